@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module boundaries (see README "Architecture"): dependencies point one way,
+// COpenBLAS <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
+let package = Package(
+    name: "swiftc-infer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "InferRuntime", targets: ["InferRuntime"]),
+        .executable(name: "swiftc-infer", targets: ["swiftc-infer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "InferIR"),
+        .target(
+            name: "InferONNX",
+            dependencies: ["InferIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(name: "InferOptimizer", dependencies: ["InferIR"]),
+        .target(name: "InferKernels", dependencies: ["COpenBLAS"]),
+        .target(
+            name: "InferRuntime",
+            dependencies: ["InferIR", "InferONNX", "InferOptimizer", "InferKernels", "COpenBLAS"]
+        ),
+        .executableTarget(
+            name: "swiftc-infer",
+            dependencies: ["InferRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
+        .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"]),
+        .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
+        .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftc-infer"]),
+    ]
+)

@@ -1,0 +1,57 @@
+/// Element types the engine supports. Raw values are ONNX `TensorProto.DataType` codes,
+/// so import/export and the text format map to them without a table.
+public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case float32 = 1
+    case uint8 = 2
+    case int8 = 3
+    case int32 = 6
+    case int64 = 7
+    case bool = 9
+    case float64 = 11
+
+    /// Bytes per element.
+    public var byteSize: Int {
+        switch self {
+        case .uint8, .int8, .bool: 1
+        case .int32, .float32: 4
+        case .int64, .float64: 8
+        }
+    }
+
+    /// The ONNX text-format spelling (`float`, `int64`, ...).
+    public var onnxName: String {
+        switch self {
+        case .float32: "float"
+        case .float64: "double"
+        case .int64: "int64"
+        case .int32: "int32"
+        case .int8: "int8"
+        case .uint8: "uint8"
+        case .bool: "bool"
+        }
+    }
+
+    public var description: String { onnxName }
+
+    public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    public var isInteger: Bool { self == .int64 || self == .int32 || self == .int8 || self == .uint8 }
+
+    /// Parses an ONNX text-format type name.
+    public init?(onnxName: String) {
+        guard let match = DType.allCases.first(where: { $0.onnxName == onnxName }) else { return nil }
+        self = match
+    }
+
+    /// Maps an ONNX data-type code; nil for types the engine does not support (float16, string, ...).
+    public init?(onnxCode: Int) { self.init(rawValue: onnxCode) }
+
+    /// Human-readable name of any ONNX data-type code, for error messages about unsupported types.
+    public static func onnxTypeName(code: Int) -> String {
+        let names = [0: "undefined", 1: "float", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
+                     7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "double", 12: "uint32",
+                     13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16", 17: "float8e4m3fn",
+                     18: "float8e4m3fnuz", 19: "float8e5m2", 20: "float8e5m2fnuz", 21: "uint4", 22: "int4",
+                     23: "float4e2m1"]
+        return names[code] ?? "type code \(code)"
+    }
+}

@@ -1,0 +1,61 @@
+/// A named, typed graph input or output.
+public struct ValueInfo: Sendable, Equatable {
+    public var name: String
+    public var type: ValueType
+
+    public init(name: String, type: ValueType) {
+        self.name = name
+        self.type = type
+    }
+}
+
+/// A dataflow graph: nodes over named values, with typed inputs/outputs and constant initializers.
+/// Nodes are kept in a topological order once the verifier has run (`Graph.sortedTopologically`).
+public struct Graph: Sendable, Equatable {
+    public var name: String
+    public var inputs: [ValueInfo]
+    public var outputs: [ValueInfo]
+    /// Constant tensors by value name. An initializer may also be listed in `inputs`
+    /// (an overridable default, as ONNX allows).
+    public var initializers: [String: Tensor]
+    public var nodes: [Node]
+    /// Known types of intermediate values (filled by shape inference; optional in files).
+    public var valueInfo: [String: ValueType]
+
+    public init(name: String = "main", inputs: [ValueInfo] = [], outputs: [ValueInfo] = [],
+                initializers: [String: Tensor] = [:], nodes: [Node] = [], valueInfo: [String: ValueType] = [:]) {
+        self.name = name
+        self.inputs = inputs
+        self.outputs = outputs
+        self.initializers = initializers
+        self.nodes = nodes
+        self.valueInfo = valueInfo
+    }
+}
+
+/// A graph plus the model-level facts needed to interpret it: which opset of each domain it uses.
+public struct Model: Sendable, Equatable {
+    public var irVersion: Int
+    /// Domain ("" = ai.onnx) -> opset version.
+    public var opsetImports: [String: Int]
+    public var producerName: String
+    public var producerVersion: String
+    public var graph: Graph
+
+    public init(irVersion: Int = 8, opsetImports: [String: Int] = ["": 17], producerName: String = "",
+                producerVersion: String = "", graph: Graph) {
+        self.irVersion = irVersion
+        self.opsetImports = opsetImports
+        self.producerName = producerName
+        self.producerVersion = producerVersion
+        self.graph = graph
+    }
+
+    /// The opset version a node is interpreted under (nil when its domain is not imported).
+    public func opset(for node: Node) -> Int? { opset(forDomain: node.domain) }
+
+    public func opset(forDomain domain: String) -> Int? {
+        let key = domain == "ai.onnx" ? "" : domain
+        return opsetImports[key] ?? (key.isEmpty ? opsetImports["ai.onnx"] : nil)
+    }
+}

@@ -1,0 +1,97 @@
+/// What shape inference of one node sees: the node, its opset, the types of its inputs
+/// and whatever input values are known (initializers and constants at compile time;
+/// every input at run time, so data-dependent shapes such as Reshape's or NonZero's resolve).
+public struct ShapeContext {
+    public let node: Node
+    public let opset: Int
+    /// One entry per node input; nil for an omitted optional input (empty name) or an unknown type.
+    public let inputTypes: [ValueType?]
+    /// One entry per node input; nil when the value is not known.
+    public let inputValues: [Tensor?]
+
+    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?]) {
+        self.node = node
+        self.opset = opset
+        self.inputTypes = inputTypes
+        self.inputValues = inputValues
+    }
+
+    /// Number of inputs present, ignoring trailing omitted ones.
+    public var inputCount: Int {
+        var n = node.inputs.count
+        while n > 0, node.inputs[n - 1].isEmpty { n -= 1 }
+        return n
+    }
+
+    /// Whether input `i` is present (not omitted).
+    public func hasInput(_ i: Int) -> Bool { i < node.inputs.count && !node.inputs[i].isEmpty }
+
+    /// The type of a required input.
+    public func type(_ i: Int) throws -> ValueType {
+        guard hasInput(i), i < inputTypes.count, let t = inputTypes[i] else {
+            throw error(.invalidModel, "input \(i) is missing or has no known type")
+        }
+        return t
+    }
+
+    /// The shape of a required input with known rank.
+    public func shape(_ i: Int) throws -> [Dim] {
+        guard let s = try type(i).shape else { throw error(.invalidShape, "input \(i) has unknown rank") }
+        return s
+    }
+
+    /// The known value of input `i`, if any.
+    public func value(_ i: Int) -> Tensor? { hasInput(i) && i < inputValues.count ? inputValues[i] : nil }
+
+    public func error(_ kind: InferError.Kind, _ message: String) -> InferError {
+        InferError.at(node, opset: opset, kind, message)
+    }
+}
+
+/// How the engine knows an operator: its name, the oldest opset whose semantics the
+/// implementation covers, and how to infer output types.
+public struct OperatorSchema: Sendable {
+    public let opType: String
+    public let domain: String
+    /// Oldest opset version handled. Versions newer than the newest ONNX defines are accepted
+    /// as long as the ONNX schema did not change (checked at import).
+    public let sinceVersion: Int
+    public let inferTypes: @Sendable (ShapeContext) throws -> [ValueType]
+
+    public init(_ opType: String, domain: String = "", since sinceVersion: Int = 1,
+                inferTypes: @escaping @Sendable (ShapeContext) throws -> [ValueType]) {
+        self.opType = opType
+        self.domain = domain
+        self.sinceVersion = sinceVersion
+        self.inferTypes = inferTypes
+    }
+}
+
+/// Every operator the IR knows, collected from the per-family files in `Ops/`.
+public enum OperatorRegistry {
+    public static let all: [OperatorSchema] =
+        ElementwiseOperators.schemas
+        + LinearAlgebraOperators.schemas
+        + ConvolutionOperators.schemas
+        + NormalizationOperators.schemas
+        + TensorOperators.schemas
+        + ReductionOperators.schemas
+
+    private static let byKey: [String: OperatorSchema] = {
+        var table: [String: OperatorSchema] = [:]
+        for s in all { table[key(s.opType, s.domain)] = s }
+        return table
+    }()
+
+    private static func key(_ opType: String, _ domain: String) -> String {
+        (domain == "ai.onnx" ? "" : domain) + "::" + opType
+    }
+
+    public static func schema(opType: String, domain: String) -> OperatorSchema? {
+        byKey[key(opType, domain)]
+    }
+
+    public static func schema(for node: Node) -> OperatorSchema? {
+        schema(opType: node.opType, domain: node.domain)
+    }
+}

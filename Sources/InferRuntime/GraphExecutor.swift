@@ -1,0 +1,113 @@
+import InferIR
+
+/// Runs a graph node by node in topological order: the reference path, and what `-O0` runs.
+/// Built once per model (every node resolved to its kernel, values numbered into slots);
+/// `run` then only moves tensors between slots and frees each value after its last use.
+package final class GraphExecutor: @unchecked Sendable {
+    private struct Step {
+        let node: Node
+        let opset: Int
+        let schema: OperatorSchema
+        let kernel: KernelBinding
+        let inputSlots: [Int?]
+        let outputSlots: [Int?]
+        /// Slots whose last reader is this step: released after it runs.
+        var releases: [Int]
+    }
+
+    package let model: Model
+    private let steps: [Step]
+    private let slotCount: Int
+    private let inputSlots: [(info: ValueInfo, slot: Int)]
+    private let outputSlots: [(name: String, slot: Int)]
+    private let constants: [(slot: Int, tensor: Tensor)]
+    package let threads: Int
+
+    package init(model: Model, threads: Int = 1) throws {
+        self.model = model
+        self.threads = threads
+        let graph = model.graph
+        let order = try Verifier.verify(graph)
+        var slotOf: [String: Int] = [:]
+        func slot(_ name: String) -> Int {
+            if let s = slotOf[name] { return s }
+            slotOf[name] = slotOf.count
+            return slotOf.count - 1
+        }
+        // A graph input with an initializer of the same name: the initializer is its default,
+        // and a fed value overrides it (see `run`).
+        constants = graph.initializers.sorted { $0.key < $1.key }.map { (slot($0.key), $0.value) }
+        inputSlots = graph.inputs.map { ($0, slot($0.name)) }
+        var steps: [Step] = []
+        for node in order {
+            guard let opset = model.opset(for: node) else {
+                throw InferError.at(node, opset: nil, .unsupportedOperator, "domain \"\(node.domain)\" is not imported by the model")
+            }
+            guard let schema = OperatorRegistry.schema(for: node), let kernel = KernelRegistry.binding(for: node) else {
+                throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
+            }
+            guard opset >= schema.sinceVersion else {
+                throw InferError.at(node, opset: opset, .unsupportedOperator, "opsets before \(schema.sinceVersion) are not supported for this operator")
+            }
+            steps.append(Step(node: node, opset: opset, schema: schema, kernel: kernel,
+                              inputSlots: node.inputs.map { $0.isEmpty ? nil : slot($0) },
+                              outputSlots: node.outputs.map { $0.isEmpty ? nil : slot($0) },
+                              releases: []))
+        }
+        outputSlots = graph.outputs.map { ($0.name, slot($0.name)) }
+        // Liveness: a slot is dropped after its last reader (slots are per run, so dropping
+        // a constant or a caller's input only releases this run's reference); outputs stay.
+        let keep = Set(outputSlots.map(\.slot))
+        var lastReader: [Int: Int] = [:]
+        for (i, step) in steps.enumerated() {
+            for case let s? in step.inputSlots { lastReader[s] = i }
+            for case let s? in step.outputSlots where lastReader[s] == nil { lastReader[s] = i }
+        }
+        for (s, i) in lastReader where !keep.contains(s) { steps[i].releases.append(s) }
+        self.steps = steps
+        slotCount = slotOf.count
+    }
+
+    /// The declared graph inputs that are not initializers with defaults.
+    package var requiredInputs: [ValueInfo] {
+        model.graph.inputs.filter { model.graph.initializers[$0.name] == nil }
+    }
+
+    package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        var slots = [Tensor?](repeating: nil, count: slotCount)
+        for (s, t) in constants { slots[s] = t }
+        try InputValidation.validate(feeds, against: model.graph)
+        for (info, s) in inputSlots {
+            if let t = feeds[info.name] { slots[s] = t }
+        }
+        for step in steps {
+            let inputs = step.inputSlots.map { $0.flatMap { slots[$0] } }
+            for (k, s) in step.inputSlots.enumerated() where s != nil && inputs[k] == nil {
+                throw InferError.at(step.node, opset: step.opset, .invalidModel, "input \"\(step.node.inputs[k])\" has no value")
+            }
+            let context = ShapeContext(node: step.node, opset: step.opset,
+                                       inputTypes: inputs.map { $0?.type }, inputValues: inputs)
+            let types = try step.schema.inferTypes(context)
+            guard types.count >= step.outputSlots.filter({ $0 != nil }).count || types.count >= step.node.outputs.count else {
+                throw InferError.at(step.node, opset: step.opset, .invalidModel, "shape inference gave \(types.count) outputs for \(step.node.outputs.count)")
+            }
+            var outputs: [Tensor] = []
+            outputs.reserveCapacity(types.count)
+            for type in types {
+                guard let dims = type.staticDims else {
+                    throw InferError.at(step.node, opset: step.opset, .invalidShape, "output shape \(type) is not concrete at run time")
+                }
+                outputs.append(try Tensor.zeros(type.dtype, shape: dims))
+            }
+            try step.kernel.run(KernelContext(node: step.node, opset: step.opset, inputs: inputs, outputs: outputs, threads: threads))
+            for (k, s) in step.outputSlots.enumerated() where s != nil && k < outputs.count { slots[s!] = outputs[k] }
+            for s in step.releases { slots[s] = nil }
+        }
+        var result: [String: Tensor] = [:]
+        for (name, s) in outputSlots {
+            guard let t = slots[s] else { throw InferError(.invalidModel, "graph output \"\(name)\" was not computed") }
+            result[name] = t
+        }
+        return result
+    }
+}

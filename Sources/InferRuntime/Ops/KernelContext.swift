@@ -1,0 +1,70 @@
+import InferIR
+
+/// What a kernel binding sees when one node executes: the node and its opset, the input
+/// tensors (nil for omitted optional inputs), and output tensors already allocated with the
+/// shapes shape inference computed. A binding reads attributes, then calls `InferKernels`.
+package struct KernelContext {
+    package let node: Node
+    package let opset: Int
+    package let inputs: [Tensor?]
+    package let outputs: [Tensor]
+    /// Threads the kernels may use (OpenBLAS is set separately, once per process).
+    package let threads: Int
+
+    package init(node: Node, opset: Int, inputs: [Tensor?], outputs: [Tensor], threads: Int = 1) {
+        self.node = node
+        self.opset = opset
+        self.inputs = inputs
+        self.outputs = outputs
+        self.threads = threads
+    }
+
+    /// A required input.
+    package func input(_ i: Int) throws -> Tensor {
+        guard i < inputs.count, let t = inputs[i] else {
+            throw error(.invalidModel, "required input \(i) is missing")
+        }
+        return t
+    }
+
+    /// An optional input (nil when omitted).
+    package func optionalInput(_ i: Int) -> Tensor? { i < inputs.count ? inputs[i] : nil }
+
+    package func error(_ kind: InferError.Kind, _ message: String) -> InferError {
+        InferError.at(node, opset: opset, kind, message)
+    }
+}
+
+/// Executes one operator: `run` fills `context.outputs` from `context.inputs`.
+package struct KernelBinding: Sendable {
+    package let opType: String
+    package let domain: String
+    package let run: @Sendable (KernelContext) throws -> Void
+
+    package init(_ opType: String, domain: String = "", run: @escaping @Sendable (KernelContext) throws -> Void) {
+        self.opType = opType
+        self.domain = domain
+        self.run = run
+    }
+}
+
+/// Every kernel binding, collected from the per-family files in `Ops/`.
+package enum KernelRegistry {
+    package static let all: [KernelBinding] =
+        ElementwiseKernels.bindings
+        + LinearAlgebraKernels.bindings
+        + ConvolutionKernels.bindings
+        + NormalizationKernels.bindings
+        + TensorKernels.bindings
+        + ReductionKernels.bindings
+
+    private static let byKey: [String: KernelBinding] = {
+        var table: [String: KernelBinding] = [:]
+        for b in all { table[(b.domain == "ai.onnx" ? "" : b.domain) + "::" + b.opType] = b }
+        return table
+    }()
+
+    package static func binding(for node: Node) -> KernelBinding? {
+        byKey[(node.domain == "ai.onnx" ? "" : node.domain) + "::" + node.opType]
+    }
+}
