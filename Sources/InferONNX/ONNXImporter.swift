@@ -17,4 +17,9 @@ public enum ONNXImporter {
     public static func importTensor(data: Data) throws -> Tensor {
         throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
     }
+
+    /// Decodes a serialized `TensorProto` with its stored name ("" when unnamed).
+    public static func importNamedTensor(data: Data) throws -> (name: String, tensor: Tensor) {
+        throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
+    }
 }

@@ -1,14 +1,94 @@
 import Foundation
 import InferKernels
 
-/// Process-wide OpenBLAS state as the engine sees it: the core it runs and its thread count.
+/// Makes sure OpenBLAS runs the best kernels this CPU supports.
+///
+/// Debian's OpenBLAS 0.3.21 does not recognize recent CPUs and falls back to its SSE3
+/// `Prescott` kernels: ~63 GFLOP/s sgemm where the AVX-512 `SkylakeX` kernels reach ~300.
+/// OpenBLAS reads `OPENBLAS_CORETYPE` only when it loads, so the fix must happen before the
+/// process starts: `relaunchWithBestCoreIfNeeded()` re-executes the current program with the
+/// variable set (the CLI calls it first thing). An embedding program can call it at the top of
+/// `main`, or set the variable itself; otherwise `Engine` prints a one-time warning.
+/// A value the user set explicitly is always respected.
 public enum BLASRuntime {
-    /// Sets OpenBLAS' thread count once (when asked) and warns once if its core is weak.
-    public static func ensureConfigured(threads: Int?) {
-        if let threads, threads > 0 { BLASCore.setThreadCount(threads) }
-    }
-
-    /// The kernel family OpenBLAS runs (`Prescott`, `SkylakeX`, `Haswell`, ...).
+    /// The kernel family OpenBLAS is running (`Prescott`, `Haswell`, `SkylakeX`, ...).
     public static var coreName: String { BLASCore.coreName }
     public static var threadCount: Int { BLASCore.threadCount }
+
+    /// Where the core came from: "set by OPENBLAS_CORETYPE", "auto-detected", "fixed by swiftc-infer".
+    public static var coreSource: String {
+        if ProcessInfo.processInfo.environment[relaunchMarker] != nil { return "selected by swiftc-infer" }
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil { return "set by OPENBLAS_CORETYPE" }
+        return "detected by OpenBLAS"
+    }
+
+    /// The best core name for this CPU's features, or nil when OpenBLAS' choice can stand.
+    public static var recommendedCore: String? {
+        let cpu = CPUFeatures.current
+        if cpu.hasAVX512 { return "SkylakeX" }
+        if cpu.hasAVX2FMA { return "Haswell" }
+        return nil
+    }
+
+    /// True when OpenBLAS runs kernels weaker than the CPU supports and the user did not choose them.
+    public static var coreIsWeak: Bool {
+        coreToSelect(current: coreName, userSetting: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+                     recommended: recommendedCore) != nil
+    }
+
+    /// The decision, as a pure function: the core to switch to, or nil to keep `current`.
+    /// A user's own `OPENBLAS_CORETYPE` always stands; otherwise switch only to something stronger.
+    public static func coreToSelect(current: String, userSetting: String?, recommended: String?) -> String? {
+        guard userSetting == nil, let recommended, rank(current) < rank(recommended) else { return nil }
+        return recommended
+    }
+
+    private static let relaunchMarker = "SWIFTC_INFER_BLAS_RELAUNCHED"
+
+    /// Re-executes this program with `OPENBLAS_CORETYPE` set when OpenBLAS picked a weak core.
+    /// Returns normally when nothing needs fixing (or the re-exec failed, after a warning).
+    public static func relaunchWithBestCoreIfNeeded() {
+        let env = ProcessInfo.processInfo.environment
+        guard env[relaunchMarker] == nil,
+              let best = coreToSelect(current: coreName, userSetting: env["OPENBLAS_CORETYPE"], recommended: recommendedCore)
+        else { return }
+        setenv("OPENBLAS_CORETYPE", best, 1)
+        setenv(relaunchMarker, "1", 1)
+        let args = CommandLine.arguments
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+        // Only reached if exec failed: carry on with the weak core, once warned.
+        unsetenv("OPENBLAS_CORETYPE")
+        warnIfWeak()
+    }
+
+    nonisolated(unsafe) private static var warned = false
+    private static let warnLock = NSLock()
+
+    /// Prints, once per process, what to set when OpenBLAS runs a weak core.
+    public static func warnIfWeak() {
+        guard coreIsWeak, let best = recommendedCore else { return }
+        warnLock.lock()
+        defer { warnLock.unlock() }
+        guard !warned else { return }
+        warned = true
+        FileHandle.standardError.write(Data("warning: OpenBLAS is running its \(coreName) kernels on a CPU that supports \(best); GEMMs run ~4x slower. Set OPENBLAS_CORETYPE=\(best) before the process starts, or call BLASRuntime.relaunchWithBestCoreIfNeeded() first in main.\n".utf8))
+    }
+
+    /// Sets OpenBLAS' thread count (process-wide) when asked, and warns about a weak core.
+    public static func ensureConfigured(threads: Int?) {
+        if let threads, threads > 0, threads != BLASCore.threadCount { BLASCore.setThreadCount(threads) }
+        warnIfWeak()
+    }
+
+    /// Coarse ordering of OpenBLAS x86 core names by SIMD width.
+    public static func rank(_ core: String) -> Int {
+        switch core.lowercased() {
+        case "skylakex", "cooperlake", "sapphirerapids": 3
+        case "haswell", "zen", "excavator": 2
+        case "sandybridge", "bulldozer", "piledriver", "steamroller": 1
+        default: 0
+        }
+    }
 }

@@ -1,0 +1,21 @@
+import Foundation
+import InferIR
+import InferONNX
+
+/// ONNX `TensorProto` files (`input_0.pb` in ONNX test directories).
+public enum TensorProtoFile {
+    public static func read(_ url: URL) throws -> Tensor {
+        try readNamed(url).tensor
+    }
+
+    /// The tensor and the name stored in the proto ("" when unnamed).
+    public static func readNamed(_ url: URL) throws -> (name: String, tensor: Tensor) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw InferError(.io, "\(url.path): cannot read (\(error.localizedDescription))")
+        }
+        do { return try ONNXImporter.importNamedTensor(data: data) } catch let e as InferError {
+            throw InferError(e.kind, "\(url.path): \(e.message)")
+        }
+    }
+}

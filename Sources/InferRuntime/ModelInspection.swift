@@ -1,0 +1,75 @@
+import Foundation
+import InferIR
+
+/// What `swiftc-infer inspect` prints: a model's interface, op histogram, parameters and cost.
+public struct ModelInspection {
+    public let path: String
+    public let model: Model
+    /// The model with symbolic dims bound and every value's type inferred (nil if inference failed).
+    public let inferred: Model?
+    public let inferenceError: String?
+    public let bindings: [String: Int]
+
+    public init(contentsOf url: URL, dims: [String: Int] = [:]) throws {
+        path = url.path
+        model = try ModelLoader.load(url)
+        _ = try Verifier.verify(model.graph)
+        var bound = model.bindingSymbols(dims, default: 1)
+        bindings = Dictionary(uniqueKeysWithValues: model.inputSymbols.map { ($0, dims[$0] ?? 1) })
+        do {
+            try ShapeInference.run(&bound)
+            inferred = bound
+            inferenceError = nil
+        } catch let error as InferError {
+            inferred = nil
+            inferenceError = error.message
+        }
+    }
+
+    public var opHistogram: [(op: String, count: Int)] {
+        Dictionary(grouping: model.graph.nodes, by: \.qualifiedOpType).map { ($0.key, $0.value.count) }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.op < $1.op }
+    }
+
+    public var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
+    public var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
+    public var flops: Int? { inferred.map { CostModel.totalFLOPs(of: $0.graph) } }
+
+    public func report() -> String {
+        var lines: [String] = []
+        let opsets = model.opsetImports.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
+        lines.append("model: \(path)")
+        lines.append("  ir_version \(model.irVersion), opsets: \(opsets.joined(separator: ", "))\(model.producerName.isEmpty ? "" : ", producer \(model.producerName) \(model.producerVersion)")")
+        lines.append("inputs:")
+        for i in model.graph.inputs where model.graph.initializers[i.name] == nil { lines.append("  \(i.name): \(i.type)") }
+        lines.append("outputs:")
+        for o in model.graph.outputs {
+            let inferredType = inferred?.graph.valueInfo[o.name].map { " (inferred \($0))" } ?? ""
+            lines.append("  \(o.name): \(o.type)\(inferredType)")
+        }
+        lines.append("nodes: \(model.graph.nodes.count)")
+        for (op, n) in opHistogram { lines.append("  \(op.padding(toLength: max(24, op.count), withPad: " ", startingAt: 0)) \(n)") }
+        lines.append("parameters: \(parameterCount) (\(Self.formatBytes(parameterBytes)) in \(model.graph.initializers.count) initializers)")
+        let bound = bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        if let flops {
+            lines.append("FLOPs per run: \(Self.formatCount(flops))\(bound.isEmpty ? "" : " (with \(bound))")")
+        } else {
+            lines.append("FLOPs per run: unknown (shape inference failed: \(inferenceError ?? "?"))")
+        }
+        lines.append("BLAS: OpenBLAS \(BLASRuntime.coreName) core (\(BLASRuntime.coreSource)), \(BLASRuntime.threadCount) thread\(BLASRuntime.threadCount == 1 ? "" : "s")")
+        return lines.joined(separator: "\n")
+    }
+
+    static func formatBytes(_ n: Int) -> String {
+        if n >= 1 << 20 { return String(format: "%.2f MiB", Double(n) / 1048576) }
+        if n >= 1 << 10 { return String(format: "%.1f KiB", Double(n) / 1024) }
+        return "\(n) B"
+    }
+
+    static func formatCount(_ n: Int) -> String {
+        if n >= 1_000_000_000 { return String(format: "%.2f G", Double(n) / 1e9) }
+        if n >= 1_000_000 { return String(format: "%.2f M", Double(n) / 1e6) }
+        if n >= 1_000 { return String(format: "%.1f K", Double(n) / 1e3) }
+        return "\(n)"
+    }
+}

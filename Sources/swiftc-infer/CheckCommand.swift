@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import InferRuntime
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run an ONNX test directory and compare every output with the expected one.",
+        discussion: """
+        TEST_DIR holds model.onnx (or model.onnxtxt) and test_data_set_*/ folders with input_K.pb and
+        output_K.pb (the layout of the ONNX backend tests). Prints PASS or FAIL per data set with the
+        largest error; exits 0 only if every data set passes.
+
+        Example:
+          swiftc-infer check Graphs/models/mlp
+        """
+    )
+
+    @Argument(help: "An ONNX test directory.")
+    var testDir: String
+
+    @Option(name: .long, help: "Relative tolerance.")
+    var rtol: Double = 1e-3
+
+    @Option(name: .long, help: "Absolute tolerance.")
+    var atol: Double = 1e-5
+
+    @Option(name: .long, help: "Threads for BLAS and kernels (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: testDir)
+        let fm = FileManager.default
+        let modelURL = ["model.onnx", "model.onnxtxt"].map { dir.appendingPathComponent($0) }
+            .first { fm.fileExists(atPath: $0.path) }
+        guard let modelURL else { throw CLIError("\(testDir): no model.onnx or model.onnxtxt") }
+        let sets = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])
+            .filter { $0.hasPrefix("test_data_set_") }.sorted()
+        guard !sets.isEmpty else { throw CLIError("\(testDir): no test_data_set_* folders") }
+        let engine = try Engine(contentsOf: modelURL, threads: threads)
+        var failures = 0
+        for set in sets {
+            do {
+                let (feeds, expected) = try loadDataSet(dir.appendingPathComponent(set), engine: engine)
+                let outputs = try engine.run(feeds)
+                var worst = 0.0
+                var problems: [String] = []
+                for (name, want) in expected {
+                    guard let got = outputs[name] else { problems.append("output \"\(name)\" not produced"); continue }
+                    let cmp = TensorComparison(actual: got, expected: want, rtol: rtol, atol: atol)
+                    if !cmp.passed { problems.append("output \"\(name)\" \(got.dtype)\(got.shape): \(cmp)") }
+                    if cmp.maxAbsoluteError.isFinite || cmp.maxAbsoluteError.isNaN { worst = max(worst, cmp.maxAbsoluteError) } else { worst = .infinity }
+                }
+                if problems.isEmpty {
+                    print("PASS \(set) (\(expected.count) output\(expected.count == 1 ? "" : "s"), max abs err \(String(format: "%.3g", worst)))")
+                } else {
+                    failures += 1
+                    print("FAIL \(set): \(problems.joined(separator: "; "))")
+                }
+            } catch let error as InferError {
+                failures += 1
+                print("FAIL \(set): \(error.message)")
+            }
+        }
+        print("check: \(sets.count - failures) of \(sets.count) data sets passed")
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Inputs by name (positional when the .pb is unnamed) and expected outputs by name.
+    private func loadDataSet(_ url: URL, engine: Engine) throws -> ([String: Tensor], [(String, Tensor)]) {
+        func files(_ prefix: String) -> [URL] {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
+                .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".pb") }
+            return names.sorted { (Int($0.dropFirst(prefix.count).dropLast(3)) ?? 0) < (Int($1.dropFirst(prefix.count).dropLast(3)) ?? 0) }
+                .map { url.appendingPathComponent($0) }
+        }
+        let declaredInputs = engine.model.graph.inputs
+        let requiredInputs = engine.inputs
+        var feeds: [String: Tensor] = [:]
+        for (k, file) in files("input_").enumerated() {
+            let (name, tensor) = try TensorProtoFile.readNamed(file)
+            let resolved = !name.isEmpty && declaredInputs.contains { $0.name == name } ? name
+                : (k < requiredInputs.count ? requiredInputs[k].name : name)
+            feeds[resolved] = tensor
+        }
+        var expected: [(String, Tensor)] = []
+        for (k, file) in files("output_").enumerated() {
+            let (name, tensor) = try TensorProtoFile.readNamed(file)
+            let outs = engine.outputs
+            let resolved = !name.isEmpty && outs.contains { $0.name == name } ? name
+                : (k < outs.count ? outs[k].name : name)
+            expected.append((resolved, tensor))
+        }
+        return (feeds, expected)
+    }
+}
