@@ -39,6 +39,6 @@ let package = Package(
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"]),
         .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftc-infer"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "InferRuntime"]),
     ]
 )
