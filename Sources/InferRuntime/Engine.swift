@@ -9,18 +9,26 @@ import Foundation
 /// let y = try outputs["output"]!.scalars(as: Float.self)
 /// ```
 public final class Engine: Sendable {
+    /// The model as it runs (after optimization).
     public let model: Model
+    /// What the optimizer did (nil at `-O0`).
+    public let compilation: CompilationReport?
     private let executor: GraphExecutor
 
-    /// Loads `.onnx` (protobuf) or `.onnxtxt` (ONNX text) and prepares it to run.
-    public convenience init(contentsOf url: URL, threads: Int? = nil) throws {
-        try self.init(model: ModelLoader.load(url), threads: threads)
+    /// Loads `.onnx` (protobuf) or `.onnxtxt` (ONNX text), optimizes it and prepares it to run.
+    public convenience init(contentsOf url: URL, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+        try self.init(model: ModelLoader.load(url), threads: threads, optimization: optimization)
     }
 
-    public init(model: Model, threads: Int? = nil) throws {
+    public init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
         BLASRuntime.ensureConfigured(threads: threads)
-        self.model = model
-        executor = try GraphExecutor(model: model, threads: threads ?? BLASRuntime.threadCount)
+        if optimization == .none {
+            self.model = model
+            compilation = nil
+        } else {
+            (self.model, compilation) = try Compiler.optimize(model, level: optimization)
+        }
+        executor = try GraphExecutor(model: self.model, threads: threads ?? BLASRuntime.threadCount)
     }
 
     /// The graph inputs a caller must feed (initializer-backed inputs excluded), with types.

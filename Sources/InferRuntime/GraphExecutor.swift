@@ -85,21 +85,8 @@ package final class GraphExecutor: @unchecked Sendable {
             for (k, s) in step.inputSlots.enumerated() where s != nil && inputs[k] == nil {
                 throw InferError.at(step.node, opset: step.opset, .invalidModel, "input \"\(step.node.inputs[k])\" has no value")
             }
-            let context = ShapeContext(node: step.node, opset: step.opset,
-                                       inputTypes: inputs.map { $0?.type }, inputValues: inputs)
-            let types = try step.schema.inferTypes(context)
-            guard types.count >= step.outputSlots.filter({ $0 != nil }).count || types.count >= step.node.outputs.count else {
-                throw InferError.at(step.node, opset: step.opset, .invalidModel, "shape inference gave \(types.count) outputs for \(step.node.outputs.count)")
-            }
-            var outputs: [Tensor] = []
-            outputs.reserveCapacity(types.count)
-            for type in types {
-                guard let dims = type.staticDims else {
-                    throw InferError.at(step.node, opset: step.opset, .invalidShape, "output shape \(type) is not concrete at run time")
-                }
-                outputs.append(try Tensor.zeros(type.dtype, shape: dims))
-            }
-            try step.kernel.run(KernelContext(node: step.node, opset: step.opset, inputs: inputs, outputs: outputs, threads: threads))
+            let outputs = try NodeExecution.run(step.node, opset: step.opset, schema: step.schema, kernel: step.kernel,
+                                                inputs: inputs, threads: threads)
             for (k, s) in step.outputSlots.enumerated() where s != nil && k < outputs.count { slots[s!] = outputs[k] }
             for s in step.releases { slots[s] = nil }
         }

@@ -28,6 +28,8 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Threads for BLAS and kernels (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var optimization: OptimizationOptions
+
     func run() throws {
         let dir = URL(fileURLWithPath: testDir)
         let fm = FileManager.default
@@ -37,7 +39,7 @@ struct CheckCommand: ParsableCommand {
         let sets = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasPrefix("test_data_set_") }.sorted()
         guard !sets.isEmpty else { throw CLIError("\(testDir): no test_data_set_* folders") }
-        let engine = try Engine(contentsOf: modelURL, threads: threads)
+        let engine = try Engine(contentsOf: modelURL, threads: threads, optimization: optimization.level)
         var failures = 0
         for set in sets {
             do {

@@ -27,6 +27,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Threads for BLAS and kernels (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var optimization: OptimizationOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -38,7 +40,7 @@ struct RunCommand: ParsableCommand {
             guard feeds[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
             feeds[name] = try TensorFiles.read(path)
         }
-        let engine = try Engine(contentsOf: URL(fileURLWithPath: model), threads: threads)
+        let engine = try Engine(contentsOf: URL(fileURLWithPath: model), threads: threads, optimization: optimization.level)
         let outputs = try engine.run(feeds)
         let dir = URL(fileURLWithPath: outputDir)
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {

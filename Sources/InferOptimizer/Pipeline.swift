@@ -1,0 +1,34 @@
+import InferIR
+
+/// An ordered list of passes, readable top to bottom. Canonicalization runs to a fixed point
+/// before fusion, so fusion sees a tidy graph.
+package struct Pipeline: Sendable {
+    package enum Stage: Sendable {
+        case once(any Pass)
+        case fixedPoint([any Pass], maxRounds: Int)
+    }
+
+    package let stages: [Stage]
+
+    package static let canonicalize: [any Pass] = [
+        EliminateDeadCode(),
+        RemoveIdentities(),
+        FoldConstants(),
+        EliminateCommonSubexpressions(),
+    ]
+
+    /// `-O0`: nothing; `-O1`: canonicalize; `-O2`: canonicalize + fuse.
+    package static func forLevel(_ level: Int) -> Pipeline {
+        switch level {
+        case ...0: Pipeline(stages: [])
+        case 1: Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)])
+        default: Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)] + FusionPasses.all.map { .once($0) }
+                           + [.fixedPoint(canonicalize, maxRounds: 4)])
+        }
+    }
+}
+
+/// The fusion passes, in the order they run (filled in as fusions land).
+package enum FusionPasses {
+    package static let all: [any Pass] = []
+}

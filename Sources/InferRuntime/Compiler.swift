@@ -1,0 +1,41 @@
+import Foundation
+import InferIR
+import InferOptimizer
+
+/// Optimization levels: `-O0` runs the graph as imported, `-O1` canonicalizes
+/// (dead code, identities, constant folding, CSE), `-O2` also fuses.
+public enum OptimizationLevel: Int, Sendable, CaseIterable {
+    case none = 0, canonicalize = 1, full = 2
+}
+
+/// What compiling did: per pass its time and node count, fusions by kind, declined fusions.
+public struct CompilationReport: Sendable {
+    public struct PassRecord: Sendable {
+        public let name: String
+        public let milliseconds: Double
+        public let nodesAfter: Int
+    }
+
+    public let nodesBefore: Int
+    public let nodesAfter: Int
+    public let opsAfter: [String: Int]
+    public let passes: [PassRecord]
+    public let fusions: [String: Int]
+    public let declined: [String]
+}
+
+/// Runs the optimizer pipeline of a level on a model.
+public enum Compiler {
+    public static func optimize(_ model: Model, level: OptimizationLevel) throws -> (Model, CompilationReport) {
+        var optimized = model
+        let context = PassContext(evaluate: NodeExecution.constantEvaluator)
+        var manager = PassManager(pipeline: .forLevel(level.rawValue))
+        try manager.run(&optimized, context: context)
+        let ops = Dictionary(grouping: optimized.graph.nodes, by: \.qualifiedOpType).mapValues(\.count)
+        let report = CompilationReport(
+            nodesBefore: model.graph.nodes.count, nodesAfter: optimized.graph.nodes.count, opsAfter: ops,
+            passes: manager.records.map { .init(name: $0.name, milliseconds: $0.milliseconds, nodesAfter: $0.nodesAfter) },
+            fusions: context.fusions, declined: context.declined)
+        return (optimized, report)
+    }
+}
