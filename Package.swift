@@ -36,7 +36,7 @@ let package = Package(
             dependencies: ["InferRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
-        .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"]),
+        .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX"]),
         .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "InferRuntime"]),

@@ -1,21 +1,65 @@
 import Foundation
 import InferIR
+import SwiftProtobuf
 
 /// Reads ONNX protobuf (`ModelProto`, `TensorProto`) into the IR.
 public enum ONNXImporter {
     /// Loads a `.onnx` file; external-data locations resolve inside its folder only.
     public static func importModel(contentsOf url: URL) throws -> Model {
-        throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw InferError(.io, "\(url.path): cannot read: \(error.localizedDescription)")
+        }
+        return try importModel(data: data, baseDirectory: url.deletingLastPathComponent())
     }
 
     /// Decodes a serialized `ModelProto`. `baseDirectory` is where external data lives (nil: refuse it).
     public static func importModel(data: Data, baseDirectory: URL?) throws -> Model {
-        throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
+        let proto: Onnx_ModelProto
+        do {
+            proto = try Onnx_ModelProto(serializedBytes: data, extensions: nil, partial: true,
+                                        options: decodingOptions)
+        } catch {
+            throw InferError(.parse, "not a valid ONNX model: \(describe(error))")
+        }
+        return try ONNXModelImporter(proto: proto, baseDirectory: baseDirectory).importModel()
     }
 
     /// Decodes a serialized `TensorProto` (the `.pb` files of ONNX test directories).
     public static func importTensor(data: Data) throws -> Tensor {
-        throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
+        let proto: Onnx_TensorProto
+        do {
+            proto = try Onnx_TensorProto(serializedBytes: data, extensions: nil, partial: true,
+                                         options: decodingOptions)
+        } catch {
+            throw InferError(.parse, "not a valid ONNX TensorProto: \(describe(error))")
+        }
+        let label = proto.name.isEmpty ? "tensor" : "tensor \"\(proto.name)\""
+        return try ONNXTensorImporter(externalData: nil).importTensor(proto, label: label)
+    }
+
+    /// Unknown fields are dropped (we never re-serialize the original proto), and the nesting
+    /// limit bounds recursion through subgraph attributes on hostile input.
+    private static var decodingOptions: BinaryDecodingOptions {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        options.messageDepthLimit = 100
+        return options
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if let e = error as? BinaryDecodingError {
+            switch e {
+            case .truncated: return "the data is truncated"
+            case .malformedProtobuf: return "malformed protobuf"
+            case .invalidUTF8: return "a string field is not valid UTF-8"
+            case .messageDepthLimit: return "messages are nested too deeply"
+            default: return "\(e)"
+            }
+        }
+        return "\(error)"
     }
 
     /// Decodes a serialized `TensorProto` with its stored name ("" when unnamed).
