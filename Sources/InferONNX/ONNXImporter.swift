@@ -29,6 +29,11 @@ public enum ONNXImporter {
 
     /// Decodes a serialized `TensorProto` (the `.pb` files of ONNX test directories).
     public static func importTensor(data: Data) throws -> Tensor {
+        try importNamedTensor(data: data).tensor
+    }
+
+    /// Decodes a serialized `TensorProto` with its stored name ("" when unnamed).
+    public static func importNamedTensor(data: Data) throws -> (name: String, tensor: Tensor) {
         let proto: Onnx_TensorProto
         do {
             proto = try Onnx_TensorProto(serializedBytes: data, extensions: nil, partial: true,
@@ -37,7 +42,7 @@ public enum ONNXImporter {
             throw InferError(.parse, "not a valid ONNX TensorProto: \(describe(error))")
         }
         let label = proto.name.isEmpty ? "tensor" : "tensor \"\(proto.name)\""
-        return try ONNXTensorImporter(externalData: nil).importTensor(proto, label: label)
+        return (proto.name, try ONNXTensorImporter(externalData: nil).importTensor(proto, label: label))
     }
 
     /// Unknown fields are dropped (we never re-serialize the original proto), and the nesting
@@ -60,10 +65,5 @@ public enum ONNXImporter {
             }
         }
         return "\(error)"
-    }
-
-    /// Decodes a serialized `TensorProto` with its stored name ("" when unnamed).
-    public static func importNamedTensor(data: Data) throws -> (name: String, tensor: Tensor) {
-        throw InferError(.unsupportedFeature, "ONNX protobuf import is not implemented yet")
     }
 }
