@@ -37,6 +37,7 @@ let package = Package(
         ),
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
+        .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),
         .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX"]),
         .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "InferRuntime"]),
