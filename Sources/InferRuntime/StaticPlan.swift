@@ -1,0 +1,152 @@
+import InferIR
+import InferOptimizer
+
+/// A lowered program for one concrete input binding: every value's shape is known, every
+/// intermediate lives at a planned offset in one arena, and view ops (Reshape, Flatten,
+/// Squeeze, Unsqueeze, Identity, inference Dropout) are aliases of their input with no step.
+/// Immutable and shared; each `PlanSession` owns an arena and runs it.
+package final class StaticPlan: @unchecked Sendable {
+    /// Where a value lives.
+    package enum Location: Sendable {
+        case arena(offset: Int, dtype: DType, shape: [Int])
+        case constant(Tensor)
+    }
+
+    package struct Step: Sendable {
+        package let node: Node
+        package let opset: Int
+        package let kernel: KernelBinding
+        package let inputs: [Location?]
+        package let outputs: [Location]
+    }
+
+    package let steps: [Step]
+    package let inputs: [(name: String, location: Location)]
+    package let outputs: [(name: String, location: Location)]
+    package let memory: MemoryPlanner.Plan
+    package let model: Model
+
+    /// Ops whose output is the input's bytes under another shape.
+    static let viewOps: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
+
+    /// Builds the plan; throws `.invalidShape` "not static" when some value's shape is only
+    /// known at run time (the caller then falls back to the dynamic executor).
+    package init(model: Model) throws {
+        var typed = model
+        try ShapeInference.run(&typed)
+        self.model = typed
+        let model = typed
+        let graph = model.graph
+        func staticType(_ name: String) throws -> (DType, [Int]) {
+            if let t = graph.initializers[name] { return (t.dtype, t.shape) }
+            let type = graph.valueInfo[name] ?? graph.inputs.first { $0.name == name }?.type
+            guard let type, let dims = type.staticDims else {
+                throw InferError(.invalidShape, "value \"\(name)\" has no static shape (\(type?.description ?? "unknown"))")
+            }
+            return (type.dtype, dims)
+        }
+        let inputNames = graph.graphInputNames
+        // 1. Buffers: one per graph input and node output; views join their input's buffer.
+        var bufferOf: [String: Int] = [:]
+        var buffers: [MemoryPlanner.Buffer] = []
+        func newBuffer(_ name: String, at step: Int) throws {
+            let (dtype, dims) = try staticType(name)
+            bufferOf[name] = buffers.count
+            buffers.append(.init(firstUse: step, lastUse: step, size: (elementCount(dims) ?? 0) * dtype.byteSize))
+        }
+        for input in graph.inputs where graph.initializers[input.name] == nil || inputNames.contains(input.name) {
+            try newBuffer(input.name, at: 0)
+        }
+        var kept: [(Int, Node)] = []   // (step index, node) of nodes that run
+        var stepIndex = 1
+        for node in graph.nodes {
+            guard let opset = model.opset(for: node) else {
+                throw InferError.at(node, opset: nil, .unsupportedOperator, "domain \"\(node.domain)\" is not imported")
+            }
+            _ = opset
+            let source = node.inputs.first ?? ""
+            if node.domain.isEmpty, Self.viewOps.contains(node.opType), let b = bufferOf[source],
+               node.outputs.dropFirst().allSatisfy({ $0.isEmpty || !graph.usedValues.contains($0) }),
+               try staticType(source).0 == staticType(node.outputs[0]).0 {
+                bufferOf[node.outputs[0]] = b
+                buffers[b].lastUse = max(buffers[b].lastUse, stepIndex)
+                continue
+            }
+            for name in node.inputs where !name.isEmpty {
+                if let b = bufferOf[name] { buffers[b].lastUse = max(buffers[b].lastUse, stepIndex) }
+            }
+            for name in node.outputs where !name.isEmpty { try newBuffer(name, at: stepIndex) }
+            kept.append((stepIndex, node))
+            stepIndex += 1
+        }
+        for output in graph.outputs {
+            if let b = bufferOf[output.name] { buffers[b].lastUse = stepIndex }
+        }
+        let memory = MemoryPlanner.plan(buffers)
+        self.memory = memory
+        // 2. Locations: a value's buffer offset with its own shape (views reinterpret).
+        func location(_ name: String) throws -> Location {
+            if let b = bufferOf[name] {
+                let (dtype, dims) = try staticType(name)
+                return .arena(offset: memory.offsets[b], dtype: dtype, shape: dims)
+            }
+            guard let t = graph.initializers[name] else { throw InferError(.invalidModel, "value \"\(name)\" is not defined") }
+            return .constant(t)
+        }
+        steps = try kept.map { _, node in
+            let opset = model.opset(for: node)!
+            guard let kernel = KernelRegistry.binding(for: node) else {
+                throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
+            }
+            return Step(node: node, opset: opset, kernel: kernel,
+                        inputs: try node.inputs.map { $0.isEmpty ? nil : try location($0) },
+                        outputs: try node.outputs.filter { !$0.isEmpty }.map(location))
+        }
+        inputs = try graph.inputs.filter { bufferOf[$0.name] != nil }.map { ($0.name, try location($0.name)) }
+        outputs = try graph.outputs.map { ($0.name, try location($0.name)) }
+    }
+}
+
+/// One caller's arena for a `StaticPlan`, with every kernel context prebuilt over it.
+/// Not thread-safe: one run at a time (the engine pools sessions).
+package final class PlanSession: @unchecked Sendable {
+    package let plan: StaticPlan
+    private let arena: TensorStorage
+    private let contexts: [KernelContext]
+    private let inputViews: [(String, Tensor)]
+    private let outputViews: [(String, Tensor)]
+
+    package init(plan: StaticPlan, threads: Int) {
+        self.plan = plan
+        let arena = TensorStorage(byteCount: plan.memory.arenaBytes)
+        self.arena = arena
+        func view(_ location: StaticPlan.Location) -> Tensor {
+            switch location {
+            case .constant(let t): return t
+            case .arena(let offset, let dtype, let shape): return Tensor(dtype: dtype, shape: shape, storage: arena, byteOffset: offset)
+            }
+        }
+        contexts = plan.steps.map { step in
+            KernelContext(node: step.node, opset: step.opset, inputs: step.inputs.map { $0.map(view) },
+                          outputs: step.outputs.map(view), threads: threads)
+        }
+        inputViews = plan.inputs.map { ($0.name, view($0.location)) }
+        outputViews = plan.outputs.map { ($0.name, view($0.location)) }
+    }
+
+    /// Runs with inputs already validated against the plan's shapes; returns fresh output tensors.
+    package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        for (name, view) in inputViews {
+            guard let t = feeds[name] else { continue }
+            if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
+        }
+        for (step, context) in zip(plan.steps, contexts) {
+            // Kernels may assume zero-filled outputs (as the dynamic executor provides).
+            for out in context.outputs where out.byteCount > 0 { out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount) }
+            try step.kernel.run(context)
+        }
+        var result: [String: Tensor] = [:]
+        for (name, view) in outputViews { result[name] = view.copy() }
+        return result
+    }
+}
