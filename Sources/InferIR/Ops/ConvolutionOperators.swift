@@ -206,9 +206,10 @@ package struct TransposeWindow {
             if target == nil, attrs.autoPad == .sameUpper || attrs.autoPad == .sameLower { target = size * s }
             if let out = target {
                 let total = natural - out
-                // ONNX: SAME_UPPER puts the smaller half first, otherwise the larger half.
+                // ONNX: SAME_UPPER puts the smaller half first, otherwise the larger half. An
+                // output larger than the natural one grows at the end (as ONNX Runtime does).
                 let half = total / 2
-                w.padsBegin[i] = attrs.autoPad == .sameUpper ? half : total - half
+                w.padsBegin[i] = total < 0 ? 0 : attrs.autoPad == .sameUpper ? half : total - half
                 w.padsEnd[i] = total - w.padsBegin[i]
                 w.output[i] = out
             } else {
