@@ -151,6 +151,7 @@ func naiveConvTranspose(x: Tensor, w: Tensor, bias: Tensor?, group: Int, strides
         #expect(throws: InferError.self) { try H.run("Conv", [x, H.random([2, 4, 3, 3], seed: 2)], attributes: ["strides": .ints([0, 1])]) }
         #expect(throws: InferError.self) { try H.run("Conv", [x, H.random([2, 4, 3, 3], seed: 2), H.random([3], seed: 3)]) }
         #expect(throws: InferError.self) { try H.run("Conv", [x, H.random([2, 4, 3, 3], seed: 2)], attributes: ["auto_pad": .string("SAME")]) }
+        #expect(throws: InferError.self) { try H.run("Conv", [x, H.random([2, 4, 3, 3], seed: 2)], attributes: ["dilations": .ints([Int.max, 1])]) }
         // Four spatial dims: not supported, but a clear error.
         #expect(throws: InferError.self) { try H.run("Conv", [H.random([1, 1, 2, 2, 2, 2], seed: 1), H.random([1, 1, 1, 1, 1, 1], seed: 2)]) }
     }

@@ -133,6 +133,11 @@ package struct WindowAttributes {
         guard strides.count == r, strides.allSatisfy({ $0 >= 1 }) else { throw fail("strides \(strides) must hold \(r) positive values") }
         guard dilations.count == r, dilations.allSatisfy({ $0 >= 1 }) else { throw fail("dilations \(dilations) must hold \(r) positive values") }
         guard pads.count == 2 * r, pads.allSatisfy({ $0 >= 0 }) else { throw fail("pads \(pads) must hold \(2 * r) non-negative values") }
+        // Absurd sizes would overflow the window arithmetic: refuse them up front.
+        let limit = 1 << 31
+        guard (kernelShape ?? []).allSatisfy({ $0 < limit }), (strides + dilations + pads).allSatisfy({ $0 < limit }) else {
+            throw fail("window attributes must be below \(limit)")
+        }
     }
 
     /// Output size and effective pads of each spatial dim, as ONNX (and ONNX Runtime) define them.
