@@ -1,4 +1,230 @@
 /// Shape inference for the Convolution family (see the runtime's Ops/ConvolutionKernels.swift).
 public enum ConvolutionOperators {
-    public static let schemas: [OperatorSchema] = []
+    public static let schemas: [OperatorSchema] = [
+        conv, convTranspose, maxPool, averagePool,
+        globalPool("GlobalAveragePool"), globalPool("GlobalMaxPool"),
+    ]
+
+    /// Conv 1, 11, 22 differ only in dtypes and the wording of auto_pad.
+    static let conv = OperatorSchema("Conv", since: 1) { ctx in
+        let x = try ctx.type(0), w = try ctx.type(1)
+        guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
+        guard let sx = x.shape, let sw = w.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
+        guard sx.count >= 3, sw.count == sx.count else {
+            throw ctx.error(.invalidShape, "Conv needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
+        }
+        let group = try ctx.node.int("group", default: 1)
+        guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
+        if let c = sx[1].intValue, let wc = sw[1].intValue, c != wc * group {
+            throw ctx.error(.invalidShape, "X has \(c) channels but W expects \(wc) per group x \(group) groups")
+        }
+        if let m = sw[0].intValue, m % group != 0 {
+            throw ctx.error(.invalidShape, "\(m) output channels are not divisible by group \(group)")
+        }
+        if ctx.hasInput(2), let sb = ctx.inputTypes.count > 2 ? ctx.inputTypes[2]?.shape : nil {
+            guard sb.count == 1 else { throw ctx.error(.invalidShape, "bias B must be 1-D, got \(sb)") }
+            if let b = sb[0].intValue, let m = sw[0].intValue, b != m {
+                throw ctx.error(.invalidShape, "bias has \(b) values for \(m) output channels")
+            }
+        }
+        let kernelFromW = sw.dropFirst(2).map(\.intValue)
+        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: sx.count - 2)
+        let kernel: [Int?] = attrs.kernelShape ?? kernelFromW
+        if let ks = attrs.kernelShape {
+            for (k, wk) in zip(ks, kernelFromW) where wk != nil && wk != k {
+                throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(sw)")
+            }
+        }
+        let window = try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: kernel, ceilMode: false)
+        return [ValueType(dtype: x.dtype, shape: [sx[0], sw[0]] + window.output.map { $0.map(Dim.value) ?? .unknown })]
+    }
+
+    /// ConvTranspose 1, 11, 22: W is [C, M/group, k...].
+    static let convTranspose = OperatorSchema("ConvTranspose", since: 1) { ctx in
+        let x = try ctx.type(0), w = try ctx.type(1)
+        guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
+        guard let sx = x.shape, let sw = w.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
+        guard sx.count >= 3, sw.count == sx.count else {
+            throw ctx.error(.invalidShape, "ConvTranspose needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
+        }
+        let group = try ctx.node.int("group", default: 1)
+        guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
+        if let c = sx[1].intValue, let wc = sw[0].intValue, c != wc {
+            throw ctx.error(.invalidShape, "X has \(c) channels but W has \(wc) input channels")
+        }
+        if let c = sx[1].intValue, c % group != 0 {
+            throw ctx.error(.invalidShape, "\(c) input channels are not divisible by group \(group)")
+        }
+        let m: Dim = sw[1].intValue.map { .value($0 * group) } ?? .unknown
+        let window = try TransposeWindow(ctx.node, ctx.opset, input: sx.dropFirst(2).map(\.intValue),
+                                         kernelFromW: sw.dropFirst(2).map(\.intValue))
+        return [ValueType(dtype: x.dtype, shape: [sx[0], m] + window.output.map { $0.map(Dim.value) ?? .unknown })]
+    }
+
+    /// MaxPool 1, 8 (storage_order, Indices), 10 (ceil_mode, dilations), 11, 12 (int8), 22.
+    static let maxPool = OperatorSchema("MaxPool", since: 1) { ctx in
+        if ctx.node.outputs.count > 1, !ctx.node.outputs[1].isEmpty {
+            throw ctx.error(.unsupportedFeature, "the Indices output of MaxPool is not supported")
+        }
+        return [try poolType(ctx)]
+    }
+
+    /// AveragePool 1, 7 (count_include_pad), 10 (ceil_mode), 11, 19 (dilations), 22.
+    static let averagePool = OperatorSchema("AveragePool", since: 1) { ctx in [try poolType(ctx)] }
+
+    static func poolType(_ ctx: ShapeContext) throws -> ValueType {
+        let x = try ctx.type(0)
+        guard let sx = x.shape else { return ValueType(dtype: x.dtype, shape: nil) }
+        guard sx.count >= 3 else { throw ctx.error(.invalidShape, "pooling needs X [N, C, spatial...], got \(sx)") }
+        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: sx.count - 2)
+        guard let kernel = attrs.kernelShape else { throw ctx.error(.invalidModel, "required attribute 'kernel_shape' is missing") }
+        let ceil = try ctx.node.int("ceil_mode", default: 0) != 0
+        let window = try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: kernel, ceilMode: ceil)
+        return ValueType(dtype: x.dtype, shape: [sx[0], sx[1]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+    }
+
+    static func globalPool(_ name: String) -> OperatorSchema {
+        OperatorSchema(name, since: 1) { ctx in
+            let x = try ctx.type(0)
+            guard let sx = x.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
+            guard sx.count >= 3 else { throw ctx.error(.invalidShape, "\(name) needs X [N, C, spatial...], got \(sx)") }
+            return [ValueType(dtype: x.dtype, shape: [sx[0], sx[1]] + Array(repeating: .value(1), count: sx.count - 2))]
+        }
+    }
+}
+
+/// A resolved sliding window over the spatial dims: what the kernels need.
+/// `output` entries are nil when the input dim is not known (compile time).
+package struct SpatialWindow: Sendable, Equatable {
+    package var kernel: [Int]
+    package var strides: [Int]
+    package var dilations: [Int]
+    package var padsBegin: [Int]
+    package var padsEnd: [Int]
+    package var output: [Int?]
+}
+
+/// The window attributes shared by Conv and the pools (kernel_shape, strides, dilations, pads, auto_pad).
+package struct WindowAttributes {
+    package enum AutoPad: String { case notSet = "NOTSET", sameUpper = "SAME_UPPER", sameLower = "SAME_LOWER", valid = "VALID" }
+
+    let node: Node
+    let opset: Int
+    package let kernelShape: [Int]?
+    package let strides: [Int]
+    package let dilations: [Int]
+    package let pads: [Int]
+    package let autoPad: AutoPad
+
+    package init(_ node: Node, _ opset: Int, spatialRank r: Int) throws {
+        self.node = node
+        self.opset = opset
+        func fail(_ message: String) -> InferError { InferError.at(node, opset: opset, .invalidModel, message) }
+        kernelShape = try node.intsIfPresent("kernel_shape")
+        strides = try node.ints("strides", default: Array(repeating: 1, count: r))
+        dilations = try node.ints("dilations", default: Array(repeating: 1, count: r))
+        pads = try node.ints("pads", default: Array(repeating: 0, count: 2 * r))
+        let pad = try node.string("auto_pad", default: "NOTSET")
+        guard let autoPad = AutoPad(rawValue: pad.isEmpty ? "NOTSET" : pad) else { throw fail("unknown auto_pad '\(pad)'") }
+        self.autoPad = autoPad
+        if let k = kernelShape {
+            guard k.count == r, k.allSatisfy({ $0 >= 1 }) else { throw fail("kernel_shape \(k) must hold \(r) positive sizes") }
+        }
+        guard strides.count == r, strides.allSatisfy({ $0 >= 1 }) else { throw fail("strides \(strides) must hold \(r) positive values") }
+        guard dilations.count == r, dilations.allSatisfy({ $0 >= 1 }) else { throw fail("dilations \(dilations) must hold \(r) positive values") }
+        guard pads.count == 2 * r, pads.allSatisfy({ $0 >= 0 }) else { throw fail("pads \(pads) must hold \(2 * r) non-negative values") }
+        // Absurd sizes would overflow the window arithmetic: refuse them up front.
+        let limit = 1 << 31
+        guard (kernelShape ?? []).allSatisfy({ $0 < limit }), (strides + dilations + pads).allSatisfy({ $0 < limit }) else {
+            throw fail("window attributes must be below \(limit)")
+        }
+    }
+
+    /// Output size and effective pads of each spatial dim, as ONNX (and ONNX Runtime) define them.
+    package func resolve(input: [Int?], kernel: [Int?], ceilMode: Bool) throws -> SpatialWindow {
+        let r = input.count
+        var window = SpatialWindow(kernel: kernel.map { $0 ?? 1 }, strides: strides, dilations: dilations,
+                                   padsBegin: Array(pads[0..<r]), padsEnd: Array(pads[r...]),
+                                   output: Array(repeating: nil, count: r))
+        for i in 0..<r {
+            guard let size = input[i], let k = kernel[i] else { continue }
+            let s = strides[i], effK = dilations[i] * (k - 1) + 1
+            switch autoPad {
+            case .sameUpper, .sameLower:
+                let out = (size + s - 1) / s
+                let total = max(0, (out - 1) * s + effK - size)
+                let small = total / 2
+                window.padsBegin[i] = autoPad == .sameUpper ? small : total - small
+                window.padsEnd[i] = total - window.padsBegin[i]
+                window.output[i] = out
+                continue
+            case .valid:
+                window.padsBegin[i] = 0
+                window.padsEnd[i] = 0
+            case .notSet:
+                break
+            }
+            let span = size + window.padsBegin[i] + window.padsEnd[i] - effK
+            guard span >= 0 else {
+                throw InferError.at(node, opset: opset, .invalidShape,
+                                    "window of \(effK) does not fit spatial dim \(i) of size \(size) with pads")
+            }
+            var out = (ceilMode ? (span + s - 1) / s : span / s) + 1
+            // A window may not start in the right padding (ceil_mode only).
+            if ceilMode, (out - 1) * s >= size + window.padsBegin[i] { out -= 1 }
+            window.output[i] = out
+        }
+        return window
+    }
+}
+
+/// ConvTranspose's window: output from strides, pads and output_padding, or pads from output_shape.
+package struct TransposeWindow {
+    package let window: SpatialWindow
+    package var output: [Int?] { window.output }
+
+    package init(_ node: Node, _ opset: Int, input: [Int?], kernelFromW: [Int?]) throws {
+        let r = input.count
+        func fail(_ message: String) -> InferError { InferError.at(node, opset: opset, .invalidModel, message) }
+        let attrs = try WindowAttributes(node, opset, spatialRank: r)
+        let kernel: [Int?] = attrs.kernelShape ?? kernelFromW
+        let outputPadding = try node.ints("output_padding", default: Array(repeating: 0, count: r))
+        guard outputPadding.count == r else { throw fail("output_padding \(outputPadding) must hold \(r) values") }
+        for i in 0..<r where outputPadding[i] < 0 || outputPadding[i] >= max(attrs.strides[i], attrs.dilations[i]) {
+            throw fail("output_padding \(outputPadding) must be non-negative and smaller than the stride or dilation")
+        }
+        let outputShape = try node.intsIfPresent("output_shape")
+        if let os = outputShape {
+            guard os.count == r || os.count == r + 2 else { throw fail("output_shape \(os) must hold \(r) spatial sizes") }
+        }
+        var w = SpatialWindow(kernel: kernel.map { $0 ?? 1 }, strides: attrs.strides, dilations: attrs.dilations,
+                              padsBegin: Array(attrs.pads[0..<r]), padsEnd: Array(attrs.pads[r...]),
+                              output: Array(repeating: nil, count: r))
+        for i in 0..<r {
+            guard let size = input[i], let k = kernel[i] else {
+                if let os = outputShape { w.output[i] = os[os.count - r + i] }
+                continue
+            }
+            let s = attrs.strides[i], effK = attrs.dilations[i] * (k - 1) + 1
+            let natural = s * (size - 1) + outputPadding[i] + effK
+            var target: Int? = outputShape.map { $0[$0.count - r + i] }
+            if target == nil, attrs.autoPad == .sameUpper || attrs.autoPad == .sameLower { target = size * s }
+            if let out = target {
+                let total = natural - out
+                // ONNX: SAME_UPPER puts the smaller half first, otherwise the larger half. An
+                // output larger than the natural one grows at the end (as ONNX Runtime does).
+                let half = total / 2
+                w.padsBegin[i] = total < 0 ? 0 : attrs.autoPad == .sameUpper ? half : total - half
+                w.padsEnd[i] = total - w.padsBegin[i]
+                w.output[i] = out
+            } else {
+                if attrs.autoPad == .valid { w.padsBegin[i] = 0; w.padsEnd[i] = 0 }
+                w.output[i] = natural - w.padsBegin[i] - w.padsEnd[i]
+            }
+            guard let out = w.output[i], out >= 0 else {
+                throw InferError.at(node, opset: opset, .invalidShape, "ConvTranspose output dim \(i) would be negative")
+            }
+        }
+        window = w
+    }
 }

@@ -3,5 +3,164 @@ import InferKernels
 
 /// Runtime bindings for the Convolution family: attributes in, `InferKernels` calls out.
 package enum ConvolutionKernels {
-    package static let bindings: [KernelBinding] = []
+    package static let bindings: [KernelBinding] = [
+        conv, convTranspose, maxPool, averagePool, globalAveragePool, globalMaxPool,
+    ]
+
+    /// Conv (float32): 1-D to 3-D, strides, pads, dilations, groups, auto_pad, optional bias.
+    static let conv = KernelBinding("Conv") { ctx in
+        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
+        guard x.dtype == .float32, w.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "Conv supports float only, got X \(x.dtype), W \(w.dtype)")
+        }
+        let r = try spatialRank(x, w, ctx)
+        let group = try ctx.node.int("group", default: 1)
+        let c = x.shape[1], m = w.shape[0]
+        guard group >= 1, c % group == 0, m % group == 0, w.shape[1] * group == c else {
+            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
+        }
+        let bias = try biasPointer(ctx.optionalInput(2), count: m, ctx)
+        let kernel = Array(w.shape.dropFirst(2))
+        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: r)
+        if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)") }
+        let window = try attrs.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel, ceilMode: false)
+        let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
+        Convolution.convolve(input: x.pointer(as: Float.self), weights: w.pointer(as: Float.self), bias: bias,
+                             output: y.pointer(as: Float.self), batch: x.shape[0], inChannels: c, outChannels: m,
+                             group: group, geometry: g, scratch: nil, threads: ctx.threads)
+    }
+
+    /// ConvTranspose (float32): groups, strides, pads, output_padding, output_shape, dilations.
+    static let convTranspose = KernelBinding("ConvTranspose") { ctx in
+        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
+        guard x.dtype == .float32, w.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "ConvTranspose supports float only, got X \(x.dtype), W \(w.dtype)")
+        }
+        let r = try spatialRank(x, w, ctx)
+        let group = try ctx.node.int("group", default: 1)
+        let c = x.shape[1]
+        guard group >= 1, c % group == 0, w.shape[0] == c else {
+            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
+        }
+        let m = w.shape[1] * group
+        let bias = try biasPointer(ctx.optionalInput(2), count: m, ctx)
+        let kernel = Array(w.shape.dropFirst(2))
+        if let ks = try ctx.node.intsIfPresent("kernel_shape"), ks != kernel {
+            throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)")
+        }
+        let tw = try TransposeWindow(ctx.node, ctx.opset, input: Array(x.shape.dropFirst(2)), kernelFromW: kernel)
+        let outSpatial = tw.output.map { $0 ?? 0 }
+        guard y.shape == [x.shape[0], m] + outSpatial, r == outSpatial.count else {
+            throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed ConvTranspose shape")
+        }
+        // Forward view: the conv whose input is Y and output is X.
+        guard let g = WindowGeometry(input: outSpatial, output: Array(x.shape.dropFirst(2)), kernel: kernel,
+                                     strides: tw.window.strides, dilations: tw.window.dilations,
+                                     padsBegin: tw.window.padsBegin, padsEnd: tw.window.padsEnd) else {
+            throw ctx.error(.unsupportedFeature, "ConvTranspose supports 1 to \(WindowGeometry.maxSpatialRank) spatial dims")
+        }
+        ConvTranspose.run(input: x.pointer(as: Float.self), weights: w.pointer(as: Float.self), bias: bias,
+                          output: y.pointer(as: Float.self), batch: x.shape[0], inChannels: c, outChannels: m,
+                          group: group, geometry: g)
+    }
+
+    /// MaxPool (float, double); the Indices output is refused by shape inference.
+    static let maxPool = KernelBinding("MaxPool") { ctx in
+        let (x, y, g) = try poolSetup(ctx)
+        switch x.dtype {
+        case .float32:
+            Pooling.maxPool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),
+                            planes: x.shape[0] * x.shape[1], geometry: g, threads: ctx.threads)
+        case .float64:
+            Pooling.maxPool(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self),
+                            planes: x.shape[0] * x.shape[1], geometry: g, threads: ctx.threads)
+        default:
+            throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
+        }
+    }
+
+    /// AveragePool (float, double) with count_include_pad, ceil_mode, dilations.
+    static let averagePool = KernelBinding("AveragePool") { ctx in
+        let (x, y, g) = try poolSetup(ctx)
+        let includePad = try ctx.node.int("count_include_pad", default: 0) != 0
+        switch x.dtype {
+        case .float32:
+            Pooling.averagePool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),
+                                planes: x.shape[0] * x.shape[1], geometry: g, countIncludePad: includePad, threads: ctx.threads)
+        case .float64:
+            Pooling.averagePool(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self),
+                                planes: x.shape[0] * x.shape[1], geometry: g, countIncludePad: includePad, threads: ctx.threads)
+        default:
+            throw ctx.error(.unsupportedDType, "AveragePool supports float and double, not \(x.dtype)")
+        }
+    }
+
+    static let globalAveragePool = KernelBinding("GlobalAveragePool") { ctx in
+        let x = try ctx.input(0), y = ctx.outputs[0]
+        guard x.rank >= 3 else { throw ctx.error(.invalidShape, "GlobalAveragePool needs X [N, C, spatial...], got \(x.shape)") }
+        let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        switch x.dtype {
+        case .float32: GlobalPooling.average(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: planes, planeSize: size)
+        case .float64: GlobalPooling.average(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: planes, planeSize: size)
+        default: throw ctx.error(.unsupportedDType, "GlobalAveragePool supports float and double, not \(x.dtype)")
+        }
+    }
+
+    static let globalMaxPool = KernelBinding("GlobalMaxPool") { ctx in
+        let x = try ctx.input(0), y = ctx.outputs[0]
+        guard x.rank >= 3 else { throw ctx.error(.invalidShape, "GlobalMaxPool needs X [N, C, spatial...], got \(x.shape)") }
+        let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        switch x.dtype {
+        case .float32: GlobalPooling.max(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: planes, planeSize: size)
+        case .float64: GlobalPooling.max(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: planes, planeSize: size)
+        default: throw ctx.error(.unsupportedDType, "GlobalMaxPool supports float and double, not \(x.dtype)")
+        }
+    }
+
+    // MARK: - Shared setup
+
+    private static func spatialRank(_ x: Tensor, _ w: Tensor, _ ctx: KernelContext) throws -> Int {
+        guard x.rank >= 3, w.rank == x.rank else {
+            throw ctx.error(.invalidShape, "needs X [N, C, spatial...] and W of the same rank, got X \(x.shape), W \(w.shape)")
+        }
+        let r = x.rank - 2
+        guard r <= WindowGeometry.maxSpatialRank else {
+            throw ctx.error(.unsupportedFeature, "\(r) spatial dims; at most \(WindowGeometry.maxSpatialRank) are supported")
+        }
+        return r
+    }
+
+    private static func biasPointer(_ b: Tensor?, count: Int, _ ctx: KernelContext) throws -> UnsafePointer<Float>? {
+        guard let b else { return nil }
+        guard b.dtype == .float32, b.shape == [count] else {
+            throw ctx.error(.invalidShape, "bias must be float [\(count)], got \(b.dtype)\(b.shape)")
+        }
+        return UnsafePointer(b.pointer(as: Float.self))
+    }
+
+    private static func geometry(input: [Int], window: SpatialWindow, kernel: [Int], y: Tensor,
+                                 _ ctx: KernelContext) throws -> WindowGeometry {
+        let output = window.output.map { $0 ?? 0 }
+        guard Array(y.shape.dropFirst(2)) == output,
+              let g = WindowGeometry(input: input, output: output, kernel: kernel, strides: window.strides,
+                                     dilations: window.dilations, padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
+            throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed window \(output)")
+        }
+        return g
+    }
+
+    private static func poolSetup(_ ctx: KernelContext) throws -> (Tensor, Tensor, WindowGeometry) {
+        let x = try ctx.input(0), y = ctx.outputs[0]
+        guard x.rank >= 3 else { throw ctx.error(.invalidShape, "pooling needs X [N, C, spatial...], got \(x.shape)") }
+        let r = x.rank - 2
+        guard r <= WindowGeometry.maxSpatialRank else {
+            throw ctx.error(.unsupportedFeature, "\(r) spatial dims; at most \(WindowGeometry.maxSpatialRank) are supported")
+        }
+        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: r)
+        guard let kernel = attrs.kernelShape else { throw ctx.error(.invalidModel, "required attribute 'kernel_shape' is missing") }
+        let ceil = try ctx.node.int("ceil_mode", default: 0) != 0
+        let window = try attrs.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel, ceilMode: ceil)
+        let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
+        return (x, y, g)
+    }
 }

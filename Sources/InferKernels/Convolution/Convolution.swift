@@ -1,0 +1,65 @@
+/// Float32 convolution, NC[D][H]W layout, weights [M, C/group, k...]. Three paths:
+/// pointwise (1x1, stride 1, no pads) runs GEMM straight on the input; depthwise
+/// (one input channel per group) runs a direct kernel; everything else is im2col + GEMM.
+package enum Convolution {
+    package enum Path: Equatable { case pointwise, depthwise, im2col }
+
+    package static func path(inChannels: Int, group: Int, geometry: WindowGeometry) -> Path {
+        if geometry.isPointwise { return .pointwise }
+        if group > 1, group == inChannels { return .depthwise }
+        return .im2col
+    }
+
+    /// Floats of scratch `convolve` needs for its column buffer (0 when the path needs none).
+    package static func scratchCount(inChannels: Int, group: Int, geometry: WindowGeometry) -> Int {
+        path(inChannels: inChannels, group: group, geometry: geometry) == .im2col
+            ? inChannels / group * geometry.kernelSize * geometry.outputSize : 0
+    }
+
+    /// Y = conv(X, W) + bias. `scratch` holds at least `scratchCount` floats, or is nil to
+    /// allocate per call (until the memory planner provides it). Channels must divide by group.
+    package static func convolve(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                 output: UnsafeMutablePointer<Float>, batch: Int, inChannels: Int, outChannels: Int,
+                                 group: Int, geometry g: WindowGeometry, scratch: UnsafeMutablePointer<Float>? = nil,
+                                 threads: Int = 1) {
+        precondition(group >= 1 && inChannels % group == 0 && outChannels % group == 0, "channels must divide by group")
+        let outSize = g.outputSize
+        if batch == 0 || outChannels == 0 || outSize == 0 { return }
+        let path = path(inChannels: inChannels, group: group, geometry: g)
+        if path == .depthwise {
+            DepthwiseConvolution.run(input: input, weights: weights, bias: bias, output: output, batch: batch,
+                                     channels: inChannels, outChannels: outChannels, geometry: g, threads: threads)
+            return
+        }
+        let cg = inChannels / group, mg = outChannels / group, kg = cg * g.kernelSize
+        // Bias first, then GEMM accumulates (beta = 1).
+        let beta: Float = bias == nil ? 0 : 1
+        if let bias {
+            for n in 0..<batch {
+                for m in 0..<outChannels { (output + (n * outChannels + m) * outSize).update(repeating: bias[m], count: outSize) }
+            }
+        }
+        var owned: UnsafeMutablePointer<Float>? = nil
+        var columns = scratch
+        if path == .im2col, columns == nil {
+            owned = .allocate(capacity: max(1, kg * outSize))
+            columns = owned
+        }
+        defer { owned?.deallocate() }
+        for n in 0..<batch {
+            for gi in 0..<group {
+                let x = input + (n * inChannels + gi * cg) * g.inputSize
+                let b: UnsafePointer<Float>
+                if path == .pointwise {
+                    b = x
+                } else {
+                    Im2Col.im2col(input: x, channels: cg, geometry: g, columns: columns!)
+                    b = UnsafePointer(columns!)
+                }
+                BLAS.gemm(transA: false, transB: false, m: mg, n: outSize, k: kg, alpha: 1,
+                          a: weights + gi * mg * kg, lda: max(1, kg), b: b, ldb: outSize,
+                          beta: beta, c: output + (n * outChannels + gi * mg) * outSize, ldc: outSize)
+            }
+        }
+    }
+}
