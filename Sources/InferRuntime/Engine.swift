@@ -75,6 +75,9 @@ public final class Engine: Sendable {
         }
     }
 
+    /// How many static plans are cached (bounded).
+    package var planCount: Int { plans.count }
+
     /// Arena bytes of the plan for the given input shapes (compiling it if needed).
     package func plan(for inputs: [String: Tensor]) throws -> StaticPlan? {
         let key = model.graph.inputs.map { inputs[$0.name]?.shape ?? [-1] }
