@@ -44,8 +44,9 @@ package enum SoftmaxKernel {
             sum += e
         }
         if logarithmic {
-            let shift = m + T.logarithm(sum)
-            for j in 0..<n { y[j] = x[j] - shift }
+            // (x - max) - log(sum): adding log(sum) to a large max first would round it away.
+            let logSum = T.logarithm(sum)
+            for j in 0..<n { y[j] = (x[j] - m) - logSum }
         } else {
             let scale = 1 / sum
             for j in 0..<n { y[j] *= scale }
@@ -75,10 +76,10 @@ package enum SoftmaxKernel {
             if m.isInfinite || m.isNaN { slowRow(x + i, n, inner, logarithmic, y + i, m) }
         }
         if logarithmic {
-            for i in 0..<inner { sumRow[i] = maxRow[i] + T.logarithm(sumRow[i]) }
+            for i in 0..<inner { sumRow[i] = T.logarithm(sumRow[i]) }
             for k in 0..<n {
                 let row = x + k * inner, out = y + k * inner
-                for i in 0..<inner where maxRow[i].isFinite { out[i] = row[i] - sumRow[i] }
+                for i in 0..<inner where maxRow[i].isFinite { out[i] = (row[i] - maxRow[i]) - sumRow[i] }
             }
         } else {
             for i in 0..<inner { sumRow[i] = 1 / sumRow[i] }
