@@ -1,0 +1,51 @@
+/// Inference BatchNormalization as a per-channel affine map over `[batch, channels, inner]`:
+/// y = x * multiplier + offset, with multiplier = scale / sqrt(var + eps) and
+/// offset = bias - mean * multiplier folded once per channel up front.
+package enum BatchNormKernel {
+    /// `scale`, `bias`, `mean`, `variance` hold `channels * paramsPerChannel` values:
+    /// `paramsPerChannel` is 1, or `inner` for the old `spatial = 0` mode (one set per location).
+    package static func batchNorm(_ src: UnsafePointer<Float>, batch: Int, channels: Int, inner: Int,
+                                  scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                  paramsPerChannel: Int, epsilon: Float, into dst: UnsafeMutablePointer<Float>,
+                                  threads: Int = 1) {
+        run(src, batch, channels, inner, scale, bias, mean, variance, paramsPerChannel, epsilon, dst, threads)
+    }
+
+    package static func batchNorm(_ src: UnsafePointer<Double>, batch: Int, channels: Int, inner: Int,
+                                  scale: UnsafePointer<Double>, bias: UnsafePointer<Double>,
+                                  mean: UnsafePointer<Double>, variance: UnsafePointer<Double>,
+                                  paramsPerChannel: Int, epsilon: Double, into dst: UnsafeMutablePointer<Double>,
+                                  threads: Int = 1) {
+        run(src, batch, channels, inner, scale, bias, mean, variance, paramsPerChannel, epsilon, dst, threads)
+    }
+
+    private static func run<T: KernelFloat>(_ src: UnsafePointer<T>, _ batch: Int, _ channels: Int, _ inner: Int,
+                                            _ scale: UnsafePointer<T>, _ bias: UnsafePointer<T>,
+                                            _ mean: UnsafePointer<T>, _ variance: UnsafePointer<T>,
+                                            _ perChannel: Int, _ epsilon: T, _ dst: UnsafeMutablePointer<T>,
+                                            _ threads: Int) {
+        let count = channels * perChannel
+        let multiplier = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        let offset = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        defer { multiplier.deallocate(); offset.deallocate() }
+        for i in 0..<count {
+            multiplier[i] = scale[i] / (variance[i] + epsilon).squareRoot()
+            offset[i] = bias[i] - mean[i] * multiplier[i]
+        }
+        let planes = batch * channels
+        ReductionParallel.forRanges(count: planes, threads: threads, totalWork: planes * inner) { range in
+            for plane in range {
+                let c = plane % channels
+                let x = src + plane * inner, y = dst + plane * inner
+                if perChannel == 1 {
+                    let a = multiplier[c], b = offset[c]
+                    for i in 0..<inner { y[i] = x[i] * a + b }
+                } else {
+                    let a = multiplier + c * inner, b = offset + c * inner
+                    for i in 0..<inner { y[i] = x[i] * a[i] + b[i] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// LayerNormalization over contiguous rows of `[outer, n]`: y = (x - mean) / sqrt(var + eps) * scale + bias,
+/// `scale` and `bias` (optional) hold `n` values. Per-row mean and 1/std go to `mean`/`inverseStd`
+/// when given.
+package enum LayerNormKernel {
+    package static func layerNorm(_ src: UnsafePointer<Float>, outer: Int, n: Int, epsilon: Float,
+                                  scale: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
+                                  into dst: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>? = nil,
+                                  inverseStd: UnsafeMutablePointer<Float>? = nil, threads: Int = 1) {
+        run(src, outer, n, epsilon, scale, bias, dst, mean, inverseStd, threads)
+    }
+
+    package static func layerNorm(_ src: UnsafePointer<Double>, outer: Int, n: Int, epsilon: Double,
+                                  scale: UnsafePointer<Double>?, bias: UnsafePointer<Double>?,
+                                  into dst: UnsafeMutablePointer<Double>, mean: UnsafeMutablePointer<Double>? = nil,
+                                  inverseStd: UnsafeMutablePointer<Double>? = nil, threads: Int = 1) {
+        run(src, outer, n, epsilon, scale, bias, dst, mean, inverseStd, threads)
+    }
+
+    private static func run<T: KernelFloat>(_ src: UnsafePointer<T>, _ outer: Int, _ n: Int, _ epsilon: T,
+                                            _ scale: UnsafePointer<T>?, _ bias: UnsafePointer<T>?,
+                                            _ dst: UnsafeMutablePointer<T>, _ meanOut: UnsafeMutablePointer<T>?,
+                                            _ inverseStdOut: UnsafeMutablePointer<T>?, _ threads: Int) {
+        ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n) { rows in
+            for o in rows {
+                let x = src + o * n, y = dst + o * n
+                let (mean, inverseStd) = RowStatistics.meanAndInverseStd(x, n, epsilon: epsilon)
+                meanOut?[o] = mean
+                inverseStdOut?[o] = inverseStd
+                switch (scale, bias) {
+                case let (s?, b?): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd * s[j] + b[j] }
+                case let (s?, nil): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd * s[j] }
+                case let (nil, b?): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd + b[j] }
+                case (nil, nil): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd }
+                }
+            }
+        }
+    }
+}

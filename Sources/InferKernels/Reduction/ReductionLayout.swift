@@ -1,0 +1,108 @@
+import Dispatch
+
+/// How a reduction over some axes of a row-major tensor is iterated: as `[outer, reduced, inner]`
+/// with the reduced block in the middle (so the inner loop stays contiguous), after an
+/// optional transpose when the reduced axes are not one contiguous block.
+package struct ReductionLayout: Equatable, Sendable {
+    package let outer: Int
+    package let reduced: Int
+    package let inner: Int
+    /// nil when the reduced axes (ignoring size-1 dims) are adjacent; otherwise the permutation
+    /// that moves the kept axes first and the reduced axes last (then `inner == 1`).
+    package let permutation: [Int]?
+
+    /// `axes` must be valid, non-negative axes of `shape`.
+    package init(shape: [Int], axes: [Int]) {
+        let reducedSet = Set(axes)
+        // Merge runs of dims with the same role; size-1 dims fit either role.
+        var groups: [(size: Int, reduced: Bool)] = []
+        for (d, size) in shape.enumerated() where size != 1 {
+            let isReduced = reducedSet.contains(d)
+            if let last = groups.last, last.reduced == isReduced {
+                groups[groups.count - 1].size = last.size * size
+            } else {
+                groups.append((size, isReduced))
+            }
+        }
+        let reducedGroups = groups.indices.filter { groups[$0].reduced }
+        if reducedGroups.count <= 1 {
+            let g = reducedGroups.first
+            outer = g.map { groups[..<$0].reduce(1) { $0 * $1.size } } ?? groups.reduce(1) { $0 * $1.size }
+            reduced = g.map { groups[$0].size } ?? 1
+            inner = g.map { groups[($0 + 1)...].reduce(1) { $0 * $1.size } } ?? 1
+            permutation = nil
+        } else {
+            let kept = shape.indices.filter { !reducedSet.contains($0) }
+            let moved = shape.indices.filter { reducedSet.contains($0) }
+            outer = kept.reduce(1) { $0 * shape[$1] }
+            reduced = moved.reduce(1) { $0 * shape[$1] }
+            inner = 1
+            permutation = kept + moved
+        }
+    }
+}
+
+/// Row-major transpose: `dst` receives `src` (of `shape`) with its axes reordered by `permutation`
+/// (output axis i is input axis `permutation[i]`). The innermost output axis is the inner loop.
+package enum ReductionTranspose {
+    package static func permute<T>(_ src: UnsafePointer<T>, shape: [Int], permutation: [Int],
+                                   into dst: UnsafeMutablePointer<T>) {
+        let rank = shape.count
+        let total = shape.reduce(1, *)
+        guard total > 0 else { return }
+        guard rank > 0 else { dst[0] = src[0]; return }
+        var inStrides = [Int](repeating: 1, count: rank)
+        for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
+        let outShape = permutation.map { shape[$0] }
+        let strides = permutation.map { inStrides[$0] }
+        let last = outShape[rank - 1], lastStride = strides[rank - 1]
+        var index = [Int](repeating: 0, count: rank)
+        var offset = 0
+        var out = dst
+        let rows = total / last
+        for _ in 0..<rows {
+            var p = src + offset
+            for _ in 0..<last { out.initialize(to: p.pointee); out += 1; p += lastStride }
+            // Advance the multi-index over the outer output axes.
+            var axis = rank - 2
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < outShape[axis] { break }
+                offset -= strides[axis] * outShape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
+
+/// Splits independent rows of work across threads when the work is big enough to pay for it.
+package enum ReductionParallel {
+    /// Work (in elements) below which a kernel stays on the calling thread.
+    package static let minimumParallelWork = 1 << 16
+
+    /// Calls `body` on disjoint ranges covering `0..<count`, concurrently when `threads > 1`
+    /// and `totalWork` is large.
+    package static func forRanges(count: Int, threads: Int, totalWork: Int, _ body: (Range<Int>) -> Void) {
+        let chunks = min(threads, count)
+        if chunks <= 1 || totalWork < minimumParallelWork {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // The chunks touch disjoint ranges; the caller's pointers are safe to share.
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let start = count * c / chunks, end = count * (c + 1) / chunks
+                if start < end { shared.value(start..<end) }
+            }
+        }
+    }
+}
+
+/// Carries a value the kernels know is safe to share across the worker threads.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
