@@ -76,6 +76,8 @@ public enum OperatorRegistry {
         + NormalizationOperators.schemas
         + TensorOperators.schemas
         + ReductionOperators.schemas
+        + FusedLinearOperators.schemas
+        + FusedTransformerOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -28,7 +28,8 @@ package struct Pipeline: Sendable {
     }
 }
 
-/// The fusion passes, in the order they run (filled in as fusions land).
+/// The fusion passes, in the order they run: weights first (BatchNorm folding), then the
+/// GEMM/conv epilogues, then transformer patterns.
 package enum FusionPasses {
-    package static let all: [any Pass] = []
+    package static let all: [any Pass] = LinearFusions.passes + TransformerFusions.passes
 }

@@ -57,6 +57,8 @@ package enum KernelRegistry {
         + NormalizationKernels.bindings
         + TensorKernels.bindings
         + ReductionKernels.bindings
+        + FusedLinearKernels.bindings
+        + FusedTransformerKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
