@@ -67,6 +67,7 @@ extension ShapeContext {
 extension Dim {
     /// Product of dims: known when every factor is known (nil on overflow), else unknown.
     package static func product<C: Collection>(_ dims: C) -> Dim? where C.Element == Dim {
+        if dims.count == 1 { return dims.first }  // keeps a lone symbol (Flatten of [N, ...])
         var n = 1
         for d in dims {
             guard let v = d.intValue else { return .unknown }
