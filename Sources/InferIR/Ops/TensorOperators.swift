@@ -1,4 +1,11 @@
-/// Shape inference for the Tensor family (see the runtime's Ops/TensorKernels.swift).
+/// Shape inference for the Tensor family (data movement and shape ops); the per-group files
+/// are in `Ops/Tensor/`, the runtime side in the runtime's `Ops/Tensor/`.
 public enum TensorOperators {
-    public static let schemas: [OperatorSchema] = []
+    public static let schemas: [OperatorSchema] =
+        ReshapeOperators.schemas
+        + LayoutOperators.schemas
+        + SliceOperator.schemas
+        + PadOperator.schemas
+        + IndexingOperators.schemas
+        + GeneratorOperators.schemas
 }

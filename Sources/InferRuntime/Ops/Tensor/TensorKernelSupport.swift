@@ -1,0 +1,67 @@
+import InferIR
+import InferKernels
+
+extension KernelContext {
+    /// The same view shape inference had, so bindings reuse the IR's parameter parsing
+    /// (Slice bounds, split sizes, pads, ...) instead of re-implementing it.
+    var shapeContext: ShapeContext {
+        ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
+    }
+
+    /// Integer indices of input `i`, each wrapped once if negative and checked against
+    /// `0..<bound`; a bad index is an error naming it.
+    func normalizedIndices(_ i: Int, bound: Int, _ what: String = "index") throws -> [Int] {
+        let t = try input(i)
+        guard t.dtype == .int64 || t.dtype == .int32 else {
+            throw error(.invalidModel, "indices must be int64 or int32, got \(t.dtype)")
+        }
+        var values = t.intValues()
+        for k in values.indices {
+            let v = values[k]
+            let w = v < 0 ? v + bound : v
+            guard w >= 0, w < bound else {
+                throw error(.invalidShape, "\(what) \(v) is out of range for a dim of size \(bound)")
+            }
+            values[k] = w
+        }
+        return values
+    }
+}
+
+extension DType {
+    var kernelKind: DataElementKind {
+        switch self {
+        case .float32: .float32
+        case .float64: .float64
+        case .int64: .int64
+        case .int32: .int32
+        case .int8: .int8
+        case .uint8: .uint8
+        case .bool: .bool
+        }
+    }
+}
+
+/// Copies all bytes of `source` into `destination` (same element count and dtype).
+func copyContents(_ source: Tensor, into destination: Tensor) {
+    precondition(source.byteCount == destination.byteCount, "copy between tensors of different sizes")
+    if source.byteCount > 0 { destination.mutableRawPointer.copyMemory(from: source.rawPointer, byteCount: source.byteCount) }
+}
+
+/// One element of `dtype` holding `value` (converted), e.g. a Pad fill value given as a float attribute.
+func scalarTensor(_ value: Double, as dtype: DType) -> Tensor {
+    func clamped<T: FixedWidthInteger>(_: T.Type) -> T {
+        value.isNaN ? 0 : T(max(Double(T.min), min(Double(T.max), value.rounded(.towardZero))))
+    }
+    switch dtype {
+    case .float32: return Tensor(scalar: Float(value))
+    case .float64: return Tensor(scalar: value)
+    case .int64: return value >= 9.2e18 ? Tensor(scalar: Int64.max) : Tensor(scalar: clamped(Int64.self))
+    case .int32: return Tensor(scalar: clamped(Int32.self))
+    case .int8: return Tensor(scalar: clamped(Int8.self))
+    case .uint8: return Tensor(scalar: clamped(UInt8.self))
+    case .bool: return Tensor(scalar: value != 0)
+    }
+}
+
+func product<C: Collection>(_ dims: C) -> Int where C.Element == Int { dims.reduce(1, *) }
