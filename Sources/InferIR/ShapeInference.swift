@@ -25,7 +25,8 @@ public enum ShapeInference {
             for (name, type) in zip(node.outputs, outs) where !name.isEmpty {
                 types[name] = type
             }
-            if node.opType == "Constant", node.domain.isEmpty, let t = try? node.tensor("value"), let out = node.outputs.first {
+            if node.opType == "Constant", node.domain.isEmpty || node.domain == "ai.onnx", let out = node.outputs.first,
+               let t = try? GeneratorOperators.constantValue(context) {
                 values[out] = t
             }
         }
