@@ -53,7 +53,7 @@ public final class Engine: Sendable {
         if optimization == .none { return try dynamic.run(inputs) }
         let key = model.graph.inputs.map { inputs[$0.name]?.shape ?? [-1] }
         let entry = try plans.entry(for: key) { try buildPlan(for: inputs) }
-        guard let session = entry.checkout() else { return try dynamic.run(inputs) }
+        guard let session = try entry.checkout() else { return try dynamic.run(inputs) }
         defer { entry.checkin(session) }
         return try session.run(inputs)
     }

@@ -20,12 +20,12 @@ package final class PlanCache: @unchecked Sendable {
         }
 
         /// An idle session, or a new one when all are busy.
-        package func checkout() -> PlanSession? {
+        package func checkout() throws -> PlanSession? {
             guard let plan else { return nil }
             lock.lock()
             let session = idle.popLast()
             lock.unlock()
-            return session ?? PlanSession(plan: plan, threads: threads)
+            return try session ?? PlanSession(plan: plan, threads: threads)
         }
 
         package func checkin(_ session: PlanSession) {

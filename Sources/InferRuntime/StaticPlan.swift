@@ -113,10 +113,11 @@ package final class PlanSession: @unchecked Sendable {
     package let plan: StaticPlan
     private let arena: TensorStorage
     private let contexts: [KernelContext]
+    private let kernels: [PreparedKernel]
     private let inputViews: [(String, Tensor)]
     private let outputViews: [(String, Tensor)]
 
-    package init(plan: StaticPlan, threads: Int) {
+    package init(plan: StaticPlan, threads: Int) throws {
         self.plan = plan
         let arena = TensorStorage(byteCount: plan.memory.arenaBytes)
         self.arena = arena
@@ -130,6 +131,7 @@ package final class PlanSession: @unchecked Sendable {
             KernelContext(node: step.node, opset: step.opset, inputs: step.inputs.map { $0.map(view) },
                           outputs: step.outputs.map(view), threads: threads)
         }
+        kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
         inputViews = plan.inputs.map { ($0.name, view($0.location)) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
     }
@@ -140,10 +142,12 @@ package final class PlanSession: @unchecked Sendable {
             guard let t = feeds[name] else { continue }
             if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
         }
-        for (step, context) in zip(plan.steps, contexts) {
+        for (kernel, context) in zip(kernels, contexts) {
             // Kernels may assume zero-filled outputs (as the dynamic executor provides).
-            for out in context.outputs where out.byteCount > 0 { out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount) }
-            try step.kernel.run(context)
+            for out in context.outputs where out.byteCount > 0 {
+                out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
+            }
+            try kernel()
         }
         var result: [String: Tensor] = [:]
         for (name, view) in outputViews { result[name] = view.copy() }

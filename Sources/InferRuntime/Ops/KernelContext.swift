@@ -35,16 +35,48 @@ package struct KernelContext {
     }
 }
 
+/// A kernel with everything but the arithmetic done: attributes read, shapes checked,
+/// strides and offsets computed, pointers resolved. Calling it allocates nothing.
+package typealias PreparedKernel = () throws -> Void
+
 /// Executes one operator: `run` fills `context.outputs` from `context.inputs`.
+///
+/// A binding may also offer `prepare`, which does all the per-node work once (static plans call
+/// it when a session is created) and returns a `PreparedKernel` that only computes. Steady-state
+/// runs of a static plan then allocate nothing on the heap. Bindings without `prepare` still
+/// work; they just redo their setup every run.
 package struct KernelBinding: Sendable {
     package let opType: String
     package let domain: String
     package let run: @Sendable (KernelContext) throws -> Void
+    package let prepare: (@Sendable (KernelContext) throws -> PreparedKernel)?
 
     package init(_ opType: String, domain: String = "", run: @escaping @Sendable (KernelContext) throws -> Void) {
         self.opType = opType
         self.domain = domain
         self.run = run
+        prepare = nil
+    }
+
+    private init(opType: String, domain: String, prepare: @escaping @Sendable (KernelContext) throws -> PreparedKernel) {
+        self.opType = opType
+        self.domain = domain
+        self.prepare = prepare
+        run = { context in try prepare(context)() }
+    }
+
+    /// A binding defined by its preparation; `run` is prepare-then-call.
+    /// `KernelBinding.prepared("MatMul") { ctx in /* read attrs, check shapes */ return { /* compute */ } }`
+    package static func prepared(_ opType: String, domain: String = "",
+                                 _ prepare: @escaping @Sendable (KernelContext) throws -> PreparedKernel) -> KernelBinding {
+        KernelBinding(opType: opType, domain: domain, prepare: prepare)
+    }
+
+    /// The kernel for a fixed context: prepared once when the binding supports it.
+    package func prepared(for context: KernelContext) throws -> PreparedKernel {
+        if let prepare { return try prepare(context) }
+        let run = self.run
+        return { try run(context) }
     }
 }
 
