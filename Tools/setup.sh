@@ -25,13 +25,17 @@ apt_install() {
     [[ ${as_root[0]:-} == __no_root__ ]] && fail "need root (or sudo) to install Debian packages: $*"
     command -v apt-get >/dev/null 2>&1 || fail "apt-get not found; install these packages by hand: $*"
     export DEBIAN_FRONTEND=noninteractive
+    local log
+    log="$(mktemp)"
     if [[ $apt_updated -eq 0 ]]; then
-        "${as_root[@]}" apt-get update -qq </dev/null >/dev/null || fail "apt-get update failed"
+        "${as_root[@]}" apt-get update -qq </dev/null >"$log" 2>&1 \
+            || { cat "$log" >&2; rm -f "$log"; fail "apt-get update failed"; }
         apt_updated=1
     fi
     note "installing Debian packages: $*"
-    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$@" </dev/null >/dev/null \
-        || fail "apt-get install $* failed"
+    "${as_root[@]}" apt-get install -y -qq --no-install-recommends "$@" </dev/null >"$log" 2>&1 \
+        || { cat "$log" >&2; rm -f "$log"; fail "apt-get install $* failed"; }
+    rm -f "$log"
 }
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
