@@ -230,10 +230,11 @@ def ort_check(test_dir: str) -> int:
     import onnxruntime as ort
     from onnx import numpy_helper
 
+    ort.set_default_logger_severity(4)  # our one-line error, not ORT's coloured log, goes to stderr
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    options.log_severity_level = 3
+    options.log_severity_level = 4
     try:
         session = ort.InferenceSession(os.path.join(test_dir, "model.onnx"), options,
                                        providers=["CPUExecutionProvider"])
