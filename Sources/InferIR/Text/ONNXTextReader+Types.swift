@@ -35,6 +35,7 @@ extension ONNXTextReader {
                     }
                 } while try accept(",")
                 try expect("]", "',' or ']'")
+                shape = dims
             }
         }
         return ParsedValueType(elementName: name, dtype: DType(onnxName: name), shape: shape, token: token)
