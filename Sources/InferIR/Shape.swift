@@ -45,7 +45,9 @@ public struct ValueType: Sendable, Hashable, CustomStringConvertible {
     public var rank: Int? { shape?.count }
 
     public var description: String {
-        guard let shape else { return dtype.onnxName }
+        // As the ONNX text syntax writes it: `float[]` is unknown rank, `float` a scalar.
+        guard let shape else { return "\(dtype.onnxName)[]" }
+        if shape.isEmpty { return dtype.onnxName }
         return "\(dtype.onnxName)[\(shape.map(\.description).joined(separator: ","))]"
     }
 }

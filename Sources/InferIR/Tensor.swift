@@ -127,9 +127,8 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let values = doubleValues()
-        let shown = values.prefix(8).map { dtype.isFloatingPoint ? String($0) : String(Int($0)) }
-        return "\(dtype)\(shape) [\(shown.joined(separator: ", "))\(values.count > 8 ? ", ..." : "")]"
+        let shown = dtype.isFloatingPoint ? doubleValues().prefix(8).map { String($0) } : intValues().prefix(8).map { String($0) }
+        return "\(dtype)\(shape) [\(shown.joined(separator: ", "))\(count > 8 ? ", ..." : "")]"
     }
 }
 
