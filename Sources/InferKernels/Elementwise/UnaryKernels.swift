@@ -27,7 +27,12 @@ package enum UnaryOp: Sendable, Equatable {
 package enum UnaryKernels {
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               count: Int, threads: Int = 1) {
-        applyFloat(op, x, y, count, threads)
+        // The exp-based hot ops run on 16-wide vectors; the rest are plain loops.
+        switch op {
+        case .exp: VectorExp.map(x, y, count: count, threads: threads) { VectorExp.exp($0) }
+        case .sigmoid: VectorExp.map(x, y, count: count, threads: threads) { 1 / (1 + VectorExp.exp(-$0)) }
+        default: applyFloat(op, x, y, count, threads)
+        }
     }
 
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,

@@ -55,6 +55,7 @@ package enum ElementwiseKernels {
         KernelBinding("Clip") { ctx in try clip(ctx) },
         KernelBinding("Not") { ctx in
             let x = try ctx.input(0)
+            guard x.dtype == .bool else { throw unsupported(ctx, x.dtype) }
             UnaryKernels.logicalNot(bytes(x), bytes(ctx.outputs[0]), count: x.count)
         },
     ]
