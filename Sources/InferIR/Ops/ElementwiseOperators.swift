@@ -1,4 +1,151 @@
-/// Shape inference for the Elementwise family (see the runtime's Ops/ElementwiseKernels.swift).
+/// Shape inference for the Elementwise family (see the runtime's Ops/ElementwiseKernels.swift):
+/// unary maps keep their input type; binary and variadic ops broadcast NumPy-style.
 public enum ElementwiseOperators {
-    public static let schemas: [OperatorSchema] = []
+    public static let schemas: [OperatorSchema] = arithmetic + unaryMaps + comparisons + special
+
+    static let floats: Set<DType> = [.float32, .float64]
+    static let numbers: Set<DType> = [.float32, .float64, .int64, .int32, .int8, .uint8]
+    static let everything: Set<DType> = Set(DType.allCases)
+
+    // MARK: - Operator lists
+
+    static let arithmetic: [OperatorSchema] = [
+        binary("Add", since: 7, numbers), binary("Sub", since: 7, numbers),
+        binary("Mul", since: 7, numbers), binary("Div", since: 7, numbers),
+        binary("Mod", since: 10, numbers),
+        OperatorSchema("Pow", since: 7) { ctx in
+            let base = try ctx.type(0), exponent = try ctx.type(1)
+            try require(ctx, base.dtype, in: [.float32, .float64, .int64, .int32], "base")
+            try require(ctx, exponent.dtype, in: numbers, "exponent")
+            return [ValueType(dtype: base.dtype, shape: try broadcastShape(ctx, [0, 1]))]
+        },
+        OperatorSchema("PRelu", since: 7) { ctx in
+            let x = try ctx.type(0)
+            _ = try sameDType(ctx, [0, 1], allowed: numbers)
+            let shape = try broadcastShape(ctx, [0, 1])
+            // The slope broadcasts to X (unidirectionally): the output is X's shape.
+            if let s = shape, let xs = x.shape, s.count != xs.count || zip(s, xs).contains(where: { a, b in
+                a.intValue != nil && b.intValue != nil && a != b }) {
+                throw ctx.error(.invalidShape, "slope of shape \(ctx.inputTypes[1]?.description ?? "?") does not broadcast to X \(x)")
+            }
+            return [x]
+        },
+        variadic("Sum", since: 8, numbers), variadic("Mean", since: 8, floats),
+        variadic("Min", since: 8, numbers), variadic("Max", since: 8, numbers),
+    ]
+
+    static let unaryMaps: [OperatorSchema] =
+        [("Abs", 6), ("Neg", 6), ("Sign", 9), ("Relu", 6)].map { unary($0.0, since: $0.1, numbers) }
+        + [("Sqrt", 6), ("Exp", 6), ("Log", 6), ("Reciprocal", 6), ("Tanh", 6), ("Sigmoid", 6), ("Erf", 9),
+           ("Floor", 6), ("Ceil", 6), ("Round", 11), ("Sin", 7), ("Cos", 7), ("Softsign", 1), ("Softplus", 1),
+           ("Mish", 18), ("HardSwish", 14), ("LeakyRelu", 6), ("Elu", 6), ("Selu", 6), ("Celu", 12),
+           ("HardSigmoid", 6), ("ThresholdedRelu", 10), ("Gelu", 20)].map { unary($0.0, since: $0.1, floats) }
+        + [unary("Clip", since: 6, numbers), unary("Not", since: 1, [.bool])]
+
+    static let comparisons: [OperatorSchema] = [
+        binary("Equal", since: 7, everything, output: .bool),
+        binary("Less", since: 7, numbers, output: .bool), binary("Greater", since: 7, numbers, output: .bool),
+        binary("LessOrEqual", since: 12, numbers, output: .bool),
+        binary("GreaterOrEqual", since: 12, numbers, output: .bool),
+        binary("And", since: 7, [.bool]), binary("Or", since: 7, [.bool]), binary("Xor", since: 7, [.bool]),
+        predicate("IsNaN", since: 9), predicate("IsInf", since: 10),
+    ]
+
+    static let special: [OperatorSchema] = [
+        OperatorSchema("Where", since: 9) { ctx in
+            try require(ctx, try ctx.type(0).dtype, in: [.bool], "condition")
+            let dtype = try sameDType(ctx, [1, 2], allowed: everything)
+            return [ValueType(dtype: dtype, shape: try broadcastShape(ctx, [0, 1, 2]))]
+        },
+        OperatorSchema("Cast", since: 6) { ctx in
+            let x = try ctx.type(0)
+            let code = try ctx.node.int("to")
+            guard let dtype = DType(onnxCode: code) else {
+                throw ctx.error(.unsupportedDType, "cast to \(DType.onnxTypeName(code: code)) is not supported")
+            }
+            return [ValueType(dtype: dtype, shape: x.shape)]
+        },
+    ]
+
+    // MARK: - Schema builders
+
+    /// Same type in, same type out.
+    static func unary(_ name: String, since: Int, _ allowed: Set<DType>) -> OperatorSchema {
+        OperatorSchema(name, since: since) { ctx in
+            let x = try ctx.type(0)
+            try require(ctx, x.dtype, in: allowed, "input")
+            return [x]
+        }
+    }
+
+    /// Two inputs of one type, broadcast; output of the input type unless `output` is given.
+    static func binary(_ name: String, since: Int, _ allowed: Set<DType>, output: DType? = nil) -> OperatorSchema {
+        OperatorSchema(name, since: since) { ctx in
+            let dtype = try sameDType(ctx, [0, 1], allowed: allowed)
+            return [ValueType(dtype: output ?? dtype, shape: try broadcastShape(ctx, [0, 1]))]
+        }
+    }
+
+    /// One or more inputs of one type, all broadcast together.
+    static func variadic(_ name: String, since: Int, _ allowed: Set<DType>) -> OperatorSchema {
+        OperatorSchema(name, since: since) { ctx in
+            let inputs = Array(0..<ctx.node.inputs.count)
+            guard !inputs.isEmpty else { throw ctx.error(.invalidModel, "needs at least one input") }
+            let dtype = try sameDType(ctx, inputs, allowed: allowed)
+            return [ValueType(dtype: dtype, shape: try broadcastShape(ctx, inputs))]
+        }
+    }
+
+    /// Float in, bool of the same shape out.
+    static func predicate(_ name: String, since: Int) -> OperatorSchema {
+        OperatorSchema(name, since: since) { ctx in
+            let x = try ctx.type(0)
+            try require(ctx, x.dtype, in: floats, "input")
+            return [ValueType(dtype: .bool, shape: x.shape)]
+        }
+    }
+
+    // MARK: - Checks
+
+    static func require(_ ctx: ShapeContext, _ dtype: DType, in allowed: Set<DType>, _ what: String) throws {
+        guard allowed.contains(dtype) else {
+            let names = allowed.map(\.onnxName).sorted().joined(separator: ", ")
+            throw ctx.error(.unsupportedDType, "\(what) of type \(dtype) is not supported (expected one of \(names))")
+        }
+    }
+
+    /// The common dtype of `inputs`, which must all agree and be allowed.
+    static func sameDType(_ ctx: ShapeContext, _ inputs: [Int], allowed: Set<DType>) throws -> DType {
+        let types = try inputs.map { try ctx.type($0) }
+        let dtype = types[0].dtype
+        if let other = types.first(where: { $0.dtype != dtype }) {
+            throw ctx.error(.dtypeMismatch, "inputs have different types: \(dtype) and \(other.dtype)")
+        }
+        try require(ctx, dtype, in: allowed, "input")
+        return dtype
+    }
+
+    /// The broadcast shape of `inputs`: exact when all are concrete, symbolic when ranks are known,
+    /// nil when a rank is unknown. Incompatible shapes throw.
+    static func broadcastShape(_ ctx: ShapeContext, _ inputs: [Int]) throws -> [Dim]? {
+        let types = try inputs.map { try ctx.type($0) }
+        let shapes = types.compactMap(\.shape)
+        guard shapes.count == types.count else { return nil }
+        let described = types.map(\.description).joined(separator: " and ")
+        let concrete = types.compactMap(\.staticDims)
+        if concrete.count == types.count {
+            guard let result = Broadcasting.shape(concrete) else {
+                throw ctx.error(.invalidShape, "shapes do not broadcast: \(described)")
+            }
+            return result.map { .value($0) }
+        }
+        var result: [Dim] = []
+        for shape in shapes {
+            guard let r = Broadcasting.shape(result, shape) else {
+                throw ctx.error(.invalidShape, "shapes do not broadcast: \(described)")
+            }
+            result = r
+        }
+        return result
+    }
 }
