@@ -54,7 +54,7 @@ package enum IndexedCopy {
         case .int32: reduce(Int32.self, output, offsets, count, chunk, updates, reduction)
         case .int8: reduce(Int8.self, output, offsets, count, chunk, updates, reduction)
         case .uint8: reduce(UInt8.self, output, offsets, count, chunk, updates, reduction)
-        case .bool: reduce(BoolByte.self, output, offsets, count, chunk, updates, reduction)
+        case .bool: reduce(ScatterBool.self, output, offsets, count, chunk, updates, reduction)
         }
     }
 
@@ -107,10 +107,10 @@ extension Int8: ScatterArithmetic {}
 extension UInt8: ScatterArithmetic {}
 
 /// A bool stored as one byte (0 or 1).
-struct BoolByte: ScatterArithmetic {
+struct ScatterBool: ScatterArithmetic {
     var byte: UInt8
-    static func scatterAdd(_ a: Self, _ b: Self) -> Self { BoolByte(byte: a.byte | b.byte) }
-    static func scatterMul(_ a: Self, _ b: Self) -> Self { BoolByte(byte: a.byte & b.byte) }
-    static func scatterMax(_ a: Self, _ b: Self) -> Self { BoolByte(byte: a.byte | b.byte) }
-    static func scatterMin(_ a: Self, _ b: Self) -> Self { BoolByte(byte: a.byte & b.byte) }
+    static func scatterAdd(_ a: Self, _ b: Self) -> Self { ScatterBool(byte: a.byte | b.byte) }
+    static func scatterMul(_ a: Self, _ b: Self) -> Self { ScatterBool(byte: a.byte & b.byte) }
+    static func scatterMax(_ a: Self, _ b: Self) -> Self { ScatterBool(byte: a.byte | b.byte) }
+    static func scatterMin(_ a: Self, _ b: Self) -> Self { ScatterBool(byte: a.byte & b.byte) }
 }
