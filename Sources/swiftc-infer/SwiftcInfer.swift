@@ -46,7 +46,7 @@ struct SwiftcInfer: ParsableCommand {
           swiftc-infer blas
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, InspectCommand.self, CheckCommand.self, BLASCommand.self]
+        subcommands: [CompileCommand.self, RunCommand.self, CheckCommand.self, BenchCommand.self, InspectCommand.self, BLASCommand.self]
     )
 }
 
