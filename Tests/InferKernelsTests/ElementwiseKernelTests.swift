@@ -40,9 +40,10 @@ private func loop(_ out: [Int], _ shapes: [Int]...) -> BroadcastLoop {
 
 @Test(arguments: [1, 2])
 func binaryKernelMatchesNaiveLoop(threads: Int) {
-    // [2,1,4] + [3,1] -> [2,3,4], plus a big case that takes the threaded path.
-    for (sa, sb, out) in [([2, 1, 4], [3, 1], [2, 3, 4]), ([300, 1, 256], [1, 256], [300, 1, 256]),
-                          ([70_000], [], [70_000]), ([3, 70_000], [3, 1], [3, 70_000])] {
+    // [2,1,4] + [3,1] -> [2,3,4], plus big cases past the threading threshold: many rows,
+    // one long row, and fewer rows than chunks (rows split into pieces).
+    for (sa, sb, out) in [([2, 1, 4], [3, 1], [2, 3, 4]), ([1100, 1, 1000], [1, 1000], [1100, 1, 1000]),
+                          ([1_100_000], [], [1_100_000]), ([3, 400_000], [3, 1], [3, 400_000])] {
         let a = (0..<sa.reduce(1, *)).map { Float($0 % 97) * 0.5 }
         let b = (0..<sb.reduce(1, *)).map { Float($0 % 13) - 6 }
         var y = [Float](repeating: 0, count: out.reduce(1, *))
@@ -76,7 +77,7 @@ func binaryKernelMatchesNaiveLoop(threads: Int) {
         UnaryKernels.apply(.relu, UnsafePointer(p.baseAddress!), p.baseAddress!, count: p.count)
     }
     #expect(x == [0, 0, 0, 1, 3])
-    var big = [Float](repeating: -1, count: 100_000)
+    var big = [Float](repeating: -1, count: ParallelChunks.minimumParallelElements + 3)
     big.withUnsafeMutableBufferPointer { p in
         UnaryKernels.apply(.abs, UnsafePointer(p.baseAddress!), p.baseAddress!, count: p.count, threads: 2)
     }
@@ -116,4 +117,21 @@ func binaryKernelMatchesNaiveLoop(threads: Int) {
         worst = max(worst, abs(e - reference) / reference)
     }
     #expect(worst < 3e-7, "worst relative error \(worst)")
+}
+
+@Test func fastTanhTracksLibm() {
+    let x = stride(from: -12.0 as Float, through: 12, by: 0.00731).map { $0 } + [0, -0.0, 1e-20, .nan, .infinity, -.infinity]
+    var y = [Float](repeating: 0, count: x.count)
+    x.withUnsafeBufferPointer { px in
+        y.withUnsafeMutableBufferPointer { py in
+            UnaryKernels.apply(.tanh, px.baseAddress!, py.baseAddress!, count: px.count)
+        }
+    }
+    var worst: Double = 0
+    for (v, e) in zip(x, y) {
+        let reference = Foundation.tanh(Double(v))
+        if reference.isNaN { #expect(e.isNaN); continue }
+        worst = max(worst, abs(Double(e) - reference) / max(abs(reference), 1e-30))
+    }
+    #expect(worst < 1e-6, "worst relative error \(worst)")
 }
