@@ -231,7 +231,8 @@ func floatBinaryMatchesReferenceWithBroadcasting(_ c: FloatBinaryCase) throws {
 // MARK: - Threads and the executor
 
 @Test func largeTensorsSplitAcrossThreadsGiveTheSameResult() throws {
-    let a = floatTensor([70, 1100], seed: 5), bias = floatTensor([1100], seed: 6), column = floatTensor([70, 1], seed: 7)
+    // Past the threading threshold of cheap ops (about a million elements).
+    let a = floatTensor([1000, 1100], seed: 5), bias = floatTensor([1100], seed: 6), column = floatTensor([1000, 1], seed: 7)
     for b in [bias, column, a, Tensor(scalar: Float(0.5))] {
         let one = try runElementwise("Add", [a, b], threads: 1)
         let two = try runElementwise("Add", [a, b], threads: 2)
@@ -256,4 +257,24 @@ func floatBinaryMatchesReferenceWithBroadcasting(_ c: FloatBinaryCase) throws {
     let x = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -2, 0, 1, 3, 2, -1))
     let y = try #require(try engine.run(["x": x])["y"])
     #expect(try y.scalars(as: Float.self) == [0, 0, 1.5, 4, 1, 0])
+}
+
+@Test func legacyBroadcastBeforeOpset7() throws {
+    let a = floatTensor([2, 3, 4], seed: 1)
+    let av = a.doubleValues()
+    // axis=1: B [3] lines up with A's dim 1.
+    let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 10, 20, 30))
+    let y = try runElementwise("Add", [a, b], attributes: ["broadcast": .int(1), "axis": .int(1)], opset: 6)
+    #expect(y.shape == [2, 3, 4])
+    expectClose(y.doubleValues(), av.indices.map { av[$0] + [10, 20, 30][($0 / 4) % 3] }, "axis 1")
+    // Suffix matching without axis.
+    let suffix = floatTensor([3, 4], seed: 2)
+    let sv = suffix.doubleValues()
+    let z = try runElementwise("Mul", [a, suffix], attributes: ["broadcast": .int(1)], opset: 6)
+    expectClose(z.doubleValues(), av.indices.map { av[$0] * sv[$0 % 12] }, "suffix")
+    // A scalar always works; other mismatches need broadcast=1 and must fit.
+    #expect(try runElementwise("Sub", [a, Tensor(scalar: Float(1))], opset: 6).shape == [2, 3, 4])
+    #expect(throws: InferError.self) { try runElementwise("Add", [a, b], opset: 6) }
+    #expect(throws: InferError.self) { try runElementwise("Add", [a, b], attributes: ["broadcast": .int(1)], opset: 6) }
+    #expect(try runElementwise("Greater", [a, b], attributes: ["broadcast": .int(1), "axis": .int(1)], opset: 1).dtype == .bool)
 }
