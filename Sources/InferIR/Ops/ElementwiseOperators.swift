@@ -10,14 +10,15 @@ public enum ElementwiseOperators {
     // MARK: - Operator lists
 
     static let arithmetic: [OperatorSchema] = [
-        binary("Add", since: 7, numbers), binary("Sub", since: 7, numbers),
-        binary("Mul", since: 7, numbers), binary("Div", since: 7, numbers),
+        binary("Add", since: 1, numbers), binary("Sub", since: 1, numbers),
+        binary("Mul", since: 1, numbers), binary("Div", since: 1, numbers),
         binary("Mod", since: 10, numbers),
-        OperatorSchema("Pow", since: 7) { ctx in
+        OperatorSchema("Pow", since: 1) { ctx in
             let base = try ctx.type(0), exponent = try ctx.type(1)
             try require(ctx, base.dtype, in: [.float32, .float64, .int64, .int32], "base")
             try require(ctx, exponent.dtype, in: numbers, "exponent")
-            return [ValueType(dtype: base.dtype, shape: try broadcastShape(ctx, [0, 1]))]
+            let shape = ctx.opset < 7 ? try legacyBroadcastShape(ctx) : try broadcastShape(ctx, [0, 1])
+            return [ValueType(dtype: base.dtype, shape: shape)]
         },
         OperatorSchema("PRelu", since: 7) { ctx in
             let x = try ctx.type(0)
@@ -30,24 +31,26 @@ public enum ElementwiseOperators {
             }
             return [x]
         },
-        variadic("Sum", since: 8, numbers), variadic("Mean", since: 8, floats),
-        variadic("Min", since: 8, numbers), variadic("Max", since: 8, numbers),
+        // Before opset 8 these required equal shapes; broadcasting is a superset.
+        variadic("Sum", since: 1, numbers), variadic("Mean", since: 1, floats),
+        variadic("Min", since: 1, numbers), variadic("Max", since: 1, numbers),
     ]
 
     static let unaryMaps: [OperatorSchema] =
-        [("Abs", 6), ("Neg", 6), ("Sign", 9), ("Relu", 6)].map { unary($0.0, since: $0.1, numbers) }
-        + [("Sqrt", 6), ("Exp", 6), ("Log", 6), ("Reciprocal", 6), ("Tanh", 6), ("Sigmoid", 6), ("Erf", 9),
-           ("Floor", 6), ("Ceil", 6), ("Round", 11), ("Sin", 7), ("Cos", 7), ("Softsign", 1), ("Softplus", 1),
-           ("Mish", 18), ("HardSwish", 14), ("LeakyRelu", 6), ("Elu", 6), ("Selu", 6), ("Celu", 12),
-           ("HardSigmoid", 6), ("ThresholdedRelu", 10), ("Gelu", 20)].map { unary($0.0, since: $0.1, floats) }
-        + [unary("Clip", since: 6, numbers), unary("Not", since: 1, [.bool])]
+        // Opset 1 versions differ from 6 only by the ignored `consumed_inputs` attribute.
+        [("Abs", 1), ("Neg", 1), ("Sign", 9), ("Relu", 1)].map { unary($0.0, since: $0.1, numbers) }
+        + [("Sqrt", 1), ("Exp", 1), ("Log", 1), ("Reciprocal", 1), ("Tanh", 1), ("Sigmoid", 1), ("Erf", 9),
+           ("Floor", 1), ("Ceil", 1), ("Round", 11), ("Sin", 7), ("Cos", 7), ("Softsign", 1), ("Softplus", 1),
+           ("Mish", 18), ("HardSwish", 14), ("LeakyRelu", 1), ("Elu", 1), ("Selu", 1), ("Celu", 12),
+           ("HardSigmoid", 1), ("ThresholdedRelu", 10), ("Gelu", 20)].map { unary($0.0, since: $0.1, floats) }
+        + [unary("Clip", since: 1, numbers), unary("Not", since: 1, [.bool])]
 
     static let comparisons: [OperatorSchema] = [
-        binary("Equal", since: 7, everything, output: .bool),
-        binary("Less", since: 7, numbers, output: .bool), binary("Greater", since: 7, numbers, output: .bool),
+        binary("Equal", since: 1, everything, output: .bool),
+        binary("Less", since: 1, numbers, output: .bool), binary("Greater", since: 1, numbers, output: .bool),
         binary("LessOrEqual", since: 12, numbers, output: .bool),
         binary("GreaterOrEqual", since: 12, numbers, output: .bool),
-        binary("And", since: 7, [.bool]), binary("Or", since: 7, [.bool]), binary("Xor", since: 7, [.bool]),
+        binary("And", since: 1, [.bool]), binary("Or", since: 1, [.bool]), binary("Xor", since: 1, [.bool]),
         predicate("IsNaN", since: 9), predicate("IsInf", since: 10),
     ]
 
@@ -82,7 +85,8 @@ public enum ElementwiseOperators {
     static func binary(_ name: String, since: Int, _ allowed: Set<DType>, output: DType? = nil) -> OperatorSchema {
         OperatorSchema(name, since: since) { ctx in
             let dtype = try sameDType(ctx, [0, 1], allowed: allowed)
-            return [ValueType(dtype: output ?? dtype, shape: try broadcastShape(ctx, [0, 1]))]
+            let shape = ctx.opset < 7 ? try legacyBroadcastShape(ctx) : try broadcastShape(ctx, [0, 1])
+            return [ValueType(dtype: output ?? dtype, shape: shape)]
         }
     }
 
@@ -123,6 +127,30 @@ public enum ElementwiseOperators {
         }
         try require(ctx, dtype, in: allowed, "input")
         return dtype
+    }
+
+    /// Output shape of a binary op before opset 7: always A's (only B broadcasts, see `legacyAlignedShape`).
+    static func legacyBroadcastShape(_ ctx: ShapeContext) throws -> [Dim]? {
+        let a = try ctx.type(0), b = try ctx.type(1)
+        if let ad = a.staticDims, let bd = b.staticDims {
+            _ = try legacyAlignedShape(of: bd, onto: ad, node: ctx.node, opset: ctx.opset)
+        }
+        return a.shape
+    }
+
+    /// Before opset 7, B broadcast onto A only with `broadcast=1`: a single element anywhere, or
+    /// B's shape matching A's dims from `axis` (default: suffix matching). Returns B's shape padded
+    /// with 1s to A's rank, ready for NumPy-style broadcasting; throws when B does not fit.
+    package static func legacyAlignedShape(of b: [Int], onto a: [Int], node: Node, opset: Int) throws -> [Int] {
+        if b == a { return b }
+        if b.reduce(1, *) == 1, b.count <= a.count { return [] }
+        let fail = InferError.at(node, opset: opset, .invalidShape, "B \(b) does not broadcast onto A \(a) (opset \(opset) rules)")
+        guard try node.int("broadcast", default: 0) != 0 else { throw fail }
+        var axis = node.hasAttribute("axis") ? try node.int("axis") : a.count - b.count
+        if axis < 0 { axis += a.count }
+        guard axis >= 0, axis + b.count <= a.count,
+              zip(a[axis..<(axis + b.count)], b).allSatisfy({ $0 == $1 || $1 == 1 }) else { throw fail }
+        return [Int](repeating: 1, count: axis) + b + [Int](repeating: 1, count: a.count - axis - b.count)
     }
 
     /// The broadcast shape of `inputs`: exact when all are concrete, symbolic when ranks are known,

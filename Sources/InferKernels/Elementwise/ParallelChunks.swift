@@ -3,13 +3,17 @@ import Dispatch
 /// Splits `0..<count` (items of `elements / count` elements each; default 1) into contiguous chunks and runs them on up to `threads` threads, but only
 /// when the work is big enough to pay for the dispatch (small tensors run inline).
 package enum ParallelChunks {
-    /// Below this many elements a single thread is faster than waking others.
-    package static let minimumParallelElements = 1 << 16
+    /// Below this many elements a single thread is faster than waking others. Cheap ops
+    /// (add, relu, copies) stream memory at ~1 ns per element or less, so they only split
+    /// from about a million elements; ops calling libm per element (erf, sin, ...) from 64K.
+    package static let minimumParallelElements = 1 << 20
+    package static let minimumParallelElementsForExpensiveOps = 1 << 16
 
     @inline(__always)
     package static func run(count: Int, threads: Int, elements: Int? = nil,
+                            minimumElements: Int = minimumParallelElements,
                             _ body: (_ start: Int, _ end: Int) -> Void) {
-        guard threads > 1, count > 1, (elements ?? count) >= minimumParallelElements else {
+        guard threads > 1, count > 1, (elements ?? count) >= minimumElements else {
             if count > 0 { body(0, count) }
             return
         }

@@ -13,6 +13,15 @@ package enum UnaryOp: Sendable, Equatable {
     /// `min(max(x, low), high)`: NaN stays NaN, and `low > high` gives `high` everywhere.
     case clip(low: Double, high: Double)
 
+    /// Whether the op calls libm per element (worth threads from far fewer elements).
+    package var isExpensive: Bool {
+        switch self {
+        case .abs, .neg, .reciprocal, .sqrt, .relu, .floor, .ceil, .round, .sign, .softsign, .hardSwish,
+             .leakyRelu, .hardSigmoid, .thresholdedRelu, .clip: false
+        default: true
+        }
+    }
+
     /// Whether the op is defined on integer tensors (ONNX allows ints for these only).
     package var supportsIntegers: Bool {
         switch self {
@@ -27,10 +36,11 @@ package enum UnaryOp: Sendable, Equatable {
 package enum UnaryKernels {
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               count: Int, threads: Int = 1) {
-        // The exp-based hot ops run on 16-wide vectors; the rest are plain loops.
+        // The exp-based hot ops use an exp that vectorizes; the rest share the generic bodies.
         switch op {
-        case .exp: VectorExp.map(x, y, count: count, threads: threads) { VectorExp.exp($0) }
-        case .sigmoid: VectorExp.map(x, y, count: count, threads: threads) { 1 / (1 + VectorExp.exp(-$0)) }
+        case .exp: map(x, y, count, threads, expensive: true) { FastExp.exp($0) }
+        case .sigmoid: map(x, y, count, threads, expensive: true) { 1 / (1 + FastExp.exp(-$0)) }
+        case .tanh: map(x, y, count, threads, expensive: true) { FastExp.tanh($0) }
         default: applyFloat(op, x, y, count, threads)
         }
     }
@@ -84,62 +94,64 @@ package enum UnaryKernels {
 
     @inline(__always)
     static func map<T, U>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ count: Int, _ threads: Int,
-                          _ f: (T) -> U) {
-        ParallelChunks.run(count: count, threads: threads) { start, end in
+                          expensive: Bool = false, _ f: (T) -> U) {
+        let minimum = expensive ? ParallelChunks.minimumParallelElementsForExpensiveOps : ParallelChunks.minimumParallelElements
+        ParallelChunks.run(count: count, threads: threads, minimumElements: minimum) { start, end in
             for i in start..<end { y[i] = f(x[i]) }
         }
     }
 
     static func applyFloat<T: ElementFloat>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                             _ n: Int, _ threads: Int) {
+        let heavy = op.isExpensive
         switch op {
-        case .abs: map(x, y, n, threads) { Swift.abs($0) }
-        case .neg: map(x, y, n, threads) { -$0 }
-        case .reciprocal: map(x, y, n, threads) { 1 / $0 }
-        case .sqrt: map(x, y, n, threads) { $0.squareRoot() }
-        case .exp: map(x, y, n, threads) { T.exp($0) }
-        case .log: map(x, y, n, threads) { T.log($0) }
-        case .tanh: map(x, y, n, threads) { T.tanh($0) }
-        case .sigmoid: map(x, y, n, threads) { 1 / (1 + T.exp(-$0)) }
-        case .relu: map(x, y, n, threads) { $0 < 0 ? 0 : $0 }
-        case .erf: map(x, y, n, threads) { T.erf($0) }
-        case .floor: map(x, y, n, threads) { $0.rounded(.down) }
-        case .ceil: map(x, y, n, threads) { $0.rounded(.up) }
-        case .round: map(x, y, n, threads) { $0.rounded(.toNearestOrEven) }
-        case .sign: map(x, y, n, threads) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
-        case .sin: map(x, y, n, threads) { T.sin($0) }
-        case .cos: map(x, y, n, threads) { T.cos($0) }
-        case .softsign: map(x, y, n, threads) { $0 / (1 + Swift.abs($0)) }
-        case .softplus: map(x, y, n, threads) { softplus($0) }
-        case .mish: map(x, y, n, threads) { $0 * T.tanh(softplus($0)) }
-        case .hardSwish: map(x, y, n, threads) { $0 * Swift.max(0, Swift.min(1, $0 / 6 + T(0.5))) }
+        case .abs: map(x, y, n, threads, expensive: heavy) { Swift.abs($0) }
+        case .neg: map(x, y, n, threads, expensive: heavy) { -$0 }
+        case .reciprocal: map(x, y, n, threads, expensive: heavy) { 1 / $0 }
+        case .sqrt: map(x, y, n, threads, expensive: heavy) { $0.squareRoot() }
+        case .exp: map(x, y, n, threads, expensive: heavy) { T.exp($0) }
+        case .log: map(x, y, n, threads, expensive: heavy) { T.log($0) }
+        case .tanh: map(x, y, n, threads, expensive: heavy) { T.tanh($0) }
+        case .sigmoid: map(x, y, n, threads, expensive: heavy) { 1 / (1 + T.exp(-$0)) }
+        case .relu: map(x, y, n, threads, expensive: heavy) { $0 < 0 ? 0 : $0 }
+        case .erf: map(x, y, n, threads, expensive: heavy) { T.erf($0) }
+        case .floor: map(x, y, n, threads, expensive: heavy) { $0.rounded(.down) }
+        case .ceil: map(x, y, n, threads, expensive: heavy) { $0.rounded(.up) }
+        case .round: map(x, y, n, threads, expensive: heavy) { $0.rounded(.toNearestOrEven) }
+        case .sign: map(x, y, n, threads, expensive: heavy) { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
+        case .sin: map(x, y, n, threads, expensive: heavy) { T.sin($0) }
+        case .cos: map(x, y, n, threads, expensive: heavy) { T.cos($0) }
+        case .softsign: map(x, y, n, threads, expensive: heavy) { $0 / (1 + Swift.abs($0)) }
+        case .softplus: map(x, y, n, threads, expensive: heavy) { softplus($0) }
+        case .mish: map(x, y, n, threads, expensive: heavy) { $0 * T.tanh(softplus($0)) }
+        case .hardSwish: map(x, y, n, threads, expensive: heavy) { $0 * Swift.max(0, Swift.min(1, $0 / 6 + T(0.5))) }
         case .leakyRelu(let alpha):
             let a = T(alpha)
-            map(x, y, n, threads) { $0 < 0 ? a * $0 : $0 }
+            map(x, y, n, threads, expensive: heavy) { $0 < 0 ? a * $0 : $0 }
         case .elu(let alpha):
             let a = T(alpha)
-            map(x, y, n, threads) { $0 < 0 ? a * T.expm1($0) : $0 }
+            map(x, y, n, threads, expensive: heavy) { $0 < 0 ? a * T.expm1($0) : $0 }
         case .selu(let alpha, let gamma):
             let a = T(alpha), g = T(gamma)
-            map(x, y, n, threads) { $0 <= 0 ? g * a * T.expm1($0) : g * $0 }
+            map(x, y, n, threads, expensive: heavy) { $0 <= 0 ? g * a * T.expm1($0) : g * $0 }
         case .celu(let alpha):
             let a = T(alpha)
-            map(x, y, n, threads) { Swift.max(0, $0) + Swift.min(0, a * T.expm1($0 / a)) }
+            map(x, y, n, threads, expensive: heavy) { Swift.max(0, $0) + Swift.min(0, a * T.expm1($0 / a)) }
         case .hardSigmoid(let alpha, let beta):
             let a = T(alpha), b = T(beta)
-            map(x, y, n, threads) { Swift.max(0, Swift.min(1, a * $0 + b)) }
+            map(x, y, n, threads, expensive: heavy) { Swift.max(0, Swift.min(1, a * $0 + b)) }
         case .thresholdedRelu(let alpha):
             let a = T(alpha)
-            map(x, y, n, threads) { $0 > a ? $0 : 0 }
+            map(x, y, n, threads, expensive: heavy) { $0 > a ? $0 : 0 }
         case .gelu(tanhApproximation: false):
             let invSqrt2 = T(0.70710678118654752440)
-            map(x, y, n, threads) { T(0.5) * $0 * (1 + T.erf($0 * invSqrt2)) }
+            map(x, y, n, threads, expensive: heavy) { T(0.5) * $0 * (1 + T.erf($0 * invSqrt2)) }
         case .gelu(tanhApproximation: true):
             let c = T(0.79788456080286535588)  // sqrt(2 / pi)
-            map(x, y, n, threads) { T(0.5) * $0 * (1 + T.tanh(c * ($0 + T(0.044715) * $0 * $0 * $0))) }
+            map(x, y, n, threads, expensive: heavy) { T(0.5) * $0 * (1 + T.tanh(c * ($0 + T(0.044715) * $0 * $0 * $0))) }
         case .clip(let low, let high):
             let lo = T(low), hi = T(high)
-            map(x, y, n, threads) { v in
+            map(x, y, n, threads, expensive: heavy) { v in
                 let raised = v < lo ? lo : v
                 return raised > hi ? hi : raised
             }

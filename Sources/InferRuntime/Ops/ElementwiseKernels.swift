@@ -113,7 +113,10 @@ package enum ElementwiseKernels {
     }
 
     static func binary(_ name: String, _ op: BinaryOp) -> KernelBinding {
-        KernelBinding(name) { ctx in try arithmetic(ctx, op, try ctx.input(0), try ctx.input(1), ctx.outputs[0]) }
+        KernelBinding(name) { ctx in
+            let a = try ctx.input(0)
+            try arithmetic(ctx, op, a, try legacyAligned(ctx, try ctx.input(1), onto: a), ctx.outputs[0])
+        }
     }
 
     static func variadic(_ name: String, _ op: BinaryOp) -> KernelBinding {
@@ -122,7 +125,7 @@ package enum ElementwiseKernels {
 
     static func compare(_ name: String, _ op: CompareOp) -> KernelBinding {
         KernelBinding(name) { ctx in
-            let a = try ctx.input(0), b = try ctx.input(1), out = ctx.outputs[0]
+            let a = try ctx.input(0), b = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0)), out = ctx.outputs[0]
             guard a.dtype == b.dtype else { throw mismatch(ctx, a.dtype, b.dtype) }
             let loop = try broadcastLoop(ctx, out, [a, b])
             let y = bytes(out), t = ctx.threads
@@ -144,7 +147,7 @@ package enum ElementwiseKernels {
 
     static func logical(_ name: String, _ op: LogicalOp) -> KernelBinding {
         KernelBinding(name) { ctx in
-            let a = try ctx.input(0), b = try ctx.input(1), out = ctx.outputs[0]
+            let a = try ctx.input(0), b = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0)), out = ctx.outputs[0]
             guard a.dtype == .bool, b.dtype == .bool else { throw unsupported(ctx, a.dtype == .bool ? b.dtype : a.dtype) }
             let loop = try broadcastLoop(ctx, out, [a, b])
             BinaryKernels.logical(op, bytes(a), bytes(b), bytes(out), loop: loop, threads: ctx.threads)
@@ -208,7 +211,8 @@ package enum ElementwiseKernels {
     /// converted to their type; integer bases with a float exponent compute in double and
     /// truncate back, as ONNX Runtime does. `x ** 2` runs as `x * x`.
     static func power(_ ctx: KernelContext) throws {
-        let base = try ctx.input(0), exponent = try ctx.input(1), out = ctx.outputs[0]
+        let base = try ctx.input(0), exponent = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0))
+        let out = ctx.outputs[0]
         if base.dtype == .float32, base.shape == out.shape, exponent.count == 1, exponent.doubleValues()[0] == 2 {
             try arithmetic(ctx, .mul, base, base, out)
             return
@@ -271,6 +275,12 @@ package enum ElementwiseKernels {
     }
 
     // MARK: - Helpers
+
+    /// Before opset 7, B is reshaped so that NumPy broadcasting reproduces the old axis rule.
+    static func legacyAligned(_ ctx: KernelContext, _ b: Tensor, onto a: Tensor) throws -> Tensor {
+        guard ctx.opset < 7 else { return b }
+        return b.reshaped(to: try ElementwiseOperators.legacyAlignedShape(of: b.shape, onto: a.shape, node: ctx.node, opset: ctx.opset))
+    }
 
     /// The loop reading `operands` broadcast to `out`'s shape; throws unless they broadcast to exactly it.
     static func broadcastLoop(_ ctx: KernelContext, _ out: Tensor, _ operands: [Tensor]) throws -> BroadcastLoop {
