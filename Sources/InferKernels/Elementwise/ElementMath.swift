@@ -21,7 +21,7 @@ extension Float: ElementFloat {
     @inline(__always) package static func log(_ x: Float) -> Float { Foundation.logf(x) }
     @inline(__always) package static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
     @inline(__always) package static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
-    @inline(__always) package static func erf(_ x: Float) -> Float { Foundation.erff(x) }
+    @inline(__always) package static func erf(_ x: Float) -> Float { FastErf.erf(x) }
     @inline(__always) package static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
     @inline(__always) package static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
     @inline(__always) package static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }
