@@ -15,8 +15,14 @@ package struct LoadedPlan: Sendable {
 /// failed (wrong magic, other format version, truncated, checksum, malformed section); no byte
 /// sequence can crash it.
 package enum PlanReader {
-    /// Whether the file starts with the plan magic (how plans are told from models, not by extension).
+    /// Whether to load the file as a plan: it starts with the plan magic (plans are told from
+    /// models by content, whatever their name), or it is named `.plan` — so a damaged plan is
+    /// refused as "not a swiftc-infer plan" rather than as a malformed ONNX model.
     package static func isPlan(_ url: URL) -> Bool {
+        hasPlanMagic(url) || url.pathExtension.lowercased() == "plan"
+    }
+
+    package static func hasPlanMagic(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
         defer { try? handle.close() }
         guard let head = try? handle.read(upToCount: PlanFormat.magic.count) else { return false }
