@@ -37,9 +37,11 @@ struct SwiftcInfer: ParsableCommand {
         commandName: "swiftc-infer",
         abstract: "A graph compiler and CPU inference engine for ONNX models.",
         discussion: """
-        Models are ONNX protobuf (.onnx) or ONNX text (.onnxtxt).
+        Models are ONNX protobuf (.onnx) or ONNX text (.onnxtxt); `compile` turns one into a plan
+        file that run, check --model, inspect and bench load without re-optimizing.
 
         Examples:
+          swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan --report
           swiftc-infer inspect Graphs/mlp.onnxtxt
           swiftc-infer run Graphs/mlp.onnxtxt --input x=x.npy --output-dir out/
           swiftc-infer check Graphs/models/mlp
