@@ -37,8 +37,8 @@ struct SwiftcInfer: ParsableCommand {
         commandName: "swiftc-infer",
         abstract: "A graph compiler and CPU inference engine for ONNX models.",
         discussion: """
-        Models are ONNX protobuf (.onnx) or ONNX text (.onnxtxt); `compile` turns one into a plan
-        file that run, check --model, inspect and bench load without re-optimizing.
+        Models are ONNX protobuf (.onnx) or ONNX text (.onnxtxt).
+        `compile` writes a plan file that run, check --model and inspect load without re-optimizing.
 
         Examples:
           swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan --report
