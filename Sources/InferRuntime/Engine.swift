@@ -19,26 +19,47 @@ public final class Engine: Sendable {
     public let compilation: CompilationReport?
     public let optimization: OptimizationLevel
     public let threads: Int
-    private let source: Model
+    /// The plan file's header when the engine was loaded from a compiled plan.
+    public let planHeader: PlanHeader?
     private let dynamic: GraphExecutor
     private let plans: PlanCache
 
-    /// Loads `.onnx` (protobuf) or `.onnxtxt` (ONNX text), optimizes it and prepares it to run.
+    /// Loads a compiled plan (recognized by its magic, whatever the extension: mapped, never
+    /// re-optimized; `optimization` is then the plan's own level), or a `.onnx` (protobuf) /
+    /// `.onnxtxt` (ONNX text) model, which is optimized at `optimization` on load.
+    ///
+    /// ```swift
+    /// let engine = try Engine(contentsOf: URL(fileURLWithPath: "model.plan"))
+    /// ```
     public convenience init(contentsOf url: URL, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
-        try self.init(model: ModelLoader.load(url), threads: threads, optimization: optimization)
+        if PlanReader.isPlan(url) {
+            let plan = try PlanReader.load(url)
+            try self.init(optimized: plan.model, level: plan.optimization, report: nil, threads: threads, planHeader: plan.header)
+        } else {
+            try self.init(model: ModelLoader.load(url), threads: threads, optimization: optimization)
+        }
     }
 
-    public init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+    /// Optimizes `model` at `optimization` and prepares it to run.
+    public convenience init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+        // Before optimizing: constant folding may already run GEMMs.
+        BLASRuntime.ensureConfigured(threads: threads)
+        if optimization == .none {
+            try self.init(optimized: model, level: .none, report: nil, threads: threads, planHeader: nil)
+        } else {
+            let (optimized, report) = try Compiler.optimize(model, level: optimization)
+            try self.init(optimized: optimized, level: optimization, report: report, threads: threads, planHeader: nil)
+        }
+    }
+
+    /// An engine over a model already optimized at `level` (a loaded plan): no pass runs here.
+    package init(optimized model: Model, level: OptimizationLevel, report: CompilationReport?, threads: Int?, planHeader: PlanHeader?) throws {
         BLASRuntime.ensureConfigured(threads: threads)
         self.threads = threads ?? BLASRuntime.threadCount
-        self.optimization = optimization
-        source = model
-        if optimization == .none {
-            self.model = model
-            compilation = nil
-        } else {
-            (self.model, compilation) = try Compiler.optimize(model, level: optimization)
-        }
+        self.optimization = level
+        self.model = model
+        self.planHeader = planHeader
+        compilation = report
         dynamic = try GraphExecutor(model: self.model, threads: self.threads)
         plans = PlanCache(threads: self.threads)
     }
@@ -65,9 +86,11 @@ public final class Engine: Sendable {
             guard let t = inputs[info.name] else { return info }
             return ValueInfo(name: info.name, type: ValueType(dtype: t.dtype, dims: t.shape))
         }
+        let shapesChanged = zip(bound.graph.inputs, model.graph.inputs).contains { $0.type != $1.type }
         bound.graph.valueInfo = [:]
-        // Now that every dim is known, shape subgraphs fold to constants.
-        if optimization != .none { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
+        // Now that every dim is known, shape subgraphs fold to constants (nothing new to fold
+        // when the model was static already: it left the optimizer at a fixed point).
+        if optimization != .none && shapesChanged { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
         do {
             return try StaticPlan(model: bound)
         } catch let error as InferError where error.kind == .invalidShape && error.message.contains("no static shape") {

@@ -9,10 +9,16 @@ public struct ModelInspection {
     public let inferred: Model?
     public let inferenceError: String?
     public let bindings: [String: Int]
+    /// Set when the file is a compiled plan: its header, and the program it stores.
+    public let planHeader: PlanHeader?
+    package let program: PlanProgramSummary?
 
     public init(contentsOf url: URL, dims: [String: Int] = [:]) throws {
         path = url.path
-        model = try ModelLoader.load(url)
+        let loaded = try ModelLoader.loadWithPlan(url)
+        model = loaded.model
+        planHeader = loaded.plan?.header
+        program = loaded.plan.flatMap { PlanProgramSummary.decode($0.program) }
         _ = try Verifier.verify(model.graph)
         var bound = model.bindingSymbols(dims, default: 1)
         bindings = Dictionary(uniqueKeysWithValues: model.inputSymbols.map { ($0, dims[$0] ?? 1) })
@@ -39,6 +45,16 @@ public struct ModelInspection {
         var lines: [String] = []
         let opsets = model.opsetImports.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
         lines.append("model: \(path)")
+        if let h = planHeader {
+            let sections = h.sectionBytes.map { "\($0.name) \(Self.formatBytes($0.bytes))" }.joined(separator: ", ")
+            lines.append("plan: format \(h.formatVersion), written by \(h.compilerVersion), -O\(h.optimizationLevel), \(Self.formatBytes(h.fileBytes)) (\(sections)), checksum 0x\(String(h.checksum, radix: 16))")
+            if let p = program {
+                let bound = p.bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                lines.append("  program: \(p.steps.count) kernel steps\(bound.isEmpty ? "" : " (with \(bound))"); arena \(Self.formatBytes(p.arenaBytes)), unplanned \(Self.formatBytes(p.unplannedBytes)), lower bound \(Self.formatBytes(p.lowerBoundBytes))")
+            } else {
+                lines.append("  program: none stored (static plans are built on first use)")
+            }
+        }
         lines.append("  ir_version \(model.irVersion), opsets: \(opsets.joined(separator: ", "))\(model.producerName.isEmpty ? "" : ", producer \(model.producerName) \(model.producerVersion)")")
         lines.append("inputs:")
         for i in model.graph.inputs where model.graph.initializers[i.name] == nil { lines.append("  \(i.name): \(i.type)") }

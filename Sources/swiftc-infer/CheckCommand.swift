@@ -11,13 +11,19 @@ struct CheckCommand: ParsableCommand {
         output_K.pb (the layout of the ONNX backend tests). Prints PASS or FAIL per data set with the
         largest error; exits 0 only if every data set passes.
 
-        Example:
+        --model runs another model file or a compiled plan against the directory's data sets.
+
+        Examples:
           swiftc-infer check Graphs/models/mlp
+          swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan && swiftc-infer check Graphs/models/mlp --model mlp.plan
         """
     )
 
     @Argument(help: "An ONNX test directory.")
     var testDir: String
+
+    @Option(name: .long, help: ArgumentHelp("Run this model or compiled plan instead of TEST_DIR/model.onnx.", valueName: "MODEL_OR_PLAN"))
+    var model: String?
 
     @Option(name: .long, help: "Relative tolerance.")
     var rtol: Double = 1e-3
@@ -33,7 +39,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let dir = URL(fileURLWithPath: testDir)
         let fm = FileManager.default
-        let modelURL = ["model.onnx", "model.onnxtxt"].map { dir.appendingPathComponent($0) }
+        let modelURL = model.map { URL(fileURLWithPath: $0) } ?? ["model.onnx", "model.onnxtxt"].map { dir.appendingPathComponent($0) }
             .first { fm.fileExists(atPath: $0.path) }
         guard let modelURL else { throw CLIError("\(testDir): no model.onnx or model.onnxtxt") }
         let sets = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])

@@ -10,12 +10,15 @@ struct RunCommand: ParsableCommand {
         Each input is NAME=FILE, FILE a .npy array or an ONNX TensorProto (.pb). Missing inputs are
         reported with every expected input's name, dtype and shape.
 
-        Example:
+        A compiled plan runs at the level it was compiled with (-O flags are ignored for plans).
+
+        Examples:
           swiftc-infer run Graphs/mlp.onnxtxt --input x=x.npy --output-dir out/
+          swiftc-infer run mlp.plan --input x=x.npy --output-dir out/
         """
     )
 
-    @Argument(help: "The model: .onnx or .onnxtxt.")
+    @Argument(help: "The model (.onnx or .onnxtxt, optimized on load) or a compiled plan (from `compile`).")
     var model: String
 
     @Option(name: .long, help: ArgumentHelp("An input tensor as NAME=FILE (repeatable).", valueName: "NAME=FILE"))

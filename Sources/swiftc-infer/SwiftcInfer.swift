@@ -38,8 +38,10 @@ struct SwiftcInfer: ParsableCommand {
         abstract: "A graph compiler and CPU inference engine for ONNX models.",
         discussion: """
         Models are ONNX protobuf (.onnx) or ONNX text (.onnxtxt).
+        `compile` writes a plan file that run, check --model and inspect load without re-optimizing.
 
         Examples:
+          swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan --report
           swiftc-infer inspect Graphs/mlp.onnxtxt
           swiftc-infer run Graphs/mlp.onnxtxt --input x=x.npy --output-dir out/
           swiftc-infer check Graphs/models/mlp

@@ -1,0 +1,64 @@
+/// The layout of a compiled plan file (all integers little-endian):
+///
+/// ```
+/// 0   magic "SWINFPLN"                      8 bytes
+/// 8   format version                        UInt32
+/// 12  header length (start of sections)     UInt32, a multiple of 64
+/// 16  file size                             UInt64
+/// 24  checksum of bytes [32, file size)     UInt64 (PlanChecksum)
+/// 32  optimization level                    UInt32
+/// 36  section count                         UInt32
+/// 40  compiler version                      UInt32 length + UTF-8 bytes
+///     section table: per section kind UInt32, reserved UInt32, offset UInt64, length UInt64
+/// ... sections, each 64-byte aligned: graph, tensor table, program, weights
+/// ```
+package enum PlanFormat {
+    package static let magic: [UInt8] = Array("SWINFPLN".utf8)
+    /// Bumped on any incompatible layout change; other versions are refused ("recompile").
+    package static let version: UInt32 = 1
+    package static let compilerVersion = "swiftc-infer 0.1.0"
+    /// Alignment of every section and of every weight tensor inside the weights section.
+    package static let alignment = 64
+    /// Bytes before the checksummed region: magic, version, header length, file size, checksum.
+    package static let checksummedFrom = 32
+    package static let sectionEntryBytes = 24
+
+    package enum SectionKind: UInt32, CaseIterable, Sendable {
+        /// The optimized graph as ONNX protobuf, initializers left out (they are in `weights`).
+        case graph = 1
+        /// Per initializer: name, dtype, shape, offset and length in `weights`.
+        case tensorTable = 2
+        /// The lowered program and memory plan as JSON (`PlanProgramSummary`); may be empty.
+        case program = 3
+        /// Every initializer's bytes, each 64-byte aligned.
+        case weights = 4
+
+        var name: String {
+            switch self {
+            case .graph: "graph"
+            case .tensorTable: "tensor table"
+            case .program: "program"
+            case .weights: "weights"
+            }
+        }
+    }
+
+    package static func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+}
+
+/// What a plan file's header says, for `inspect` and error messages.
+public struct PlanHeader: Sendable, Equatable {
+    public let formatVersion: Int
+    public let compilerVersion: String
+    public let optimizationLevel: Int
+    public let fileBytes: Int
+    public let checksum: UInt64
+    /// Section name -> byte length.
+    public let sectionBytes: [(name: String, bytes: Int)]
+
+    public static func == (a: PlanHeader, b: PlanHeader) -> Bool {
+        a.formatVersion == b.formatVersion && a.compilerVersion == b.compilerVersion
+            && a.optimizationLevel == b.optimizationLevel && a.fileBytes == b.fileBytes && a.checksum == b.checksum
+            && a.sectionBytes.map(\.name) == b.sectionBytes.map(\.name) && a.sectionBytes.map(\.bytes) == b.sectionBytes.map(\.bytes)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import InferRuntime
+
+/// What `compile` reports: pass records, fusions, the memory plan and sizes, as text or JSON.
+struct CompileSummary {
+    let nodesBefore: Int
+    let nodesAfter: Int
+    let opsAfter: [String: Int]
+    let passes: [CompilationReport.PassRecord]
+    let fusions: [String: Int]
+    let declined: [String]
+    let memory: PlanProgramSummary?
+    let memoryProblem: String?
+    let bindings: [String: Int]
+    let planBytes: Int
+    let compileMS: Double
+
+    init(engine: Engine, sourceNodes: Int, memory: PlanProgramSummary?, memoryProblem: String?,
+         bindings: [String: Int], planBytes: Int, compileMS: Double) {
+        let report = engine.compilation
+        nodesBefore = report?.nodesBefore ?? sourceNodes
+        nodesAfter = report?.nodesAfter ?? engine.model.graph.nodes.count
+        opsAfter = report?.opsAfter ?? Dictionary(grouping: engine.model.graph.nodes, by: \.qualifiedOpType).mapValues(\.count)
+        passes = report?.passes ?? []
+        fusions = report?.fusions ?? [:]
+        declined = report?.declined ?? []
+        self.memory = memory
+        self.memoryProblem = memoryProblem
+        self.bindings = bindings
+        self.planBytes = planBytes
+        self.compileMS = compileMS
+    }
+
+    func jsonObject() -> [String: Any] {
+        var object: [String: Any] = [
+            "nodes_before": nodesBefore, "nodes_after": nodesAfter, "ops_after": opsAfter, "fusions": fusions,
+            "passes": passes.map { ["name": $0.name, "ms": $0.milliseconds, "nodes_after": $0.nodesAfter] as [String: Any] },
+            "declined": declined, "plan_bytes": planBytes, "compile_ms": compileMS, "bindings": bindings,
+        ]
+        if let m = memory {
+            object["arena_bytes"] = m.arenaBytes
+            object["unplanned_bytes"] = m.unplannedBytes
+            object["lower_bound_bytes"] = m.lowerBoundBytes
+            object["kernel_steps"] = m.steps.count
+        } else {
+            object["arena_bytes"] = NSNull()
+            object["unplanned_bytes"] = NSNull()
+            object["lower_bound_bytes"] = NSNull()
+            object["memory_plan_unavailable"] = memoryProblem ?? "unknown"
+        }
+        return object
+    }
+
+    func reportText() -> String {
+        var out = "passes (\(passes.count) runs):\n"
+        let width = max(24, passes.map(\.name.count).max() ?? 0)
+        for p in passes {
+            out += "  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) \(String(format: "%9.3f ms", p.milliseconds))  \(p.nodesAfter) nodes\n"
+        }
+        if passes.isEmpty { out += "  (none at -O0)\n" }
+        out += "fusions applied:\n"
+        for (kind, n) in fusions.sorted(by: { $0.key < $1.key }) { out += "  \(kind.padding(toLength: max(24, kind.count), withPad: " ", startingAt: 0)) \(n)\n" }
+        if fusions.isEmpty { out += "  (none)\n" }
+        let bound = bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        out += "memory plan\(bound.isEmpty ? "" : " (with \(bound))"):\n"
+        if let m = memory {
+            func ratio(_ a: Int, _ b: Int) -> String { b == 0 ? "n/a" : String(format: "%.3f", Double(a) / Double(b)) }
+            out += "  kernel steps    \(m.steps.count)\n"
+            out += "  arena           \(m.arenaBytes) bytes\n"
+            out += "  unplanned sum   \(m.unplannedBytes) bytes (arena / unplanned = \(ratio(m.arenaBytes, m.unplannedBytes)))\n"
+            out += "  lower bound     \(m.lowerBoundBytes) bytes (arena / lower bound = \(ratio(m.arenaBytes, m.lowerBoundBytes)))\n"
+        } else {
+            out += "  unavailable: \(memoryProblem ?? "unknown")\n"
+        }
+        return out
+    }
+
+    func explainText() -> String {
+        var out = "fusions considered but not applied:\n"
+        for reason in declined { out += "  \(reason)\n" }
+        if declined.isEmpty { out += "  (none)\n" }
+        return out
+    }
+}
