@@ -199,8 +199,9 @@ struct BenchCommand: ParsableCommand {
             rows.append(row)
             let s = runTargets[0].statistics
             var line = "\(value)".padding(toLength: max(8, sweep.name.count + 1), withPad: " ", startingAt: 0)
-                + String(format: " %8.3f  %8.3f  %8.1f  %8.1f  %7s", s.p50 * 1e3, s.p99 * 1e3, s.throughputPerSecond,
-                         s.throughputPerSecond * Double(value), runTargets[0].gflops.map { String(format: "%.2f", $0) } ?? "-")
+                + String(format: " %8.3f  %8.3f  %8.1f  %8.1f  ", s.p50 * 1e3, s.p99 * 1e3, s.throughputPerSecond,
+                         s.throughputPerSecond * Double(value))
+                + (runTargets[0].gflops.map { String(format: "%7.2f", $0) } ?? "      -")
             if compared, let speedup = report.speedupP50 {
                 line += String(format: "  %11.3f  %6.2fx", runTargets[1].statistics.p50 * 1e3, speedup)
             }
