@@ -57,6 +57,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Re-run for each value of a symbolic dim.", valueName: "NAME=1,2,4,..."))
     var sweep: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write every timed latency (ms) per configuration as JSON (for charts).", valueName: "FILE"))
+    var saveSamples: String?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative") }
@@ -107,6 +110,12 @@ struct BenchCommand: ParsableCommand {
         }
         try measure(targets, feeds: feeds, source: source, options: options, progressPrefix: "")
         let report = BenchmarkReport(model: model, threads: engine.threads, blasCore: core, targets: targets)
+        if let saveSamples {
+            let samples = Dictionary(uniqueKeysWithValues: targets.map { ($0.label, $0.samples.map { $0 * 1e3 }) })
+            do { try Data(BenchmarkReport.jsonText(samples).utf8).write(to: URL(fileURLWithPath: saveSamples)) } catch {
+                throw CLIError("\(saveSamples): cannot write the samples: \(error.localizedDescription)")
+            }
+        }
         let out = json ? Console.standardError : Console.standardOutput
         if json {
             print(try BenchmarkReport.jsonText(report.jsonObject))
