@@ -216,7 +216,7 @@ def main():
     machine = machine_description()
     header = [f"Date: {datetime.date.today().isoformat()}; machine: {machine}; OpenBLAS core: {', '.join(cores)}; "
               f"ONNX Runtime {ort_version()}; {args.rounds} alternating rounds x {args.iterations} runs per engine.",
-              f"Command: `{' '.join(['Tools/bench-vs-ort.py'] + sys.argv[1:])}`", ""]
+              f"Command: `{env_prefix()}{' '.join(['Tools/bench-vs-ort.py'] + sys.argv[1:])}`", ""]
     text = "\n".join(header + table)
     print(text)
     if args.markdown:
@@ -236,7 +236,10 @@ def draw(charts, png, machine):
     fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 2.4 * rows), squeeze=False)
     for ax, (label, ort, fused, unfused) in zip(axes.flat, charts):
         data = [ort, fused, unfused]
-        ax.boxplot(data, vert=False, whis=(1, 99), showfliers=False, widths=0.6)
+        try:
+            ax.boxplot(data, orientation="horizontal", whis=(1, 99), showfliers=False, widths=0.6)
+        except TypeError:  # matplotlib < 3.10
+            ax.boxplot(data, vert=False, whis=(1, 99), showfliers=False, widths=0.6)
         ax.set_yticks([1, 2, 3], ["ORT", "ours -O2", "ours -O0"])
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("latency ms (box: p25-p75, line: p50, whiskers: p1-p99)", fontsize=8)
@@ -259,6 +262,12 @@ def machine_description():
     except OSError:
         pass
     return f"{model}, {cores} cores"
+
+
+def env_prefix():
+    """The environment setting that changes our BLAS kernels, shown with the command."""
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    return f"OPENBLAS_CORETYPE={core} " if core else ""
 
 
 def ort_version():
