@@ -4,7 +4,7 @@ import InferIR
 /// Built once per model (every node resolved to its kernel, values numbered into slots);
 /// `run` then only moves tensors between slots and frees each value after its last use.
 package final class GraphExecutor: @unchecked Sendable {
-    private struct Step {
+    struct Step {
         let node: Node
         let opset: Int
         let schema: OperatorSchema
@@ -16,11 +16,11 @@ package final class GraphExecutor: @unchecked Sendable {
     }
 
     package let model: Model
-    private let steps: [Step]
-    private let slotCount: Int
-    private let inputSlots: [(info: ValueInfo, slot: Int)]
-    private let outputSlots: [(name: String, slot: Int)]
-    private let constants: [(slot: Int, tensor: Tensor)]
+    let steps: [Step]
+    let slotCount: Int
+    let inputSlots: [(info: ValueInfo, slot: Int)]
+    let outputSlots: [(name: String, slot: Int)]
+    let constants: [(slot: Int, tensor: Tensor)]
     package let threads: Int
 
     package init(model: Model, threads: Int = 1) throws {

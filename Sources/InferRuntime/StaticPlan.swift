@@ -112,10 +112,10 @@ package final class StaticPlan: @unchecked Sendable {
 package final class PlanSession: @unchecked Sendable {
     package let plan: StaticPlan
     private let arena: TensorStorage
-    private let contexts: [KernelContext]
-    private let kernels: [PreparedKernel]
-    private let inputViews: [(String, Tensor)]
-    private let outputViews: [(String, Tensor)]
+    let contexts: [KernelContext]
+    let kernels: [PreparedKernel]
+    let inputViews: [(String, Tensor)]
+    let outputViews: [(String, Tensor)]
 
     package init(plan: StaticPlan, threads: Int) throws {
         self.plan = plan

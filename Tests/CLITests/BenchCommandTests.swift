@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// `swiftc-infer bench` end to end on tiny models (few runs: debug builds, shared machine;
+/// no timing assertions beyond sanity and internal consistency).
+@Suite struct BenchCommandTests {
+    let mlp = CLI.path("Graphs/models/mlp/model.onnx")
+
+    func jsonObject(_ r: CLI.Result) throws -> [String: Any] {
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
+        return try #require(object as? [String: Any], "stdout is not one JSON object: \(r.stdout)")
+    }
+
+    @Test func jsonSchemaWithComparison() throws {
+        let r = try CLI.run(["bench", mlp, "--dim", "N=4", "--iterations", "12", "--warmup", "2", "--compare-unfused", "--json", "--threads", "1"])
+        let object = try jsonObject(r)
+        #expect(object["model"] as? String == mlp)
+        #expect(object["threads"] as? Int == 1)
+        #expect((object["blas_core"] as? String)?.isEmpty == false)
+        let speedup = try #require(object["speedup_p50"] as? Double)
+        #expect(speedup > 0 && speedup.isFinite)
+        let keys: Set = ["p50_ms", "p90_ms", "p99_ms", "mean_ms", "min_ms", "max_ms", "iterations", "throughput_per_s",
+                         "first_run_ms", "load_ms", "arena_bytes", "peak_rss_bytes", "gflops"]
+        for config in ["fused", "unfused"] {
+            let c = try #require(object[config] as? [String: Any], "\(config)")
+            #expect(Set(c.keys) == keys, "\(config): \(c.keys.sorted())")
+            let d = { (k: String) -> Double in c[k] as? Double ?? .nan }
+            let ordered: [Double] = ["min_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms"].map(d)
+            #expect(ordered == ordered.sorted() && ordered.allSatisfy { $0.isFinite }, "\(c)")
+            #expect(c["iterations"] as? Int == 12)
+            #expect(d("gflops") > 0 && d("gflops").isFinite)
+            #expect(d("throughput_per_s") > 0)
+            #expect(d("load_ms") >= 0 && d("first_run_ms") > 0)
+            #expect((c["peak_rss_bytes"] as? Int ?? 0) > 1 << 20)
+        }
+        #expect(((object["fused"] as? [String: Any])?["arena_bytes"] as? Int ?? 0) > 0)
+        #expect((object["unfused"] as? [String: Any])?["arena_bytes"] is NSNull, "-O0 has no static plan")
+    }
+
+    @Test func textReportAndDirectoryArgument() throws {
+        let r = try CLI.run(["bench", CLI.path("Graphs/models/convnet"), "--iterations", "5", "--warmup", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for fragment in ["p50 ms", "p99 ms", "throughput /s", "GFLOP/s", "arena", "peak RSS", "FLOPs per run", "BLAS: OpenBLAS"] {
+            #expect(r.stdout.contains(fragment), "missing \(fragment): \(r.stdout)")
+        }
+        #expect(r.stderr.isEmpty, "no progress line when stderr is not a terminal: \(r.stderr)")
+    }
+
+    @Test func profileNodeTimesAddUpAndTraceIsValid() throws {
+        let dir = try CLI.temporaryDirectory()
+        let trace = dir.appendingPathComponent("trace.json")
+        let r = try CLI.run(["bench", CLI.path("Graphs/models/convnet/model.onnx"), "--iterations", "10", "--warmup", "2",
+                             "--profile", "--trace", trace.path, "--compare-unfused", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("per op type"))
+        #expect(r.stdout.contains("machine peak: sgemm"))
+        // "node times sum: X ms (P% of the run)" once per configuration, P within 10%.
+        let shares = r.stdout.split(separator: "\n").compactMap { line -> Double? in
+            guard let range = line.range(of: "ms ("), line.contains("node times sum") else { return nil }
+            return Double(line[range.upperBound...].prefix { $0 != "%" })
+        }
+        #expect(shares.count == 2, "\(r.stdout)")
+        for share in shares { #expect(share >= 90 && share <= 100.5, "node times cover \(share)% of the run") }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any]
+        let events = try #require(object?["traceEvents"] as? [[String: Any]])
+        let complete = events.filter { $0["ph"] as? String == "X" }
+        #expect(complete.count > 10)
+        for e in complete {
+            #expect(e["name"] is String && e["cat"] is String && e["ts"] is Double && e["dur"] is Double)
+            #expect(e["pid"] is Int && e["tid"] is Int)
+        }
+        #expect(Set(complete.compactMap { $0["pid"] as? Int }) == [1, 2], "fused and unfused as two processes")
+        #expect(complete.contains { $0["cat"] as? String == "Conv" || $0["cat"] as? String == "swiftinfer.FusedConv" })
+    }
+
+    @Test func sweepPrintsOneRowPerValue() throws {
+        let r = try CLI.run(["bench", mlp, "--sweep", "N=1,2,8", "--iterations", "5", "--warmup", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").filter { line in ["1 ", "2 ", "8 "].contains { line.hasPrefix($0) } }
+        #expect(rows.count == 3, "\(r.stdout)")
+        let json = try jsonObject(try CLI.run(["bench", mlp, "--sweep", "N=1,3", "--iterations", "3", "--warmup", "0", "--json"]))
+        let sweep = try #require(json["sweep"] as? [[String: Any]])
+        #expect(sweep.map { $0["value"] as? Int } == [1, 3])
+        #expect(sweep.allSatisfy { ($0["fused"] as? [String: Any])?["p50_ms"] is Double })
+    }
+
+    @Test func usageErrors() throws {
+        var r = try CLI.run(["bench", mlp])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("symbolic dims N") && r.stderr.contains("--dim N=VALUE"), "\(r.stderr)")
+        r = try CLI.run(["bench", mlp, "--sweep", "Q=1,2"])
+        #expect(r.status == 2 && r.stderr.contains("not a symbolic input dim"), "\(r.stderr)")
+        r = try CLI.run(["bench", mlp, "--sweep", "N=1,x"])
+        #expect(r.status == 2, "\(r.stderr)")
+        r = try CLI.run(["bench", mlp, "--dim", "N=2", "--iterations", "0"])
+        #expect(r.status == 2, "\(r.stderr)")
+        r = try CLI.run(["bench", CLI.path("Graphs/no-such-model.onnx")])
+        #expect(r.status == 1 && r.errorLines.count == 1, "\(r.stderr)")
+    }
+
+    @Test func inputFilesAreUsed() throws {
+        let dir = try CLI.temporaryDirectory()
+        let x = dir.appendingPathComponent("x.npy")
+        try writeNPY(floats: [Float](repeating: 0.5, count: 3 * 64), shape: [3, 64], to: x)
+        let r = try CLI.run(["bench", mlp, "--input", "x=\(x.path)", "--iterations", "3", "--warmup", "0"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("x float[3, 64]") && !r.stdout.contains("(random)"), "\(r.stdout)")
+    }
+}

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Side by side with ONNX Runtime: same models, same inputs, same thread counts.
+
+For each model under Graphs/bench (or those named) and each thread count:
+  1. seeded random inputs of the data set's shapes are saved as .npy;
+  2. `swiftc-infer run` and ONNX Runtime must agree on every output (rtol 1e-3) before any timing;
+  3. rounds alternate the two engines: an ORT timing loop (InferenceSession with
+     intra_op_num_threads=N, inter_op_num_threads=1, sequential execution, all graph optimizations),
+     then `swiftc-infer bench --json --compare-unfused --input ...` (-O2 and -O0 alternating inside);
+  4. latencies of all rounds are pooled: a markdown table (p50/p99, ratio to ORT, fused vs unfused)
+     and a PNG chart of the distributions (matplotlib, Agg backend).
+
+Example:
+  swift build -c release
+  Tools/bench-vs-ort.py --threads 1,2 --png docs/bench/bench-vs-ort.png --markdown docs/bench/bench-vs-ort.md
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def data_set_inputs(model_dir, model):
+    """(name, dtype, shape) per graph input, shapes from test_data_set_0 (it binds symbolic dims)."""
+    initializers = {i.name for i in model.graph.initializer}
+    declared = [i for i in model.graph.input if i.name not in initializers]
+    files = sorted((model_dir / "test_data_set_0").glob("input_*.pb"), key=lambda p: int(p.stem.split("_")[1]))
+    result = []
+    for k, info in enumerate(declared):
+        if k < len(files):
+            t = onnx.TensorProto()
+            t.ParseFromString(files[k].read_bytes())
+            array = numpy_helper.to_array(t)
+            result.append((info.name, array.dtype, array.shape))
+        else:
+            dims = [d.dim_value if d.HasField("dim_value") else 1 for d in info.type.tensor_type.shape.dim]
+            result.append((info.name, onnx.helper.tensor_dtype_to_np_dtype(info.type.tensor_type.elem_type), tuple(dims)))
+    return result
+
+
+def index_bound(model, name):
+    """Rows of the initializer a Gather indexes with this input (like the engine's own random inputs)."""
+    inits = {i.name: i for i in model.graph.initializer}
+    bound = None
+    for node in model.graph.node:
+        if node.op_type == "Gather" and len(node.input) > 1 and node.input[1] == name and node.input[0] in inits:
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+            dims = list(inits[node.input[0]].dims)
+            bound = min(bound or dims[axis], dims[axis])
+    return bound
+
+
+def make_inputs(model_dir, model, seed):
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for name, dtype, shape in data_set_inputs(model_dir, model):
+        if np.issubdtype(dtype, np.floating):
+            feeds[name] = rng.uniform(-1, 1, size=shape).astype(dtype)
+        elif np.issubdtype(dtype, np.integer):
+            bound = index_bound(model, name)
+            feeds[name] = rng.integers(0, bound, size=shape).astype(dtype) if bound else np.ones(shape, dtype=dtype)
+        else:
+            feeds[name] = np.ones(shape, dtype=dtype)
+    return feeds
+
+
+def ort_session(path, threads):
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def ort_times(session, feeds, iterations, warmup):
+    for _ in range(warmup):
+        session.run(None, feeds)
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter_ns()
+        session.run(None, feeds)
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    return times
+
+
+def check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, rtol, atol):
+    """None when every output of `swiftc-infer run` matches ORT, else a one-line reason."""
+    out_dir = workdir / f"out_t{threads}"
+    cmd = [str(binary), "run", str(model_path), *input_args, "--output-dir", str(out_dir), "--threads", str(threads)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"swiftc-infer run failed: {r.stderr.strip()}"
+    expected = session.run(None, feeds)
+    for info, want in zip(session.get_outputs(), expected):
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in info.name)
+        got = np.load(out_dir / f"{safe}.npy")
+        if got.shape != want.shape:
+            return f"output {info.name}: shape {got.shape} vs ORT {want.shape}"
+        if not np.allclose(got, want, rtol=rtol, atol=atol):
+            err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
+            return f"output {info.name}: max abs error {err:.3g} beyond rtol {rtol}"
+    return None
+
+
+def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir):
+    samples = workdir / "samples.json"
+    cmd = [str(binary), "bench", str(model_path), *input_args, "--threads", str(threads), "--iterations", str(iterations),
+           "--warmup", str(warmup), "-O2", "--compare-unfused", "--json", "--save-samples", str(samples)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
+    summary = json.loads(r.stdout)
+    return summary, json.loads(samples.read_text())
+
+
+def pct(values, q):
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("models", nargs="*", help="model directories or names under Graphs/bench (default: all)")
+    parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per engine (default 4)")
+    parser.add_argument("--iterations", type=int, default=50, help="timed runs per engine per round (default 50)")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed runs per round (default 5)")
+    parser.add_argument("--binary", default=str(ROOT / ".build/release/swiftc-infer"), help="swiftc-infer (release build)")
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--rtol", type=float, default=1e-3)
+    parser.add_argument("--atol", type=float, default=1e-4)
+    parser.add_argument("--png", default=str(ROOT / "docs/bench/bench-vs-ort.png"), help="chart output")
+    parser.add_argument("--markdown", help="also write the table (with date, machine, command) to this file")
+    args = parser.parse_args()
+
+    binary = Path(args.binary)
+    if not binary.exists():
+        sys.exit(f"error: {binary} not found; build it with `swift build -c release`")
+    bench_root = ROOT / "Graphs/bench"
+    if args.models:
+        dirs = [Path(m) if Path(m).is_dir() else bench_root / m for m in args.models]
+    else:
+        dirs = sorted(p for p in bench_root.iterdir() if (p / "model.onnx").exists())
+    threads_list = [int(t) for t in args.threads.split(",")]
+
+    rows, charts = [], []
+    workroot = Path(tempfile.mkdtemp(prefix="bench-vs-ort-"))
+    try:
+        for model_dir in dirs:
+            model_path = model_dir / "model.onnx"
+            if not model_path.exists():
+                sys.exit(f"error: {model_path} not found")
+            model = onnx.load(str(model_path))
+            feeds = make_inputs(model_dir, model, args.seed)
+            workdir = workroot / model_dir.name
+            workdir.mkdir()
+            input_args = []
+            for name, array in feeds.items():
+                path = workdir / f"{''.join(c if c.isalnum() else '_' for c in name)}.npy"
+                np.save(path, array)
+                input_args += ["--input", f"{name}={path}"]
+            for threads in threads_list:
+                label = f"{model_dir.name} t{threads}"
+                session = ort_session(model_path, threads)
+                problem = check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, args.rtol, args.atol)
+                if problem:
+                    log(f"{label}: outputs disagree, not timed: {problem}")
+                    rows.append(dict(model=model_dir.name, threads=threads, error=problem))
+                    continue
+                ort_all, fused_all, unfused_all, core = [], [], [], "?"
+                for k in range(args.rounds):
+                    ort_all += ort_times(session, feeds, args.iterations, args.warmup)
+                    summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup, workdir)
+                    fused_all += samples["fused"]
+                    unfused_all += samples["unfused"]
+                    core = summary["blas_core"]
+                    log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms, ours {pct(fused_all, 50):.3f} ms")
+                row = dict(model=model_dir.name, threads=threads, blas_core=core,
+                           ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
+                           ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
+                           unfused_p50=pct(unfused_all, 50), n=len(ort_all))
+                rows.append(row)
+                charts.append((label, ort_all, fused_all, unfused_all))
+    finally:
+        shutil.rmtree(workroot, ignore_errors=True)
+
+    table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if "error" in r:
+            table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |")
+            continue
+        table.append(f"| {r['model']} | {r['threads']} | {r['ort_p50']:.3f} | {r['ort_p99']:.3f} | {r['ours_p50']:.3f} | "
+                     f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {r['unfused_p50']:.3f} | "
+                     f"{r['unfused_p50'] / r['ours_p50']:.2f}x |")
+    cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
+    machine = machine_description()
+    header = [f"Date: {datetime.date.today().isoformat()}; machine: {machine}; OpenBLAS core: {', '.join(cores)}; "
+              f"ONNX Runtime {ort_version()}; {args.rounds} alternating rounds x {args.iterations} runs per engine.",
+              f"Command: `{env_prefix()}{' '.join(['Tools/bench-vs-ort.py'] + sys.argv[1:])}`", ""]
+    text = "\n".join(header + table)
+    print(text)
+    if args.markdown:
+        Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.markdown).write_text(text + "\n")
+    if charts and args.png:
+        draw(charts, Path(args.png), machine)
+        log(f"chart: {args.png}")
+
+
+def draw(charts, png, machine):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    columns = 2
+    rows = (len(charts) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 2.4 * rows), squeeze=False)
+    for ax, (label, ort, fused, unfused) in zip(axes.flat, charts):
+        data = [ort, fused, unfused]
+        try:
+            ax.boxplot(data, orientation="horizontal", whis=(1, 99), showfliers=False, widths=0.6)
+        except TypeError:  # matplotlib < 3.10
+            ax.boxplot(data, vert=False, whis=(1, 99), showfliers=False, widths=0.6)
+        ax.set_yticks([1, 2, 3], ["ORT", "ours -O2", "ours -O0"])
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("latency ms (box: p25-p75, line: p50, whiskers: p1-p99)", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in list(axes.flat)[len(charts):]:
+        ax.axis("off")
+    fig.suptitle(f"swiftc-infer vs ONNX Runtime: {machine}", fontsize=11)
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=110)
+
+
+def machine_description():
+    model, cores = platform.processor() or "?", os.cpu_count()
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return f"{model}, {cores} cores"
+
+
+def env_prefix():
+    """The environment setting that changes our BLAS kernels, shown with the command."""
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    return f"OPENBLAS_CORETYPE={core} " if core else ""
+
+
+def ort_version():
+    import onnxruntime
+    return onnxruntime.__version__
+
+
+if __name__ == "__main__":
+    main()
