@@ -1,14 +1,24 @@
+/// Evaluates one node on known input values (the runtime supplies it; the IR has no kernels).
+public typealias NodeEvaluator = @Sendable (_ node: Node, _ opset: Int, _ inputs: [Tensor?]) throws -> [Tensor]
+
 /// Fills `graph.valueInfo` with the type of every value, walking nodes in topological order
-/// and calling each operator's `inferTypes`. Constant values (initializers, Constant nodes)
-/// are passed along so shape subgraphs resolve where they can.
+/// and calling each operator's `inferTypes`. Known values travel along so shape subgraphs
+/// resolve: initializers, Constant nodes, `Shape` of a value whose shape is static, and —
+/// when an `evaluate` function is given — any small node whose inputs are all known
+/// (ONNX's "data propagation": Shape→Gather→Unsqueeze→Concat→Reshape gets a static shape).
 public enum ShapeInference {
-    public static func run(_ model: inout Model) throws {
+    /// Largest value (elements) computed during inference; bigger results are left unknown.
+    static let maxPropagatedElements = 4096
+
+    public static func run(_ model: inout Model, evaluate: NodeEvaluator? = nil) throws {
         let order = try Verifier.verify(model.graph)
         var types: [String: ValueType] = [:]
         var values: [String: Tensor] = [:]
+        let inputNames = Set(model.graph.inputs.map(\.name))
         for (name, t) in model.graph.initializers {
             types[name] = t.type
-            values[name] = t
+            // An initializer that is also a graph input is only a default: not a known value.
+            if !inputNames.contains(name) { values[name] = t }
         }
         for input in model.graph.inputs { types[input.name] = input.type }
         for node in order {
@@ -25,12 +35,29 @@ public enum ShapeInference {
             for (name, type) in zip(node.outputs, outs) where !name.isEmpty {
                 types[name] = type
             }
-            if node.opType == "Constant", node.domain.isEmpty || node.domain == "ai.onnx", let out = node.outputs.first,
-               let t = try? GeneratorOperators.constantValue(context) {
-                values[out] = t
+            if let out = node.outputs.first, !out.isEmpty, values[out] == nil,
+               let known = try? propagatedValues(node, opset: opset, context: context, outputTypes: outs, evaluate: evaluate) {
+                for (name, value) in zip(node.outputs, known) where !name.isEmpty { values[name] = value }
             }
         }
         model.graph.nodes = order
         for node in order { for out in node.outputs where !out.isEmpty { model.graph.valueInfo[out] = types[out] } }
+    }
+
+    /// Output values a node is known to produce at compile time, or nil.
+    private static func propagatedValues(_ node: Node, opset: Int, context: ShapeContext, outputTypes: [ValueType],
+                                         evaluate: NodeEvaluator?) throws -> [Tensor]? {
+        guard node.domain.isEmpty || node.domain == "ai.onnx" else { return nil }
+        if node.opType == "Constant" { return [try GeneratorOperators.constantValue(context)] }
+        if node.opType == "Shape", let dims = try context.type(0).staticDims {
+            let (start, end) = try GeneratorOperators.shapeRange(context, rank: dims.count)
+            let slice = dims[start..<end].map { Int64($0) }
+            return [Tensor(shape: [slice.count], scalars: Array(slice))]
+        }
+        guard let evaluate, context.inputCount > 0,
+              (0..<node.inputs.count).allSatisfy({ !context.hasInput($0) || context.inputValues[$0] != nil }),
+              outputTypes.allSatisfy({ ($0.staticDims.flatMap(elementCount) ?? .max) <= maxPropagatedElements })
+        else { return nil }
+        return try evaluate(node, opset, context.inputValues)
     }
 }

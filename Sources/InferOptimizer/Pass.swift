@@ -10,7 +10,7 @@ package protocol Pass: Sendable {
 
 /// Evaluates one node on constant inputs (injected by the runtime, which owns the kernels;
 /// passes know nothing of BLAS).
-package typealias ConstantEvaluator = @Sendable (_ node: Node, _ opset: Int, _ inputs: [Tensor?]) throws -> [Tensor]
+package typealias ConstantEvaluator = NodeEvaluator
 
 /// Shared state of one optimization run: the constant evaluator and what the passes report.
 package final class PassContext: @unchecked Sendable {

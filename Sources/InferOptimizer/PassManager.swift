@@ -17,7 +17,7 @@ package struct PassManager {
     package init(pipeline: Pipeline) { self.pipeline = pipeline }
 
     package mutating func run(_ model: inout Model, context: PassContext) throws {
-        try ShapeInference.run(&model)
+        try ShapeInference.run(&model, evaluate: context.evaluate)
         for stage in pipeline.stages {
             switch stage {
             case .once(let pass):
@@ -37,7 +37,7 @@ package struct PassManager {
         let changed = try pass.run(on: &model, context: context)
         if changed {
             do {
-                try ShapeInference.run(&model)
+                try ShapeInference.run(&model, evaluate: context.evaluate)
             } catch let error as InferError {
                 throw InferError(error.kind, "after pass \(pass.name): \(error.message)")
             }

@@ -23,7 +23,7 @@ public struct ModelInspection {
         var bound = model.bindingSymbols(dims, default: 1)
         bindings = Dictionary(uniqueKeysWithValues: model.inputSymbols.map { ($0, dims[$0] ?? 1) })
         do {
-            try ShapeInference.run(&bound)
+            try ShapeInference.run(&bound, evaluate: NodeExecution.constantEvaluator)
             inferred = bound
             inferenceError = nil
         } catch let error as InferError {
@@ -40,6 +40,15 @@ public struct ModelInspection {
     public var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
     public var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
     public var flops: Int? { inferred.map { CostModel.totalFLOPs(of: $0.graph) } }
+
+    /// One line per node: `name (Op): out1 float[1,128,256], ...`, from the bound, inferred graph.
+    public func typeListing() -> String {
+        guard let graph = inferred?.graph else { return "types: unknown (shape inference failed: \(inferenceError ?? "?"))" }
+        return graph.nodes.map { node in
+            let outs = node.outputs.filter { !$0.isEmpty }.map { "\($0) \(graph.valueInfo[$0]?.description ?? "?")" }
+            return "  \(node.name.isEmpty ? "-" : node.name) (\(node.qualifiedOpType)): \(outs.joined(separator: ", "))"
+        }.joined(separator: "\n")
+    }
 
     public func report() -> String {
         var lines: [String] = []

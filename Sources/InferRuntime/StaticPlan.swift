@@ -33,7 +33,7 @@ package final class StaticPlan: @unchecked Sendable {
     /// known at run time (the caller then falls back to the dynamic executor).
     package init(model: Model) throws {
         var typed = model
-        try ShapeInference.run(&typed)
+        try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
         self.model = typed
         let model = typed
         let graph = model.graph

@@ -30,11 +30,15 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "Threads for --timing runs (default: all cores).")
     var threads: Int?
 
+    @Flag(help: "List every node with the inferred types of its outputs (dims bound as for FLOPs).")
+    var types = false
+
     func run() throws {
         // Timing first, so nothing else in this process has touched the file or built kernels.
         let timingLine = timing ? try measureTiming() : nil
         let loaded = try ModelInspection(contentsOf: URL(fileURLWithPath: model), dims: try parseDims(dim))
         print(loaded.report())
+        if types { print(loaded.typeListing()) }
         if let timingLine { print(timingLine) }
     }
 

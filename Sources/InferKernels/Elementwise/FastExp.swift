@@ -34,17 +34,23 @@ package enum FastExp {
 }
 
 extension FastExp {
-    /// `tanh` from `exp`, vectorizable like it. Small |x| use the odd Taylor series (where
-    /// `1 - 2 / (e^2x + 1)` would cancel); the rest lose at most a few bits to cancellation
-    /// near |x| = 0.125 (relative error below 1e-6).
+    /// `tanh` from `exp`, vectorizable like it. |x| < 0.625 uses Cephes' odd minimax polynomial
+    /// x + x·z·P(z), z = x² (where `1 - 2 / (e^2x + 1)` would cancel); above it the exp form is
+    /// well conditioned. Within 2e-7 relative error of tanh (tests compare with libm).
     @inline(__always)
     package static func tanh(_ x: Float) -> Float {
         let a = x < 0 ? -x : x
-        let x2 = x * x
-        let series = x + x * x2 * (-0.333333333 + x2 * (0.133333333 + x2 * -0.0539682540))
-        let e = exp(2 * a)
+        let z = x * x
+        var p: Float = -5.70498872745e-3
+        p = p * z + 2.06390887954e-2
+        p = p * z + -5.37397155531e-2
+        p = p * z + 1.33314422036e-1
+        p = p * z + -3.33332819422e-1
+        let series = x + x * z * p
+        let e = exp(2 * (a < 10 ? a : 10))
         let large = 1 - 2 / (e + 1)
         let signed = x < 0 ? -large : large
-        return a < 0.125 ? series : signed
+        let result = a < 0.625 ? series : signed
+        return x != x ? x : result
     }
 }

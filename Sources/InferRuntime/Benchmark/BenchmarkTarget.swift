@@ -69,7 +69,7 @@ package final class BenchmarkTarget {
             feeds[info.name].map { ValueInfo(name: info.name, type: $0.type) } ?? info
         }
         bound.graph.valueInfo = [:]
-        try ShapeInference.run(&bound)
+        try ShapeInference.run(&bound, evaluate: NodeExecution.constantEvaluator)
         return bound
     }
 }
