@@ -81,22 +81,22 @@ package struct FoldBatchNorm: Pass {
         case .conv(let w, let b):
             let weights = graph.initializers[w]!
             let newW = scaleSlices(M.floats(weights)!, slices: channels, by: scale)
-            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: w + "_folded", to: &graph)
+            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: folded(w), to: &graph)
             let oldB = b.flatMap { graph.initializers[$0] }.flatMap(M.floats) ?? Array(repeating: 0, count: channels)
             let newB = (0..<channels).map { Float(Double(scale[$0]) * Double(oldB[$0]) + Double(shift[$0])) }
-            let bName = M.addInitializer(newB, shape: [channels], base: (b ?? w) + "_bias_folded", to: &graph)
+            let bName = M.addInitializer(newB, shape: [channels], base: folded(b ?? w + "_bias"), to: &graph)
             if rewritten.inputs.count > 2 { rewritten.inputs[2] = bName } else { rewritten.inputs.append(bName) }
             replaced = [w] + (b.map { [$0] } ?? [])
         case .gemm(let w, let transB, let c, let beta):
             let weights = graph.initializers[w]!
             let values = M.floats(weights)!
             let newW = transB ? scaleSlices(values, slices: channels, by: scale) : scaleColumns(values, columns: channels, by: scale)
-            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: w + "_folded", to: &graph)
+            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: folded(w), to: &graph)
             let oldC = c.flatMap { graph.initializers[$0] }.flatMap {
                 M.perChannel($0, channels: channels, channelAxis: 1, outputRank: 2)
             } ?? Array(repeating: 0, count: channels)
             let newC = (0..<channels).map { Float(Double(scale[$0]) * Double(beta) * Double(oldC[$0]) + Double(shift[$0])) }
-            let cName = M.addInitializer(newC, shape: [channels], base: (c ?? w) + "_bias_folded", to: &graph)
+            let cName = M.addInitializer(newC, shape: [channels], base: folded(c ?? w + "_bias"), to: &graph)
             while rewritten.inputs.count < 3 { rewritten.inputs.append("") }
             rewritten.inputs[2] = cName
             rewritten.attributes["beta"] = .float(1)
@@ -104,7 +104,7 @@ package struct FoldBatchNorm: Pass {
         case .matMul(let w):
             let weights = graph.initializers[w]!
             let newW = scaleColumns(M.floats(weights)!, columns: channels, by: scale)
-            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: w + "_folded", to: &graph)
+            rewritten.inputs[1] = M.addInitializer(newW, shape: weights.shape, base: folded(w), to: &graph)
             replaced = [w]
             if shift.contains(where: { $0 != 0 }) {
                 // MatMul has no bias input: the shift stays as a per-column Add (the epilogue pass fuses it).
@@ -206,6 +206,9 @@ package struct FoldBatchNorm: Pass {
     private func scaleColumns(_ values: [Float], columns: Int, by scale: [Float]) -> [Float] {
         values.enumerated().map { i, v in v * scale[i % columns] }
     }
+
+    /// Name base for a folded tensor: `W` -> `W_folded` (no repeated suffix when folding again).
+    private func folded(_ base: String) -> String { base.hasSuffix("_folded") ? base : base + "_folded" }
 
     private func kind(_ core: Core) -> String {
         switch core {
