@@ -42,7 +42,11 @@ package struct FoldBatchNorm: Pass {
               outType.dtype == .float32 else { return false }
         let counts = graph.useCounts
         let readers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(y) }
-        let affineReaders = readers.filter { isAffineCandidate(graph.nodes[$0]) }
+        // Only BatchNorm and Mul/Add by a constant are near misses (a residual Add is not).
+        let affineReaders = readers.filter {
+            let r = graph.nodes[$0]
+            return isAffineCandidate(r) && (r.opType == "BatchNormalization" || r.inputs.contains { $0 != y && graph.constant($0) != nil })
+        }
         guard let readerIndex = M.soleReader(of: y, in: graph, counts: counts) else {
             if let r = affineReaders.first {
                 context.recordDeclined("node \(M.label(graph.nodes[r])): \(kind(core))+\(shortName(graph.nodes[r])) not folded: \(M.readerProblem(of: y, in: graph, counts: counts))")
@@ -50,7 +54,7 @@ package struct FoldBatchNorm: Pass {
             return false
         }
         let follower = graph.nodes[readerIndex]
-        guard isAffineCandidate(follower) else { return false }
+        guard isAffineCandidate(follower), affineReaders.contains(readerIndex) else { return false }
         let channels: Int
         let channelAxis: Int
         switch core {

@@ -22,6 +22,10 @@ package struct FoldTransposeIntoGemm: Pass {
             let isGemm = M.isStandard(node) && node.opType == "Gemm"
             let isFused = node.domain == M.domain && node.opType == "FusedMatMul"
             guard isMatMul || isGemm || isFused, node.inputs.count >= 2 else { continue }
+            if isMatMul, let y = node.outputs.first, feedsSoftmax(y, graph) {
+                context.recordDeclined("node \(M.label(node)): transpose+matmul not fused: attention scores, left for the attention fusion")
+                continue
+            }
             var rewritten = node
             var folded: [String] = []
             for operand in 0..<2 {
@@ -74,5 +78,19 @@ package struct FoldTransposeIntoGemm: Pass {
             if usesDomain { M.importDomain(&model) }
         }
         return changed
+    }
+
+    /// Whether `value` reaches a Softmax through at most a few single-reader scale / mask steps:
+    /// MatMul(Q, Kᵀ) of attention, which the attention fusion matches in its standard form.
+    private func feedsSoftmax(_ value: String, _ graph: Graph) -> Bool {
+        var current = value
+        for _ in 0..<4 {
+            let readers = graph.nodes.filter { $0.inputs.contains(current) }
+            guard readers.count == 1, let reader = readers.first, M.isStandard(reader) else { return false }
+            if reader.opType == "Softmax" { return true }
+            guard ["Mul", "Div", "Add", "Where"].contains(reader.opType), let out = reader.outputs.first else { return false }
+            current = out
+        }
+        return false
     }
 }
