@@ -191,5 +191,8 @@ import Testing
         #expect(ops["Relu"] == nil, "\(ops)")
         #expect(ops["Clip"] == nil, "\(ops)")
         #expect((ops["swiftinfer.FusedConv"] ?? 0) > 0, "\(ops)")
+        // The fused model is still ONNX text: it prints, parses back unchanged, and imports swiftinfer.
+        #expect(engine.model.opsetImports["swiftinfer"] == 1)
+        #expect(try ONNXTextParser.parseModel(ONNXTextPrinter.print(engine.model)) == engine.model)
     }
 }

@@ -52,6 +52,9 @@ package struct FuseGemmEpilogue: Pass {
               let outType = M.type(of: y, in: graph), outType.dtype == .float32, let rank = outType.rank, rank >= 1
         else { return nil }
         if node.outputs.count > 1 && node.outputs.dropFirst().contains(where: { !$0.isEmpty }) { return nil }
+        // A 1-D MatMul operand drops an output axis: the last axis is then not the GEMM's columns.
+        if core == .matMul || core == .fusedMatMul,
+           !node.inputs.prefix(2).allSatisfy({ (M.type(of: $0, in: graph)?.rank ?? 0) >= 2 }) { return nil }
         let channelAxis = core == .conv ? 1 : rank - 1
         guard let channels = outType.shape![channelAxis].intValue else { return nil }
         var counts = graph.useCounts
