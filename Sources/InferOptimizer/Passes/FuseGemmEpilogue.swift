@@ -1,0 +1,263 @@
+import InferIR
+
+/// `fuse-gemm-epilogue`: Conv / Gemm / MatMul followed by a per-channel bias Add, an activation
+/// and a residual Add (before or after the activation) become one `swiftinfer.FusedConv` /
+/// `FusedGemm` / `FusedMatMul`. Algebra: each step is elementwise on the GEMM's output, so
+/// act(core(x) + b [+ r]) [+ r] computed in one pass over that output is the same function;
+/// `residual_before_activation` records which of the two orders the graph had, so it stays exact.
+/// Only when every intermediate has exactly one reader (and is not a graph output).
+package struct FuseGemmEpilogue: Pass {
+    package let name = "fuse-gemm-epilogue"
+    package init() {}
+
+    private typealias M = LinearFusionMatching
+
+    private enum Core: Equatable {
+        case conv, gemm, matMul, fusedMatMul
+        var label: String {
+            switch self {
+            case .conv: "conv"
+            case .gemm: "gemm"
+            case .matMul, .fusedMatMul: "matmul"
+            }
+        }
+    }
+
+    package func run(on model: inout Model, context: PassContext) throws -> Bool {
+        var graph = model.graph
+        var changed = false
+        var usesDomain = false
+        var index = 0
+        while index < graph.nodes.count {
+            if let fused = try fuse(at: index, in: &graph, opsets: model, context: context) {
+                changed = true
+                usesDomain = usesDomain || fused
+                // The core's slot was removed; the fused node sits later, where its last part was.
+            } else {
+                index += 1
+            }
+        }
+        if changed {
+            model.graph = graph
+            if usesDomain { M.importDomain(&model) }
+        }
+        return changed
+    }
+
+    /// Fuses the epilogue of node `index`; nil when nothing matched, else whether the result is a
+    /// `swiftinfer` node.
+    private func fuse(at index: Int, in graph: inout Graph, opsets: Model, context: PassContext) throws -> Bool? {
+        let node = graph.nodes[index]
+        guard let core = core(node), let y = node.outputs.first, !y.isEmpty,
+              let outType = M.type(of: y, in: graph), outType.dtype == .float32, let rank = outType.rank, rank >= 1
+        else { return nil }
+        if node.outputs.count > 1 && node.outputs.dropFirst().contains(where: { !$0.isEmpty }) { return nil }
+        // A 1-D MatMul operand drops an output axis: the last axis is then not the GEMM's columns.
+        if core == .matMul || core == .fusedMatMul,
+           !node.inputs.prefix(2).allSatisfy({ (M.type(of: $0, in: graph)?.rank ?? 0) >= 2 }) { return nil }
+        let channelAxis = core == .conv ? 1 : rank - 1
+        guard let channels = outType.shape![channelAxis].intValue else { return nil }
+        var counts = graph.useCounts
+        var fused = node
+        var absorbed: [Int] = []           // indices of the epilogue nodes taken in, in order
+        var current = y                     // the value the next epilogue step reads
+        var parts: [String] = []
+        var activation: FusedActivation? = nil
+        var residual: String? = nil
+        var residualBeforeActivation = false
+        var newInitializers: [String] = []
+
+        func next() -> Int? { M.soleReader(of: current, in: graph, counts: counts) }
+        func declineIfInteresting() {
+            guard counts[current, default: 0] > 1 || graph.graphOutputNames.contains(current) else { return }
+            if let r = graph.nodes.firstIndex(where: { $0.inputs.contains(current) && isEpilogueCandidate($0) }) {
+                let what = ([core.label] + parts + [graph.nodes[r].opType.lowercased()]).joined(separator: "+")
+                context.recordDeclined("node \(M.label(node)): \(what) not fused: intermediate \(M.readerProblem(of: current, in: graph, counts: counts))")
+            }
+        }
+
+        // 1. A per-channel constant Add is a bias.
+        if let r = next(), let (biasValues, _) = constantAddend(graph.nodes[r], current, channels: channels,
+                                                               channelAxis: channelAxis, rank: rank, graph: graph),
+           let updated = mergeBias(biasValues, into: fused, core: core, channels: channels, graph: &graph, created: &newInitializers) {
+            fused = updated
+            absorbed.append(r)
+            current = graph.nodes[r].outputs[0]
+        }
+        if hasBias(fused) { parts.append("bias") }
+        // 2. Residual Add, then maybe an activation; or an activation, then maybe a residual Add.
+        if let r = next(), let other = residualOperand(graph.nodes[r], current, graph: graph) {
+            residual = other
+            absorbed.append(r)
+            current = graph.nodes[r].outputs[0]
+            parts.append("add")
+            if let r2 = next(), let act = self.activation(graph.nodes[r2], graph: graph, opsets: opsets) {
+                activation = act
+                residualBeforeActivation = true
+                absorbed.append(r2)
+                current = graph.nodes[r2].outputs[0]
+                parts.append(act.name.lowercased())
+            } else {
+                declineIfInteresting()
+            }
+        } else if let r = next(), let act = self.activation(graph.nodes[r], graph: graph, opsets: opsets) {
+            activation = act
+            absorbed.append(r)
+            current = graph.nodes[r].outputs[0]
+            parts.append(act.name.lowercased())
+            if let r2 = next(), let other = residualOperand(graph.nodes[r2], current, graph: graph) {
+                residual = other
+                absorbed.append(r2)
+                current = graph.nodes[r2].outputs[0]
+                parts.append("add")
+            } else {
+                declineIfInteresting()
+            }
+        } else {
+            declineIfInteresting()
+        }
+        guard !absorbed.isEmpty else {
+            M.removeUnusedInitializers(newInitializers, from: &graph)
+            return nil
+        }
+        counts = [:]
+        // 3. The fused node: a standard op when only a bias was taken in and it has a bias slot.
+        fused.outputs = [current]
+        var isCustom = activation != nil || residual != nil
+        if !isCustom, core == .matMul {
+            let ranks = fused.inputs.prefix(2).map { M.type(of: $0, in: graph)?.rank }
+            if ranks == [2, 2] { fused.opType = "Gemm" } else { isCustom = true }
+        }
+        if core == .fusedMatMul { isCustom = true }
+        if isCustom {
+            fused.domain = M.domain
+            fused.opType = switch core {
+            case .conv: "FusedConv"
+            case .gemm: "FusedGemm"
+            case .matMul, .fusedMatMul: "FusedMatMul"
+            }
+            for (k, v) in (activation ?? FusedActivation(name: "")).attributes { fused.attributes[k] = v }
+            if let residual {
+                while fused.inputs.count < 3 { fused.inputs.append("") }
+                fused.inputs.append(residual)
+                fused.attributes["has_residual"] = .int(1)
+                fused.attributes["residual_before_activation"] = .int(residualBeforeActivation ? 1 : 0)
+            }
+        }
+        let absorbedInputs = absorbed.flatMap { graph.nodes[$0].inputs }
+        let last = absorbed.max()!
+        graph.nodes[last] = fused
+        let removed = Set(absorbed.filter { $0 != last } + [index])
+        for name in [y] + absorbed.filter({ $0 != last }).map({ graph.nodes[$0].outputs[0] }) { graph.valueInfo[name] = nil }
+        graph.nodes = graph.nodes.indices.filter { !removed.contains($0) }.map { graph.nodes[$0] }
+        M.removeUnusedInitializers(Array(Set(node.inputs + absorbedInputs + newInitializers)), from: &graph)
+        context.recordFusion(([core.label] + parts).joined(separator: "+"))
+        return isCustom
+    }
+
+    private func core(_ node: Node) -> Core? {
+        if M.isStandard(node) {
+            switch node.opType {
+            case "Conv": return .conv
+            case "Gemm": return .gemm
+            case "MatMul": return .matMul
+            default: return nil
+            }
+        }
+        if node.domain == M.domain, node.opType == "FusedMatMul", !node.hasAttribute("activation"),
+           !node.hasAttribute("has_residual"), node.inputs.count <= 2 || node.inputs[2].isEmpty {
+            return .fusedMatMul
+        }
+        return nil
+    }
+
+    private func hasBias(_ node: Node) -> Bool { node.inputs.count > 2 && !node.inputs[2].isEmpty }
+
+    private func isEpilogueCandidate(_ node: Node) -> Bool {
+        M.isStandard(node) && (node.opType == "Add" || activationNames.contains(node.opType))
+    }
+
+    private let activationNames: Set<String> = ["Relu", "Clip", "Sigmoid", "Tanh", "LeakyRelu", "HardSwish", "HardSigmoid", "Gelu"]
+
+    /// `Add(y, k)` / `Add(k, y)` with k a constant varying along the channel axis only.
+    private func constantAddend(_ node: Node, _ y: String, channels: Int, channelAxis: Int, rank: Int,
+                                graph: Graph) -> ([Float], String)? {
+        guard M.isStandard(node), node.opType == "Add", node.inputs.count == 2,
+              node.inputs.filter({ $0 == y }).count == 1 else { return nil }
+        let other = node.inputs[0] == y ? node.inputs[1] : node.inputs[0]
+        guard let t = graph.constant(other),
+              let values = M.perChannel(t, channels: channels, channelAxis: channelAxis, outputRank: rank) else { return nil }
+        return (values, other)
+    }
+
+    /// The node with `bias` added to what it computes (nil when its existing bias is not constant).
+    private func mergeBias(_ bias: [Float], into node: Node, core: Core, channels: Int, graph: inout Graph,
+                           created: inout [String]) -> Node? {
+        var node = node
+        // Y = alpha AB + beta C: fold the old C (scaled by beta) into the new per-channel bias.
+        let scaleOld: Double = core == .gemm ? Double((try? node.float("beta", default: 1)) ?? 1) : 1
+        var values = bias
+        if hasBias(node) {
+            let channelAxis = core == .conv ? 0 : (graph.constant(node.inputs[2])?.rank ?? 1) - 1
+            guard let old = graph.constant(node.inputs[2]),
+                  let oldValues = M.perChannel(old, channels: channels, channelAxis: max(0, channelAxis),
+                                               outputRank: max(1, old.rank)) else { return nil }
+            values = zip(values, oldValues).map { Float(Double($0) + scaleOld * Double($1)) }
+        }
+        let base = hasBias(node) ? node.inputs[2] : node.inputs[1] + "_bias"
+        let name = M.addInitializer(values, shape: [channels], base: base + "_fused", to: &graph)
+        created.append(name)
+        while node.inputs.count < 3 { node.inputs.append("") }
+        node.inputs[2] = name
+        if core == .gemm { node.attributes["beta"] = .float(1) }
+        return node
+    }
+
+    /// `Add(y, r)` / `Add(r, y)` where r is a computed value of y's exact shape: a residual.
+    private func residualOperand(_ node: Node, _ y: String, graph: Graph) -> String? {
+        guard M.isStandard(node), node.opType == "Add", node.inputs.count == 2,
+              node.inputs.filter({ $0 == y }).count == 1 else { return nil }
+        let other = node.inputs[0] == y ? node.inputs[1] : node.inputs[0]
+        guard let a = M.type(of: y, in: graph), let b = M.type(of: other, in: graph), a.dtype == b.dtype,
+              let sa = a.shape, let sb = b.shape, sa == sb, !sa.contains(.unknown),
+              let out = M.type(of: node.outputs[0], in: graph)?.shape, out == sa else { return nil }
+        return other
+    }
+
+    /// The activation a node applies, when it is one the fused kernels implement with constant parameters.
+    private func activation(_ node: Node, graph: Graph, opsets: Model) -> FusedActivation? {
+        let isGelu = node.opType == "Gelu" && (M.isStandard(node) || node.domain == M.domain)
+        guard M.isStandard(node) || isGelu, node.outputs.count == 1, !node.inputs.isEmpty else { return nil }
+        switch node.opType {
+        case "Relu", "Sigmoid", "Tanh", "HardSwish":
+            return FusedActivation(name: node.opType)
+        case "LeakyRelu":
+            guard let alpha = try? node.float("alpha", default: 0.01) else { return nil }
+            return FusedActivation(name: "LeakyRelu", params: [alpha])
+        case "HardSigmoid":
+            guard let alpha = try? node.float("alpha", default: 0.2), let beta = try? node.float("beta", default: 0.5) else { return nil }
+            return FusedActivation(name: "HardSigmoid", params: [alpha, beta])
+        case "Gelu":
+            switch (try? node.string("approximate", default: "none")) ?? "?" {
+            case "none": return FusedActivation(name: "Gelu")
+            case "tanh": return FusedActivation(name: "GeluTanh")
+            default: return nil
+            }
+        case "Clip":
+            if (opsets.opset(for: node) ?? 11) < 11 {
+                guard let lo = try? node.float("min", default: -.infinity), let hi = try? node.float("max", default: .infinity)
+                else { return nil }
+                return FusedActivation(name: "Clip", params: [lo, hi])
+            }
+            func bound(_ i: Int, _ missing: Float) -> Float? {
+                guard i < node.inputs.count, !node.inputs[i].isEmpty else { return missing }
+                guard let t = graph.constant(node.inputs[i]), t.count == 1, let v = M.floats(t) else { return nil }
+                return v[0]
+            }
+            guard let lo = bound(1, -.infinity), let hi = bound(2, .infinity) else { return nil }
+            return FusedActivation(name: "Clip", params: [lo, hi])
+        default:
+            return nil
+        }
+    }
+}
