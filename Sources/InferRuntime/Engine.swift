@@ -2,7 +2,8 @@ import Foundation
 @_exported import InferIR
 
 /// A loaded, optimized, ready-to-run model. Immutable and `Sendable`: call `run` from any
-/// number of threads or tasks at once; each concurrent call gets its own arena from a pool.
+/// number of threads or tasks at once; each concurrent call gets its own arena (a session)
+/// from a bounded pool.
 ///
 /// ```swift
 /// let engine = try Engine(contentsOf: URL(fileURLWithPath: "model.onnx"))
@@ -11,48 +12,68 @@ import Foundation
 /// ```
 ///
 /// Models with symbolic dims (batch, sequence length) run any concrete binding: the first run
-/// with new input shapes compiles a static plan for them (cached, least recently used evicted).
+/// with new input shapes compiles a static plan for them, cached up to
+/// `Options.planCacheCapacity` plans (least recently used evicted). Steady-state runs of a
+/// cached plan allocate nothing on the heap but the returned tensors.
+///
+/// Inputs are checked before anything runs; a wrong feed throws `InferError` with kind
+/// `.unknownInput`, `.missingInput`, `.dtypeMismatch` or `.invalidShape` and a one-line message.
 public final class Engine: Sendable {
     /// The model as it runs (after optimization, dims still symbolic).
     public let model: Model
     /// What the optimizer did (nil at `-O0`).
     public let compilation: CompilationReport?
-    public let optimization: OptimizationLevel
+    public let options: Options
+    public var optimization: OptimizationLevel { options.optimization }
+    /// Threads each run uses.
     public let threads: Int
-    private let source: Model
     private let dynamic: GraphExecutor
     private let plans: PlanCache
+    /// Where `run(_:) async` does its work, off the cooperative pool.
+    let workQueue = DispatchQueue(label: "swiftc-infer.engine", qos: .userInitiated, attributes: .concurrent)
+
+    /// Loads `.onnx` (protobuf) or `.onnxtxt` (ONNX text), optimizes it and prepares it to run.
+    public convenience init(contentsOf url: URL, options: Options) throws {
+        try self.init(model: ModelLoader.load(url), options: options)
+    }
 
     /// Loads `.onnx` (protobuf) or `.onnxtxt` (ONNX text), optimizes it and prepares it to run.
     public convenience init(contentsOf url: URL, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
-        try self.init(model: ModelLoader.load(url), threads: threads, optimization: optimization)
+        try self.init(contentsOf: url, options: Options(threads: threads, optimization: optimization))
     }
 
-    public init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
-        BLASRuntime.ensureConfigured(threads: threads)
-        self.threads = threads ?? BLASRuntime.threadCount
-        self.optimization = optimization
-        source = model
-        if optimization == .none {
+    public convenience init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+        try self.init(model: model, options: Options(threads: threads, optimization: optimization))
+    }
+
+    public init(model: Model, options: Options) throws {
+        BLASRuntime.ensureConfigured(threads: options.threads)
+        self.options = options
+        threads = max(1, options.threads ?? BLASRuntime.threadCount)
+        if options.optimization == .none {
             self.model = model
             compilation = nil
         } else {
-            (self.model, compilation) = try Compiler.optimize(model, level: optimization)
+            (self.model, compilation) = try Compiler.optimize(model, level: options.optimization)
         }
-        dynamic = try GraphExecutor(model: self.model, threads: self.threads)
-        plans = PlanCache(threads: self.threads)
+        dynamic = try GraphExecutor(model: self.model, threads: threads)
+        plans = PlanCache(capacity: options.planCacheCapacity, maxIdleSessions: options.maxIdleSessions,
+                          threads: threads)
     }
 
-    /// The graph inputs a caller must feed (initializer-backed inputs excluded), with types.
+    /// The graph inputs a caller must feed (initializer-backed inputs excluded): name, dtype
+    /// and shape, whose dims are `.value(n)` or `.symbol("N")` (any size, equal wherever the
+    /// same symbol appears).
     public var inputs: [ValueInfo] { dynamic.requiredInputs }
+    /// The graph outputs `run` returns, by name, with dtype and (possibly symbolic) shape.
     public var outputs: [ValueInfo] { model.graph.outputs }
 
-    /// Runs the model. Inputs are checked by name, dtype and shape first.
+    /// Runs the model. Inputs are checked by name, dtype and shape first. Safe to call from
+    /// any number of threads at once.
     public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
         try InputValidation.validate(inputs, against: model.graph)
-        if optimization == .none { return try dynamic.run(inputs) }
-        let key = model.graph.inputs.map { inputs[$0.name]?.shape ?? [-1] }
-        let entry = try plans.entry(for: key) { try buildPlan(for: inputs) }
+        if options.optimization == .none { return try dynamic.run(inputs) }
+        let entry = try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }
         guard let session = try entry.checkout() else { return try dynamic.run(inputs) }
         defer { entry.checkin(session) }
         return try session.run(inputs)
@@ -67,7 +88,7 @@ public final class Engine: Sendable {
         }
         bound.graph.valueInfo = [:]
         // Now that every dim is known, shape subgraphs fold to constants.
-        if optimization != .none { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
+        if options.optimization != .none { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
         do {
             return try StaticPlan(model: bound)
         } catch let error as InferError where error.kind == .invalidShape && error.message.contains("no static shape") {
@@ -75,12 +96,18 @@ public final class Engine: Sendable {
         }
     }
 
-    /// How many static plans are cached (bounded).
+    /// How many static plans are cached (bounded by `options.planCacheCapacity`).
     package var planCount: Int { plans.count }
+    /// Idle sessions currently pooled over all cached plans.
+    package var idleSessionCount: Int { plans.idleSessionCount }
 
-    /// Arena bytes of the plan for the given input shapes (compiling it if needed).
+    /// The plan for the given input shapes (compiling it if needed).
     package func plan(for inputs: [String: Tensor]) throws -> StaticPlan? {
-        let key = model.graph.inputs.map { inputs[$0.name]?.shape ?? [-1] }
-        return try plans.entry(for: key) { try buildPlan(for: inputs) }.plan
+        try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }.plan
+    }
+
+    /// The cache entry (plan + session pool) for these inputs; for tests that drive sessions.
+    package func planEntry(for inputs: [String: Tensor]) throws -> PlanCache.Entry {
+        try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }
     }
 }

@@ -129,7 +129,10 @@ package final class PlanSession: @unchecked Sendable {
         }
         contexts = plan.steps.map { step in
             KernelContext(node: step.node, opset: step.opset, inputs: step.inputs.map { $0.map(view) },
-                          outputs: step.outputs.map(view), threads: threads)
+                          outputs: step.outputs.map(view), threads: threads,
+                          fixedInputs: step.inputs.map { location in
+                              if case .arena = location { return false } else { return true }
+                          })
         }
         kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
         inputViews = plan.inputs.map { ($0.name, view($0.location)) }
@@ -137,20 +140,31 @@ package final class PlanSession: @unchecked Sendable {
     }
 
     /// Runs with inputs already validated against the plan's shapes; returns fresh output tensors.
+    /// Allocates only the result: one dictionary plus, per output, its storage object and bytes.
     package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        loadInputs(feeds)
+        for i in 0..<kernels.count { try runStep(i) }
+        var result = [String: Tensor](minimumCapacity: outputViews.count)
+        for (name, view) in outputViews { result[name] = view.copy() }
+        return result
+    }
+
+    /// Copies the caller's inputs into their arena slots.
+    package func loadInputs(_ feeds: [String: Tensor]) {
         for (name, view) in inputViews {
             guard let t = feeds[name] else { continue }
             if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
         }
-        for (kernel, context) in zip(kernels, contexts) {
-            // Kernels may assume zero-filled outputs (as the dynamic executor provides).
-            for out in context.outputs where out.byteCount > 0 {
-                out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
-            }
-            try kernel()
+    }
+
+    package var stepCount: Int { kernels.count }
+
+    /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
+    package func runStep(_ i: Int) throws {
+        // Kernels may assume zero-filled outputs (as the dynamic executor provides).
+        for out in contexts[i].outputs where out.byteCount > 0 {
+            out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
         }
-        var result: [String: Tensor] = [:]
-        for (name, view) in outputViews { result[name] = view.copy() }
-        return result
+        try kernels[i]()
     }
 }
