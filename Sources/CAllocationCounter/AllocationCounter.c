@@ -1,6 +1,7 @@
 #include "CAllocationCounter.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <stddef.h>
 
 #if defined(__has_feature)
@@ -26,8 +27,19 @@ extern void __libc_free(void *pointer);
 static __thread int counting __attribute__((tls_model("initial-exec")));
 static __thread long allocations __attribute__((tls_model("initial-exec")));
 
+static __thread int tracing __attribute__((tls_model("initial-exec")));
+
 static inline void note(void) {
-    if (counting) allocations += 1;
+    if (!counting) return;
+    allocations += 1;
+    if (tracing) {
+        // Diagnostics: print who allocated (with counting off, as backtrace may allocate).
+        void *frames[12];
+        counting = 0;
+        int n = backtrace(frames, 12);
+        backtrace_symbols_fd(frames, n, 2);
+        counting = 1;
+    }
 }
 
 void *malloc(size_t size) { note(); return __libc_malloc(size); }
@@ -47,6 +59,7 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
 }
 
 int allocation_counter_available(void) { return 1; }
+void allocation_counter_trace(int enabled) { tracing = enabled; }
 void allocation_counter_start(void) { allocations = 0; counting = 1; }
 long allocation_counter_stop(void) { counting = 0; return allocations; }
 long allocation_counter_current(void) { return allocations; }
@@ -54,6 +67,7 @@ long allocation_counter_current(void) { return allocations; }
 #else
 
 int allocation_counter_available(void) { return 0; }
+void allocation_counter_trace(int enabled) { (void)enabled; }
 void allocation_counter_start(void) {}
 long allocation_counter_stop(void) { return 0; }
 long allocation_counter_current(void) { return 0; }

@@ -87,7 +87,10 @@ public final class Engine: Sendable {
             return ValueInfo(name: info.name, type: ValueType(dtype: t.dtype, dims: t.shape))
         }
         bound.graph.valueInfo = [:]
-        // Now that every dim is known, shape subgraphs fold to constants.
+        // Now that every dim is known, shape subgraphs fold to constants. Types first: folding
+        // `Shape` needs its input's static shape, and the pass manager re-infers types only
+        // after a pass changed something.
+        try ShapeInference.run(&bound)
         if options.optimization != .none { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
         do {
             return try StaticPlan(model: bound)

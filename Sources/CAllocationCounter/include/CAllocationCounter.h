@@ -8,6 +8,8 @@
 
 /// 1 when the interposer is compiled in (not under a sanitizer, which owns malloc itself).
 int allocation_counter_available(void);
+/// Diagnostics: while counting, also print each allocation's stack to stderr.
+void allocation_counter_trace(int enabled);
 /// Starts counting this thread's allocations from zero.
 void allocation_counter_start(void);
 /// Stops counting on this thread and returns how many allocations it made since start.
