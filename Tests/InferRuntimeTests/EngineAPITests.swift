@@ -55,7 +55,7 @@ import Testing
         let engine = try Engine(contentsOf: ModelFixtures.url("mlp"))
         let e = try #require(Self.error(engine, ["x": Tensor(zeros: .float32, shape: [1, 64]), "y": Tensor(scalar: Float(1))]))
         #expect(e.kind == .unknownInput)
-        #expect(e.description == "unknown input \"y\"; expected x: float32[N,64]" || e.description.hasPrefix("unknown input \"y\""))
+        #expect(e.description.hasPrefix("unknown input \"y\"; expected x: float["))
         #expect(!e.description.contains("\n"))
     }
 
@@ -73,7 +73,7 @@ import Testing
         let e = try #require(Self.error(engine, ["x": Tensor(zeros: .float64, shape: [1, 64])]))
         #expect(e.kind == .dtypeMismatch)
         #expect(e.description.contains("\"x\""))
-        #expect(e.description.contains("float64") && e.description.contains("float32"))
+        #expect(e.description == "input \"x\" is double, expected float")
         #expect(!e.description.contains("\n"))
     }
 
