@@ -150,6 +150,32 @@ package enum NormalizationKernels {
         }
         let y = ctx.outputs[0]
         guard x.dtype == .float32 || x.dtype == .float64 else { throw unsupported(ctx, x.dtype) }
+        // Constant parameters (the inference case): fold them into multiplier/offset once.
+        if (1...4).allSatisfy({ ctx.inputValuesFixed($0) }) {
+            let count = channels * perChannel, threads = ctx.threads
+            switch x.dtype {
+            case .float32:
+                let folded = BatchNormCoefficients<Float>(count: count)
+                BatchNormKernel.coefficients(scale: params[0].pointer(as: Float.self), bias: params[1].pointer(as: Float.self),
+                                             mean: params[2].pointer(as: Float.self), variance: params[3].pointer(as: Float.self),
+                                             count: count, epsilon: epsilon, multiplier: folded.multiplier, offset: folded.offset)
+                let src = UnsafePointer(x.pointer(as: Float.self)), dst = y.pointer(as: Float.self)
+                return {
+                    BatchNormKernel.affine(src, batch: batch, channels: channels, inner: inner, multiplier: folded.multiplier,
+                                           offset: folded.offset, paramsPerChannel: perChannel, into: dst, threads: threads)
+                }
+            default:
+                let folded = BatchNormCoefficients<Double>(count: count)
+                BatchNormKernel.coefficients(scale: params[0].pointer(as: Double.self), bias: params[1].pointer(as: Double.self),
+                                             mean: params[2].pointer(as: Double.self), variance: params[3].pointer(as: Double.self),
+                                             count: count, epsilon: Double(epsilon), multiplier: folded.multiplier, offset: folded.offset)
+                let src = UnsafePointer(x.pointer(as: Double.self)), dst = y.pointer(as: Double.self)
+                return {
+                    BatchNormKernel.affine(src, batch: batch, channels: channels, inner: inner, multiplier: folded.multiplier,
+                                           offset: folded.offset, paramsPerChannel: perChannel, into: dst, threads: threads)
+                }
+            }
+        }
         return {
         switch x.dtype {
         case .float32:
@@ -240,5 +266,21 @@ package enum NormalizationKernels {
                           alpha: Double(alpha), beta: Double(beta), bias: Double(bias), into: y.pointer(as: Double.self))
         default: throw unsupported(ctx, x.dtype)
         }
+    }
+}
+
+/// BatchNormalization's folded per-channel multiplier and offset, owned by one prepared kernel.
+final class BatchNormCoefficients<T>: @unchecked Sendable {
+    let multiplier: UnsafeMutablePointer<T>
+    let offset: UnsafeMutablePointer<T>
+
+    init(count: Int) {
+        multiplier = .allocate(capacity: max(count, 1))
+        offset = .allocate(capacity: max(count, 1))
+    }
+
+    deinit {
+        multiplier.deallocate()
+        offset.deallocate()
     }
 }
