@@ -39,7 +39,9 @@ let package = Package(
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),
         .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
-        .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX"]),
+        // Test support only: counts heap allocations per thread by interposing malloc & co.
+        .target(name: "CAllocationCounter"),
+        .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX", "CAllocationCounter"]),
         .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "InferRuntime"]),
     ]
 )

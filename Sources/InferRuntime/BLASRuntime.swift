@@ -10,6 +10,12 @@ import InferKernels
 /// variable set (the CLI calls it first thing). An embedding program can call it at the top of
 /// `main`, or set the variable itself; otherwise `Engine` prints a one-time warning.
 /// A value the user set explicitly is always respected.
+///
+/// ```swift
+/// BLASRuntime.relaunchWithBestCoreIfNeeded()          // first line of main
+/// print(BLASRuntime.coreName, BLASRuntime.coreSource)  // "SkylakeX selected by swiftc-infer"
+/// let engine = try Engine(contentsOf: url)
+/// ```
 public enum BLASRuntime {
     /// The kernel family OpenBLAS is running (`Prescott`, `Haswell`, `SkylakeX`, ...).
     public static var coreName: String { BLASCore.coreName }

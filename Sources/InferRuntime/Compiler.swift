@@ -4,11 +4,23 @@ import InferOptimizer
 
 /// Optimization levels: `-O0` runs the graph as imported, `-O1` canonicalizes
 /// (dead code, identities, constant folding, CSE), `-O2` also fuses.
+///
+/// ```swift
+/// let reference = try Engine(contentsOf: url, optimization: .none)   // the graph as imported
+/// let fast = try Engine(contentsOf: url, optimization: .full)        // canonicalized and fused
+/// print(fast.compilation?.fusions ?? [:])
+/// ```
 public enum OptimizationLevel: Int, Sendable, CaseIterable {
     case none = 0, canonicalize = 1, full = 2
 }
 
 /// What compiling did: per pass its time and node count, fusions by kind, declined fusions.
+///
+/// ```swift
+/// let (optimized, report) = try Compiler.optimize(model, level: .full)
+/// print("\(report.nodesBefore) -> \(report.nodesAfter) nodes, fusions: \(report.fusions)")
+/// for pass in report.passes { print(pass.name, pass.milliseconds) }
+/// ```
 public struct CompilationReport: Sendable {
     public struct PassRecord: Sendable {
         public let name: String
@@ -25,6 +37,12 @@ public struct CompilationReport: Sendable {
 }
 
 /// Runs the optimizer pipeline of a level on a model.
+///
+/// ```swift
+/// let imported = try Engine(contentsOf: url, optimization: .none).model
+/// let (optimized, report) = try Compiler.optimize(imported, level: .full)
+/// let engine = try Engine(model: optimized, optimization: .none)   // already optimized
+/// ```
 public enum Compiler {
     public static func optimize(_ model: Model, level: OptimizationLevel) throws -> (Model, CompilationReport) {
         var optimized = model

@@ -3,6 +3,11 @@ import InferKernels
 
 /// Measures the sgemm rate the engine gets from OpenBLAS right now (core and threads as set),
 /// through the same wrapper the kernels use. Median of `iterations` timed calls after one warm-up.
+///
+/// ```swift
+/// let probe = GEMMProbe.measure(m: 128, n: 768, k: 256)
+/// print("\(probe.gflops) GFLOP/s on \(BLASRuntime.coreName)")
+/// ```
 public enum GEMMProbe {
     public struct Result: Sendable {
         public let m: Int, n: Int, k: Int

@@ -3,8 +3,56 @@ import InferIR
 /// Checks caller-supplied inputs against the graph's declared inputs: every required input
 /// present, no unknown names, dtypes equal, static dims equal and each symbolic dim bound
 /// to one size across all inputs. Errors name the input and the dim.
+///
+/// The happy path (`isValid`) allocates nothing, so a steady-state run stays allocation-free;
+/// only when it fails does `diagnose` build the message.
 package enum InputValidation {
     package static func validate(_ feeds: [String: Tensor], against graph: Graph) throws {
+        if isValid(feeds, graph) { return }
+        try diagnose(feeds, against: graph)
+    }
+
+    /// True when the feeds pass every check; no heap allocation.
+    static func isValid(_ feeds: [String: Tensor], _ graph: Graph) -> Bool {
+        let inputs = graph.inputs
+        var matched = 0
+        for i in 0..<inputs.count {
+            let info = inputs[i]
+            guard let t = feeds[info.name] else {
+                if graph.initializers[info.name] == nil { return false }
+                continue
+            }
+            matched += 1
+            guard t.dtype == info.type.dtype else { return false }
+            guard let dims = info.type.shape else { continue }
+            guard dims.count == t.rank else { return false }
+            for axis in 0..<dims.count {
+                switch dims[axis] {
+                case .value(let v):
+                    if v != t.shape[axis] { return false }
+                case .symbol(let s):
+                    if !symbolAgrees(s, size: t.shape[axis], inputsBefore: i, inputs, feeds) { return false }
+                default: break
+                }
+            }
+        }
+        return matched == feeds.count   // otherwise some feed names no graph input
+    }
+
+    /// Whether every earlier input's dim named `symbol` has `size`.
+    private static func symbolAgrees(_ symbol: String, size: Int, inputsBefore end: Int, _ inputs: [ValueInfo],
+                                     _ feeds: [String: Tensor]) -> Bool {
+        for j in 0..<end {
+            guard let dims = inputs[j].type.shape, let t = feeds[inputs[j].name], t.rank == dims.count else { continue }
+            for axis in 0..<dims.count {
+                if case .symbol(let s) = dims[axis], s == symbol, t.shape[axis] != size { return false }
+            }
+        }
+        return true
+    }
+
+    /// The full check with messages; throws the first problem found.
+    static func diagnose(_ feeds: [String: Tensor], against graph: Graph) throws {
         let declared = Dictionary(graph.inputs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in feeds.keys.sorted() where declared[name] == nil {
             throw InferError(.unknownInput, "unknown input \"\(name)\"; expected \(describe(graph))")

@@ -2,6 +2,11 @@ import Foundation
 import InferIR
 
 /// What `swiftc-infer inspect` prints: a model's interface, op histogram, parameters and cost.
+///
+/// ```swift
+/// let inspection = try ModelInspection(contentsOf: url, dims: ["batch": 1])
+/// print(inspection.report())
+/// ```
 public struct ModelInspection {
     public let path: String
     public let model: Model

@@ -116,6 +116,8 @@ package final class PlanSession: @unchecked Sendable {
     let kernels: [PreparedKernel]
     let inputViews: [(String, Tensor)]
     let outputViews: [(String, Tensor)]
+    /// Per step, the output byte ranges zeroed before it runs (computed once: no shape math per run).
+    private let zeroFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int)]]
 
     package init(plan: StaticPlan, threads: Int) throws {
         self.plan = plan
@@ -129,28 +131,47 @@ package final class PlanSession: @unchecked Sendable {
         }
         contexts = plan.steps.map { step in
             KernelContext(node: step.node, opset: step.opset, inputs: step.inputs.map { $0.map(view) },
-                          outputs: step.outputs.map(view), threads: threads)
+                          outputs: step.outputs.map(view), threads: threads,
+                          fixedInputs: step.inputs.map { location in
+                              if case .arena = location { return false } else { return true }
+                          })
         }
         kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
+        zeroFills = contexts.map { context in
+            context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
+        }
         inputViews = plan.inputs.map { ($0.name, view($0.location)) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
     }
 
     /// Runs with inputs already validated against the plan's shapes; returns fresh output tensors.
+    /// Allocates only the result: one dictionary plus, per output, its storage object and bytes.
     package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        loadInputs(feeds)
+        var i = 0
+        while i < kernels.count { try runStep(i); i += 1 }   // no Range iterator: debug builds allocate for it
+        var result = [String: Tensor](minimumCapacity: outputViews.count)
+        for (name, view) in outputViews { result[name] = view.copy() }
+        return result
+    }
+
+    /// Copies the caller's inputs into their arena slots.
+    package func loadInputs(_ feeds: [String: Tensor]) {
         for (name, view) in inputViews {
             guard let t = feeds[name] else { continue }
             if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
         }
-        for (kernel, context) in zip(kernels, contexts) {
-            // Kernels may assume zero-filled outputs (as the dynamic executor provides).
-            for out in context.outputs where out.byteCount > 0 {
-                out.mutableRawPointer.initializeMemory(as: UInt8.self, repeating: 0, count: out.byteCount)
-            }
-            try kernel()
+    }
+
+    package var stepCount: Int { kernels.count }
+
+    /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
+    package func runStep(_ i: Int) throws {
+        // Kernels may assume zero-filled outputs (as the dynamic executor provides).
+        let fills = zeroFills[i]
+        for k in 0..<fills.count {
+            fills[k].pointer.initializeMemory(as: UInt8.self, repeating: 0, count: fills[k].byteCount)
         }
-        var result: [String: Tensor] = [:]
-        for (name, view) in outputViews { result[name] = view.copy() }
-        return result
+        try kernels[i]()
     }
 }

@@ -3,6 +3,11 @@ import InferIR
 
 /// How far an actual tensor is from an expected one, elementwise:
 /// a value passes when `|a - e| <= atol + rtol * |e|` (NaN matches NaN, infinities must be equal).
+///
+/// ```swift
+/// let comparison = TensorComparison(actual: y, expected: reference, rtol: 1e-4, atol: 1e-5)
+/// print(comparison.passed ? "PASS" : "FAIL \(comparison)")
+/// ```
 public struct TensorComparison: Sendable, CustomStringConvertible {
     public let shapeMatches: Bool
     public let dtypeMatches: Bool

@@ -11,50 +11,76 @@ package enum StridedCopy {
     package static func copy(from source: UnsafeRawPointer, offset: Int = 0, strides: [Int],
                               to destination: UnsafeMutableRawPointer, shape: [Int],
                               elementSize: Int, threads: Int = 1) {
-        precondition(strides.count == shape.count, "one stride per dim")
-        var total = 1
-        for d in shape { total *= d }
-        guard total > 0 else { return }
-        let base = source + offset * elementSize
-        let (dims, steps) = collapse(shape: shape, strides: strides)
-        let rank = dims.count
-        let es = elementSize
+        Plan(offset: offset, strides: strides, shape: shape, elementSize: elementSize)
+            .run(from: source, to: destination, threads: threads)
+    }
 
-        // Plain contiguous copy.
-        if rank == 1 && steps[0] == 1 {
-            destination.copyMemory(from: base, byteCount: total * es)
-            return
-        }
-        // Pure 2-D transpose: output [A, B] reads a source [B, A] matrix.
-        if rank == 2 && steps[0] == 1 && steps[1] == dims[0] {
-            transpose2D(base, destination, rows: dims[1], cols: dims[0], batch: 1, es: es, threads: threads)
-            return
-        }
-        // Batched transpose: output [N, A, B] reads a source [N, B, A].
-        if rank == 3 && steps[1] == 1 && steps[2] == dims[1] && steps[0] == dims[1] * dims[2] {
-            transpose2D(base, destination, rows: dims[2], cols: dims[1], batch: dims[0], es: es, threads: threads)
-            return
+    /// A strided copy with its dims collapsed once (when a kernel is prepared): `run`
+    /// allocates nothing, so it can sit in a steady-state inference loop.
+    package struct Plan: Sendable {
+        let offset: Int
+        let total: Int
+        let elementSize: Int
+        let dims: [Int]
+        let steps: [Int]
+        let outerDims: [Int]
+        let outerSteps: [Int]
+
+        package init(offset: Int = 0, strides: [Int], shape: [Int], elementSize: Int) {
+            precondition(strides.count == shape.count, "one stride per dim")
+            var total = 1
+            for d in shape { total *= d }
+            self.total = total
+            self.offset = offset
+            self.elementSize = elementSize
+            (dims, steps) = collapse(shape: shape, strides: strides)
+            outerDims = Array(dims.dropLast())
+            outerSteps = Array(steps.dropLast())
         }
 
-        let inner = dims[rank - 1]
-        let innerStride = steps[rank - 1]
-        let rows = total / inner
-        let outerDims = Array(dims[0..<(rank - 1)])
-        let outerSteps = Array(steps[0..<(rank - 1)])
-        parallelChunks(count: rows, work: total, threads: threads) { range in
-            forEachRow(outerDims, outerSteps, range) { row, srcOffset in
-                let dst = destination + row * inner * es
-                let src = base + srcOffset * es
-                if innerStride == 1 {
-                    dst.copyMemory(from: src, byteCount: inner * es)
-                } else {
-                    switch es {
-                    case 8: copyStrided(UInt64.self, src, innerStride, dst, inner)
-                    case 4: copyStrided(UInt32.self, src, innerStride, dst, inner)
-                    case 2: copyStrided(UInt16.self, src, innerStride, dst, inner)
-                    case 1: copyStrided(UInt8.self, src, innerStride, dst, inner)
-                    default:
-                        for i in 0..<inner { (dst + i * es).copyMemory(from: src + i * innerStride * es, byteCount: es) }
+        package func run(from source: UnsafeRawPointer, to destination: UnsafeMutableRawPointer, threads: Int = 1) {
+            let total = total
+            guard total > 0 else { return }
+            let base = source + offset * elementSize
+            let dims = dims, steps = steps
+            let rank = dims.count
+            let es = elementSize
+
+            // Plain contiguous copy.
+            if rank == 1 && steps[0] == 1 {
+                destination.copyMemory(from: base, byteCount: total * es)
+                return
+            }
+            // Pure 2-D transpose: output [A, B] reads a source [B, A] matrix.
+            if rank == 2 && steps[0] == 1 && steps[1] == dims[0] {
+                transpose2D(base, destination, rows: dims[1], cols: dims[0], batch: 1, es: es, threads: threads)
+                return
+            }
+            // Batched transpose: output [N, A, B] reads a source [N, B, A].
+            if rank == 3 && steps[1] == 1 && steps[2] == dims[1] && steps[0] == dims[1] * dims[2] {
+                transpose2D(base, destination, rows: dims[2], cols: dims[1], batch: dims[0], es: es, threads: threads)
+                return
+            }
+
+            let inner = dims[rank - 1]
+            let innerStride = steps[rank - 1]
+            let rows = total / inner
+            let outerDims = outerDims, outerSteps = outerSteps
+            parallelChunks(count: rows, work: total, threads: threads) { range in
+                forEachRow(outerDims, outerSteps, range) { row, srcOffset in
+                    let dst = destination + row * inner * es
+                    let src = base + srcOffset * es
+                    if innerStride == 1 {
+                        dst.copyMemory(from: src, byteCount: inner * es)
+                    } else {
+                        switch es {
+                        case 8: copyStrided(UInt64.self, src, innerStride, dst, inner)
+                        case 4: copyStrided(UInt32.self, src, innerStride, dst, inner)
+                        case 2: copyStrided(UInt16.self, src, innerStride, dst, inner)
+                        case 1: copyStrided(UInt8.self, src, innerStride, dst, inner)
+                        default:
+                            for i in 0..<inner { (dst + i * es).copyMemory(from: src + i * innerStride * es, byteCount: es) }
+                        }
                     }
                 }
             }
@@ -87,24 +113,26 @@ package enum StridedCopy {
             for row in range { body(row, 0) }
             return
         }
-        var counter = [Int](repeating: 0, count: rank)
-        var offset = 0
-        var rest = range.lowerBound
-        for d in stride(from: rank - 1, through: 0, by: -1) {
-            counter[d] = rest % dims[d]
-            rest /= dims[d]
-            offset += counter[d] * steps[d]
-        }
-        for row in range {
-            body(row, offset)
-            var d = rank - 1
-            while d >= 0 {
-                counter[d] += 1
-                offset += steps[d]
-                if counter[d] < dims[d] { break }
-                offset -= counter[d] * steps[d]
-                counter[d] = 0
-                d -= 1
+        // The multi-index lives on the stack: this runs inside steady-state inference loops.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { counter in
+            var offset = 0
+            var rest = range.lowerBound
+            for d in stride(from: rank - 1, through: 0, by: -1) {
+                counter[d] = rest % dims[d]
+                rest /= dims[d]
+                offset += counter[d] * steps[d]
+            }
+            for row in range {
+                body(row, offset)
+                var d = rank - 1
+                while d >= 0 {
+                    counter[d] += 1
+                    offset += steps[d]
+                    if counter[d] < dims[d] { break }
+                    offset -= counter[d] * steps[d]
+                    counter[d] = 0
+                    d -= 1
+                }
             }
         }
     }

@@ -29,10 +29,30 @@ package enum BatchNormKernel {
         let multiplier = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
         let offset = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
         defer { multiplier.deallocate(); offset.deallocate() }
+        coefficients(scale: scale, bias: bias, mean: mean, variance: variance, count: count, epsilon: epsilon,
+                     multiplier: multiplier, offset: offset)
+        affine(src, batch: batch, channels: channels, inner: inner, multiplier: multiplier, offset: offset,
+               paramsPerChannel: perChannel, into: dst, threads: threads)
+    }
+
+    /// `multiplier = scale / sqrt(variance + epsilon)`, `offset = bias - mean * multiplier`:
+    /// computed once by a prepared kernel whose parameters are constants.
+    package static func coefficients<T: KernelFloat>(scale: UnsafePointer<T>, bias: UnsafePointer<T>,
+                                                     mean: UnsafePointer<T>, variance: UnsafePointer<T>, count: Int,
+                                                     epsilon: T, multiplier: UnsafeMutablePointer<T>,
+                                                     offset: UnsafeMutablePointer<T>) {
         for i in 0..<count {
             multiplier[i] = scale[i] / (variance[i] + epsilon).squareRoot()
             offset[i] = bias[i] - mean[i] * multiplier[i]
         }
+    }
+
+    /// `y = x * multiplier + offset` per channel (or per channel and position when
+    /// `paramsPerChannel == inner`); allocates nothing.
+    package static func affine<T: KernelFloat>(_ src: UnsafePointer<T>, batch: Int, channels: Int, inner: Int,
+                                               multiplier: UnsafePointer<T>, offset: UnsafePointer<T>,
+                                               paramsPerChannel perChannel: Int, into dst: UnsafeMutablePointer<T>,
+                                               threads: Int) {
         let planes = batch * channels
         ReductionParallel.forRanges(count: planes, threads: threads, totalWork: planes * inner) { range in
             for plane in range {

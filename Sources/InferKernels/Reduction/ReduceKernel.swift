@@ -31,7 +31,15 @@ package enum ReduceKernel {
 
     static func reduceAny<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int], axes: [Int],
                                               into dst: UnsafeMutablePointer<T>, threads: Int) {
-        let layout = ReductionLayout(shape: shape, axes: axes)
+        reduce(op, src, shape: shape, layout: ReductionLayout(shape: shape, axes: axes), into: dst, threads: threads)
+    }
+
+    /// `reduce` with the layout computed by the caller, once, when a kernel is prepared. When the
+    /// reduced axes are one block (the common case) this allocates nothing; otherwise the
+    /// transpose still allocates its buffer per call.
+    package static func reduce<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int],
+                                                   layout: ReductionLayout, into dst: UnsafeMutablePointer<T>,
+                                                   threads: Int) {
         guard let permutation = layout.permutation else {
             reduceBlocks(op, src, layout, dst, threads)
             return

@@ -31,8 +31,8 @@ package struct FoldConstants: Pass {
 
     private func fold(_ node: Node, opset: Int, graph: Graph, context: PassContext) throws -> [Tensor]? {
         if node.opType == "Shape" || node.opType == "Size", let name = node.inputs.first,
-           let dims = (graph.valueInfo[name] ?? graph.initializers[name]?.type
-                       ?? graph.inputs.first(where: { $0.name == name })?.type)?.staticDims {
+           let dims = (graph.valueInfo[name] ?? graph.inputs.first(where: { $0.name == name })?.type
+                       ?? graph.initializers[name]?.type)?.staticDims {
             if node.opType == "Size" { return [Tensor(scalar: Int64(dims.reduce(1, *)))] }
             let rank = dims.count
             var start = (try? node.int("start", default: 0)) ?? 0

@@ -3,6 +3,11 @@ import InferIR
 
 /// NumPy `.npy` files (format versions 1–3), little-endian C-order arrays of the engine's dtypes.
 /// Everything a file can get wrong (magic, header, dtype, byte count) is a one-line `.io` error.
+///
+/// ```swift
+/// let x = try NPYFormat.read(URL(fileURLWithPath: "x.npy"))
+/// try NPYFormat.write(try engine.run(["x": x])["y"]!, to: URL(fileURLWithPath: "y.npy"))
+/// ```
 public enum NPYFormat {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 

@@ -3,6 +3,11 @@ import InferIR
 import InferONNX
 
 /// ONNX `TensorProto` files (`input_0.pb` in ONNX test directories).
+///
+/// ```swift
+/// let (name, x) = try TensorProtoFile.readNamed(URL(fileURLWithPath: "test_data_set_0/input_0.pb"))
+/// let outputs = try engine.run([name: x])
+/// ```
 public enum TensorProtoFile {
     public static func read(_ url: URL) throws -> Tensor {
         try readNamed(url).tensor

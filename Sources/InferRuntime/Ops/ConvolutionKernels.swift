@@ -8,7 +8,8 @@ package enum ConvolutionKernels {
     ]
 
     /// Conv (float32): 1-D to 3-D, strides, pads, dilations, groups, auto_pad, optional bias.
-    static let conv = KernelBinding("Conv") { ctx in
+    /// Prepared: geometry resolved and the im2col scratch allocated once, reused every run.
+    static let conv = KernelBinding.prepared("Conv") { ctx in
         let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
         guard x.dtype == .float32, w.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "Conv supports float only, got X \(x.dtype), W \(w.dtype)")
@@ -25,9 +26,14 @@ package enum ConvolutionKernels {
         if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)") }
         let window = try attrs.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel, ceilMode: false)
         let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
-        Convolution.convolve(input: x.pointer(as: Float.self), weights: w.pointer(as: Float.self), bias: bias,
-                             output: y.pointer(as: Float.self), batch: x.shape[0], inChannels: c, outChannels: m,
-                             group: group, geometry: g, scratch: nil, threads: ctx.threads)
+        let scratch = ConvScratch(count: Convolution.scratchCount(inChannels: c, group: group, geometry: g))
+        let input = UnsafePointer(x.pointer(as: Float.self)), weights = UnsafePointer(w.pointer(as: Float.self))
+        let output = y.pointer(as: Float.self), batch = x.shape[0], threads = ctx.threads
+        return {
+            Convolution.convolve(input: input, weights: weights, bias: bias, output: output, batch: batch,
+                                 inChannels: c, outChannels: m, group: group, geometry: g,
+                                 scratch: scratch.pointer, threads: threads)
+        }
     }
 
     /// ConvTranspose (float32): groups, strides, pads, output_padding, output_shape, dilations.
@@ -65,8 +71,12 @@ package enum ConvolutionKernels {
     }
 
     /// MaxPool (float, double); the Indices output is refused by shape inference.
-    static let maxPool = KernelBinding("MaxPool") { ctx in
+    static let maxPool = KernelBinding.prepared("MaxPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
+        guard x.dtype == .float32 || x.dtype == .float64 else {
+            throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
+        }
+        return {
         switch x.dtype {
         case .float32:
             Pooling.maxPool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),
@@ -77,12 +87,17 @@ package enum ConvolutionKernels {
         default:
             throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
         }
+        }
     }
 
     /// AveragePool (float, double) with count_include_pad, ceil_mode, dilations.
-    static let averagePool = KernelBinding("AveragePool") { ctx in
+    static let averagePool = KernelBinding.prepared("AveragePool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
         let includePad = try ctx.node.int("count_include_pad", default: 0) != 0
+        guard x.dtype == .float32 || x.dtype == .float64 else {
+            throw ctx.error(.unsupportedDType, "AveragePool supports float and double, not \(x.dtype)")
+        }
+        return {
         switch x.dtype {
         case .float32:
             Pooling.averagePool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),
@@ -93,27 +108,38 @@ package enum ConvolutionKernels {
         default:
             throw ctx.error(.unsupportedDType, "AveragePool supports float and double, not \(x.dtype)")
         }
+        }
     }
 
-    static let globalAveragePool = KernelBinding("GlobalAveragePool") { ctx in
+    static let globalAveragePool = KernelBinding.prepared("GlobalAveragePool") { ctx in
         let x = try ctx.input(0), y = ctx.outputs[0]
         guard x.rank >= 3 else { throw ctx.error(.invalidShape, "GlobalAveragePool needs X [N, C, spatial...], got \(x.shape)") }
         let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        guard x.dtype == .float32 || x.dtype == .float64 else {
+            throw ctx.error(.unsupportedDType, "GlobalAveragePool supports float and double, not \(x.dtype)")
+        }
+        return {
         switch x.dtype {
         case .float32: GlobalPooling.average(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: planes, planeSize: size)
         case .float64: GlobalPooling.average(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: planes, planeSize: size)
         default: throw ctx.error(.unsupportedDType, "GlobalAveragePool supports float and double, not \(x.dtype)")
         }
+        }
     }
 
-    static let globalMaxPool = KernelBinding("GlobalMaxPool") { ctx in
+    static let globalMaxPool = KernelBinding.prepared("GlobalMaxPool") { ctx in
         let x = try ctx.input(0), y = ctx.outputs[0]
         guard x.rank >= 3 else { throw ctx.error(.invalidShape, "GlobalMaxPool needs X [N, C, spatial...], got \(x.shape)") }
         let planes = x.shape[0] * x.shape[1], size = x.shape.dropFirst(2).reduce(1, *)
+        guard x.dtype == .float32 || x.dtype == .float64 else {
+            throw ctx.error(.unsupportedDType, "GlobalMaxPool supports float and double, not \(x.dtype)")
+        }
+        return {
         switch x.dtype {
         case .float32: GlobalPooling.max(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: planes, planeSize: size)
         case .float64: GlobalPooling.max(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: planes, planeSize: size)
         default: throw ctx.error(.unsupportedDType, "GlobalMaxPool supports float and double, not \(x.dtype)")
+        }
         }
     }
 
@@ -163,4 +189,16 @@ package enum ConvolutionKernels {
         let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
         return (x, y, g)
     }
+}
+
+/// The im2col column buffer of one prepared Conv: allocated when the kernel is prepared (once
+/// per session), freed with it. Each session prepares its own, so concurrent runs never share.
+final class ConvScratch: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+
+    init(count: Int) {
+        pointer = count > 0 ? .allocate(capacity: count) : nil
+    }
+
+    deinit { pointer?.deallocate() }
 }

@@ -4,6 +4,10 @@ import InferKernels
 /// Runtime bindings for the Elementwise family: attributes in, `InferKernels` calls out.
 /// Shapes and dtypes were checked by shape inference (`ElementwiseOperators`); the bindings
 /// re-check what an out-of-bounds access would depend on.
+///
+/// Bindings are prepared (`KernelBinding.prepared`): attributes, broadcast loops and constant
+/// operands are resolved once, and the returned closure only computes, allocating nothing.
+/// What depends on the values of a non-constant input (`ctx.inputValuesFixed`) stays per run.
 package enum ElementwiseKernels {
     package static let bindings: [KernelBinding] = arithmetic + unaryMaps + comparisons + special
 
@@ -12,17 +16,18 @@ package enum ElementwiseKernels {
     static let arithmetic: [KernelBinding] = [
         binary("Add", .add), binary("Sub", .sub), binary("Mul", .mul), binary("Div", .div),
         binary("PRelu", .prelu),
-        KernelBinding("Mod") { ctx in
+        KernelBinding.prepared("Mod") { ctx in
             let op: BinaryOp = try ctx.node.int("fmod", default: 0) == 0 ? .mod : .fmod
-            try arithmetic(ctx, op, try ctx.input(0), try ctx.input(1), ctx.outputs[0])
+            return try preparedArithmetic(ctx, op, try ctx.input(0), try ctx.input(1), ctx.outputs[0])
         },
-        KernelBinding("Pow") { ctx in try power(ctx) },
+        KernelBinding.prepared("Pow") { ctx in try preparedPower(ctx) },
         variadic("Sum", .add), variadic("Min", .min), variadic("Max", .max),
-        KernelBinding("Mean") { ctx in
-            try variadic(ctx, .add)
+        KernelBinding.prepared("Mean") { ctx in
+            let sum = try preparedVariadic(ctx, .add)
             let out = ctx.outputs[0]
             let divisor = out.dtype == .float64 ? Tensor(scalar: Double(ctx.inputs.count)) : Tensor(scalar: Float(ctx.inputs.count))
-            try arithmetic(ctx, .div, out, divisor, out)
+            let divide = try preparedArithmetic(ctx, .div, out, divisor, out)
+            return { try sum(); try divide() }
         },
     ]
 
@@ -52,11 +57,17 @@ package enum ElementwiseKernels {
                 throw InferError.at(node, opset: nil, .invalidModel, "approximate must be \"none\" or \"tanh\", not \"\(other)\"")
             }
         },
-        KernelBinding("Clip") { ctx in try clip(ctx) },
-        KernelBinding("Not") { ctx in
-            let x = try ctx.input(0)
+        KernelBinding.prepared("Clip") { ctx in
+            // Bounds are read once when they are constants (the usual case), else every run.
+            let boundsFixed = ctx.inputValuesFixed(1) && ctx.inputValuesFixed(2)
+            guard boundsFixed else { return { try clip(ctx) } }
+            return try preparedClip(ctx)
+        },
+        KernelBinding.prepared("Not") { ctx in
+            let x = try ctx.input(0), out = ctx.outputs[0]
             guard x.dtype == .bool else { throw unsupported(ctx, x.dtype) }
-            UnaryKernels.logicalNot(bytes(x), bytes(ctx.outputs[0]), count: x.count)
+            let src = bytes(x), dst = bytes(out), n = x.count
+            return { UnaryKernels.logicalNot(src, dst, count: n) }
         },
     ]
 
@@ -85,18 +96,23 @@ package enum ElementwiseKernels {
     ]
 
     static let special: [KernelBinding] = [
-        KernelBinding("Where") { ctx in
+        KernelBinding.prepared("Where") { ctx in
             let condition = try ctx.input(0), x = try ctx.input(1), y = try ctx.input(2), out = ctx.outputs[0]
             guard condition.dtype == .bool, x.dtype == y.dtype, out.dtype == x.dtype else {
                 throw ctx.error(.dtypeMismatch, "Where needs a bool condition and two inputs of one type")
             }
             let loop = try broadcastLoop(ctx, out, [condition, x, y])
-            SelectKernels.select(elementSize: x.dtype.byteSize, condition: bytes(condition), x.rawPointer, y.rawPointer,
-                                 out.mutableRawPointer, loop: loop, threads: ctx.threads)
+            let elementSize = x.dtype.byteSize, c = bytes(condition), a = x.rawPointer, b = y.rawPointer
+            let o = out.mutableRawPointer, threads = ctx.threads
+            return {
+                SelectKernels.select(elementSize: elementSize, condition: c, a, b, o, loop: loop, threads: threads)
+            }
         },
-        KernelBinding("Cast") { ctx in
+        KernelBinding.prepared("Cast") { ctx in
             let x = try ctx.input(0), out = ctx.outputs[0]
-            try cast(ctx, x, into: out)
+            guard x.count == out.count else { throw ctx.error(.invalidShape, "cast output \(out.shape) does not match input \(x.shape)") }
+            let from = kind(x.dtype), to = kind(out.dtype), src = x.rawPointer, dst = out.mutableRawPointer, n = x.count
+            return { CastKernels.cast(from: from, src, to: to, dst, count: n) }
         },
     ]
 
@@ -107,28 +123,32 @@ package enum ElementwiseKernels {
     }
 
     static func unary(_ name: String, _ makeOp: @escaping @Sendable (Node) throws -> UnaryOp) -> KernelBinding {
-        KernelBinding(name) { ctx in
-            try unary(ctx, try makeOp(ctx.node), try ctx.input(0), ctx.outputs[0])
+        KernelBinding.prepared(name) { ctx in
+            let op = try makeOp(ctx.node), x = try ctx.input(0), out = ctx.outputs[0]
+            try checkUnary(ctx, op, x, out)
+            return { try unary(ctx, op, x, out) }
         }
     }
 
     static func binary(_ name: String, _ op: BinaryOp) -> KernelBinding {
-        KernelBinding(name) { ctx in
+        KernelBinding.prepared(name) { ctx in
             let a = try ctx.input(0)
-            try arithmetic(ctx, op, a, try legacyAligned(ctx, try ctx.input(1), onto: a), ctx.outputs[0])
+            return try preparedArithmetic(ctx, op, a, try legacyAligned(ctx, try ctx.input(1), onto: a), ctx.outputs[0])
         }
     }
 
     static func variadic(_ name: String, _ op: BinaryOp) -> KernelBinding {
-        KernelBinding(name) { ctx in try variadic(ctx, op) }
+        KernelBinding.prepared(name) { ctx in try preparedVariadic(ctx, op) }
     }
 
     static func compare(_ name: String, _ op: CompareOp) -> KernelBinding {
-        KernelBinding(name) { ctx in
+        KernelBinding.prepared(name) { ctx in
             let a = try ctx.input(0), b = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0)), out = ctx.outputs[0]
             guard a.dtype == b.dtype else { throw mismatch(ctx, a.dtype, b.dtype) }
+            if a.dtype == .bool, op != .equal { throw unsupported(ctx, a.dtype) }
             let loop = try broadcastLoop(ctx, out, [a, b])
             let y = bytes(out), t = ctx.threads
+            return {
             switch a.dtype {
             case .float32: BinaryKernels.compare(op, a.pointer(as: Float.self), b.pointer(as: Float.self), y, loop: loop, threads: t)
             case .float64: BinaryKernels.compare(op, a.pointer(as: Double.self), b.pointer(as: Double.self), y, loop: loop, threads: t)
@@ -142,15 +162,17 @@ package enum ElementwiseKernels {
                 BinaryKernels.logical(.xor, bytes(a), bytes(b), y, loop: loop, threads: t)
                 UnaryKernels.logicalNot(y, y, count: out.count)
             }
+            }
         }
     }
 
     static func logical(_ name: String, _ op: LogicalOp) -> KernelBinding {
-        KernelBinding(name) { ctx in
+        KernelBinding.prepared(name) { ctx in
             let a = try ctx.input(0), b = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0)), out = ctx.outputs[0]
             guard a.dtype == .bool, b.dtype == .bool else { throw unsupported(ctx, a.dtype == .bool ? b.dtype : a.dtype) }
             let loop = try broadcastLoop(ctx, out, [a, b])
-            BinaryKernels.logical(op, bytes(a), bytes(b), bytes(out), loop: loop, threads: ctx.threads)
+            let pa = bytes(a), pb = bytes(b), po = bytes(out), threads = ctx.threads
+            return { BinaryKernels.logical(op, pa, pb, po, loop: loop, threads: threads) }
         }
     }
 
@@ -158,11 +180,8 @@ package enum ElementwiseKernels {
 
     /// `out = op(x)` elementwise; `x` and `out` have the same shape and may be the same tensor.
     static func unary(_ ctx: KernelContext, _ op: UnaryOp, _ x: Tensor, _ out: Tensor) throws {
-        guard x.dtype == out.dtype, x.count == out.count else {
-            throw ctx.error(.invalidShape, "output \(out.type) does not match input \(x.type)")
-        }
+        try checkUnary(ctx, op, x, out)
         let n = x.count, t = ctx.threads
-        if x.dtype.isInteger && !op.supportsIntegers { throw unsupported(ctx, x.dtype) }
         switch x.dtype {
         case .float32: UnaryKernels.apply(op, x.pointer(as: Float.self), out.pointer(as: Float.self), count: n, threads: t)
         case .float64: UnaryKernels.apply(op, x.pointer(as: Double.self), out.pointer(as: Double.self), count: n, threads: t)
@@ -174,12 +193,29 @@ package enum ElementwiseKernels {
         }
     }
 
+    /// What `unary` checks before computing (done once when prepared).
+    static func checkUnary(_ ctx: KernelContext, _ op: UnaryOp, _ x: Tensor, _ out: Tensor) throws {
+        guard x.dtype == out.dtype, x.count == out.count else {
+            throw ctx.error(.invalidShape, "output \(out.type) does not match input \(x.type)")
+        }
+        if x.dtype.isInteger && !op.supportsIntegers { throw unsupported(ctx, x.dtype) }
+        if x.dtype == .bool { throw unsupported(ctx, x.dtype) }
+    }
+
     /// `out = op(a, b)` with broadcasting; `out` may be `a` when `a` already has the output shape.
     static func arithmetic(_ ctx: KernelContext, _ op: BinaryOp, _ a: Tensor, _ b: Tensor, _ out: Tensor) throws {
+        try preparedArithmetic(ctx, op, a, b, out)()
+    }
+
+    /// `arithmetic` with its dtype checks and broadcast loop done now; the result only computes.
+    static func preparedArithmetic(_ ctx: KernelContext, _ op: BinaryOp, _ a: Tensor, _ b: Tensor,
+                                   _ out: Tensor) throws -> PreparedKernel {
         guard a.dtype == b.dtype else { throw mismatch(ctx, a.dtype, b.dtype) }
         guard out.dtype == a.dtype else { throw mismatch(ctx, a.dtype, out.dtype) }
+        if a.dtype == .bool { throw unsupported(ctx, a.dtype) }
         let loop = try broadcastLoop(ctx, out, [a, b])
         let t = ctx.threads
+        return {
         switch a.dtype {
         case .float32: BinaryKernels.apply(op, a.pointer(as: Float.self), b.pointer(as: Float.self), out.pointer(as: Float.self), loop: loop, threads: t)
         case .float64: BinaryKernels.apply(op, a.pointer(as: Double.self), b.pointer(as: Double.self), out.pointer(as: Double.self), loop: loop, threads: t)
@@ -189,27 +225,43 @@ package enum ElementwiseKernels {
         case .uint8: BinaryKernels.apply(op, a.pointer(as: UInt8.self), b.pointer(as: UInt8.self), out.pointer(as: UInt8.self), loop: loop, threads: t)
         case .bool: throw unsupported(ctx, a.dtype)
         }
+        }
     }
 
     /// Sum / Min / Max: the first two inputs into the output, then each further input folded in.
-    static func variadic(_ ctx: KernelContext, _ op: BinaryOp) throws {
+    static func preparedVariadic(_ ctx: KernelContext, _ op: BinaryOp) throws -> PreparedKernel {
         let inputs = try (0..<ctx.inputs.count).map { try ctx.input($0) }
         let out = ctx.outputs[0]
         guard let first = inputs.first else { throw ctx.error(.invalidModel, "needs at least one input") }
         guard inputs.count > 1 else {
             guard first.dtype == out.dtype else { throw mismatch(ctx, first.dtype, out.dtype) }
             let loop = try broadcastLoop(ctx, out, [first])
-            SelectKernels.broadcastCopy(elementSize: first.dtype.byteSize, first.rawPointer, out.mutableRawPointer,
-                                        loop: loop, threads: ctx.threads)
-            return
+            let elementSize = first.dtype.byteSize, src = first.rawPointer, dst = out.mutableRawPointer, threads = ctx.threads
+            return { SelectKernels.broadcastCopy(elementSize: elementSize, src, dst, loop: loop, threads: threads) }
         }
-        try arithmetic(ctx, op, inputs[0], inputs[1], out)
-        for next in inputs.dropFirst(2) { try arithmetic(ctx, op, out, next, out) }
+        let steps = try [preparedArithmetic(ctx, op, inputs[0], inputs[1], out)]
+            + inputs.dropFirst(2).map { next in try preparedArithmetic(ctx, op, out, next, out) }
+        return { for step in steps { try step() } }
     }
 
     /// Pow: the exponent may have another type than the base. Float bases take the exponent
     /// converted to their type; integer bases with a float exponent compute in double and
     /// truncate back, as ONNX Runtime does. `x ** 2` runs as `x * x`.
+    static func preparedPower(_ ctx: KernelContext) throws -> PreparedKernel {
+        let base = try ctx.input(0), exponent = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0))
+        let out = ctx.outputs[0]
+        // The `x ** 2` test and exponent conversion read the exponent: only once when it is constant.
+        guard ctx.inputValuesFixed(1) else { return { try power(ctx) } }
+        if base.dtype == .float32, base.shape == out.shape, exponent.count == 1, exponent.doubleValues()[0] == 2 {
+            return try preparedArithmetic(ctx, .mul, base, base, out)
+        }
+        if base.dtype == exponent.dtype { return try preparedArithmetic(ctx, .pow, base, exponent, out) }
+        if base.dtype.isFloatingPoint || !exponent.dtype.isFloatingPoint {
+            return try preparedArithmetic(ctx, .pow, base, try converted(ctx, exponent, to: base.dtype), out)
+        }
+        return { try power(ctx) }
+    }
+
     static func power(_ ctx: KernelContext) throws {
         let base = try ctx.input(0), exponent = try legacyAligned(ctx, try ctx.input(1), onto: try ctx.input(0))
         let out = ctx.outputs[0]
@@ -259,6 +311,31 @@ package enum ElementwiseKernels {
             UnaryKernels.clip(x.pointer(as: UInt8.self), out.pointer(as: UInt8.self), count: n,
                               low: low?.pointer(as: UInt8.self).pointee ?? .min, high: high?.pointer(as: UInt8.self).pointee ?? .max)
         case .bool: throw unsupported(ctx, x.dtype)
+        }
+    }
+
+    /// Clip with constant bounds: bounds read once.
+    static func preparedClip(_ ctx: KernelContext) throws -> PreparedKernel {
+        let x = try ctx.input(0), out = ctx.outputs[0]
+        switch x.dtype {
+        case .float32, .float64:
+            var low = -Double.infinity, high = Double.infinity
+            if ctx.opset < 11 {
+                low = Double(try ctx.node.float("min", default: -.infinity))
+                high = Double(try ctx.node.float("max", default: .infinity))
+            } else {
+                for (i, isLow) in [(1, true), (2, false)] {
+                    guard let t = ctx.optionalInput(i) else { continue }
+                    guard t.dtype == x.dtype else { throw mismatch(ctx, x.dtype, t.dtype) }
+                    guard t.count == 1 else { throw ctx.error(.invalidShape, "min and max must be scalars, got shape \(t.shape)") }
+                    if isLow { low = t.doubleValues()[0] } else { high = t.doubleValues()[0] }
+                }
+            }
+            let op = UnaryOp.clip(low: low, high: high)
+            try checkUnary(ctx, op, x, out)
+            return { try unary(ctx, op, x, out) }
+        default:
+            return { try clip(ctx) }
         }
     }
 

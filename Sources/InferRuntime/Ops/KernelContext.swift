@@ -10,13 +10,25 @@ package struct KernelContext {
     package let outputs: [Tensor]
     /// Threads the kernels may use (OpenBLAS is set separately, once per process).
     package let threads: Int
+    /// Per input: whether its values are the same on every call of a prepared kernel (a
+    /// constant), so `prepare` may read them. nil means all: the dynamic executor prepares a
+    /// kernel right before its only call. Static plans mark arena-backed inputs false.
+    private let fixedInputs: [Bool]?
 
-    package init(node: Node, opset: Int, inputs: [Tensor?], outputs: [Tensor], threads: Int = 1) {
+    package init(node: Node, opset: Int, inputs: [Tensor?], outputs: [Tensor], threads: Int = 1,
+                 fixedInputs: [Bool]? = nil) {
         self.node = node
         self.opset = opset
         self.inputs = inputs
         self.outputs = outputs
         self.threads = threads
+        self.fixedInputs = fixedInputs
+    }
+
+    /// True when `prepare` may read input `i`'s values (see `fixedInputs`); an omitted input is fixed.
+    package func inputValuesFixed(_ i: Int) -> Bool {
+        guard let fixedInputs, i < fixedInputs.count else { return true }
+        return fixedInputs[i]
     }
 
     /// A required input.

@@ -7,7 +7,8 @@ package enum LinearAlgebraKernels {
 
     /// numpy.matmul: 1-D operands, broadcast batch dims; BLAS (GEMV when M or N is 1) for
     /// floats, plain loops for int32/int64.
-    static let matMul = KernelBinding("MatMul") { ctx in
+    /// Prepared: the batch offsets are computed once; each run is the BLAS calls only.
+    static let matMul = KernelBinding.prepared("MatMul") { ctx in
         let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
         guard a.dtype == b.dtype else { throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)") }
         let plan = try MatMulPlan(a.shape, b.shape, ctx)
@@ -15,6 +16,10 @@ package enum LinearAlgebraKernels {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match A \(a.shape) x B \(b.shape)")
         }
         let (m, n, k) = (plan.m, plan.n, plan.k)
+        guard [.float32, .float64, .int32, .int64].contains(a.dtype) else {
+            throw ctx.error(.unsupportedDType, "MatMul supports float, double, int32 and int64, not \(a.dtype)")
+        }
+        return {
         switch a.dtype {
         case .float32:
             BLAS.gemmBatched(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
@@ -35,10 +40,12 @@ package enum LinearAlgebraKernels {
         default:
             throw ctx.error(.unsupportedDType, "MatMul supports float, double, int32 and int64, not \(a.dtype)")
         }
+        }
     }
 
     /// Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N] (optional from opset 11).
-    static let gemm = KernelBinding("Gemm") { ctx in
+    /// Prepared: attributes, shapes and C's broadcast strides resolved once.
+    static let gemm = KernelBinding.prepared("Gemm") { ctx in
         let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
         guard a.dtype == b.dtype else { throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)") }
         guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
@@ -59,20 +66,26 @@ package enum LinearAlgebraKernels {
         }
         let strides = c.map { Broadcasting.strides(of: $0.shape, broadcastTo: [m, n]) } ?? [0, 0]
         let lda = max(1, a.shape[1]), ldb = max(1, b.shape[1]), ldc = max(1, n)
+        guard a.dtype == .float32 || a.dtype == .float64 else {
+            throw ctx.error(.unsupportedDType, "Gemm supports float and double, not \(a.dtype)")
+        }
+        let rowStride = strides[0], colStride = strides[1]
+        return {
         switch a.dtype {
         case .float32:
             if let c { BroadcastFill.fill(y.pointer(as: Float.self), rows: m, cols: n, from: c.pointer(as: Float.self),
-                                          rowStride: strides[0], colStride: strides[1]) }
+                                          rowStride: rowStride, colStride: colStride) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.pointer(as: Float.self), lda: lda,
                       b: b.pointer(as: Float.self), ldb: ldb, beta: c == nil ? 0 : beta, c: y.pointer(as: Float.self), ldc: ldc)
         case .float64:
             if let c { BroadcastFill.fill(y.pointer(as: Double.self), rows: m, cols: n, from: c.pointer(as: Double.self),
-                                          rowStride: strides[0], colStride: strides[1]) }
+                                          rowStride: rowStride, colStride: colStride) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: Double(alpha), a: a.pointer(as: Double.self),
                       lda: lda, b: b.pointer(as: Double.self), ldb: ldb, beta: c == nil ? 0 : Double(beta),
                       c: y.pointer(as: Double.self), ldc: ldc)
         default:
             throw ctx.error(.unsupportedDType, "Gemm supports float and double, not \(a.dtype)")
+        }
         }
     }
 }

@@ -15,7 +15,7 @@ package enum NormalizationKernels {
     /// Before opset 13 the input is coerced to 2-D at `axis` (default 1) and each row of the
     /// flattened trailing block is normalized; from 13 on, only the single `axis` (default -1).
     static func softmax(_ name: String, logarithmic: Bool) -> KernelBinding {
-        KernelBinding(name) { ctx in
+        KernelBinding.prepared(name) { ctx in
             let x = try ctx.input(0)
             let legacy = ctx.opset < 13
             let axis = try normalizeAxis(ctx.node.int("axis", default: legacy ? 1 : -1), rank: x.rank, node: ctx.node)
@@ -23,6 +23,8 @@ package enum NormalizationKernels {
             let n = legacy ? x.shape[axis...].reduce(1, *) : (x.rank == 0 ? 1 : x.shape[axis])
             let inner = legacy || x.rank == 0 ? 1 : x.shape[(axis + 1)...].reduce(1, *)
             let y = ctx.outputs[0]
+            guard x.dtype == .float32 || x.dtype == .float64 else { throw unsupported(ctx, x.dtype) }
+            return {
             switch x.dtype {
             case .float32:
                 SoftmaxKernel.softmax(x.pointer(as: Float.self), outer: outer, n: n, inner: inner, logarithmic: logarithmic,
@@ -31,6 +33,7 @@ package enum NormalizationKernels {
                 SoftmaxKernel.softmax(x.pointer(as: Double.self), outer: outer, n: n, inner: inner, logarithmic: logarithmic,
                                       into: y.pointer(as: Double.self), threads: ctx.threads)
             default: throw unsupported(ctx, x.dtype)
+            }
             }
         }
     }
@@ -67,12 +70,23 @@ package enum NormalizationKernels {
         return t
     }
 
-    static let layerNorm = KernelBinding("LayerNormalization") { ctx in
+    /// Prepared: Scale/B broadcast once when constant, stats buffers allocated once.
+    static let layerNorm = KernelBinding.prepared("LayerNormalization", prepareLayerNorm)
+
+    static func prepareLayerNorm(_ ctx: KernelContext) throws -> PreparedKernel {
         let x = try ctx.input(0)
         let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
         let epsilon = try ctx.node.float("epsilon", default: 1e-5)
         let normalizedShape = Array(x.shape[axis...])
         let outer = x.shape[..<axis].reduce(1, *), n = normalizedShape.reduce(1, *)
+        // Broadcasting Scale/B copies their values: per run unless they are constants.
+        let parametersNeedExpanding = (try ctx.input(1)).count != n || (ctx.optionalInput(2).map { $0.count != n } ?? false)
+        if parametersNeedExpanding && !(ctx.inputValuesFixed(1) && ctx.inputValuesFixed(2)) {
+            // A context whose inputs all count as fixed: prepared and called at once, every run.
+            let everyRun = KernelContext(node: ctx.node, opset: ctx.opset, inputs: ctx.inputs, outputs: ctx.outputs,
+                                         threads: ctx.threads)
+            return { try prepareLayerNorm(everyRun)() }
+        }
         let scale = try expanded(ctx.input(1), to: normalizedShape, ctx, name: "Scale")
         let bias = try ctx.optionalInput(2).map { try expanded($0, to: normalizedShape, ctx, name: "B") }
         for p in [scale, bias].compactMap({ $0 }) where p.dtype != x.dtype {
@@ -85,6 +99,11 @@ package enum NormalizationKernels {
         }
         let mean = try stats(1), inverseStd = try stats(2)
         let y = ctx.outputs[0]
+        guard x.dtype == .float32 || x.dtype == .float64 else { throw unsupported(ctx, x.dtype) }
+        let conversions = [(1, mean), (2, inverseStd)].compactMap { k, computed in
+            computed.flatMap { ctx.outputs[k].dtype != $0.dtype ? ($0, ctx.outputs[k]) : nil }
+        }
+        return {
         switch x.dtype {
         case .float32:
             LayerNormKernel.layerNorm(x.pointer(as: Float.self), outer: outer, n: n, epsilon: epsilon,
@@ -98,8 +117,7 @@ package enum NormalizationKernels {
                                       inverseStd: inverseStd?.pointer(as: Double.self), threads: ctx.threads)
         default: throw unsupported(ctx, x.dtype)
         }
-        for (k, computed) in [(1, mean), (2, inverseStd)] {
-            if let computed, ctx.outputs[k].dtype != computed.dtype { convert(computed, into: ctx.outputs[k]) }
+        for (computed, output) in conversions { convert(computed, into: output) }
         }
     }
 
@@ -117,7 +135,7 @@ package enum NormalizationKernels {
         }
     }
 
-    static let batchNorm = KernelBinding("BatchNormalization") { ctx in
+    static let batchNorm = KernelBinding.prepared("BatchNormalization") { ctx in
         let x = try ctx.input(0)
         guard x.rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x.rank)") }
         if ctx.opset >= 14, try ctx.node.int("training_mode", default: 0) != 0 {
@@ -131,6 +149,34 @@ package enum NormalizationKernels {
             try parameter(ctx, $0.0, name: $0.1, dtype: x.dtype, count: channels * perChannel)
         }
         let y = ctx.outputs[0]
+        guard x.dtype == .float32 || x.dtype == .float64 else { throw unsupported(ctx, x.dtype) }
+        // Constant parameters (the inference case): fold them into multiplier/offset once.
+        if (1...4).allSatisfy({ ctx.inputValuesFixed($0) }) {
+            let count = channels * perChannel, threads = ctx.threads
+            switch x.dtype {
+            case .float32:
+                let folded = BatchNormCoefficients<Float>(count: count)
+                BatchNormKernel.coefficients(scale: params[0].pointer(as: Float.self), bias: params[1].pointer(as: Float.self),
+                                             mean: params[2].pointer(as: Float.self), variance: params[3].pointer(as: Float.self),
+                                             count: count, epsilon: epsilon, multiplier: folded.multiplier, offset: folded.offset)
+                let src = UnsafePointer(x.pointer(as: Float.self)), dst = y.pointer(as: Float.self)
+                return {
+                    BatchNormKernel.affine(src, batch: batch, channels: channels, inner: inner, multiplier: folded.multiplier,
+                                           offset: folded.offset, paramsPerChannel: perChannel, into: dst, threads: threads)
+                }
+            default:
+                let folded = BatchNormCoefficients<Double>(count: count)
+                BatchNormKernel.coefficients(scale: params[0].pointer(as: Double.self), bias: params[1].pointer(as: Double.self),
+                                             mean: params[2].pointer(as: Double.self), variance: params[3].pointer(as: Double.self),
+                                             count: count, epsilon: Double(epsilon), multiplier: folded.multiplier, offset: folded.offset)
+                let src = UnsafePointer(x.pointer(as: Double.self)), dst = y.pointer(as: Double.self)
+                return {
+                    BatchNormKernel.affine(src, batch: batch, channels: channels, inner: inner, multiplier: folded.multiplier,
+                                           offset: folded.offset, paramsPerChannel: perChannel, into: dst, threads: threads)
+                }
+            }
+        }
+        return {
         switch x.dtype {
         case .float32:
             BatchNormKernel.batchNorm(x.pointer(as: Float.self), batch: batch, channels: channels, inner: inner,
@@ -145,6 +191,7 @@ package enum NormalizationKernels {
                                       paramsPerChannel: perChannel, epsilon: Double(epsilon), into: y.pointer(as: Double.self),
                                       threads: ctx.threads)
         default: throw unsupported(ctx, x.dtype)
+        }
         }
     }
 
@@ -219,5 +266,21 @@ package enum NormalizationKernels {
                           alpha: Double(alpha), beta: Double(beta), bias: Double(bias), into: y.pointer(as: Double.self))
         default: throw unsupported(ctx, x.dtype)
         }
+    }
+}
+
+/// BatchNormalization's folded per-channel multiplier and offset, owned by one prepared kernel.
+final class BatchNormCoefficients<T>: @unchecked Sendable {
+    let multiplier: UnsafeMutablePointer<T>
+    let offset: UnsafeMutablePointer<T>
+
+    init(count: Int) {
+        multiplier = .allocate(capacity: max(count, 1))
+        offset = .allocate(capacity: max(count, 1))
+    }
+
+    deinit {
+        multiplier.deallocate()
+        offset.deallocate()
     }
 }

@@ -15,7 +15,19 @@ package enum ReductionKernels {
 
     static func reduce(_ name: String, axesInputSince: Int) -> KernelBinding {
         let op = operations[name]!
-        return KernelBinding(name) { ctx in
+        // Prepared: axes and the reduction layout resolved once (per run only when the axes
+        // come from a non-constant input).
+        return KernelBinding.prepared(name) { ctx in
+            guard ctx.inputValuesFixed(1) else {
+                let everyRun = KernelContext(node: ctx.node, opset: ctx.opset, inputs: ctx.inputs, outputs: ctx.outputs,
+                                             threads: ctx.threads)
+                return { try prepareReduce(op, axesInputSince, everyRun)() }
+            }
+            return try prepareReduce(op, axesInputSince, ctx)
+        }
+    }
+
+    static func prepareReduce(_ op: ReduceOperation, _ axesInputSince: Int, _ ctx: KernelContext) throws -> PreparedKernel {
             let x = try ctx.input(0)
             guard let axes = try ReductionAxes.resolve(ctx.node, opset: ctx.opset, axesInputSince: axesInputSince,
                                                        rank: x.rank, axesInput: ctx.optionalInput(1),
@@ -24,19 +36,24 @@ package enum ReductionKernels {
             }
             let y = ctx.outputs[0]
             let threads = ctx.threads
+            let layout = ReductionLayout(shape: x.shape, axes: axes)
+            guard [.float32, .float64, .int32, .int64].contains(x.dtype) else {
+                throw ctx.error(.unsupportedDType, "input type \(x.dtype) is not supported")
+            }
+            return {
             switch x.dtype {
             case .float32:
-                ReduceKernel.reduce(op, x.pointer(as: Float.self), shape: x.shape, axes: axes, into: y.pointer(as: Float.self), threads: threads)
+                ReduceKernel.reduce(op, x.pointer(as: Float.self), shape: x.shape, layout: layout, into: y.pointer(as: Float.self), threads: threads)
             case .float64:
-                ReduceKernel.reduce(op, x.pointer(as: Double.self), shape: x.shape, axes: axes, into: y.pointer(as: Double.self), threads: threads)
+                ReduceKernel.reduce(op, x.pointer(as: Double.self), shape: x.shape, layout: layout, into: y.pointer(as: Double.self), threads: threads)
             case .int32:
-                ReduceKernel.reduce(op, x.pointer(as: Int32.self), shape: x.shape, axes: axes, into: y.pointer(as: Int32.self), threads: threads)
+                ReduceKernel.reduce(op, x.pointer(as: Int32.self), shape: x.shape, layout: layout, into: y.pointer(as: Int32.self), threads: threads)
             case .int64:
-                ReduceKernel.reduce(op, x.pointer(as: Int64.self), shape: x.shape, axes: axes, into: y.pointer(as: Int64.self), threads: threads)
+                ReduceKernel.reduce(op, x.pointer(as: Int64.self), shape: x.shape, layout: layout, into: y.pointer(as: Int64.self), threads: threads)
             default:
                 throw ctx.error(.unsupportedDType, "input type \(x.dtype) is not supported")
             }
-        }
+            }
     }
 
     /// [outer, axis size, inner] of a row-major shape split at `axis`.

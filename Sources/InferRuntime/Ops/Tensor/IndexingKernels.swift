@@ -6,14 +6,23 @@ import InferKernels
 /// the kernels then copy by precomputed offsets.
 enum IndexingKernels {
     static let bindings: [KernelBinding] = [
-        KernelBinding("Gather") { ctx in
+        KernelBinding.prepared("Gather") { ctx in
             let x = try ctx.input(0)
             let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: 0), rank: x.rank)
-            let indices = try ctx.normalizedIndices(1, bound: x.shape[axis])
-            indices.withUnsafeBufferPointer { idx in
-                IndexedCopy.gather(x.rawPointer, outer: product(x.shape[..<axis]), axisDim: x.shape[axis],
-                                   inner: product(x.shape[(axis + 1)...]), indices: idx.baseAddress!, indexCount: idx.count,
-                                   elementSize: x.dtype.byteSize, into: ctx.outputs[0].mutableRawPointer, threads: ctx.threads)
+            // Indices are checked into a buffer owned by the prepared kernel: once when they are
+            // constant, every run (without allocating) when they are data such as token ids.
+            let indices = try ctx.input(1)
+            let normalized = try PreparedIndices(ctx, 1, bound: x.shape[axis])
+            if ctx.inputValuesFixed(1) { try normalized.load() }
+            let refresh = !ctx.inputValuesFixed(1)
+            let src = x.rawPointer, outer = product(x.shape[..<axis]), axisDim = x.shape[axis]
+            let inner = product(x.shape[(axis + 1)...]), elementSize = x.dtype.byteSize
+            let dst = ctx.outputs[0].mutableRawPointer, threads = ctx.threads, count = indices.count
+            return {
+                if refresh { try normalized.load() }
+                IndexedCopy.gather(src, outer: outer, axisDim: axisDim, inner: inner,
+                                   indices: UnsafePointer(normalized.values), indexCount: count,
+                                   elementSize: elementSize, into: dst, threads: threads)
             }
         },
         KernelBinding("GatherElements") { ctx in

@@ -4,15 +4,16 @@ import InferKernels
 /// Transpose, Concat, Split, Expand, Tile, Trilu, DepthToSpace, SpaceToDepth.
 enum LayoutKernels {
     static let bindings: [KernelBinding] = [
-        KernelBinding("Transpose") { ctx in
+        KernelBinding.prepared("Transpose") { ctx in
             let x = try ctx.input(0)
             let out = ctx.outputs[0]
             let perm = try LayoutOperators.transposePermutation(ctx.shapeContext, rank: x.rank)
             let strides = Broadcasting.contiguousStrides(x.shape)
-            StridedCopy.copy(from: x.rawPointer, strides: perm.map { strides[$0] }, to: out.mutableRawPointer,
-                             shape: out.shape, elementSize: x.dtype.byteSize, threads: ctx.threads)
+            let copy = StridedCopy.Plan(strides: perm.map { strides[$0] }, shape: out.shape, elementSize: x.dtype.byteSize)
+            let src = x.rawPointer, dst = out.mutableRawPointer, threads = ctx.threads
+            return { copy.run(from: src, to: dst, threads: threads) }
         },
-        KernelBinding("Concat") { ctx in
+        KernelBinding.prepared("Concat") { ctx in
             let out = ctx.outputs[0]
             let axis = try ctx.shapeContext.axis(ctx.opset < 4 ? try ctx.node.int("axis", default: 1) : try ctx.node.int("axis"), rank: out.rank)
             let parts = try (0..<ctx.inputs.count).compactMap { i -> (pointer: UnsafeRawPointer, axisDim: Int)? in
@@ -20,21 +21,25 @@ enum LayoutKernels {
                 guard t.rank == out.rank else { throw ctx.error(.invalidShape, "input \(i) has rank \(t.rank), expected \(out.rank)") }
                 return (t.rawPointer, t.shape[axis])
             }
-            ConcatSplit.concat(parts, outer: product(out.shape[..<axis]), inner: product(out.shape[(axis + 1)...]),
-                               elementSize: out.dtype.byteSize, into: out.mutableRawPointer)
+            let outer = product(out.shape[..<axis]), inner = product(out.shape[(axis + 1)...])
+            let elementSize = out.dtype.byteSize, dst = out.mutableRawPointer
+            return { ConcatSplit.concat(parts, outer: outer, inner: inner, elementSize: elementSize, into: dst) }
         },
-        KernelBinding("Split") { ctx in
+        KernelBinding.prepared("Split") { ctx in
             let x = try ctx.input(0)
             let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: 0), rank: x.rank)
             let parts = ctx.outputs.map { (pointer: $0.mutableRawPointer, axisDim: $0.shape[axis]) }
-            ConcatSplit.split(x.rawPointer, outer: product(x.shape[..<axis]), inner: product(x.shape[(axis + 1)...]),
-                              elementSize: x.dtype.byteSize, into: parts)
+            let outer = product(x.shape[..<axis]), inner = product(x.shape[(axis + 1)...])
+            let elementSize = x.dtype.byteSize, src = x.rawPointer
+            return { ConcatSplit.split(src, outer: outer, inner: inner, elementSize: elementSize, into: parts) }
         },
-        KernelBinding("Expand") { ctx in
+        KernelBinding.prepared("Expand") { ctx in
             let x = try ctx.input(0)
             let out = ctx.outputs[0]
-            StridedCopy.copy(from: x.rawPointer, strides: Broadcasting.strides(of: x.shape, broadcastTo: out.shape),
-                             to: out.mutableRawPointer, shape: out.shape, elementSize: x.dtype.byteSize, threads: ctx.threads)
+            let copy = StridedCopy.Plan(strides: Broadcasting.strides(of: x.shape, broadcastTo: out.shape),
+                                        shape: out.shape, elementSize: x.dtype.byteSize)
+            let src = x.rawPointer, dst = out.mutableRawPointer, threads = ctx.threads
+            return { copy.run(from: src, to: dst, threads: threads) }
         },
         KernelBinding("Tile") { ctx in
             let x = try ctx.input(0)
@@ -44,17 +49,22 @@ enum LayoutKernels {
             MappedCopy.copy(from: x.rawPointer, sourceShape: x.shape, to: out.mutableRawPointer, mappings: mappings,
                             fill: zero.rawPointer, elementSize: x.dtype.byteSize, threads: ctx.threads)
         },
-        KernelBinding("Trilu") { ctx in
+        KernelBinding.prepared("Trilu") { ctx in
             let x = try ctx.input(0)
             let upper = try ctx.node.int("upper", default: 1) != 0
-            var k = 0
-            if let kt = ctx.optionalInput(1) {
+            let kt = ctx.optionalInput(1)
+            if let kt {
                 guard kt.dtype == .int64, kt.count == 1 else { throw ctx.error(.invalidModel, "k must be an int64 scalar") }
-                k = kt.intValues()[0]
             }
+            // k is read once when constant, else every run (a scalar load, no allocation).
+            let fixedK = ctx.inputValuesFixed(1) ? kt.map { Int($0.pointer(as: Int64.self).pointee) } ?? 0 : nil
             let rows = x.shape[x.rank - 2], cols = x.shape[x.rank - 1]
-            Trilu.copy(from: x.rawPointer, to: ctx.outputs[0].mutableRawPointer, batch: product(x.shape.dropLast(2)),
-                       rows: rows, cols: cols, k: k, upper: upper, elementSize: x.dtype.byteSize)
+            let src = x.rawPointer, dst = ctx.outputs[0].mutableRawPointer, batch = product(x.shape.dropLast(2))
+            let elementSize = x.dtype.byteSize
+            return {
+                let k = fixedK ?? Int(kt!.pointer(as: Int64.self).pointee)
+                Trilu.copy(from: src, to: dst, batch: batch, rows: rows, cols: cols, k: k, upper: upper, elementSize: elementSize)
+            }
         },
         KernelBinding("DepthToSpace") { ctx in
             let x = try ctx.input(0)

@@ -4,18 +4,14 @@ import InferKernels
 /// Slice (a strided view copied out) and Pad (a per-dim index mapping with a fill value).
 enum SliceAndPadKernels {
     static let bindings: [KernelBinding] = [
-        KernelBinding("Slice") { ctx in
-            let x = try ctx.input(0)
-            let out = ctx.outputs[0]
-            guard let params = try SliceParameters.read(ctx.shapeContext, rank: x.rank) else {
-                throw ctx.error(.invalidModel, "slice bounds are not known")
+        KernelBinding.prepared("Slice") { ctx in
+            // Bounds (inputs 1-4 from opset 10) are read once when constant, else every run.
+            guard (1...4).allSatisfy({ ctx.inputValuesFixed($0) }) else {
+                let everyRun = KernelContext(node: ctx.node, opset: ctx.opset, inputs: ctx.inputs, outputs: ctx.outputs,
+                                             threads: ctx.threads)
+                return { try prepareSlice(everyRun)() }
             }
-            let plan = params.plan(dims: x.shape)
-            let strides = Broadcasting.contiguousStrides(x.shape)
-            var offset = 0
-            for (p, s) in zip(plan, strides) where p.count > 0 { offset += p.start * s }
-            StridedCopy.copy(from: x.rawPointer, offset: offset, strides: zip(plan, strides).map { $0.step * $1 },
-                             to: out.mutableRawPointer, shape: plan.map(\.count), elementSize: x.dtype.byteSize, threads: ctx.threads)
+            return try prepareSlice(ctx)
         },
         KernelBinding("Pad") { ctx in
             let x = try ctx.input(0)
@@ -44,4 +40,20 @@ enum SliceAndPadKernels {
                             fill: fill.rawPointer, elementSize: x.dtype.byteSize, threads: ctx.threads)
         },
     ]
+
+    static func prepareSlice(_ ctx: KernelContext) throws -> PreparedKernel {
+        let x = try ctx.input(0)
+        let out = ctx.outputs[0]
+        guard let params = try SliceParameters.read(ctx.shapeContext, rank: x.rank) else {
+            throw ctx.error(.invalidModel, "slice bounds are not known")
+        }
+        let plan = params.plan(dims: x.shape)
+        let strides = Broadcasting.contiguousStrides(x.shape)
+        var offset = 0
+        for (p, s) in zip(plan, strides) where p.count > 0 { offset += p.start * s }
+        let copy = StridedCopy.Plan(offset: offset, strides: zip(plan, strides).map { $0.step * $1 },
+                                    shape: plan.map(\.count), elementSize: x.dtype.byteSize)
+        let src = x.rawPointer, dst = out.mutableRawPointer, threads = ctx.threads
+        return { copy.run(from: src, to: dst, threads: threads) }
+    }
 }

@@ -28,6 +28,45 @@ extension KernelContext {
     }
 }
 
+/// Wrapped and range-checked integer indices of one input, in a buffer a prepared kernel owns
+/// (one per session): `load` re-reads the input without allocating.
+final class PreparedIndices: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Int>
+    private let source: Tensor
+    private let count: Int
+    private let bound: Int
+    private let context: KernelContext
+
+    init(_ ctx: KernelContext, _ i: Int, bound: Int) throws {
+        let t = try ctx.input(i)
+        guard t.dtype == .int64 || t.dtype == .int32 else {
+            throw ctx.error(.invalidModel, "indices must be int64 or int32, got \(t.dtype)")
+        }
+        source = t
+        count = t.count
+        self.bound = bound
+        context = ctx
+        values = .allocate(capacity: max(count, 1))
+    }
+
+    deinit { values.deallocate() }
+
+    /// Reads, wraps and checks every index (same rules as `normalizedIndices`).
+    func load() throws {
+        let wide = source.dtype == .int64
+        let raw64 = wide ? source.pointer(as: Int64.self) : nil
+        let raw32 = wide ? nil : source.pointer(as: Int32.self)
+        for k in 0..<count {
+            let v = raw64.map { Int($0[k]) } ?? Int(raw32![k])
+            let w = v < 0 ? v + bound : v
+            guard w >= 0, w < bound else {
+                throw context.error(.invalidShape, "index \(v) is out of range for a dim of size \(bound)")
+            }
+            values[k] = w
+        }
+    }
+}
+
 extension DType {
     var kernelKind: DataElementKind {
         switch self {

@@ -1,0 +1,31 @@
+extension Engine {
+    /// How an `Engine` compiles and runs its model.
+    ///
+    /// ```swift
+    /// var options = Engine.Options(threads: 2, optimization: .full)
+    /// options.planCacheCapacity = 32   // many distinct sequence lengths
+    /// let engine = try Engine(contentsOf: url, options: options)
+    /// ```
+    public struct Options: Sendable, Equatable {
+        /// Threads each run may use (kernels and OpenBLAS); nil keeps OpenBLAS' current count.
+        /// OpenBLAS' thread count is process-wide: the last engine created sets it.
+        public var threads: Int?
+        /// `.none` (-O0) runs the graph as imported, `.canonicalize` (-O1), `.full` (-O2) also fuses.
+        public var optimization: OptimizationLevel
+        /// Static plans kept for distinct concrete input shapes (least recently used evicted first).
+        /// Each plan holds its idle sessions' arenas, so this bounds memory when shapes vary.
+        public var planCacheCapacity: Int
+        /// Idle sessions (arenas) kept per plan for reuse. Concurrent callers beyond this get a
+        /// fresh session that is dropped when they finish, so peak memory follows peak
+        /// concurrency while idle memory stays bounded.
+        public var maxIdleSessions: Int
+
+        public init(threads: Int? = nil, optimization: OptimizationLevel = .full,
+                    planCacheCapacity: Int = 8, maxIdleSessions: Int = 4) {
+            self.threads = threads
+            self.optimization = optimization
+            self.planCacheCapacity = planCacheCapacity
+            self.maxIdleSessions = maxIdleSessions
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import InferRuntime
+
+/// One `Engine` shared by 16 concurrent tasks gives, for every input, exactly the bytes a
+/// single caller gets. Also run under `swift test --sanitize=thread --filter Concurrency`.
+@Suite struct ConcurrencyTests {
+    static let tasks = 16
+    static let runsPerTask = 20
+
+    /// The synchronous `run` (in an async context Swift would pick the async overload).
+    static func runBlocking(_ engine: Engine, _ feeds: [String: Tensor]) throws -> [String: Tensor] {
+        try engine.run(feeds)
+    }
+
+    @Test func sixteenTasksMatchSingleThreadedResultsBitForBit() async throws {
+        // threads: 1 so each run's kernels stay on its caller's thread; the concurrency under
+        // test is between callers (sessions, plan cache, pools), not inside one run.
+        let engine = try Engine(contentsOf: ModelFixtures.url("encoder"), options: .init(threads: 1, maxIdleSessions: 2))
+        let total = Self.tasks * Self.runsPerTask
+        // Batch sizes 1...3: three plans in the cache used at once.
+        let feeds = (0..<total).map { ModelFixtures.encoderInputs(batch: 1 + $0 % 3, seed: UInt64($0) + 1) }
+        let expected = try feeds.map { try engine.run($0) }
+
+        let mismatches = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for task in 0..<Self.tasks {
+                group.addTask {
+                    var bad: [Int] = []
+                    for r in 0..<Self.runsPerTask {
+                        let i = task * Self.runsPerTask + r
+                        // Half the tasks use the async API (dispatch queue), half call run directly.
+                        let got = task % 2 == 0 ? try await engine.run(feeds[i]) : try Self.runBlocking(engine, feeds[i])
+                        if got != expected[i] { bad.append(i) }
+                    }
+                    return bad
+                }
+            }
+            var all: [Int] = []
+            for try await bad in group { all += bad }
+            return all
+        }
+        #expect(mismatches.isEmpty, "runs whose outputs differ from the single-threaded result: \(mismatches.sorted())")
+        #expect(engine.planCount == 3)
+        // Idle sessions are capped per plan, whatever the peak concurrency was.
+        #expect(engine.idleSessionCount <= 3 * 2)
+    }
+}
