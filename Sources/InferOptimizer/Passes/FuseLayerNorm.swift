@@ -63,9 +63,10 @@ package struct FuseLayerNorm: Pass {
         }
         let root = view.node(affine.root)
         let base = root.name.isEmpty ? root.outputs[0] : root.name
-        let scaleName = affine.gamma ?? addInitializer("\(base)_scale", Tensor(shape: [1], scalars: [Float(1)]), view, &rewriter)
+        let scaleName = affine.gamma.map { asVector($0, view, &rewriter) }
+            ?? addInitializer("\(base)_scale", Tensor(shape: [1], scalars: [Float(1)]), view, &rewriter)
         var inputs = [x, scaleName]
-        if let beta = affine.beta { inputs.append(beta) }
+        if let beta = affine.beta { inputs.append(asVector(beta, view, &rewriter)) }
         let fused = Node(name: root.name, opType: "LayerNormalization", inputs: inputs, outputs: [root.outputs[0]],
                          attributes: ["axis": .int(-1), "epsilon": .float(Float(variance.epsilon))])
         if rewriter.replace(nodes, root: affine.root, with: fused) { context.recordFusion("layernorm") }
@@ -163,7 +164,7 @@ package struct FuseLayerNorm: Pass {
         }
         let rootNode = view.node(root)
         let fused = Node(name: rootNode.name, opType: "RMSNormalization", domain: FusedTransformerOperators.domain,
-                         inputs: [x] + (gamma.map { [$0] } ?? []), outputs: [rootNode.outputs[0]],
+                         inputs: [x] + (gamma.map { [asVector($0, view, &rewriter)] } ?? []), outputs: [rootNode.outputs[0]],
                          attributes: ["axis": .int(-1), "epsilon": .float(Float(chain.epsilon))])
         if rewriter.replace(nodes, root: root, with: fused) { context.recordFusion("rmsnorm") }
     }
@@ -202,6 +203,13 @@ package struct FuseLayerNorm: Pass {
         // With an unknown last dim, shape inference checks the vector's length at run time.
         if let last = xShape?.last?.intValue, t.count != last && t.count != 1 { return nil }
         return name
+    }
+
+    /// `name`, or a rank-1 copy of it (the normalization ops take γ and β over the normalized axis only).
+    private func asVector(_ name: String, _ view: FusionPatternView, _ rewriter: inout FusionRewriter) -> String {
+        let t = view.graph.constant(name)!
+        guard t.rank != 1 else { return name }
+        return addInitializer("\(name)_vector", t.reshaped(to: [t.count]), view, &rewriter)
     }
 
     private func addInitializer(_ base: String, _ t: Tensor, _ view: FusionPatternView, _ rewriter: inout FusionRewriter) -> String {
