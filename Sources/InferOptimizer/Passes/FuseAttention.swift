@@ -61,9 +61,11 @@ package struct FuseAttention: Pass {
         let value = root.inputs[1]
         var nodes: Set<Int> = [softmaxIndex, rootIndex]
         let logits = softmax.inputs[0]
-        guard let logitsRank = view.rank(logits) else { throw Declined(reason: "softmax input rank unknown") }
+        let logitsRank = view.rank(logits)
         let axis = (try? softmax.int("axis", default: view.opset >= 13 ? -1 : 1)) ?? 1
-        guard axis == -1 || axis == logitsRank - 1 else { throw Declined(reason: "softmax is not over the last axis") }
+        guard axis == -1 || (logitsRank.map { axis == $0 - 1 } ?? false) else {
+            throw Declined(reason: logitsRank == nil ? "softmax input rank unknown" : nil)
+        }
 
         // Optional mask: Add(scores, mask) or Where(cond, scores, fill).
         var scores = logits
@@ -117,11 +119,15 @@ package struct FuseAttention: Pass {
         // Kᵀ: a Transpose swapping the last two axes (read K itself), else K is given transposed.
         var key = keyT
         var kTransposed = true
-        if let (_, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm) {
+        var keyIsInternal = true
+        if let (t, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm) {
             key = transpose.inputs[0]
             kTransposed = false
+            // The Transpose goes with the fusion unless something else reads Kᵀ.
+            keyIsInternal = view.soleReader(of: keyT) != nil
+            if keyIsInternal { nodes.insert(t) }
         }
-        if let (i, node) = view.producer(key, ["Div", "Mul"]), view.soleReader(of: key) != nil,
+        if keyIsInternal, let (i, node) = view.producer(key, ["Div", "Mul"]), view.soleReader(of: key) != nil,
            let (operand, factor) = scalarFactor(node, view) {
             scale *= factor
             key = operand
