@@ -65,10 +65,11 @@ package enum AttentionKernel {
         }
     }
 
-    /// How many workers are worth it for this much work (each entry is ~2·rows·cols·(depth+valueDepth) flops).
+    /// How many workers to split the batch entries over. One: OpenBLAS threads each GEMM itself, and
+    /// calling it from several threads at once makes its worker threads spin against each other
+    /// (measured: most of the time in `exec_blas_async` on bert/gpt at 2 threads).
     package static func workers(threads: Int, batches: Int, geometry g: Geometry) -> Int {
-        let work = batches * g.rows * g.cols * (g.depth + g.valueDepth)
-        return threads > 1 && batches > 1 && work >= 1 << 18 ? min(threads, batches) : 1
+        1
     }
 
     @inline(__always)
