@@ -1,5 +1,6 @@
 import Foundation
 import InferIR
+import InferKernels
 import Testing
 @testable import InferRuntime
 
@@ -169,6 +170,29 @@ import Testing
         #expect(try onnx.run(["x": x])["y"] == (try fused.run(["x": x])["y"]))
     }
 
+    /// The vectorized erf / tanh behind swiftinfer.Gelu against libm, from 0 to beyond saturation.
+    @Test func vectorGeluMatchesLibm() {
+        var worstErf: Float = 0, worstGelu: Float = 0, worstTanh: Float = 0
+        for start in stride(from: -6000, to: 6000, by: 16) {
+            var x = GeluKernel.Vector()
+            for l in 0..<16 { x[l] = Float(start + l) / 1000 }
+            let e = GeluKernel.erf(x), g = GeluKernel.gelu(x), t = GeluKernel.geluTanh(x)
+            for l in 0..<16 {
+                let v = x[l]
+                worstErf = max(worstErf, abs(e[l] - erff(v)))
+                worstGelu = max(worstGelu, abs(g[l] - 0.5 * v * (1 + erff(v * 0.70710678))))
+                let u = 0.7978845608 * (v + 0.044715 * v * v * v)
+                worstTanh = max(worstTanh, abs(t[l] - 0.5 * v * (1 + tanhf(u))))
+            }
+        }
+        #expect(worstErf < 1e-6, "erf error \(worstErf)")
+        #expect(worstGelu < 2e-6, "gelu error \(worstGelu)")
+        #expect(worstTanh < 2e-6, "gelu tanh error \(worstTanh)")
+        let special = GeluKernel.gelu(GeluKernel.Vector(repeating: .nan))
+        #expect(special[0].isNaN)
+        #expect(GeluKernel.gelu(GeluKernel.Vector(repeating: -.infinity))[0] == 0 || GeluKernel.gelu(GeluKernel.Vector(repeating: -.infinity))[0].isNaN)
+    }
+
     // MARK: - Attention
 
     static let qkv = "float[2,3,6,8] q, float[2,3,6,8] k, float[2,3,6,8] v"
@@ -312,7 +336,9 @@ import Testing
         let expected = try reference.run(feeds)
         let actual = try optimized.run(feeds)
         for (name, want) in expected {
-            let cmp = TensorComparison(actual: try #require(actual[name]), expected: want, rtol: 1e-4, atol: 1e-5)
+            // atol 1e-4 (not 1e-5): -O2's vectorized GELU differs from libm by ~1e-7, which two layers
+            // amplify to ~5e-5 on logits near zero (gpt_decoder); relative agreement stays 1e-4.
+            let cmp = TensorComparison(actual: try #require(actual[name]), expected: want, rtol: 1e-4, atol: 1e-4)
             #expect(cmp.passed, "\(path) \(name): \(cmp)")
         }
     }

@@ -147,9 +147,8 @@ package struct ElementwiseProgram: Sendable, Equatable {
         case .tanh: return lanes(x) { Foundation.tanhf($0) }
         case .log: return lanes(x) { Foundation.logf($0) }
         case .erf: return lanes(x) { Foundation.erff($0) }
-        case .gelu: return lanes(x) { 0.5 * $0 * (1 + Foundation.erff($0 * 0.70710678118654752440)) }
-        case .geluTanh:
-            return lanes(x) { 0.5 * $0 * (1 + Foundation.tanhf(0.79788456080286535588 * ($0 + 0.044715 * $0 * $0 * $0))) }
+        case .gelu: return GeluKernel.gelu(x)
+        case .geluTanh: return GeluKernel.geluTanh(x)
         }
     }
 

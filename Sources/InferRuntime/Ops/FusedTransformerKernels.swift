@@ -4,7 +4,7 @@ import InferKernels
 /// Runtime bindings for the fused ops (domain `swiftinfer`) of the FusedTransformer family.
 /// Each is prepared: shapes, strides, offsets and scratch are worked out once per session.
 package enum FusedTransformerKernels {
-    package static let bindings: [KernelBinding] = [attention, rmsNormalization, gelu, fusedElementwise]
+    package static let bindings: [KernelBinding] = [attention, rmsNormalization, gelu, onnxGelu, fusedElementwise]
 
     static let domain = FusedTransformerOperators.domain
 
@@ -86,7 +86,11 @@ package enum FusedTransformerKernels {
         return { RMSNormKernel.rmsNorm(xp, outer: outer, n: n, epsilon: epsilon, scale: sp.map { UnsafePointer($0) }, into: yp, threads: threads) }
     }
 
-    static let gelu = KernelBinding.prepared("Gelu", domain: domain) { ctx in
+    static let gelu = geluBinding(domain: domain)
+    /// ONNX Gelu (opset 20) runs on the same kernel.
+    static let onnxGelu = geluBinding(domain: "")
+
+    static func geluBinding(domain: String) -> KernelBinding { KernelBinding.prepared("Gelu", domain: domain) { ctx in
         let x = try ctx.input(0), y = ctx.outputs[0]
         guard x.dtype == y.dtype, x.count == y.count else { throw ctx.error(.invalidShape, "output \(y.type) does not match input \(x.type)") }
         let op: UnaryOp
@@ -99,13 +103,14 @@ package enum FusedTransformerKernels {
         switch x.dtype {
         case .float32:
             let xp = x.pointer(as: Float.self), yp = y.pointer(as: Float.self)
-            return { UnaryKernels.apply(op, xp, yp, count: n, threads: threads) }
+            let tanhForm = op == .gelu(tanhApproximation: true)
+            return { GeluKernel.apply(xp, yp, count: n, tanhApproximation: tanhForm, threads: threads) }
         case .float64:
             let xp = x.pointer(as: Double.self), yp = y.pointer(as: Double.self)
             return { UnaryKernels.apply(op, xp, yp, count: n, threads: threads) }
         default: throw ctx.error(.unsupportedDType, "Gelu needs float or double, got \(x.dtype)")
         }
-    }
+    } }
 
     static let fusedElementwise = KernelBinding.prepared("FusedElementwise", domain: domain) { ctx in
         let inputs = try (0..<ctx.inputs.count).map { try ctx.input($0) }
