@@ -8,7 +8,10 @@ package enum VectorExp {
     @inline(__always)
     package static func exp(_ x: Vector) -> Vector {
         let low: Float = -87.33654, high: Float = 88.72284
-        let clamped = x.clamped(lowerBound: Vector(repeating: low), upperBound: Vector(repeating: high))
+        // Blends rather than `clamped`, whose generic pointwise min/max is not specialized (slow).
+        var clamped = x
+        clamped.replace(with: high, where: clamped .> high)
+        clamped.replace(with: low, where: clamped .< low)
         let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
         // r = x - n ln2, with ln2 split in two so the product is exact enough.
         var r = clamped - n * 0.693359375
@@ -21,7 +24,9 @@ package enum VectorExp {
         p = p * r + 5.0000001201e-1
         let er = p * (r * r) + r + 1
         // 2^n as two factors so n = 128 (e^88.7 is still finite) and n = -126 both stay representable.
-        let whole = SIMD16<Int32>(n, rounding: .towardZero)
+        // n is integral and |n| <= 128: adding 1.5 * 2^23 puts it in the low mantissa bits, a
+        // vector-friendly float -> int conversion (the generic SIMD init converts lane by lane).
+        let whole = unsafeBitCast(n + 12582912, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let half = whole &>> 1
         let scaleA = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)
         let scaleB = unsafeBitCast((whole &- half &+ 127) &<< 23, to: Vector.self)

@@ -8,7 +8,10 @@ package enum GeluKernel {
 
     @inline(__always)
     package static func erf(_ a: Vector) -> Vector {
-        let x = a.clamped(lowerBound: Vector(repeating: -4), upperBound: Vector(repeating: 4))
+        // Clamp with blends: the generic `clamped` / `pointwiseMin` are not specialized (slow).
+        var x = a
+        x.replace(with: 4, where: x .> 4)
+        x.replace(with: -4, where: x .< -4)
         let x2 = x * x
         var p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08
         p = x2 * p + -2.10102402082508e-06
