@@ -23,14 +23,18 @@ package enum LayerNormKernel {
         ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n) { rows in
             for o in rows {
                 let x = src + o * n, y = dst + o * n
-                let (mean, inverseStd) = RowStatistics.meanAndInverseStd(x, n, epsilon: epsilon)
+                let count = T(Swift.max(n, 1))
+                let mean = RowStatistics.sum(x, n) / count
+                // Divide by the std (as the decomposed graph and ONNX Runtime do) rather than multiply
+                // by its inverse: fused and unfused layer norms then agree to the bit.
+                let std = (RowStatistics.centeredSquareSum(x, n, mean: mean) / count + epsilon).squareRoot()
                 meanOut?[o] = mean
-                inverseStdOut?[o] = inverseStd
+                inverseStdOut?[o] = 1 / std
                 switch (scale, bias) {
-                case let (s?, b?): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd * s[j] + b[j] }
-                case let (s?, nil): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd * s[j] }
-                case let (nil, b?): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd + b[j] }
-                case (nil, nil): for j in 0..<n { y[j] = (x[j] - mean) * inverseStd }
+                case let (s?, b?): for j in 0..<n { y[j] = (x[j] - mean) / std * s[j] + b[j] }
+                case let (s?, nil): for j in 0..<n { y[j] = (x[j] - mean) / std * s[j] }
+                case let (nil, b?): for j in 0..<n { y[j] = (x[j] - mean) / std + b[j] }
+                case (nil, nil): for j in 0..<n { y[j] = (x[j] - mean) / std }
                 }
             }
         }

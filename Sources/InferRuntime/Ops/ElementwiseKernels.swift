@@ -49,14 +49,7 @@ package enum ElementwiseKernels {
             .hardSigmoid(alpha: try $0.float("alpha", default: 0.2), beta: try $0.float("beta", default: 0.5))
         },
         unary("ThresholdedRelu") { .thresholdedRelu(alpha: try $0.float("alpha", default: 1)) },
-        unary("Gelu") { node in
-            switch try node.string("approximate", default: "none") {
-            case "none": return .gelu(tanhApproximation: false)
-            case "tanh": return .gelu(tanhApproximation: true)
-            case let other:
-                throw InferError.at(node, opset: nil, .invalidModel, "approximate must be \"none\" or \"tanh\", not \"\(other)\"")
-            }
-        },
+        // Gelu: FusedTransformerKernels (one vectorized kernel for ONNX Gelu and swiftinfer.Gelu).
         KernelBinding.prepared("Clip") { ctx in
             // Bounds are read once when they are constants (the usual case), else every run.
             let boundsFixed = ctx.inputValuesFixed(1) && ctx.inputValuesFixed(2)

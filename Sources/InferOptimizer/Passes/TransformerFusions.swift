@@ -1,4 +1,0 @@
-/// Fusions of transformer patterns (normalization, GELU, attention, elementwise chains), in order.
-package enum TransformerFusions {
-    package static let passes: [any Pass] = []
-}
