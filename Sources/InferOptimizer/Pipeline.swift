@@ -28,17 +28,18 @@ package struct Pipeline: Sendable {
     }
 }
 
-/// The fusion passes, in the order they run: weights first (BatchNorm folding, transposes
-/// into GEMM flags), then the transformer patterns (LayerNorm, GELU, attention), then the
-/// GEMM/conv epilogues — after `fuse-gelu`, so a GELU it built fuses into its MatMul — and
-/// last the leftover elementwise chains, so they never break up a larger pattern.
+/// The fusion passes, in the order they run: BatchNorm folded into weights first, then the
+/// transformer patterns (LayerNorm, GELU, attention — before transposes become GEMM flags,
+/// so attention still sees MatMul(Q, Transpose(K))), then the GEMM/conv epilogues (after
+/// `fuse-gelu`, so a GELU it built fuses into its MatMul), and last the leftover elementwise
+/// chains, so they never break up a larger pattern.
 package enum FusionPasses {
     package static let all: [any Pass] = [
         FoldBatchNorm(),
-        FoldTransposeIntoGemm(),
         FuseLayerNorm(),
         FuseGelu(),
         FuseAttention(),
+        FoldTransposeIntoGemm(),
         FuseGemmEpilogue(),
         FuseElementwise(),
     ]
