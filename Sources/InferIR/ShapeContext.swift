@@ -78,6 +78,7 @@ public enum OperatorRegistry {
         + ReductionOperators.schemas
         + FusedLinearOperators.schemas
         + FusedTransformerOperators.schemas
+        + MathOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -91,6 +91,7 @@ package enum KernelRegistry {
         + ReductionKernels.bindings
         + FusedLinearKernels.bindings
         + FusedTransformerKernels.bindings
+        + MathKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
