@@ -79,6 +79,8 @@ public enum OperatorRegistry {
         + FusedLinearOperators.schemas
         + FusedTransformerOperators.schemas
         + MathOperators.schemas
+        + LossOperators.schemas
+        + ResizeOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

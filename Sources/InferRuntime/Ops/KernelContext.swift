@@ -92,6 +92,8 @@ package enum KernelRegistry {
         + FusedLinearKernels.bindings
         + FusedTransformerKernels.bindings
         + MathKernels.bindings
+        + LossKernels.bindings
+        + ResizeKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
