@@ -81,6 +81,7 @@ public enum OperatorRegistry {
         + MathOperators.schemas
         + LossOperators.schemas
         + ResizeOperators.schemas
+        + AxisNormalizationOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -64,9 +64,32 @@ package enum ConvolutionKernels {
                           group: group, geometry: g)
     }
 
-    /// MaxPool (float, double); the Indices output is refused by shape inference.
+    /// MaxPool (float, double; int8 and uint8 run in float, which holds them exactly), with the
+    /// optional Indices output.
     static let maxPool = KernelBinding("MaxPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
+        let planes = x.shape[0] * x.shape[1]
+        if ctx.outputs.count > 1 {
+            let indices = ctx.outputs[1].pointer(as: Int64.self)
+            let columnMajor = try ctx.node.int("storage_order", default: 0) != 0
+            switch x.dtype {
+            case .float32:
+                MaxPoolWithIndices.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            case .float64:
+                MaxPoolWithIndices.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            default:
+                throw ctx.error(.unsupportedDType, "MaxPool with Indices supports float and double, not \(x.dtype)")
+            }
+            return
+        }
+        if x.dtype == .int8 || x.dtype == .uint8 {
+            let wide = try ElementwiseKernels.converted(ctx, x, to: .float32), out = try Tensor.zeros(.float32, shape: y.shape)
+            Pooling.maxPool(input: wide.pointer(as: Float.self), output: out.pointer(as: Float.self), planes: planes, geometry: g,
+                            threads: ctx.threads)
+            return try ElementwiseKernels.cast(ctx, out, into: y)
+        }
         switch x.dtype {
         case .float32:
             Pooling.maxPool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),

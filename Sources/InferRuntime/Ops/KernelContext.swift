@@ -94,6 +94,7 @@ package enum KernelRegistry {
         + MathKernels.bindings
         + LossKernels.bindings
         + ResizeKernels.bindings
+        + AxisNormalizationKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
