@@ -82,6 +82,7 @@ public enum OperatorRegistry {
         + LossOperators.schemas
         + ResizeOperators.schemas
         + AxisNormalizationOperators.schemas
+        + AttentionOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -69,7 +69,7 @@ package enum ConvolutionKernels {
     static let maxPool = KernelBinding("MaxPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
         let planes = x.shape[0] * x.shape[1]
-        if ctx.outputs.count > 1 {
+        if ctx.outputs.count > 1, !ctx.node.outputs[1].isEmpty {
             let indices = ctx.outputs[1].pointer(as: Int64.self)
             let columnMajor = try ctx.node.int("storage_order", default: 0) != 0
             switch x.dtype {

@@ -95,6 +95,7 @@ package enum KernelRegistry {
         + LossKernels.bindings
         + ResizeKernels.bindings
         + AxisNormalizationKernels.bindings
+        + AttentionKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
