@@ -9,8 +9,8 @@ operator: passed / failed / unsupported / crashed / skipped, then totals and the
 
     python3 Tools/conformance.py                         # report, using .build/{release,debug}/swiftc-infer
     python3 Tools/conformance.py --ops Add,Conv -v       # a few operators, one line per non-passing case
-    python3 Tools/conformance.py --manifest Tests/conformance-passing.txt   # record passing cases
-    python3 Tools/conformance.py --check-manifest Tests/conformance-passing.txt  # exit 1 on regressions
+    python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt   # record passing cases
+    python3 Tools/conformance.py --check-manifest Tests/Conformance/passing.txt  # exit 1 on regressions
     python3 Tools/conformance.py --reference-ort         # the same cases on ONNX Runtime (the bar)
 
 Outcome of one case (the `check` contract: exit 0 only if every data set passes):

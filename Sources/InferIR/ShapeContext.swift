@@ -83,6 +83,9 @@ public enum OperatorRegistry {
         + ResizeOperators.schemas
         + AxisNormalizationOperators.schemas
         + AttentionOperators.schemas
+        + SelectionOperators.schemas
+        + TensorAlgebraOperators.schemas
+        + SignalOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

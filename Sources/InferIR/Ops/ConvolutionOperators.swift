@@ -3,6 +3,7 @@ public enum ConvolutionOperators {
     public static let schemas: [OperatorSchema] = [
         conv, convTranspose, maxPool, averagePool,
         globalPool("GlobalAveragePool"), globalPool("GlobalMaxPool"),
+        OperatorSchema("LpPool", since: 1) { ctx in [try poolType(ctx)] },
     ]
 
     /// Conv 1, 11, 22 differ only in dtypes and the wording of auto_pad.

@@ -36,12 +36,13 @@ package enum AttentionKernels {
         let qBuffer = buffer(q), kBuffer = buffer(k), vBuffer = buffer(v), biasBuffer = bias.map(buffer)
         let outBuffer = try Tensor.zeros(.float64, shape: [l.batch * l.qHeads * l.qLength * l.vHeadSize])
         let scoreBuffer = try Tensor.zeros(.float64, shape: [wantScores ? l.batch * l.qHeads * l.qLength * total : 0])
-        ScaledDotProductAttention.run(
+        // The temporaries must outlive the kernel call that only sees their pointers.
+        withExtendedLifetime((qBuffer, kBuffer, vBuffer, biasBuffer)) { ScaledDotProductAttention.run(
             q: qBuffer.pointer(as: Double.self), k: kBuffer.pointer(as: Double.self), v: vBuffer.pointer(as: Double.self),
             bias: biasBuffer.map { UnsafePointer($0.pointer(as: Double.self)) }, batch: l.batch, qHeads: l.qHeads,
             kvHeads: l.kvHeads, s: l.qLength, t: total, dk: l.headSize, dv: l.vHeadSize, scale: scale, softcap: softcap,
             out: outBuffer.pointer(as: Double.self), scores: wantScores ? scoreBuffer.pointer(as: Double.self) : nil,
-            scoreOutput: mode)
+            scoreOutput: mode) }
         var out = outBuffer.doubleValues()
         if l.threeD {
             // [batch, heads, q, dv] -> [batch, q, heads * dv]

@@ -4,7 +4,7 @@ import InferKernels
 /// Runtime bindings for the Convolution family: attributes in, `InferKernels` calls out.
 package enum ConvolutionKernels {
     package static let bindings: [KernelBinding] = [
-        conv, convTranspose, maxPool, averagePool, globalAveragePool, globalMaxPool,
+        conv, convTranspose, maxPool, averagePool, globalAveragePool, globalMaxPool, lpPool,
     ]
 
     /// Conv (float32): 1-D to 3-D, strides, pads, dilations, groups, auto_pad, optional bias.
@@ -86,8 +86,10 @@ package enum ConvolutionKernels {
         }
         if x.dtype == .int8 || x.dtype == .uint8 {
             let wide = try ElementwiseKernels.converted(ctx, x, to: .float32), out = try Tensor.zeros(.float32, shape: y.shape)
-            Pooling.maxPool(input: wide.pointer(as: Float.self), output: out.pointer(as: Float.self), planes: planes, geometry: g,
-                            threads: ctx.threads)
+            withExtendedLifetime(wide) {
+                Pooling.maxPool(input: wide.pointer(as: Float.self), output: out.pointer(as: Float.self), planes: planes, geometry: g,
+                                threads: ctx.threads)
+            }
             return try ElementwiseKernels.cast(ctx, out, into: y)
         }
         switch x.dtype {
@@ -99,6 +101,21 @@ package enum ConvolutionKernels {
                             planes: x.shape[0] * x.shape[1], geometry: g, threads: ctx.threads)
         default:
             throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
+        }
+    }
+
+    /// LpPool (float, double): `p` is a float attribute in opset 1, an int from opset 2.
+    static let lpPool = KernelBinding("LpPool") { ctx in
+        let (x, y, g) = try poolSetup(ctx)
+        let p = ctx.opset < 2 ? Double(try ctx.node.float("p", default: 2)) : Double(try ctx.node.int("p", default: 2))
+        guard p > 0 else { throw ctx.error(.invalidModel, "p must be positive, got \(p)") }
+        switch x.dtype {
+        case .float32:
+            LpPooling.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: x.shape[0] * x.shape[1], geometry: g, p: p)
+        case .float64:
+            LpPooling.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: x.shape[0] * x.shape[1], geometry: g, p: p)
+        default:
+            throw ctx.error(.unsupportedDType, "LpPool supports float and double, not \(x.dtype)")
         }
     }
 

@@ -96,6 +96,9 @@ package enum KernelRegistry {
         + ResizeKernels.bindings
         + AxisNormalizationKernels.bindings
         + AttentionKernels.bindings
+        + SelectionKernels.bindings
+        + TensorAlgebraKernels.bindings
+        + SignalKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]

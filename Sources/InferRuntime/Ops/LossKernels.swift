@@ -33,7 +33,7 @@ package enum LossKernels {
             logProbabilities = ctx.outputs.count > 1 ? ctx.outputs[1] : try Tensor.zeros(x.dtype, shape: x.shape)
         }
         // One spare element so the buffer has an address even when there are no targets.
-        try (targets + [0]).withUnsafeBufferPointer { t in
+        try withExtendedLifetime(logProbabilities) { try (targets + [0]).withUnsafeBufferPointer { t in
             switch x.dtype {
             case .float32:
                 if softmax { LossFunctionKernels.logSoftmax(x.pointer(as: Float.self), n: n, c: c, d: d, into: logProbabilities.pointer(as: Float.self)) }
@@ -49,6 +49,6 @@ package enum LossKernels {
                                                                into: out.pointer(as: Double.self))
             default: throw ElementwiseKernels.unsupported(ctx, x.dtype)
             }
-        }
+        } }
     }
 }

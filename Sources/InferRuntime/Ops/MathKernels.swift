@@ -42,8 +42,11 @@ package enum MathKernels {
             let y = ctx.outputs[0]
             guard y.rank == 2 else { throw ctx.error(.invalidShape, "EyeLike needs a 2-D input, got \(y.shape)") }
             let one = scalarTensor(1, as: y.dtype)
-            DiagonalKernel.fill(y.mutableRawPointer, rows: y.shape[0], cols: y.shape[1], k: try ctx.node.int("k", default: 0),
-                                value: one.rawPointer, elementSize: y.dtype.byteSize)
+            let k = try ctx.node.int("k", default: 0)
+            withExtendedLifetime(one) {
+                DiagonalKernel.fill(y.mutableRawPointer, rows: y.shape[0], cols: y.shape[1], k: k, value: one.rawPointer,
+                                    elementSize: y.dtype.byteSize)
+            }
         },
         KernelBinding("CumProd") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]

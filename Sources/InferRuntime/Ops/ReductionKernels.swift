@@ -37,8 +37,10 @@ package enum ReductionKernels {
                 // Exact in int32; the empty-set identities (Int32.min / .max) saturate to the narrow
                 // type's, and to false / true for bool (the identities of any / all).
                 let wide = try ElementwiseKernels.converted(ctx, x, to: .int32), out = try Tensor.zeros(.int32, shape: y.shape)
-                ReduceKernel.reduce(op, wide.pointer(as: Int32.self), shape: x.shape, axes: axes, into: out.pointer(as: Int32.self),
-                                    threads: threads)
+                withExtendedLifetime(wide) {
+                    ReduceKernel.reduce(op, wide.pointer(as: Int32.self), shape: x.shape, axes: axes, into: out.pointer(as: Int32.self),
+                                        threads: threads)
+                }
                 narrow(out, into: y)
             default:
                 throw ctx.error(.unsupportedDType, "input type \(x.dtype) is not supported")

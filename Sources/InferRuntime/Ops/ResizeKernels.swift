@@ -73,32 +73,6 @@ package enum ResizeKernels {
             values = next
             shape[axis] = plan.outputSize
         }
-        try store(values, into: out, ctx)
-    }
-
-    /// Double results into the output's type: floats rounded once, integers rounded half-to-even
-    /// and saturated (numpy's round then clip, as the reference does).
-    static func store(_ values: [Double], into out: Tensor, _ ctx: KernelContext) throws {
-        precondition(values.count == out.count, "resize produced \(values.count) values for \(out.shape)")
-        func integers<T: FixedWidthInteger & TensorScalar>(_: T.Type) {
-            let p = out.pointer(as: T.self)
-            for (i, v) in values.enumerated() {
-                let r = v.rounded(.toNearestOrEven)
-                p[i] = r.isNaN ? 0 : (r <= Double(T.min) ? T.min : (r >= Double(T.max) ? T.max : T(r)))
-            }
-        }
-        switch out.dtype {
-        case .float32:
-            let p = out.pointer(as: Float.self)
-            for (i, v) in values.enumerated() { p[i] = Float(v) }
-        case .float64:
-            let p = out.pointer(as: Double.self)
-            for (i, v) in values.enumerated() { p[i] = v }
-        case .int64: integers(Int64.self)
-        case .int32: integers(Int32.self)
-        case .int8: integers(Int8.self)
-        case .uint8: integers(UInt8.self)
-        case .bool: throw ElementwiseKernels.unsupported(ctx, out.dtype)
-        }
+        try storeDoubles(values, into: out, ctx)
     }
 }
