@@ -23,6 +23,7 @@ public enum AttentionOperators {
             ]
             return Array(types.prefix(outputs))
         },
+        RotaryEmbeddingOperator.schema,
     ]
 }
 
@@ -75,5 +76,16 @@ package struct AttentionLayout {
             }
             pastLength = pk[2]
         }
+    }
+}
+
+/// RotaryEmbedding (opset 23): X `[batch, heads, seq, head]` or `[batch, seq, heads * head]`
+/// (with `num_heads`); the output has X's type.
+public enum RotaryEmbeddingOperator {
+    public static let schema = OperatorSchema("RotaryEmbedding", since: 23) { ctx in
+        let x = try ctx.type(0)
+        _ = try ElementwiseOperators.sameDType(ctx, [0, 1, 2], allowed: ElementwiseOperators.floats)
+        if let rank = x.rank, rank != 3 && rank != 4 { throw ctx.error(.invalidShape, "X must be 3-D or 4-D, got \(x)") }
+        return [x]
     }
 }

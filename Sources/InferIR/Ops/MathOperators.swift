@@ -28,6 +28,25 @@ public enum MathOperators {
     ]
 
     static let others: [OperatorSchema] = [
+        // SwiGLU: `A * sigmoid(alpha * A) * B`, A and B of one shape (no broadcasting).
+        OperatorSchema("SwiGLU", since: 28) { ctx in
+            let a = try ctx.type(0), b = try ctx.type(1)
+            _ = try ElementwiseOperators.sameDType(ctx, [0, 1], allowed: floats)
+            if let x = a.staticDims, let y = b.staticDims, x != y { throw ctx.error(.invalidShape, "A \(a) and B \(b) must have one shape") }
+            return [a]
+        },
+        // BitCast between types of one element size: the same bytes, another type.
+        OperatorSchema("BitCast", since: 26) { ctx in
+            let x = try ctx.type(0)
+            let code = try ctx.node.int("to")
+            guard let dtype = DType(onnxCode: code) else {
+                throw ctx.error(.unsupportedDType, "BitCast to \(DType.onnxTypeName(code: code)) is not supported")
+            }
+            guard dtype.byteSize == x.dtype.byteSize else {
+                throw ctx.error(.invalidModel, "BitCast from \(x.dtype) to \(dtype) changes the element size")
+            }
+            return [ValueType(dtype: dtype, shape: x.shape)]
+        },
         OperatorSchema("CastLike", since: 15) { ctx in
             [ValueType(dtype: try ctx.type(1).dtype, shape: try ctx.type(0).shape)]
         },

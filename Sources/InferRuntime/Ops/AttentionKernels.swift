@@ -8,7 +8,70 @@ import InferKernels
 package enum AttentionKernels {
     package static let bindings: [KernelBinding] = [
         KernelBinding("Attention") { ctx in try attention(ctx) },
+        KernelBinding("RotaryEmbedding") { ctx in try rotaryEmbedding(ctx) },
     ]
+
+    /// RotaryEmbedding: X to `[batch, seq, heads, head]`, the caches picked by `position_ids`
+    /// (`[batch, seq]` into `[positions, rotary / 2]` caches) or given as `[batch, seq, rotary / 2]`.
+    static func rotaryEmbedding(_ ctx: KernelContext) throws {
+        let x = try ctx.input(0), cosCache = try ctx.input(1), sinCache = try ctx.input(2), out = ctx.outputs[0]
+        let fourD = x.rank == 4
+        guard x.rank == 3 || fourD else { throw ctx.error(.invalidShape, "X must be 3-D or 4-D, got \(x.shape)") }
+        let batch = x.shape[0], seq = fourD ? x.shape[2] : x.shape[1]
+        let heads = fourD ? x.shape[1] : try ctx.node.int("num_heads")
+        guard heads > 0, fourD || x.shape[2] % heads == 0 else { throw ctx.error(.invalidShape, "num_heads \(heads) does not divide X \(x.shape)") }
+        let headSize = fourD ? x.shape[3] : x.shape[2] / heads
+        var rotaryDim = try ctx.node.int("rotary_embedding_dim", default: 0)
+        if rotaryDim == 0 { rotaryDim = headSize }
+        guard rotaryDim <= headSize, rotaryDim % 2 == 0 else { throw ctx.error(.invalidShape, "rotary_embedding_dim \(rotaryDim) does not fit head size \(headSize)") }
+        let half = rotaryDim / 2
+        func rows(_ cache: Tensor) throws -> [Double] {
+            let values = cache.doubleValues()
+            guard cache.shape.last == half else { throw ctx.error(.invalidShape, "cache \(cache.shape) must end in \(half)") }
+            guard let positions = ctx.optionalInput(3) else {
+                guard cache.shape == [batch, seq, half] else { throw ctx.error(.invalidShape, "cache \(cache.shape) must be [\(batch), \(seq), \(half)]") }
+                return values
+            }
+            let ids = positions.intValues(), limit = cache.count / max(half, 1)
+            guard positions.shape == [batch, seq] || positions.count == seq, ids.allSatisfy({ $0 >= 0 && $0 < limit }) else {
+                throw ctx.error(.invalidShape, "position_ids \(positions.shape) must be [\(batch), \(seq)] within \(limit) positions")
+            }
+            var picked: [Double] = []
+            picked.reserveCapacity(batch * seq * half)
+            for b in 0..<batch { for s in 0..<seq {
+                let id = ids[positions.count == seq ? s : b * seq + s]
+                picked += values[(id * half)..<((id + 1) * half)]
+            } }
+            return picked
+        }
+        // To [batch, seq, heads, head]: 4-D X is [batch, heads, seq, head].
+        var values = x.doubleValues()
+        if fourD {
+            var t = values
+            for b in 0..<batch { for h in 0..<heads { for s in 0..<seq { for d in 0..<headSize {
+                t[((b * seq + s) * heads + h) * headSize + d] = values[((b * heads + h) * seq + s) * headSize + d]
+            } } } }
+            values = t
+        }
+        let cosRows = try rows(cosCache), sinRows = try rows(sinCache)
+        var rotated = [Double](repeating: 0, count: values.count)
+        let interleaved = try ctx.node.int("interleaved", default: 0) != 0
+        values.withUnsafeBufferPointer { xs in cosRows.withUnsafeBufferPointer { cs in sinRows.withUnsafeBufferPointer { ss in
+            rotated.withUnsafeMutableBufferPointer { ys in
+                guard let xp = xs.baseAddress, let yp = ys.baseAddress, let cp = cs.baseAddress, let sp = ss.baseAddress else { return }
+                RotaryEmbeddingKernel.run(xp, cos: cp, sin: sp, batch: batch, seq: seq, heads: heads, headSize: headSize,
+                                          rotaryDim: rotaryDim, interleaved: interleaved, into: yp)
+            }
+        } } }
+        if fourD {
+            var t = rotated
+            for b in 0..<batch { for h in 0..<heads { for s in 0..<seq { for d in 0..<headSize {
+                t[((b * heads + h) * seq + s) * headSize + d] = rotated[((b * seq + s) * heads + h) * headSize + d]
+            } } } }
+            rotated = t
+        }
+        try storeDoubles(rotated, into: out, ctx)
+    }
 
     static func attention(_ ctx: KernelContext) throws {
         guard let l = try AttentionLayout(ctx.shapeContext) else { throw ctx.error(.invalidShape, "input shapes are unknown") }

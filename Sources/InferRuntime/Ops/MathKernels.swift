@@ -24,6 +24,23 @@ package enum MathKernels {
     ]
 
     static let others: [KernelBinding] = [
+        KernelBinding("SwiGLU") { ctx in
+            let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
+            guard a.shape == b.shape, a.dtype == b.dtype else { throw ctx.error(.invalidShape, "A \(a.type) and B \(b.type) must match") }
+            let gate = try Tensor.zeros(a.dtype, shape: a.shape)
+            let swish = ElementaryFunction.swish(alpha: Double(try ctx.node.float("alpha", default: 1)))
+            switch a.dtype {
+            case .float32: ElementaryFunctionKernels.apply(swish, a.pointer(as: Float.self), gate.pointer(as: Float.self), count: a.count)
+            case .float64: ElementaryFunctionKernels.apply(swish, a.pointer(as: Double.self), gate.pointer(as: Double.self), count: a.count)
+            default: throw ElementwiseKernels.unsupported(ctx, a.dtype)
+            }
+            try ElementwiseKernels.arithmetic(ctx, .mul, gate, b, y)
+        },
+        KernelBinding("BitCast") { ctx in
+            let x = try ctx.input(0), y = ctx.outputs[0]
+            guard x.byteCount == y.byteCount else { throw ctx.error(.invalidShape, "BitCast changes the byte count") }
+            if x.byteCount > 0 { y.mutableRawPointer.copyMemory(from: x.rawPointer, byteCount: x.byteCount) }
+        },
         KernelBinding("CastLike") { ctx in try ElementwiseKernels.cast(ctx, try ctx.input(0), into: ctx.outputs[0]) },
         KernelBinding("Hardmax") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
