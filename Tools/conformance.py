@@ -9,8 +9,8 @@ operator: passed / failed / unsupported / crashed / skipped, then totals and the
 
     python3 Tools/conformance.py                         # report, using .build/{release,debug}/swiftc-infer
     python3 Tools/conformance.py --ops Add,Conv -v       # a few operators, one line per non-passing case
-    python3 Tools/conformance.py --manifest Tests/conformance-passing.txt   # record passing cases
-    python3 Tools/conformance.py --check-manifest Tests/conformance-passing.txt  # exit 1 on regressions
+    python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt   # record passing cases
+    python3 Tools/conformance.py --check-manifest Tests/Conformance/passing.txt  # exit 1 on regressions
     python3 Tools/conformance.py --reference-ort         # the same cases on ONNX Runtime (the bar)
 
 Outcome of one case (the `check` contract: exit 0 only if every data set passes):
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CACHE = os.path.join(REPO_ROOT, ".cache", "onnx-node-tests")
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: per-case tolerances in the index
 
 STATUSES = ("passed", "failed", "unsupported", "crashed", "skipped")
 UNSUPPORTED_PATTERN = re.compile(r"not supported|unsupported|not implemented", re.IGNORECASE)
@@ -158,7 +158,8 @@ def generate_cases(cache_dir: str, regenerate: bool) -> dict:
         skip = scope_problem(case)
         if skip is None:
             write_case(case, os.path.join(cache_dir, case.name))
-        entries[case.name] = {"op": op, "skip": skip}
+        # The tolerances the ONNX backend runner compares this case with (rtol 1e-3, atol 1e-7 today).
+        entries[case.name] = {"op": op, "skip": skip, "rtol": case.rtol, "atol": case.atol}
     index = {"format": CACHE_FORMAT, "onnx_version": onnx.__version__, "cases": entries}
     with open(os.path.join(cache_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1, sort_keys=True)
@@ -188,10 +189,15 @@ def first_line(text: str) -> str:
     return ""
 
 
-def run_case(command: list[str], name: str, case_dir: str, timeout: float) -> Outcome:
+def tolerance_arguments(entry: dict) -> list[str]:
+    """`check`'s --rtol/--atol set to what the ONNX backend test runner uses for this case."""
+    return ["--rtol", repr(entry.get("rtol", 1e-3)), "--atol", repr(entry.get("atol", 1e-7))]
+
+
+def run_case(command: list[str], name: str, timeout: float) -> Outcome:
     started = time.time()
     # Own process group, so a timeout also ends anything the checker started.
-    process = subprocess.Popen(command + [case_dir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, start_new_session=True, text=True, errors="replace")
     try:
         stdout, stderr = process.communicate(timeout=timeout)
@@ -221,7 +227,7 @@ def run_case(command: list[str], name: str, case_dir: str, timeout: float) -> Ou
 # --------------------------------------------------------------------------- ONNX Runtime as the checker
 
 
-def ort_check(test_dir: str) -> int:
+def ort_check(test_dir: str, rtol: float, atol: float) -> int:
     """`swiftc-infer check`'s contract, implemented with ONNX Runtime (for --reference-ort)."""
     import glob
 
@@ -274,7 +280,7 @@ def ort_check(test_dir: str) -> int:
                 problem = f"{info.name}: shape {list(have.shape)} != expected {list(want.shape)}"
                 break
             if want.dtype.kind in "fc":
-                if not np.allclose(have, want, rtol=1e-3, atol=1e-7, equal_nan=True):
+                if not np.allclose(have, want, rtol=rtol, atol=atol, equal_nan=True):
                     problem = f"{info.name}: values differ"
                 with np.errstate(invalid="ignore"):
                     diff = np.abs(have.astype(np.float64) - want.astype(np.float64))
@@ -342,8 +348,13 @@ def default_binary() -> str | None:
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--ort-check":  # internal: one case on ONNX Runtime
-        return ort_check(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--ort-check":  # internal: one case on ONNX Runtime
+        internal = argparse.ArgumentParser()
+        internal.add_argument("dir")
+        internal.add_argument("--rtol", type=float, default=1e-3)
+        internal.add_argument("--atol", type=float, default=1e-7)
+        options = internal.parse_args(sys.argv[2:])
+        return ort_check(options.dir, options.rtol, options.atol)
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="swiftc-infer to test (default: .build/release, then .build/debug)")
@@ -351,6 +362,8 @@ def main() -> int:
                         help="check the cases with ONNX Runtime instead of swiftc-infer (the bar to meet)")
     parser.add_argument("--cache", default=DEFAULT_CACHE, help="where the generated cases live (default: %(default)s)")
     parser.add_argument("--regenerate", action="store_true", help="regenerate the cases even if cached")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="only make sure the case cache is current (fast when it is), run nothing")
     parser.add_argument("--ops", help="comma-separated operators to run (e.g. Add,Conv)")
     parser.add_argument("-k", dest="pattern", help="only cases whose name matches this regular expression")
     parser.add_argument("--jobs", type=int, default=2, help="cases run in parallel (default: %(default)s)")
@@ -361,6 +374,13 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print a JSON summary instead of the table")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every case that did not pass, with why")
     args = parser.parse_args()
+
+    if args.generate_only:
+        index = generate_cases(os.path.abspath(args.cache), args.regenerate)
+        in_scope = sum(1 for entry in index["cases"].values() if entry["skip"] is None)
+        print(f"{len(index['cases'])} ONNX {index['onnx_version']} node test cases ({in_scope} in scope) "
+              f"in {os.path.abspath(args.cache)}", file=sys.stderr)
+        return 0
 
     if args.reference_ort:
         command = [sys.executable, os.path.abspath(__file__), "--ort-check"]
@@ -401,7 +421,8 @@ def main() -> int:
     started = time.time()
     show_progress = sys.stderr.isatty()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(run_case, command, name, os.path.join(os.path.abspath(args.cache), name), args.timeout)
+        futures = [pool.submit(run_case, command + [os.path.join(os.path.abspath(args.cache), name)]
+                               + tolerance_arguments(cases[name]), name, args.timeout)
                    for name in to_run]
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
             outcome = future.result()

@@ -78,6 +78,14 @@ public enum OperatorRegistry {
         + ReductionOperators.schemas
         + FusedLinearOperators.schemas
         + FusedTransformerOperators.schemas
+        + MathOperators.schemas
+        + LossOperators.schemas
+        + ResizeOperators.schemas
+        + AxisNormalizationOperators.schemas
+        + AttentionOperators.schemas
+        + SelectionOperators.schemas
+        + TensorAlgebraOperators.schemas
+        + SignalOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

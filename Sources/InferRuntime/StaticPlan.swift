@@ -26,6 +26,17 @@ package final class StaticPlan: @unchecked Sendable {
     package let memory: MemoryPlanner.Plan
     package let model: Model
 
+    /// Stands in for an omitted output before a present one (`Attention`'s `[Y, "", "", qk]`), so
+    /// `ctx.outputs[k]` stays output k; kernels check `node.outputs[k].isEmpty` before writing.
+    static let omittedOutput = Tensor(zeros: .float32, shape: [0])
+
+    /// A node's output names without the trailing omitted ones.
+    static func positionalOutputs(_ node: Node) -> ArraySlice<String> {
+        var names = node.outputs[...]
+        while names.last?.isEmpty == true { names.removeLast() }
+        return names
+    }
+
     /// Ops whose output is the input's bytes under another shape.
     static let viewOps: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
 
@@ -100,7 +111,7 @@ package final class StaticPlan: @unchecked Sendable {
             }
             return Step(node: node, opset: opset, kernel: kernel,
                         inputs: try node.inputs.map { $0.isEmpty ? nil : try location($0) },
-                        outputs: try node.outputs.filter { !$0.isEmpty }.map(location))
+                        outputs: try StaticPlan.positionalOutputs(node).map { $0.isEmpty ? .constant(StaticPlan.omittedOutput) : try location($0) })
         }
         inputs = try graph.inputs.filter { bufferOf[$0.name] != nil }.map { ($0.name, try location($0.name)) }
         outputs = try graph.outputs.map { ($0.name, try location($0.name)) }

@@ -20,6 +20,8 @@ public struct TensorComparison: Sendable, CustomStringConvertible {
     public let mismatches: Int
     public let actualShape: [Int]
     public let expectedShape: [Int]
+    /// The worst element's actual and expected values, printed exactly (int64 beyond 2^53 included).
+    private let worstText: (actual: String, expected: String)?
 
     public var passed: Bool { shapeMatches && dtypeMatches && mismatches == 0 }
 
@@ -30,7 +32,27 @@ public struct TensorComparison: Sendable, CustomStringConvertible {
         dtypeMatches = actual.dtype == expected.dtype
         guard shapeMatches else {
             maxAbsoluteError = .infinity; maxRelativeError = .infinity
-            worstIndex = nil; worstActual = nil; worstExpected = nil; mismatches = expected.count
+            worstIndex = nil; worstActual = nil; worstExpected = nil; worstText = nil; mismatches = expected.count
+            return
+        }
+        if !actual.dtype.isFloatingPoint && !expected.dtype.isFloatingPoint {
+            // Integers and booleans must match exactly; Double would round int64 values beyond 2^53.
+            let a = actual.intValues(), e = expected.intValues()
+            var maxAbs = 0.0, maxRel = 0.0, bad = 0, worst = -1, worstDiff = -1.0
+            for i in a.indices where a[i] != e[i] {
+                bad += 1
+                let diff = a[i] > e[i] ? Double(UInt(bitPattern: a[i] &- e[i])) : Double(UInt(bitPattern: e[i] &- a[i]))
+                maxAbs = max(maxAbs, diff)
+                maxRel = e[i] != 0 ? max(maxRel, diff / abs(Double(e[i]))) : .infinity
+                if diff > worstDiff { worstDiff = diff; worst = i }
+            }
+            maxAbsoluteError = maxAbs
+            maxRelativeError = maxRel
+            mismatches = bad
+            worstIndex = worst >= 0 ? Self.multiIndex(worst, shape: actual.shape) : nil
+            worstActual = worst >= 0 ? Double(a[worst]) : nil
+            worstExpected = worst >= 0 ? Double(e[worst]) : nil
+            worstText = worst >= 0 ? ("\(a[worst])", "\(e[worst])") : nil
             return
         }
         let a = actual.doubleValues(), e = expected.doubleValues()
@@ -54,23 +76,29 @@ public struct TensorComparison: Sendable, CustomStringConvertible {
         maxRelativeError = maxRel
         mismatches = bad
         if worst >= 0 {
-            var index: [Int] = []
-            var rest = worst
-            for d in actual.shape.reversed() { index.append(d == 0 ? 0 : rest % d); rest = d == 0 ? 0 : rest / d }
-            worstIndex = index.reversed()
+            worstIndex = Self.multiIndex(worst, shape: actual.shape)
             worstActual = a[worst]
             worstExpected = e[worst]
+            worstText = ("\(a[worst])", "\(e[worst])")
         } else {
-            worstIndex = nil; worstActual = nil; worstExpected = nil
+            worstIndex = nil; worstActual = nil; worstExpected = nil; worstText = nil
         }
+    }
+
+    /// The multi-index of flat (row-major) position `flat` in `shape`.
+    private static func multiIndex(_ flat: Int, shape: [Int]) -> [Int] {
+        var index: [Int] = []
+        var rest = flat
+        for d in shape.reversed() { index.append(d == 0 ? 0 : rest % d); rest = d == 0 ? 0 : rest / d }
+        return index.reversed()
     }
 
     public var description: String {
         if !shapeMatches { return "shape \(actualShape) vs expected \(expectedShape)" }
         var text = "max abs err \(format(maxAbsoluteError)), max rel err \(format(maxRelativeError))"
         if !dtypeMatches { text = "dtype differs; " + text }
-        if mismatches > 0, let idx = worstIndex, let a = worstActual, let e = worstExpected {
-            text += "; \(mismatches) element\(mismatches == 1 ? "" : "s") out of tolerance, worst at \(idx): got \(a), expected \(e)"
+        if mismatches > 0, let idx = worstIndex, let (a, e) = worstText {
+            text += "; \(mismatches) of \(expectedShape.reduce(1, *)) element\(mismatches == 1 ? "" : "s") out of tolerance, worst at \(idx): got \(a), expected \(e)"
         }
         return text
     }

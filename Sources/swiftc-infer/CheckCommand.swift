@@ -56,7 +56,10 @@ struct CheckCommand: ParsableCommand {
                 for (name, want) in expected {
                     guard let got = outputs[name] else { problems.append("output \"\(name)\" not produced"); continue }
                     let cmp = TensorComparison(actual: got, expected: want, rtol: rtol, atol: atol)
-                    if !cmp.passed { problems.append("output \"\(name)\" \(got.dtype)\(got.shape): \(cmp)") }
+                    if !cmp.passed {
+                        let expectedType = got.dtype == want.dtype ? "" : " (expected \(want.dtype))"
+                        problems.append("output \"\(name)\" \(got.dtype)\(got.shape)\(expectedType): \(cmp)")
+                    }
                     if cmp.maxAbsoluteError.isFinite || cmp.maxAbsoluteError.isNaN { worst = max(worst, cmp.maxAbsoluteError) } else { worst = .infinity }
                 }
                 if problems.isEmpty {

@@ -116,12 +116,26 @@ func naivePool(x: Tensor, max isMax: Bool, kernel: [Int], strides: [Int], padsBe
         H.expectClose(try H.run("GlobalMaxPool", [x])[0], planes.map { $0.max()! }, shape: outShape, tolerance: 0)
     }
 
+    /// MaxPool's Indices output: each maximum's flat index into X (row-major, storage_order 0).
+    @Test func maxPoolIndicesPointAtTheMaxima() throws {
+        let x = H.random([1, 2, 4, 4], seed: 1)
+        let out = try H.run("MaxPool", [x], attributes: ["kernel_shape": .ints([2, 2])], outputs: ["y", "indices"])
+        let values = x.doubleValues(), maxima = out[0].doubleValues(), indices = out[1].intValues()
+        #expect(out[1].dtype == .int64 && out[1].shape == [1, 2, 3, 3])
+        for (k, index) in indices.enumerated() {
+            #expect(values[index] == maxima[k])
+            // Inside the window of output k: plane k / 9, rows and columns (k % 9) / 3 and k % 3 (+1).
+            let plane = k / 9, (row, column) = ((k % 9) / 3, k % 3)
+            #expect(index / 16 == plane && (index % 16) / 4 - row >= 0 && (index % 16) / 4 - row <= 1
+                    && index % 4 - column >= 0 && index % 4 - column <= 1)
+        }
+    }
+
     @Test func badPoolsThrow() {
         let x = H.random([1, 1, 4, 4], seed: 1)
         #expect(throws: InferError.self) { try H.run("MaxPool", [x]) }   // no kernel_shape
         #expect(throws: InferError.self) { try H.run("MaxPool", [x], attributes: ["kernel_shape": .ints([2])]) }
         #expect(throws: InferError.self) { try H.run("MaxPool", [x], attributes: ["kernel_shape": .ints([5, 5])]) }
-        #expect(throws: InferError.self) { try H.run("MaxPool", [x], attributes: ["kernel_shape": .ints([2, 2])], outputs: ["y", "indices"]) }
         #expect(throws: InferError.self) { try H.run("AveragePool", [H.random([4, 4], seed: 1)], attributes: ["kernel_shape": .ints([2, 2])]) }
         #expect(throws: InferError.self) {
             try H.run("MaxPool", [Tensor(shape: [1, 1, 2, 2], scalars: [Int64](repeating: 1, count: 4))], attributes: ["kernel_shape": .ints([2, 2])])

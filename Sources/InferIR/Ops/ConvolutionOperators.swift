@@ -3,6 +3,7 @@ public enum ConvolutionOperators {
     public static let schemas: [OperatorSchema] = [
         conv, convTranspose, maxPool, averagePool,
         globalPool("GlobalAveragePool"), globalPool("GlobalMaxPool"),
+        OperatorSchema("LpPool", since: 1) { ctx in [try poolType(ctx)] },
     ]
 
     /// Conv 1, 11, 22 differ only in dtypes and the wording of auto_pad.
@@ -63,10 +64,14 @@ public enum ConvolutionOperators {
 
     /// MaxPool 1, 8 (storage_order, Indices), 10 (ceil_mode, dilations), 11, 12 (int8), 22.
     static let maxPool = OperatorSchema("MaxPool", since: 1) { ctx in
-        if ctx.node.outputs.count > 1, !ctx.node.outputs[1].isEmpty {
-            throw ctx.error(.unsupportedFeature, "the Indices output of MaxPool is not supported")
+        let y = try poolType(ctx)
+        if ctx.node.outputs.count > 1 {
+            guard y.dtype.isFloatingPoint else {
+                throw ctx.error(.unsupportedDType, "the Indices output of MaxPool needs float or double input, not \(y.dtype)")
+            }
+            return [y, ValueType(dtype: .int64, shape: y.shape)]
         }
-        return [try poolType(ctx)]
+        return [y]
     }
 
     /// AveragePool 1, 7 (count_include_pad), 10 (ceil_mode), 11, 19 (dilations), 22.

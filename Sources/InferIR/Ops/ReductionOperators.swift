@@ -25,7 +25,10 @@ public enum ReductionOperators {
         OperatorSchema(name, since: 1) { ctx in
             let x = try ctx.type(0)
             let floatOnly = name == "ReduceLogSum" || name == "ReduceLogSumExp"
-            try checkDType(x.dtype, ctx, allowed: floatOnly ? [.float32, .float64] : numericDTypes)
+            // ReduceMax/ReduceMin also take int8/uint8 (opset 12) and bool (opset 20); they run widened to int32.
+            let extremum = name == "ReduceMax" || name == "ReduceMin"
+            try checkDType(x.dtype, ctx, allowed: floatOnly ? [.float32, .float64]
+                                                  : numericDTypes.union(extremum ? [.int8, .uint8, .bool] : []))
             let keepDims = try ctx.node.int("keepdims", default: 1) != 0
             guard let shape = x.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
             guard let axes = try ReductionAxes.resolve(ctx.node, opset: ctx.opset, axesInputSince: axesInputSince,

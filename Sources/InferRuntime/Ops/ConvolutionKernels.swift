@@ -4,7 +4,7 @@ import InferKernels
 /// Runtime bindings for the Convolution family: attributes in, `InferKernels` calls out.
 package enum ConvolutionKernels {
     package static let bindings: [KernelBinding] = [
-        conv, convTranspose, maxPool, averagePool, globalAveragePool, globalMaxPool,
+        conv, convTranspose, maxPool, averagePool, globalAveragePool, globalMaxPool, lpPool,
     ]
 
     /// Conv (float32): 1-D to 3-D, strides, pads, dilations, groups, auto_pad, optional bias.
@@ -70,23 +70,64 @@ package enum ConvolutionKernels {
                           group: group, geometry: g)
     }
 
-    /// MaxPool (float, double); the Indices output is refused by shape inference.
+    /// MaxPool (float, double; int8 and uint8 run in float, which holds them exactly), with the
+    /// optional Indices output. The common float case is prepared once; the rest take
+    /// `maxPoolGeneral` every run.
     static let maxPool = KernelBinding.prepared("MaxPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
+        let wantsIndices = ctx.outputs.count > 1 && ctx.node.outputs.count > 1 && !ctx.node.outputs[1].isEmpty
+        if wantsIndices || x.dtype == .int8 || x.dtype == .uint8 { return { try maxPoolGeneral(ctx) } }
         guard x.dtype == .float32 || x.dtype == .float64 else {
             throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
         }
-        return {
+        let planes = x.shape[0] * x.shape[1], threads = ctx.threads
+        if x.dtype == .float32 {
+            let input = x.pointer(as: Float.self), output = y.pointer(as: Float.self)
+            return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
+        }
+        let input = x.pointer(as: Double.self), output = y.pointer(as: Double.self)
+        return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
+    }
+
+    /// MaxPool with the Indices output, or on int8/uint8 (converted to float and back).
+    static func maxPoolGeneral(_ ctx: KernelContext) throws {
+        let (x, y, g) = try poolSetup(ctx)
+        let planes = x.shape[0] * x.shape[1]
+        if ctx.outputs.count > 1, !ctx.node.outputs[1].isEmpty {
+            let indices = ctx.outputs[1].pointer(as: Int64.self)
+            let columnMajor = try ctx.node.int("storage_order", default: 0) != 0
+            switch x.dtype {
+            case .float32:
+                MaxPoolWithIndices.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            case .float64:
+                MaxPoolWithIndices.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            default:
+                throw ctx.error(.unsupportedDType, "MaxPool with Indices supports float and double, not \(x.dtype)")
+            }
+            return
+        }
+        let wide = try ElementwiseKernels.converted(ctx, x, to: .float32), out = try Tensor.zeros(.float32, shape: y.shape)
+        withExtendedLifetime(wide) {
+            Pooling.maxPool(input: wide.pointer(as: Float.self), output: out.pointer(as: Float.self), planes: planes, geometry: g,
+                            threads: ctx.threads)
+        }
+        try ElementwiseKernels.cast(ctx, out, into: y)
+    }
+
+    /// LpPool (float, double): `p` is a float attribute in opset 1, an int from opset 2.
+    static let lpPool = KernelBinding("LpPool") { ctx in
+        let (x, y, g) = try poolSetup(ctx)
+        let p = ctx.opset < 2 ? Double(try ctx.node.float("p", default: 2)) : Double(try ctx.node.int("p", default: 2))
+        guard p > 0 else { throw ctx.error(.invalidModel, "p must be positive, got \(p)") }
         switch x.dtype {
         case .float32:
-            Pooling.maxPool(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self),
-                            planes: x.shape[0] * x.shape[1], geometry: g, threads: ctx.threads)
+            LpPooling.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: x.shape[0] * x.shape[1], geometry: g, p: p)
         case .float64:
-            Pooling.maxPool(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self),
-                            planes: x.shape[0] * x.shape[1], geometry: g, threads: ctx.threads)
+            LpPooling.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), planes: x.shape[0] * x.shape[1], geometry: g, p: p)
         default:
-            throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
-        }
+            throw ctx.error(.unsupportedDType, "LpPool supports float and double, not \(x.dtype)")
         }
     }
 

@@ -103,6 +103,14 @@ package enum KernelRegistry {
         + ReductionKernels.bindings
         + FusedLinearKernels.bindings
         + FusedTransformerKernels.bindings
+        + MathKernels.bindings
+        + LossKernels.bindings
+        + ResizeKernels.bindings
+        + AxisNormalizationKernels.bindings
+        + AttentionKernels.bindings
+        + SelectionKernels.bindings
+        + TensorAlgebraKernels.bindings
+        + SignalKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]

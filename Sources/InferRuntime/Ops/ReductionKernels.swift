@@ -37,7 +37,8 @@ package enum ReductionKernels {
             let y = ctx.outputs[0]
             let threads = ctx.threads
             let layout = ReductionLayout(shape: x.shape, axes: axes)
-            guard [.float32, .float64, .int32, .int64].contains(x.dtype) else {
+            let narrowMinMax = [.int8, .uint8, .bool].contains(x.dtype) && (op == .max || op == .min)
+            guard [.float32, .float64, .int32, .int64].contains(x.dtype) || narrowMinMax else {
                 throw ctx.error(.unsupportedDType, "input type \(x.dtype) is not supported")
             }
             return {
@@ -50,10 +51,35 @@ package enum ReductionKernels {
                 ReduceKernel.reduce(op, x.pointer(as: Int32.self), shape: x.shape, layout: layout, into: y.pointer(as: Int32.self), threads: threads)
             case .int64:
                 ReduceKernel.reduce(op, x.pointer(as: Int64.self), shape: x.shape, layout: layout, into: y.pointer(as: Int64.self), threads: threads)
+            case .int8, .uint8, .bool where op == .max || op == .min:
+                // Exact in int32; the empty-set identities (Int32.min / .max) saturate to the narrow
+                // type's, and to false / true for bool (the identities of any / all).
+                let wide = try ElementwiseKernels.converted(ctx, x, to: .int32), out = try Tensor.zeros(.int32, shape: y.shape)
+                withExtendedLifetime(wide) {
+                    ReduceKernel.reduce(op, wide.pointer(as: Int32.self), shape: x.shape, layout: layout, into: out.pointer(as: Int32.self),
+                                        threads: threads)
+                }
+                narrow(out, into: y)
             default:
                 throw ctx.error(.unsupportedDType, "input type \(x.dtype) is not supported")
             }
             }
+    }
+
+    /// int32 values into an int8, uint8 or bool tensor, saturating (bool: positive is true).
+    static func narrow(_ wide: Tensor, into out: Tensor) {
+        let src = wide.pointer(as: Int32.self), n = out.count
+        switch out.dtype {
+        case .int8:
+            let dst = out.pointer(as: Int8.self)
+            for i in 0..<n { dst[i] = Int8(clamping: src[i]) }
+        case .uint8:
+            let dst = out.pointer(as: UInt8.self)
+            for i in 0..<n { dst[i] = UInt8(clamping: src[i]) }
+        default:
+            let dst = out.mutableRawPointer.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<n { dst[i] = src[i] > 0 ? 1 : 0 }
+        }
     }
 
     /// [outer, axis size, inner] of a row-major shape split at `axis`.
