@@ -1,0 +1,110 @@
+/// Where each element of a [outer, axis, inner] tensor finds its scale and zero point:
+/// parameter index `o * outerStride + (a / blockSize) * axisStride + i * innerStride`.
+/// Per tensor: all strides 0. Per axis: axisStride 1. Blocked: the parameter tensor is
+/// [outer, ceil(axis / blockSize), inner].
+package struct QuantizationLayout: Sendable, Equatable {
+    package let outer: Int, axis: Int, inner: Int
+    package let blockSize: Int
+    package let outerStride: Int, axisStride: Int, innerStride: Int
+
+    package static func perTensor(count: Int) -> QuantizationLayout {
+        QuantizationLayout(outer: 1, axis: count, inner: 1, blockSize: 1, outerStride: 0, axisStride: 0, innerStride: 0)
+    }
+
+    package static func perAxis(outer: Int, axis: Int, inner: Int) -> QuantizationLayout {
+        QuantizationLayout(outer: outer, axis: axis, inner: inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0)
+    }
+
+    package static func blocked(outer: Int, axis: Int, inner: Int, blockSize: Int) -> QuantizationLayout {
+        let blocks = (axis + blockSize - 1) / blockSize
+        return QuantizationLayout(outer: outer, axis: axis, inner: inner, blockSize: blockSize,
+                                  outerStride: blocks * inner, axisStride: inner, innerStride: 1)
+    }
+
+    /// Calls `body(elementOffset, parameterIndex, runLength, parameterStep)` for each contiguous run of
+    /// the inner dim; within a run the parameter index advances by `parameterStep` per element.
+    @inline(__always)
+    func forEachRun(_ body: (Int, Int, Int, Int) -> Void) {
+        var offset = 0
+        for o in 0..<outer {
+            for a in 0..<axis {
+                body(offset, o * outerStride + (a / blockSize) * axisStride, inner, innerStride)
+                offset += inner
+            }
+        }
+    }
+}
+
+/// QuantizeLinear / DequantizeLinear arithmetic: `q = clamp(round_half_even(x / scale) + zp)`,
+/// `x = (q - zp) * scale`, as the ONNX reference computes them (float32 division, then rounding).
+package enum LinearQuantization {
+    @inline(__always)
+    static func saturate<Q: FixedWidthInteger>(_ v: Float, _: Q.Type) -> Q {
+        if v.isNaN { return 0 }
+        if v <= Float(Q.min) { return Q.min }
+        if v >= Float(Q.max) { return Q.max }
+        return Q(v)
+    }
+
+    @inline(__always)
+    static func saturate<Q: FixedWidthInteger>(_ v: Double, _: Q.Type) -> Q {
+        if v.isNaN { return 0 }
+        if v <= Double(Q.min) { return Q.min }
+        if v >= Double(Q.max) { return Q.max }
+        return Q(v)
+    }
+
+    package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                                       zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
+                                                       into y: UnsafeMutablePointer<Q>) {
+        layout.forEachRun { offset, p, n, step in
+            let src = x + offset, dst = y + offset
+            if step == 0 {
+                let s = scale[p], z = Float(zeroPoint?[p] ?? 0)
+                for i in 0..<n { dst[i] = saturate((src[i] / s).rounded(.toNearestOrEven) + z, Q.self) }
+            } else {
+                for i in 0..<n {
+                    let s = scale[p + i * step], z = Float(zeroPoint?[p + i * step] ?? 0)
+                    dst[i] = saturate((src[i] / s).rounded(.toNearestOrEven) + z, Q.self)
+                }
+            }
+        }
+    }
+
+    /// int32 input: divided in Double (numpy promotes int32 / float32 to float64).
+    package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Int32>, scale: UnsafePointer<Float>,
+                                                       zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
+                                                       into y: UnsafeMutablePointer<Q>) {
+        layout.forEachRun { offset, p, n, step in
+            for i in 0..<n {
+                let s = Double(scale[p + i * step]), z = Double(zeroPoint?[p + i * step] ?? 0)
+                y[offset + i] = saturate((Double(x[offset + i]) / s).rounded(.toNearestOrEven) + z, Q.self)
+            }
+        }
+    }
+
+    package static func dequantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Q>, scale: UnsafePointer<Float>,
+                                                         zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
+                                                         into y: UnsafeMutablePointer<Float>) {
+        layout.forEachRun { offset, p, n, step in
+            let src = x + offset, dst = y + offset
+            if step == 0 {
+                let s = scale[p], z = Float(zeroPoint?[p] ?? 0)
+                for i in 0..<n { dst[i] = (Float(src[i]) - z) * s }
+            } else {
+                for i in 0..<n { dst[i] = (Float(src[i]) - Float(zeroPoint?[p + i * step] ?? 0)) * scale[p + i * step] }
+            }
+        }
+    }
+
+    /// DynamicQuantizeLinear: uint8 over [min(0, min x), max(0, max x)]; returns (scale, zero point).
+    package static func dynamicQuantize(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<UInt8>) -> (Float, UInt8) {
+        var lo: Float = 0, hi: Float = 0
+        for i in 0..<count { lo = min(lo, x[i]); hi = max(hi, x[i]) }
+        let scale = (hi == lo ? 1 : hi - lo) / 255
+        let zp = saturate((0 - lo / scale).rounded(.toNearestOrEven), UInt8.self)
+        let z = Float(zp)
+        for i in 0..<count { y[i] = saturate((x[i] / scale).rounded(.toNearestOrEven) + z, UInt8.self) }
+        return (scale, zp)
+    }
+}
