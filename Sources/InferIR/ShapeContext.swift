@@ -87,6 +87,7 @@ public enum OperatorRegistry {
         + TensorAlgebraOperators.schemas
         + SignalOperators.schemas
         + LinearRecurrenceOperators.schemas
+        + OptionalOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -112,6 +112,7 @@ package enum KernelRegistry {
         + TensorAlgebraKernels.bindings
         + SignalKernels.bindings
         + LinearRecurrenceKernels.bindings
+        + OptionalKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
