@@ -87,6 +87,8 @@ public enum OperatorRegistry {
         + TensorAlgebraOperators.schemas
         + SignalOperators.schemas
         + QuantizationOperators.schemas
+        + LinearRecurrenceOperators.schemas
+        + OptionalOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -112,6 +112,8 @@ package enum KernelRegistry {
         + TensorAlgebraKernels.bindings
         + SignalKernels.bindings
         + QuantizationKernels.bindings
+        + LinearRecurrenceKernels.bindings
+        + OptionalKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
