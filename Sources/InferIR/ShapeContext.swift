@@ -8,12 +8,24 @@ public struct ShapeContext {
     public let inputTypes: [ValueType?]
     /// One entry per node input; nil when the value is not known.
     public let inputValues: [Tensor?]
+    /// For nodes with subgraphs (If/Loop/Scan): infers a subgraph's output types given its input
+    /// types, seeing the enclosing scopes' types (nil when shape inference offers none).
+    public let subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)?
 
-    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?]) {
+    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?],
+                subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)? = nil) {
         self.node = node
         self.opset = opset
         self.inputTypes = inputTypes
         self.inputValues = inputValues
+        self.subgraphTypes = subgraphTypes
+    }
+
+    /// Output types of `graph` when fed `inputTypes`: inferred through the subgraph when possible,
+    /// else the subgraph's declared output types.
+    public func outputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?] {
+        if let inferred = subgraphTypes?(graph, inputTypes), inferred.count == graph.outputs.count { return inferred }
+        return graph.outputs.map(\.type)
     }
 
     /// Number of inputs present, ignoring trailing omitted ones.
@@ -86,6 +98,7 @@ public enum OperatorRegistry {
         + SelectionOperators.schemas
         + TensorAlgebraOperators.schemas
         + SignalOperators.schemas
+        + ControlFlowOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]
