@@ -24,8 +24,14 @@ public struct ShapeContext {
     /// Output types of `graph` when fed `inputTypes`: inferred through the subgraph when possible,
     /// else the subgraph's declared output types.
     public func outputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?] {
-        if let inferred = subgraphTypes?(graph, inputTypes), inferred.count == graph.outputs.count { return inferred }
-        return graph.outputs.map(\.type)
+        inferredOutputTypes(of: graph, inputTypes: inputTypes) ?? graph.outputs.map(\.type)
+    }
+
+    /// Output types of `graph` inferred through it, or nil when inference fails (an If branch
+    /// not taken for these shapes may well fail).
+    public func inferredOutputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?]? {
+        guard let inferred = subgraphTypes?(graph, inputTypes), inferred.count == graph.outputs.count else { return nil }
+        return inferred
     }
 
     /// Number of inputs present, ignoring trailing omitted ones.

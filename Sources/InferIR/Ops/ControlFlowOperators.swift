@@ -12,8 +12,11 @@ public enum ControlFlowOperators {
             guard thenBranch.outputs.count == elseBranch.outputs.count else {
                 throw ctx.error(.invalidModel, "then_branch has \(thenBranch.outputs.count) outputs, else_branch \(elseBranch.outputs.count)")
             }
-            let thenTypes = ctx.outputTypes(of: thenBranch, inputTypes: [])
-            let elseTypes = ctx.outputTypes(of: elseBranch, inputTypes: [])
+            let thenInferred = ctx.inferredOutputTypes(of: thenBranch, inputTypes: [])
+            let elseInferred = ctx.inferredOutputTypes(of: elseBranch, inputTypes: [])
+            // A branch whose inference fails (it cannot run on these shapes) defers to the other.
+            let thenTypes: [ValueType?] = thenInferred ?? elseInferred ?? thenBranch.outputs.map { Optional($0.type) }
+            let elseTypes: [ValueType?] = elseInferred ?? thenInferred ?? elseBranch.outputs.map { Optional($0.type) }
             // A known condition picks its branch; otherwise the branches' shapes merge.
             if let c = ctx.value(0), c.count == 1 {
                 let taken = c.intValues()[0] != 0 ? thenTypes : elseTypes
