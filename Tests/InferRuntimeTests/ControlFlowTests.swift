@@ -60,7 +60,7 @@ import Testing
         try ShapeInference.run(&model)
         // then: [2,3], else: [2,4] → [2,?]
         #expect(model.graph.valueInfo["y"] == ValueType(dtype: .float32, shape: [.value(2), .unknown]))
-        let x = Tensor(shape: [2, 3], scalars: [Float](1...6))
+        let x = Tensor(shape: [2, 3], scalars: (1...6).map { Float($0) })
         for engine in try Self.engines(source) {
             #expect(try engine.run(["c": Tensor(scalar: false), "x": x])["y"]?.shape == [2, 4])
             #expect(try engine.run(["c": Tensor(scalar: true), "x": x])["y"]?.shape == [2, 3])
@@ -68,7 +68,7 @@ import Testing
     }
 
     // Loop: y accumulates x[i] (outer value) for M trips unless cond stops it; scan output stacks y.
-    static let loopModel = header("int64 M, bool c, float[1] y0, float[4] x", "float[1] y, float[?,1] ys, int64 n", opset: 13) + """
+    static let loopModel = header("int64 M, bool c, float[1] y0, float[4] x", "float[1] y, float[?,1] ys, int64 n", opset: 11) + """
     {
        y, n, ys = Loop (M, c, y0, zero) <body: graph = body (int64 i, bool ci, float[1] yi, int64 ni) => (bool co, float[1] yo, int64 no, float[1] so) {
           one = Constant <value: tensor = int64 {1}> ()
@@ -194,7 +194,9 @@ import Testing
            y = If (c) <then_branch: graph = th () => (float[3] t) { t = Identity (x) }, else_branch: graph = el () => (float[3] e) { e = Neg (x) }>
         }
         """
-        #expect(throws: InferError.self) { try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: .none) }
+        let ifEngine = try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: .none)
+        #expect(throws: InferError.self) { try ifEngine.run(["c": Tensor(scalar: Float(1)), "x": Tensor(zeros: .float32, shape: [3])]) }
+        #expect(throws: InferError.self) { try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: .full) }
         // a subgraph reading a value no scope defines
         let undefined = Self.header("bool c, float[3] x", "float[3] y", opset: 13) + """
         {

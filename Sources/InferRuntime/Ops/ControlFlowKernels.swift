@@ -83,7 +83,7 @@ enum ControlFlowKernels {
                 for k in 0..<carriedCount { feeds[inputNames[k + 2]] = state[k] }
                 let out = try run(body, feeds, scope: scope)
                 cond = try scalarFlag(out[0], "the body's cond output", node: node, opset: opset)
-                state = Array(out[1...carriedCount])
+                state = Array(out[1..<(1 + carriedCount)])
                 for k in 0..<scanCount { scans[k].append(out[1 + carriedCount + k]) }
                 trip += 1
             }
