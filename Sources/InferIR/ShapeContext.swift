@@ -8,12 +8,30 @@ public struct ShapeContext {
     public let inputTypes: [ValueType?]
     /// One entry per node input; nil when the value is not known.
     public let inputValues: [Tensor?]
+    /// For nodes with subgraphs (If/Loop/Scan): infers a subgraph's output types given its input
+    /// types, seeing the enclosing scopes' types (nil when shape inference offers none).
+    public let subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)?
 
-    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?]) {
+    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?],
+                subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)? = nil) {
         self.node = node
         self.opset = opset
         self.inputTypes = inputTypes
         self.inputValues = inputValues
+        self.subgraphTypes = subgraphTypes
+    }
+
+    /// Output types of `graph` when fed `inputTypes`: inferred through the subgraph when possible,
+    /// else the subgraph's declared output types.
+    public func outputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?] {
+        inferredOutputTypes(of: graph, inputTypes: inputTypes) ?? graph.outputs.map(\.type)
+    }
+
+    /// Output types of `graph` inferred through it, or nil when inference fails (an If branch
+    /// not taken for these shapes may well fail).
+    public func inferredOutputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?]? {
+        guard let inferred = subgraphTypes?(graph, inputTypes), inferred.count == graph.outputs.count else { return nil }
+        return inferred
     }
 
     /// Number of inputs present, ignoring trailing omitted ones.
@@ -89,6 +107,7 @@ public enum OperatorRegistry {
         + QuantizationOperators.schemas
         + LinearRecurrenceOperators.schemas
         + OptionalOperators.schemas
+        + ControlFlowOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

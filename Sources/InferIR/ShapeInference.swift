@@ -10,9 +10,10 @@ public enum ShapeInference {
     /// Largest value (elements) computed during inference; bigger results are left unknown.
     static let maxPropagatedElements = 4096
 
-    public static func run(_ model: inout Model, evaluate: NodeEvaluator? = nil) throws {
-        let order = try Verifier.verify(model.graph)
-        var types: [String: ValueType] = [:]
+    /// `outerTypes`: types of the enclosing scopes' values, when `model.graph` is a subgraph.
+    public static func run(_ model: inout Model, evaluate: NodeEvaluator? = nil, outerTypes: [String: ValueType] = [:]) throws {
+        let order = try Verifier.verify(model.graph, outerScope: Set(outerTypes.keys))
+        var types: [String: ValueType] = outerTypes
         var values: [String: Tensor] = [:]
         let inputNames = Set(model.graph.inputs.map(\.name))
         for (name, t) in model.graph.initializers {
@@ -28,9 +29,13 @@ public enum ShapeInference {
             guard let schema = OperatorRegistry.schema(for: node) else {
                 throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
             }
+            let scope = types, opsets = model.opsetImports
             let context = ShapeContext(node: node, opset: opset,
                                        inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
-                                       inputValues: node.inputs.map { $0.isEmpty ? nil : values[$0] })
+                                       inputValues: node.inputs.map { $0.isEmpty ? nil : values[$0] },
+                                       subgraphTypes: node.hasSubgraphs ? { graph, inputTypes in
+                                           subgraphOutputTypes(graph, inputTypes: inputTypes, opsets: opsets, outerTypes: scope)
+                                       } : nil)
             let outs = try schema.inferTypes(context)
             for (name, type) in zip(node.outputs, outs) where !name.isEmpty {
                 types[name] = type
@@ -47,7 +52,7 @@ public enum ShapeInference {
     /// Output values a node is known to produce at compile time, or nil.
     private static func propagatedValues(_ node: Node, opset: Int, context: ShapeContext, outputTypes: [ValueType],
                                          evaluate: NodeEvaluator?) throws -> [Tensor]? {
-        guard node.domain.isEmpty || node.domain == "ai.onnx" else { return nil }
+        guard node.domain.isEmpty || node.domain == "ai.onnx", !node.hasSubgraphs else { return nil }
         if node.opType == "Constant" { return [try GeneratorOperators.constantValue(context)] }
         if node.opType == "Shape", let dims = try context.type(0).staticDims {
             let (start, end) = try GeneratorOperators.shapeRange(context, rank: dims.count)
@@ -59,5 +64,21 @@ public enum ShapeInference {
               outputTypes.allSatisfy({ ($0.staticDims.flatMap(elementCount) ?? .max) <= maxPropagatedElements })
         else { return nil }
         return try evaluate(node, opset, context.inputValues)
+    }
+
+    /// Infers a subgraph's output types with its inputs typed as given (a nil keeps the declared
+    /// type); nil when inference fails (the caller then uses the declared types).
+    static func subgraphOutputTypes(_ graph: Graph, inputTypes: [ValueType?], opsets: [String: Int],
+                                    outerTypes: [String: ValueType]) -> [ValueType?]? {
+        var sub = graph
+        for (k, t) in zip(sub.inputs.indices, inputTypes) { if let t { sub.inputs[k].type = t } }
+        sub.valueInfo = [:]
+        var model = Model(opsetImports: opsets, graph: sub)
+        guard (try? run(&model, outerTypes: outerTypes)) != nil else { return nil }
+        let g = model.graph
+        return g.outputs.map { out in
+            g.valueInfo[out.name] ?? g.initializers[out.name]?.type ?? g.inputs.first { $0.name == out.name }?.type
+                ?? outerTypes[out.name] ?? out.type
+        }
     }
 }

@@ -2,8 +2,11 @@
 /// each value is defined once (graph input, initializer or one node output), every node input
 /// is defined, graph outputs exist, and the nodes form no cycle. Returns the nodes in a
 /// topological order (stable: the file's order where it is already valid).
+///
+/// Subgraphs (If/Loop/Scan bodies) are verified too: their nodes may read values of enclosing
+/// scopes (`outerScope` for this graph), and a node's outer-scope reads order it after their producers.
 public enum Verifier {
-    public static func verify(_ graph: Graph) throws -> [Node] {
+    public static func verify(_ graph: Graph, outerScope: Set<String> = []) throws -> [Node] {
         var defined = Set<String>()
         for input in graph.inputs {
             guard !input.name.isEmpty else { throw InferError(.invalidModel, "a graph input has an empty name") }
@@ -29,8 +32,17 @@ public enum Verifier {
                 if producer[input] != nil {
                     pending[i] += 1
                     consumers[input, default: []].append(i)
-                } else if !defined.contains(input) {
+                } else if !defined.contains(input) && !outerScope.contains(input) {
                     throw InferError.at(node, opset: nil, .invalidModel, "input \"\(input)\" is not defined by any node, graph input or initializer")
+                }
+            }
+            // Values the node's subgraphs read from this scope: implicit inputs.
+            for name in node.outerReferences where !node.inputs.contains(name) {
+                if producer[name] != nil {
+                    pending[i] += 1
+                    consumers[name, default: []].append(i)
+                } else if !defined.contains(name) && !outerScope.contains(name) {
+                    throw InferError.at(node, opset: nil, .invalidModel, "a subgraph reads \"\(name)\", which no enclosing scope defines")
                 }
             }
         }
@@ -55,8 +67,19 @@ public enum Verifier {
             let stuck = graph.nodes.indices.first { pending[$0] > 0 }!
             throw InferError.at(graph.nodes[stuck], opset: nil, .invalidModel, "the graph has a cycle through this node")
         }
-        for output in graph.outputs where !defined.contains(output.name) && producer[output.name] == nil {
+        for output in graph.outputs where !defined.contains(output.name) && producer[output.name] == nil
+            && !outerScope.contains(output.name) {
             throw InferError(.invalidModel, "graph output \"\(output.name)\" is never produced")
+        }
+        let visible = outerScope.union(defined).union(producer.keys)
+        for node in graph.nodes where node.hasSubgraphs {
+            for sub in node.subgraphs {
+                do {
+                    _ = try verify(sub, outerScope: visible)
+                } catch let error as InferError {
+                    throw InferError.at(node, opset: nil, error.kind, "subgraph \"\(sub.name)\": \(error.message)")
+                }
+            }
         }
         return order
     }

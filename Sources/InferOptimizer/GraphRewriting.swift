@@ -2,17 +2,23 @@ import InferIR
 
 /// Small queries and edits that most passes need.
 extension Graph {
-    /// Names of values read by some node or exported as graph outputs.
+    /// Names of values read by some node (directly, or inside its subgraphs) or exported as graph outputs.
     package var usedValues: Set<String> {
         var used = Set(outputs.map(\.name))
-        for node in nodes { for i in node.inputs where !i.isEmpty { used.insert(i) } }
+        for node in nodes {
+            for i in node.inputs where !i.isEmpty { used.insert(i) }
+            used.formUnion(node.outerReferences)
+        }
         return used
     }
 
-    /// How many node inputs (plus graph outputs) read each value.
+    /// How many node inputs (plus graph outputs, plus subgraphs reading it from outside) read each value.
     package var useCounts: [String: Int] {
         var counts: [String: Int] = [:]
-        for node in nodes { for i in node.inputs where !i.isEmpty { counts[i, default: 0] += 1 } }
+        for node in nodes {
+            for i in node.inputs where !i.isEmpty { counts[i, default: 0] += 1 }
+            for name in node.outerReferences { counts[name, default: 0] += 1 }
+        }
         for o in outputs { counts[o.name, default: 0] += 1 }
         return counts
     }
@@ -37,6 +43,7 @@ extension Graph {
     package mutating func replaceUses(of old: String, with new: String) {
         for i in nodes.indices {
             for k in nodes[i].inputs.indices where nodes[i].inputs[k] == old { nodes[i].inputs[k] = new }
+            nodes[i].renameOuterReference(old, to: new)
         }
     }
 

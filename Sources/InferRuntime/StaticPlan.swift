@@ -43,6 +43,10 @@ package final class StaticPlan: @unchecked Sendable {
     /// Builds the plan; throws `.invalidShape` "not static" when some value's shape is only
     /// known at run time (the caller then falls back to the dynamic executor).
     package init(model: Model) throws {
+        // If/Loop/Scan produce data-dependent shapes and read outer values by name: dynamic only.
+        if let node = model.graph.nodes.first(where: \.hasSubgraphs) {
+            throw InferError.at(node, opset: nil, .invalidShape, "holds subgraphs: its outputs have no static shape")
+        }
         var typed = model
         try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
         self.model = typed

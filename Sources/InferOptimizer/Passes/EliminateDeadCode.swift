@@ -17,6 +17,8 @@ package struct EliminateDeadCode: Pass {
             if node.outputs.contains(where: { !$0.isEmpty && used.contains($0) }) {
                 keep[i] = true
                 for input in node.inputs where !input.isEmpty { used.insert(input) }
+                // Values its subgraphs read from this scope are uses too.
+                used.formUnion(node.outerReferences)
             }
         }
         if keep.contains(false) {

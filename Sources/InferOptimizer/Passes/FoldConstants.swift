@@ -14,7 +14,8 @@ package struct FoldConstants: Pass {
         var changed = false
         var kept: [Node] = []
         for node in graph.nodes {
-            guard node.domain.isEmpty || node.domain == "ai.onnx", let opset = model.opset(for: node),
+            // Nodes with subgraphs (If/Loop/Scan) also read outer values and run only on the dynamic executor.
+            guard node.domain.isEmpty || node.domain == "ai.onnx", !node.hasSubgraphs, let opset = model.opset(for: node),
                   let folded = try fold(node, opset: opset, graph: graph, context: context),
                   folded.count == node.outputs.count
             else { kept.append(node); continue }

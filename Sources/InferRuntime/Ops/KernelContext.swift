@@ -51,6 +51,11 @@ package struct KernelContext {
 /// strides and offsets computed, pointers resolved. Calling it allocates nothing.
 package typealias PreparedKernel = () throws -> Void
 
+/// Runs a node whose attributes hold subgraphs (If/Loop/Scan): given its inputs and the values of
+/// the enclosing scopes its subgraphs read (`Node.outerReferences`), returns its outputs, whose
+/// shapes are only known once the subgraphs ran. Built once per node by the `GraphExecutor`.
+package typealias SubgraphRunner = (_ inputs: [Tensor?], _ outerScope: [String: Tensor]) throws -> [Tensor]
+
 /// Executes one operator: `run` fills `context.outputs` from `context.inputs`.
 ///
 /// A binding may also offer `prepare`, which does all the per-node work once (static plans call
@@ -62,18 +67,34 @@ package struct KernelBinding: Sendable {
     package let domain: String
     package let run: @Sendable (KernelContext) throws -> Void
     package let prepare: (@Sendable (KernelContext) throws -> PreparedKernel)?
+    /// Control flow: builds the node's `SubgraphRunner` (node, opset, opset imports, threads).
+    package let makeSubgraphRunner: (@Sendable (Node, Int, [String: Int], Int) throws -> SubgraphRunner)?
 
     package init(_ opType: String, domain: String = "", run: @escaping @Sendable (KernelContext) throws -> Void) {
         self.opType = opType
         self.domain = domain
         self.run = run
         prepare = nil
+        makeSubgraphRunner = nil
+    }
+
+    /// A control-flow binding: only the dynamic executor runs it, through the runner it builds.
+    package init(_ opType: String, domain: String = "",
+                 subgraphRunner: @escaping @Sendable (Node, Int, [String: Int], Int) throws -> SubgraphRunner) {
+        self.opType = opType
+        self.domain = domain
+        prepare = nil
+        makeSubgraphRunner = subgraphRunner
+        run = { context in
+            throw context.error(.unsupportedFeature, "runs only on the dynamic executor (it holds subgraphs)")
+        }
     }
 
     private init(opType: String, domain: String, prepare: @escaping @Sendable (KernelContext) throws -> PreparedKernel) {
         self.opType = opType
         self.domain = domain
         self.prepare = prepare
+        makeSubgraphRunner = nil
         run = { context in try prepare(context)() }
     }
 
@@ -114,6 +135,7 @@ package enum KernelRegistry {
         + QuantizationKernels.bindings
         + LinearRecurrenceKernels.bindings
         + OptionalKernels.bindings
+        + ControlFlowKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
