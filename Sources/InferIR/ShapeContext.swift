@@ -86,6 +86,8 @@ public enum OperatorRegistry {
         + SelectionOperators.schemas
         + TensorAlgebraOperators.schemas
         + SignalOperators.schemas
+        + VisionOperators.schemas
+        + SpectralOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -111,6 +111,8 @@ package enum KernelRegistry {
         + SelectionKernels.bindings
         + TensorAlgebraKernels.bindings
         + SignalKernels.bindings
+        + VisionKernels.bindings
+        + SpectralKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
