@@ -108,6 +108,8 @@ public enum OperatorRegistry {
         + LinearRecurrenceOperators.schemas
         + OptionalOperators.schemas
         + ControlFlowOperators.schemas
+        + VisionOperators.schemas
+        + SpectralOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -136,6 +136,8 @@ package enum KernelRegistry {
         + LinearRecurrenceKernels.bindings
         + OptionalKernels.bindings
         + ControlFlowKernels.bindings
+        + VisionKernels.bindings
+        + SpectralKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
