@@ -9,5 +9,6 @@ package enum BLASCore {
 
     package static var threadCount: Int { Int(openblas_get_num_threads()) }
 
-    package static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Changes OpenBLAS' process-wide thread count; never while a serialized call is running.
+    package static func setThreadCount(_ n: Int) { BLASLock.changingThreadCount { openblas_set_num_threads(Int32(n)) } }
 }

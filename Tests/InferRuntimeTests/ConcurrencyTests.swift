@@ -44,4 +44,29 @@ import Testing
         // Idle sessions are capped per plan, whatever the peak concurrency was.
         #expect(engine.idleSessionCount <= 3 * 2)
     }
+
+    /// The same with OpenBLAS running its own 2 threads: concurrent GEMMs then share its thread
+    /// pool, which returned wrong results until BLAS calls were serialized in that mode.
+    @Test func concurrentCallersWithMultithreadedBLAS() async throws {
+        let engine = try Engine(contentsOf: ModelFixtures.url("encoder"), options: .init(threads: 2, maxIdleSessions: 2))
+        let total = 8 * 10
+        let feeds = (0..<total).map { ModelFixtures.encoderInputs(batch: 2 + $0 % 2, seed: UInt64($0) + 7) }
+        let expected = try feeds.map { try engine.run($0) }
+        let mismatches = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var bad: [Int] = []
+                    for r in 0..<10 {
+                        let i = task * 10 + r
+                        if try await engine.run(feeds[i]) != expected[i] { bad.append(i) }
+                    }
+                    return bad
+                }
+            }
+            var all: [Int] = []
+            for try await bad in group { all += bad }
+            return all
+        }
+        #expect(mismatches.isEmpty, "runs whose outputs differ from the single-caller result: \(mismatches.sorted())")
+    }
 }

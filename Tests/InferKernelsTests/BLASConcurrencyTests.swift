@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import InferKernels
+
+/// Concurrent GEMMs from several application threads while OpenBLAS runs its own 2 threads
+/// must give each caller exactly the single-caller result (`BLASLock`).
+@Suite(.serialized) struct BLASConcurrencyTests {
+    @Test func concurrentSGEMMWithMultithreadedOpenBLAS() {
+        let previous = BLASCore.threadCount
+        BLASCore.setThreadCount(2)
+        defer { BLASCore.setThreadCount(previous) }
+        let (m, n, k) = (96, 256, 256)
+        let a = (0..<(m * k)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
+        let b = (0..<(k * n)).map { Float(($0 * 5) % 11) / 11 - 0.5 }
+        var single = [Float](repeating: 0, count: m * n)
+        BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &single, ldc: n)
+        let expected = single
+        let callers = 8, rounds = 60
+        nonisolated(unsafe) let bad = UnsafeMutablePointer<Int>.allocate(capacity: callers)
+        bad.initialize(repeating: 0, count: callers)
+        defer { bad.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            var c = [Float](repeating: 0, count: m * n)
+            for _ in 0..<rounds {
+                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                if c != expected { bad[caller] += 1 }
+            }
+        }
+        let total = (0..<callers).reduce(0) { $0 + bad[$1] }
+        #expect(total == 0, "\(total) of \(callers * rounds) concurrent GEMMs differed from the single-caller result")
+    }
+}
