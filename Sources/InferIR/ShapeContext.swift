@@ -86,6 +86,7 @@ public enum OperatorRegistry {
         + SelectionOperators.schemas
         + TensorAlgebraOperators.schemas
         + SignalOperators.schemas
+        + RecurrentOperators.schemas + RearrangementOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -111,6 +111,7 @@ package enum KernelRegistry {
         + SelectionKernels.bindings
         + TensorAlgebraKernels.bindings
         + SignalKernels.bindings
+        + RecurrentKernels.bindings + RearrangementKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
