@@ -48,20 +48,24 @@ fileprivate func runNode(_ op: String, opset: Int, _ inputs: [Tensor?], outputs:
 
     @Test func col2ImMatchesNaiveSum() throws {
         // 2-D: image 5x6, block 2x3, dilation (1,2), stride (2,1), pads (1,0,0,1), N=2, C=2.
-        let image = [5, 6], block = [2, 3], dil = [1, 2], str = [2, 1], pads = [1, 0, 0, 1]
-        let blocks = (0..<2).map { (image[$0] + pads[$0] + pads[$0 + 2] - dil[$0] * (block[$0] - 1) - 1) / str[$0] + 1 }
-        let K = 6, L = blocks[0] * blocks[1], N = 2, C = 2
-        let values = (0..<(N * C * K * L)).map { Float(($0 * 7) % 11) - 5 }
+        let image: [Int] = [5, 6], block: [Int] = [2, 3], dil: [Int] = [1, 2], str: [Int] = [2, 1], pads: [Int] = [1, 0, 0, 1]
+        // Blocks per dim: (5 + 1 + 0 - 1 - 1) / 2 + 1 = 3 and (6 + 0 + 1 - 4 - 1) / 1 + 1 = 3.
+        let blocks: [Int] = [3, 3]
+        let K = 6, L = 9, N = 2, C = 2
+        let values: [Float] = (0..<(N * C * K * L)).map { (i: Int) -> Float in Float((i * 7) % 11) - 5 }
         var expected = [Double](repeating: 0, count: N * C * 30)
         for n in 0..<N { for c in 0..<C { for kh in 0..<2 { for kw in 0..<3 { for bh in 0..<blocks[0] { for bw in 0..<blocks[1] {
-            let h = bh * str[0] - pads[0] + kh * dil[0], w = bw * str[1] - pads[1] + kw * dil[1]
+            let h: Int = bh * str[0] - pads[0] + kh * dil[0]
+            let w: Int = bw * str[1] - pads[1] + kw * dil[1]
             guard h >= 0, h < 5, w >= 0, w < 6 else { continue }
-            let src = ((n * C + c) * K + kh * 3 + kw) * L + bh * blocks[1] + bw
-            expected[(n * C + c) * 30 + h * 6 + w] += Double(values[src])
+            let plane: Int = n * C + c
+            let src: Int = (plane * K + kh * 3 + kw) * L + bh * blocks[1] + bw
+            let dst: Int = plane * 30 + h * 6 + w
+            expected[dst] += Double(values[src])
         } } } } } }
         let out = try runNode("Col2Im", opset: 18, [Tensor(shape: [N, C * K, L], scalars: values),
                                                     Tensor(shape: [2], scalars: image.map { Int64($0) }),
-                                                    Tensor(shape: [2], scalars: block.map { Int64($0) })],
+                                                    Tensor(shape: [2], scalars: block.map { Int64($0) })] as [Tensor?],
                               ["dilations": .ints(dil), "strides": .ints(str), "pads": .ints(pads)])[0]
         #expect(out.shape == [N, C, 5, 6] && out.doubleValues() == expected)
         // L does not match the block count.
