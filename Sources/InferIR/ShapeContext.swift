@@ -110,6 +110,7 @@ public enum OperatorRegistry {
         + ControlFlowOperators.schemas
         + VisionOperators.schemas
         + SpectralOperators.schemas
+        + RecurrentOperators.schemas + RearrangementOperators.schemas
 
     private static let byKey: [String: OperatorSchema] = {
         var table: [String: OperatorSchema] = [:]

@@ -138,6 +138,7 @@ package enum KernelRegistry {
         + ControlFlowKernels.bindings
         + VisionKernels.bindings
         + SpectralKernels.bindings
+        + RecurrentKernels.bindings + RearrangementKernels.bindings
 
     private static let byKey: [String: KernelBinding] = {
         var table: [String: KernelBinding] = [:]
