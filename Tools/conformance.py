@@ -368,6 +368,8 @@ def main() -> int:
     parser.add_argument("-k", dest="pattern", help="only cases whose name matches this regular expression")
     parser.add_argument("--jobs", type=int, default=2, help="cases run in parallel (default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per case (default: %(default)s)")
+    parser.add_argument("--opt-level", choices=["O0", "O1", "O2"], default=None,
+                        help="pass -O0/-O1/-O2 to `swiftc-infer check` (default: its own, -O2)")
     parser.add_argument("--manifest", metavar="FILE", help="write the sorted names of passing cases to FILE")
     parser.add_argument("--check-manifest", metavar="FILE",
                         help="run only the cases listed in FILE; exit 1 listing any that no longer pass")
@@ -391,7 +393,7 @@ def main() -> int:
             print("error: no swiftc-infer binary: run `swift build` (or -c release), pass --binary PATH, "
                   "or use --reference-ort", file=sys.stderr)
             return 2
-        command = [os.path.abspath(binary), "check"]
+        command = [os.path.abspath(binary), "check"] + (["-" + args.opt_level] if args.opt_level else [])
         checker = os.path.abspath(binary)
         if checker.startswith(REPO_ROOT + os.sep):
             checker = os.path.relpath(checker, REPO_ROOT)
