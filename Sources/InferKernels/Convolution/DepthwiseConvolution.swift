@@ -12,8 +12,72 @@ package enum DepthwiseConvolution {
             let x = input + (n * channels + m / multiplier) * g.inputSize
             let w = weights + m * g.kernelSize
             let y = output + plane * g.outputSize
-            y.update(repeating: bias?[m] ?? 0, count: g.outputSize)
-            runPlane(x: x, w: w, y: y, g)
+            if isPlanar3x3(g) {
+                plane3x3(x: x, w: w, bias: bias?[m] ?? 0, y: y, g)
+            } else {
+                y.update(repeating: bias?[m] ?? 0, count: g.outputSize)
+                runPlane(x: x, w: w, y: y, g)
+            }
+        }
+    }
+
+    /// The MobileNet case: 2-D 3x3, no dilation, stride 1 or 2 in both dims.
+    @inline(__always)
+    package static func isPlanar3x3(_ g: WindowGeometry) -> Bool {
+        g.kD == 1 && g.inD == 1 && g.outD == 1 && g.kH == 3 && g.kW == 3 && g.dH == 1 && g.dW == 1
+            && g.sH == g.sW && (g.sW == 1 || g.sW == 2)
+    }
+
+    /// One 3x3 plane, output row by output row: the nine weights live in registers, each output
+    /// is written once. Rows outside the input read a zero row; the interior columns (all three
+    /// taps inside) run without checks, the at most one or two border columns on each side with.
+    @inline(__always)
+    private static func plane3x3(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: Float,
+                                 y: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        let s = g.sW, inW = g.inW, outW = g.outW
+        let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+        // Interior: ow * s - pW >= 0 and ow * s - pW + 2 <= inW - 1.
+        let lo = min(outW, (g.pW + s - 1) / s)
+        let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { zeros in
+            let zero = zeros.baseAddress!
+            zero.initialize(repeating: 0, count: max(1, inW))
+            for oh in 0..<g.outH {
+                let ih = oh * s - g.pH
+                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : UnsafePointer(zero)
+                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : UnsafePointer(zero)
+                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : UnsafePointer(zero)
+                let out = y + oh * outW
+                // Border columns: taps outside the row contribute nothing.
+                @inline(__always) func border(_ ow: Int) {
+                    let iw = ow * s - g.pW
+                    var acc = bias
+                    if iw >= 0 && iw < inW { acc += w0 * r0[iw]; acc += w3 * r1[iw]; acc += w6 * r2[iw] }
+                    if iw + 1 >= 0 && iw + 1 < inW { acc += w1 * r0[iw + 1]; acc += w4 * r1[iw + 1]; acc += w7 * r2[iw + 1] }
+                    if iw + 2 >= 0 && iw + 2 < inW { acc += w2 * r0[iw + 2]; acc += w5 * r1[iw + 2]; acc += w8 * r2[iw + 2] }
+                    out[ow] = acc
+                }
+                for ow in 0..<lo { border(ow) }
+                let base = lo * s - g.pW
+                let (a, b, c) = (r0 + base, r1 + base, r2 + base)
+                if s == 1 {
+                    for j in 0..<(hi - lo) {
+                        var acc = bias + w0 * a[j] + w1 * a[j + 1] + w2 * a[j + 2]
+                        acc += w3 * b[j] + w4 * b[j + 1] + w5 * b[j + 2]
+                        acc += w6 * c[j] + w7 * c[j + 1] + w8 * c[j + 2]
+                        out[lo + j] = acc
+                    }
+                } else {
+                    for j in 0..<(hi - lo) {
+                        let i = 2 * j
+                        var acc = bias + w0 * a[i] + w1 * a[i + 1] + w2 * a[i + 2]
+                        acc += w3 * b[i] + w4 * b[i + 1] + w5 * b[i + 2]
+                        acc += w6 * c[i] + w7 * c[i + 1] + w8 * c[i + 2]
+                        out[lo + j] = acc
+                    }
+                }
+                for ow in hi..<outW { border(ow) }
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 package enum Pooling {
     package static func maxPool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
                                 geometry: WindowGeometry, threads: Int) {
-        forEachPlane(planes, geometry, threads) { p in maxPlane(input + p * geometry.inputSize, output + p * geometry.outputSize, geometry) }
+        forEachPlane(planes, geometry, threads) { p in maxPlaneRows(input + p * geometry.inputSize, output + p * geometry.outputSize, geometry) }
     }
 
     package static func maxPool(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, planes: Int,
@@ -59,6 +59,42 @@ package enum Pooling {
                     }
                     out.pointee = best
                     out += 1
+                }
+            }
+        }
+    }
+
+    /// Max over a plane with the window taps outside and the output row inside (like the depthwise
+    /// convolution): each tap's valid column span is computed once per row, so the inner loop is a
+    /// branch-free select over contiguous outputs. Same result as `maxPlane` (NaN propagates; a
+    /// window entirely in padding gives -inf).
+    @inline(__always)
+    private static func maxPlaneRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        y.update(repeating: -.infinity, count: g.outputSize)
+        let s = g.sW
+        for od in 0..<g.outD {
+            for oh in 0..<g.outH {
+                let row = y + (od * g.outH + oh) * g.outW
+                for kd in 0..<g.kD {
+                    let id = od * g.sD - g.pD + kd * g.dD
+                    if id < 0 || id >= g.inD { continue }
+                    for kh in 0..<g.kH {
+                        let ih = oh * g.sH - g.pH + kh * g.dH
+                        if ih < 0 || ih >= g.inH { continue }
+                        let inRow = x + (id * g.inH + ih) * g.inW
+                        for kw in 0..<g.kW {
+                            let off = kw * g.dW - g.pW
+                            let (lo, hi) = g.validColumns(offset: off)
+                            let src = inRow + off
+                            if s == 1 {
+                                for ow in lo..<hi { let v = src[ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            } else if s == 2 {
+                                for ow in lo..<hi { let v = src[2 * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            } else {
+                                for ow in lo..<hi { let v = src[s * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            }
+                        }
+                    }
                 }
             }
         }
