@@ -24,7 +24,7 @@ import Testing
         (1, 1, 1, 1, 1), (2, 2, 1, 1, 1), (3, 3, 1, 0, 0), (3, 3, 1, 1, 1), (4, 5, 1, 1, 1), (7, 7, 1, 1, 1),
         (5, 21, 1, 1, 1), (6, 19, 1, 2, 2), (8, 8, 1, 0, 2),
         (2, 2, 2, 1, 1), (3, 3, 2, 1, 1), (4, 4, 2, 0, 1), (7, 7, 2, 1, 1), (8, 8, 2, 1, 1), (9, 37, 2, 1, 1),
-        (6, 20, 2, 0, 0), (5, 18, 2, 2, 2),
+        (6, 20, 2, 0, 0), (5, 18, 2, 2, 2), (4, 40, 2, 0, 1), (3, 64, 1, 1, 1),
     ]
 
     @Test(arguments: cases)
@@ -45,6 +45,29 @@ import Testing
                                  group: c, geometry: g)
             #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(shape) multiplier \(multiplier)")
         }
+    }
+
+    /// Bias and a Clip folded into the output write, on the 3x3 plane kernel (vector and scalar
+    /// columns) and on the generic path (5x5), including NaN inputs that must stay NaN.
+    @Test(arguments: [3, 5])
+    func clampIsAppliedInTheWrite(k: Int) {
+        let (h, w) = (6, 30)
+        let g = WindowGeometry(input: [h, w], output: [h, w], kernel: [k, k], strides: [1, 1], dilations: [1, 1],
+                               padsBegin: [k / 2, k / 2], padsEnd: [k / 2, k / 2])!
+        let c = 2
+        var x = (0..<c * g.inputSize).map { Float(($0 * 13) % 17) - 8 }
+        x[40] = .nan
+        let wt = (0..<c * k * k).map { Float(($0 * 7) % 11) / 5 - 1 }
+        let bias: [Float] = [0.5, -0.25]
+        var plain = [Float](repeating: 0, count: c * g.outputSize), clamped = plain
+        Convolution.convolve(input: x, weights: wt, bias: bias, output: &plain, batch: 1, inChannels: c, outChannels: c,
+                             group: c, geometry: g)
+        Convolution.convolve(input: x, weights: wt, bias: bias, output: &clamped, batch: 1, inChannels: c, outChannels: c,
+                             group: c, geometry: g, clamp: ConvolutionClamp(low: 0, high: 6))
+        for (p, q) in zip(plain, clamped) {
+            if p.isNaN { #expect(q.isNaN) } else { #expect(q == min(max(p, 0), 6)) }
+        }
+        #expect(plain.contains { $0.isNaN } && plain.contains { $0 > 6 } && plain.contains { $0 < 0 })
     }
 
     @Test func otherWindowsKeepTheGenericPath() {

@@ -43,7 +43,16 @@ package enum FusedLinearKernels {
         let (xp, wp, yp) = (UnsafePointer(x.pointer(as: Float.self)), UnsafePointer(w.pointer(as: Float.self)), y.pointer(as: Float.self))
         let bp = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
         let outSize = outSpatial.reduce(1, *)
+        // A depthwise convolution writes each output once: bias and a ReLU / Clip go into that write
+        // (no second pass over the output).
+        let inKernel = Convolution.path(inChannels: c, group: group, geometry: g) == .depthwise && epilogue.residual == nil
+            ? epilogue.clamp : nil
         return {
+            if let inKernel {
+                Convolution.convolve(input: xp, weights: wp, bias: bp, output: yp, batch: batch, inChannels: c, outChannels: m,
+                                     group: group, geometry: g, scratch: scratch.pointer, clamp: inKernel, threads: threads)
+                return
+            }
             epilogue.saveResidual()
             // Without an epilogue the convolution adds the bias itself; with one, the bias rides along.
             Convolution.convolve(input: xp, weights: wp, bias: epilogue.isEmpty ? bp : nil, output: yp, batch: batch,
@@ -163,6 +172,16 @@ struct Epilogue: @unchecked Sendable {
     private let copy: FloatBuffer?
 
     var isEmpty: Bool { activation == nil && residual == nil }
+
+    /// The activation as a clamp a kernel can apply in its own output write (none, ReLU, Clip), else nil.
+    var clamp: ConvolutionClamp? {
+        switch activation {
+        case nil: ConvolutionClamp(low: -.infinity, high: .infinity)
+        case .relu?: ConvolutionClamp(low: 0, high: .infinity)
+        case .clip(let low, let high)?: ConvolutionClamp(low: Float(low), high: Float(high))
+        default: nil
+        }
+    }
 
     init(_ ctx: KernelContext, output y: Tensor) throws {
         activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)
