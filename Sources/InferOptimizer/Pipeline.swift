@@ -28,17 +28,18 @@ package struct Pipeline: Sendable {
     }
 }
 
-/// The fusion passes, in the order they run: weights first (BatchNorm folding, transposes
-/// into GEMM flags), then the transformer patterns (LayerNorm, GELU, attention), then the
-/// GEMM/conv epilogues — after `fuse-gelu`, so a GELU it built fuses into its MatMul — and
-/// last the leftover elementwise chains, so they never break up a larger pattern.
+/// The fusion passes, in the order they run: BatchNorm folding, then the transformer patterns
+/// (LayerNorm, GELU, attention) — attention before transposes fold into GEMM flags, which would
+/// turn its Q·Kᵀ MatMul + Transpose into a FusedMatMul it does not match (GPT's causal attention
+/// stayed unfused) — then the GEMM/conv epilogues — after `fuse-gelu`, so a GELU it built fuses
+/// into its MatMul — and last the leftover elementwise chains, so they never break up a larger pattern.
 package enum FusionPasses {
     package static let all: [any Pass] = [
         FoldBatchNorm(),
-        FoldTransposeIntoGemm(),
         FuseLayerNorm(),
         FuseGelu(),
         FuseAttention(),
+        FoldTransposeIntoGemm(),
         FuseGemmEpilogue(),
         FuseElementwise(),
     ]

@@ -6,7 +6,9 @@ import InferKernels
 /// and residual in one pass over the output (`GemmEpilogue`). Setup (attributes, geometry, scratch)
 /// happens once per session; the prepared kernel only computes.
 package enum FusedLinearKernels {
-    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul]
+    /// All three write every output element (the GEMM runs with beta 0 or over a filled C, the
+    /// depthwise kernel writes each output once), so static plans skip zeroing their outputs.
+    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul].map { $0.overwritingOutputs() }
 
     static let domain = FusedLinearOperators.domain
 
