@@ -1,7 +1,7 @@
 import Testing
 @testable import InferKernels
 
-/// The row-wise Float MaxPool against a per-output naive max (NaN propagates, an all-padding
+/// The row-wise Float MaxPool (and its 3x3 plane kernel) against a per-output naive max (NaN propagates, an all-padding
 /// window gives -inf), over strides 1, 2 and 3, pads, dilation, 1-D and 3-D windows.
 @Suite struct MaxPoolFastPathTests {
     static func naive(_ x: [Float], planes: Int, _ g: WindowGeometry) -> [Float] {
@@ -31,6 +31,9 @@ import Testing
         geometry([10, 11], k: [3, 2], s: [3, 3], d: [1, 1], pb: [0, 1], pe: [2, 1]),
         geometry([9, 9], k: [3, 3], s: [2, 1], d: [2, 2], pb: [1, 1], pe: [1, 1]),
         geometry([2, 2], k: [3, 3], s: [1, 1], d: [1, 1], pb: [2, 2], pe: [2, 2]),  // windows entirely in padding
+        geometry([5, 40], k: [3, 3], s: [2, 2], d: [1, 1], pb: [0, 0], pe: [1, 1]),  // 3x3 kernel: vector + scalar columns
+        geometry([4, 37], k: [3, 3], s: [1, 1], d: [1, 1], pb: [0, 0], pe: [0, 0]),
+        geometry([3, 12], k: [3, 3], s: [2, 2], d: [1, 1], pb: [2, 2], pe: [2, 2]),
         geometry([13], k: [4], s: [2], d: [1], pb: [1], pe: [2]),
         geometry([4, 5, 6], k: [2, 3, 3], s: [2, 2, 2], d: [1, 1, 1], pb: [0, 1, 1], pe: [1, 1, 1]),
     ]
@@ -40,6 +43,7 @@ import Testing
         let planes = 3
         var x = (0..<planes * g.inputSize).map { Float(($0 * 37) % 101) / 10 - 5 }
         x[5 % x.count] = .nan
+        x[(x.count * 2) / 3] = .nan  // lands in an interior (vector) window of the wide cases
         var y = [Float](repeating: 7, count: planes * g.outputSize)
         Pooling.maxPool(input: x, output: &y, planes: planes, geometry: g, threads: 1)
         let expected = Self.naive(x, planes: planes, g)
