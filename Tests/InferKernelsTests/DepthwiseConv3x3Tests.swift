@@ -98,3 +98,29 @@ import Testing
         }
     }
 }
+
+/// im2col's strided row gather (stride 2 vectorized) against a plain loop, and a strided 7x7
+/// convolution (the ResNet stem shape, scaled down) through im2col against the naive reference.
+@Suite struct Im2ColGatherTests {
+    @Test(arguments: [1, 2, 3], [0, 1, 8, 9, 17, 31])
+    func gatherMatchesLoop(stride: Int, count: Int) {
+        let src = (0..<max(1, (count - 1) * stride + 1)).map { Float($0) * 0.5 - 3 }
+        var dst = [Float](repeating: .nan, count: count + 1)
+        Im2Col.gather(&dst, src, count: count, stride: stride)
+        for j in 0..<count { #expect(dst[j] == src[j * stride]) }
+        #expect(dst[count].isNaN)
+    }
+
+    @Test func strided7x7ConvolutionMatchesNaive() {
+        let g = WindowGeometry(input: [23, 41], output: [12, 21], kernel: [7, 7], strides: [2, 2], dilations: [1, 1],
+                               padsBegin: [3, 3], padsEnd: [3, 3])!
+        let (c, m) = (3, 4)
+        let x = (0..<c * g.inputSize).map { Float(($0 * 13) % 17) / 8 - 1 }
+        let w = (0..<m * c * g.kernelSize).map { Float(($0 * 7) % 11) / 5 - 1 }
+        let expected = ConvKernelTests.naive(x, w, c: c, m: m, group: 1, g)
+        var y = [Float](repeating: .nan, count: m * g.outputSize)
+        Convolution.convolve(input: x, weights: w, bias: nil, output: &y, batch: 1, inChannels: c, outChannels: m,
+                             group: 1, geometry: g)
+        #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-3 })
+    }
+}
