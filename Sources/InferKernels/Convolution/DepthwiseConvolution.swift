@@ -7,15 +7,27 @@ package enum DepthwiseConvolution {
         let multiplier = outChannels / channels
         let planes = batch * outChannels
         let work = planes * g.outputSize * g.kernelSize
+        if isPlanar3x3(g) {
+            // One zero row shared (read-only) by every plane: small planes (4x4, 7x7) are mostly overhead.
+            let c = clamp ?? ConvolutionClamp(low: -.infinity, high: .infinity)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, g.inW)) { buffer in
+                let zero = buffer.baseAddress!
+                zero.initialize(repeating: 0, count: max(1, g.inW))
+                ParallelPlanes.forEach(planes, threads: threads, work: work) { plane in
+                    let n = plane / outChannels, m = plane % outChannels
+                    plane3x3(x: input + (n * channels + m / multiplier) * g.inputSize, w: weights + m * 9,
+                             bias: bias?[m] ?? 0, y: output + plane * g.outputSize, low: c.low, high: c.high,
+                             zero: UnsafePointer(zero), g)
+                }
+            }
+            return
+        }
         ParallelPlanes.forEach(planes, threads: threads, work: work) { plane in
             let n = plane / outChannels, m = plane % outChannels
             let x = input + (n * channels + m / multiplier) * g.inputSize
             let w = weights + m * g.kernelSize
             let y = output + plane * g.outputSize
-            if isPlanar3x3(g) {
-                let c = clamp ?? ConvolutionClamp(low: -.infinity, high: .infinity)
-                plane3x3(x: x, w: w, bias: bias?[m] ?? 0, y: y, low: c.low, high: c.high, g)
-            } else {
+            do {
                 y.update(repeating: bias?[m] ?? 0, count: g.outputSize)
                 runPlane(x: x, w: w, y: y, g)
                 if let clamp { for i in 0..<g.outputSize { y[i] = clamp.apply(y[i]) } }
@@ -35,7 +47,8 @@ package enum DepthwiseConvolution {
     /// taps inside) run without checks, the at most one or two border columns on each side with.
     @inline(__always)
     private static func plane3x3(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: Float,
-                                 y: UnsafeMutablePointer<Float>, low: Float, high: Float, _ g: WindowGeometry) {
+                                 y: UnsafeMutablePointer<Float>, low: Float, high: Float, zero: UnsafePointer<Float>,
+                                 _ g: WindowGeometry) {
         // Clip's order: raise to low, then cap at high (NaN stays NaN; ±inf bounds are the identity).
         @inline(__always) func clamp(_ v: Float) -> Float {
             let raised = v < low ? low : v
@@ -63,14 +76,12 @@ package enum DepthwiseConvolution {
         // Interior: ow * s - pW >= 0 and ow * s - pW + 2 <= inW - 1.
         let lo = min(outW, (g.pW + s - 1) / s)
         let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { zeros in
-            let zero = zeros.baseAddress!
-            zero.initialize(repeating: 0, count: max(1, inW))
+        do {
             for oh in 0..<g.outH {
                 let ih = oh * s - g.pH
-                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : UnsafePointer(zero)
-                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : UnsafePointer(zero)
-                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : UnsafePointer(zero)
+                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : zero
+                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : zero
+                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : zero
                 let out = y + oh * outW
                 // Border columns: taps outside the row contribute nothing.
                 @inline(__always) func border(_ ow: Int) {
