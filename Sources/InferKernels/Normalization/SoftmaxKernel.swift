@@ -18,13 +18,24 @@ package enum SoftmaxKernel {
     @inline(__always)
     private static func vectorRow(_ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
-        let m = RowStatistics.max(x, n)
+        // Max sixteen at a time with blends. A NaN may or may not win here; either way exp(x - m)
+        // turns the row to NaN, as the scalar path does.
+        var maxes = V(repeating: -.infinity)
+        var j = 0
+        while j + 16 <= n {
+            let v = UnsafeRawPointer(x + j).loadUnaligned(as: V.self)
+            maxes.replace(with: v, where: v .> maxes)
+            j += 16
+        }
+        var m = -Float.infinity
+        for k in 0..<16 where maxes[k] > m { m = maxes[k] }
+        while j < n { if x[j] > m { m = x[j] }; j += 1 }
         if m == .infinity || m == -.infinity {
             slowRow(x, n, 1, false, y, m)
             return
         }
         var sums = V()
-        var j = 0
+        j = 0
         while j + 16 <= n {
             let e = VectorExp.exp(UnsafeRawPointer(x + j).loadUnaligned(as: V.self) - m)
             UnsafeMutableRawPointer(y + j).storeBytes(of: e, as: V.self)
