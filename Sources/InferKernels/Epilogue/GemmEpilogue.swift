@@ -25,7 +25,9 @@ package enum GemmEpilogue {
                               activation: UnaryOp?, threads: Int = 1) {
         if runs == 0 || runLength == 0 { return }
         let early = residualBeforeActivation || activation == nil
-        let shape = (output, runs, runLength, bias, residual, early, threads)
+        // Transcendental activations cost ~10x a bias add per element: worth threads sooner.
+        let cost = activation.map { $0.isExpensive ? 8 : 1 } ?? 1
+        let shape = (output, runs, runLength, bias, residual, early, threads, cost)
         switch activation {
         case nil: vectorized(shape) { $0 }
         case .relu?:
@@ -52,7 +54,7 @@ package enum GemmEpilogue {
     }
 
     private typealias Shape = (output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
-                               residual: UnsafePointer<Float>?, early: Bool, threads: Int)
+                               residual: UnsafePointer<Float>?, early: Bool, threads: Int, cost: Int)
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -64,7 +66,7 @@ package enum GemmEpilogue {
     @inline(__always)
     private static func vectorized(_ s: Shape, _ f: (Vector) -> Vector) {
         let (runs, n) = (s.runs, s.runLength)
-        ParallelPlanes.forEach(runs, threads: s.threads, work: runs * n) { run in
+        ParallelPlanes.forEach(runs, threads: s.threads, work: runs * n * s.cost) { run in
             let y = s.output + run * n
             let r = s.residual.map { $0 + run * n }
             var planeBias: Float = 0
@@ -104,7 +106,7 @@ package enum GemmEpilogue {
     /// Bias (and an early residual) in one pass, then the activation through the unary kernels.
     private static func generic(output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
                                 residual: UnsafePointer<Float>?, early: Bool, activation: UnaryOp, threads: Int) {
-        ParallelPlanes.forEach(runs, threads: threads, work: runs * runLength) { run in
+        ParallelPlanes.forEach(runs, threads: threads, work: runs * runLength * (activation.isExpensive ? 8 : 1)) { run in
             let y = output + run * runLength
             let r = residual.map { $0 + run * runLength }
             let first = early ? r : nil
