@@ -50,6 +50,9 @@ package enum BLAS {
             scaleMatrix(c, rows: m, cols: n, ld: ldc, by: beta)
             return
         }
+        // GEMV with beta 0 scales y by 0 first, which keeps a NaN already there: clear y so that
+        // C's previous contents never matter (callers skip zero-filling outputs relying on that).
+        if beta == 0, m == 1 || n == 1 { clear(c, rows: m, cols: n, ld: ldc) }
         if m == 1 {
             // Row vector a (stride lda when A is stored K x 1) times op(B).
             let incA = transA ? lda : 1
@@ -123,6 +126,10 @@ package enum BLAS {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a + aOffsets[i], lda: lda,
                  b: b + bOffsets[i], ldb: ldb, beta: beta, c: c + i * m * ldc, ldc: ldc)
         }
+    }
+
+    private static func clear(_ c: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+        for i in 0..<rows { (c + i * ld).update(repeating: 0, count: cols) }
     }
 
     private static func scaleMatrix<T: FloatingPoint>(_ c: UnsafeMutablePointer<T>, rows: Int, cols: Int, ld: Int, by beta: T) {

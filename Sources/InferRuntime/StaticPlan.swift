@@ -152,8 +152,9 @@ package final class PlanSession: @unchecked Sendable {
                           })
         }
         kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
-        zeroFills = contexts.map { context in
-            context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
+        zeroFills = zip(plan.steps, contexts).map { step, context in
+            step.kernel.overwritesOutputs ? []
+                : context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
         }
         inputViews = plan.inputs.map { ($0.name, view($0.location)) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
@@ -182,7 +183,8 @@ package final class PlanSession: @unchecked Sendable {
 
     /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
     package func runStep(_ i: Int) throws {
-        // Kernels may assume zero-filled outputs (as the dynamic executor provides).
+        // Kernels may assume zero-filled outputs (as the dynamic executor provides), unless their
+        // binding declares it overwrites every element.
         let fills = zeroFills[i]
         for k in 0..<fills.count {
             fills[k].pointer.initializeMemory(as: UInt8.self, repeating: 0, count: fills[k].byteCount)

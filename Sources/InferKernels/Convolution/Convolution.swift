@@ -16,19 +16,19 @@ package enum Convolution {
             ? inChannels / group * geometry.kernelSize * geometry.outputSize : 0
     }
 
-    /// Y = conv(X, W) + bias. `scratch` holds at least `scratchCount` floats, or is nil to
+    /// Y = clamp(conv(X, W) + bias). `scratch` holds at least `scratchCount` floats, or is nil to
     /// allocate per call (until the memory planner provides it). Channels must divide by group.
     package static func convolve(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                  output: UnsafeMutablePointer<Float>, batch: Int, inChannels: Int, outChannels: Int,
                                  group: Int, geometry g: WindowGeometry, scratch: UnsafeMutablePointer<Float>? = nil,
-                                 threads: Int = 1) {
+                                 clamp: ConvolutionClamp? = nil, threads: Int = 1) {
         precondition(group >= 1 && inChannels % group == 0 && outChannels % group == 0, "channels must divide by group")
         let outSize = g.outputSize
         if batch == 0 || outChannels == 0 || outSize == 0 { return }
         let path = path(inChannels: inChannels, group: group, geometry: g)
         if path == .depthwise {
             DepthwiseConvolution.run(input: input, weights: weights, bias: bias, output: output, batch: batch,
-                                     channels: inChannels, outChannels: outChannels, geometry: g, threads: threads)
+                                     channels: inChannels, outChannels: outChannels, geometry: g, clamp: clamp, threads: threads)
             return
         }
         let cg = inChannels / group, mg = outChannels / group, kg = cg * g.kernelSize
@@ -60,6 +60,9 @@ package enum Convolution {
                           a: weights + gi * mg * kg, lda: max(1, kg), b: b, ldb: outSize,
                           beta: beta, c: output + (n * outChannels + gi * mg) * outSize, ldc: outSize)
             }
+        }
+        if let clamp {
+            for i in 0..<batch * outChannels * outSize { output[i] = clamp.apply(output[i]) }
         }
     }
 }

@@ -23,8 +23,8 @@ package enum Im2Col {
                                     if lo > 0 { dst.update(repeating: 0, count: lo) }
                                     if g.sW == 1 {
                                         (dst + lo).update(from: src + lo, count: hi - lo)
-                                    } else {
-                                        for ow in lo..<hi { dst[ow] = src[ow * g.sW] }
+                                    } else if hi > lo {
+                                        gather(dst + lo, src + lo * g.sW, count: hi - lo, stride: g.sW)
                                     }
                                     if hi < g.outW { (dst + hi).update(repeating: 0, count: g.outW - hi) }
                                 }
@@ -34,6 +34,26 @@ package enum Im2Col {
                     }
                 }
             }
+        }
+    }
+
+    /// `dst[j] = src[j * stride]` for j < count, where `src[(count - 1) * stride]` is the last
+    /// element the caller guarantees readable. Stride 2 (ResNet's stem) takes eight at a time from
+    /// the even lanes of 16 contiguous floats, while a later element (j + 8 < count) keeps that
+    /// load inside the readable span.
+    @inline(__always)
+    static func gather(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int, stride: Int) {
+        var j = 0
+        if stride == 2 {
+            while j + 9 <= count {
+                let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(dst + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                j += 8
+            }
+        }
+        while j < count {
+            dst[j] = src[j * stride]
+            j += 1
         }
     }
 

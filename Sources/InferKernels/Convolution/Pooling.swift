@@ -3,7 +3,7 @@
 package enum Pooling {
     package static func maxPool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,
                                 geometry: WindowGeometry, threads: Int) {
-        forEachPlane(planes, geometry, threads) { p in maxPlane(input + p * geometry.inputSize, output + p * geometry.outputSize, geometry) }
+        forEachPlane(planes, geometry, threads) { p in maxPlaneRows(input + p * geometry.inputSize, output + p * geometry.outputSize, geometry) }
     }
 
     package static func maxPool(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, planes: Int,
@@ -60,6 +60,125 @@ package enum Pooling {
                     out.pointee = best
                     out += 1
                 }
+            }
+        }
+    }
+
+    /// Max over a plane with the window taps outside and the output row inside (like the depthwise
+    /// convolution): each tap's valid column span is computed once per row, so the inner loop is a
+    /// branch-free select over contiguous outputs. Same result as `maxPlane` (NaN propagates; a
+    /// window entirely in padding gives -inf).
+    @inline(__always)
+    private static func maxPlaneRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        if DepthwiseConvolution.isPlanar3x3(g) {
+            maxPlane3x3(x, y, g)
+            return
+        }
+        y.update(repeating: -.infinity, count: g.outputSize)
+        let s = g.sW
+        for od in 0..<g.outD {
+            for oh in 0..<g.outH {
+                let row = y + (od * g.outH + oh) * g.outW
+                for kd in 0..<g.kD {
+                    let id = od * g.sD - g.pD + kd * g.dD
+                    if id < 0 || id >= g.inD { continue }
+                    for kh in 0..<g.kH {
+                        let ih = oh * g.sH - g.pH + kh * g.dH
+                        if ih < 0 || ih >= g.inH { continue }
+                        let inRow = x + (id * g.inH + ih) * g.inW
+                        for kw in 0..<g.kW {
+                            let off = kw * g.dW - g.pW
+                            let (lo, hi) = g.validColumns(offset: off)
+                            let src = inRow + off
+                            if s == 1 {
+                                for ow in lo..<hi { let v = src[ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            } else if s == 2 {
+                                for ow in lo..<hi { let v = src[2 * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            } else {
+                                for ow in lo..<hi { let v = src[s * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ResNet stem pool (3x3, stride 1 or 2, no dilation), like the depthwise 3x3 kernel: rows
+    /// outside the input read a -inf row, interior columns take eight outputs at a time (stride 2
+    /// through even / odd lanes), border columns check each tap. Taps are visited in the same
+    /// order as `maxPlaneRows` with the same NaN-propagating comparison.
+    @inline(__always)
+    private static func maxPlane3x3(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: WindowGeometry) {
+        typealias V8 = SIMD8<Float>
+        @inline(__always) func take(_ m: Float, _ v: Float) -> Float { v > m || v != v ? v : m }
+        @inline(__always) func take8(_ m: V8, _ v: V8) -> V8 {
+            var r = m
+            r.replace(with: v, where: (v .> m) .| (v .!= v))
+            return r
+        }
+        @inline(__always) func load8(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
+        @inline(__always) func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+        }
+        let s = g.sW, inW = g.inW, outW = g.outW
+        let lo = min(outW, (g.pW + s - 1) / s)
+        let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { buffer in
+            let lowest = buffer.baseAddress!
+            lowest.initialize(repeating: -.infinity, count: max(1, inW))
+            for oh in 0..<g.outH {
+                let ih = oh * g.sH - g.pH
+                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : UnsafePointer(lowest)
+                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : UnsafePointer(lowest)
+                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : UnsafePointer(lowest)
+                let out = y + oh * outW
+                @inline(__always) func border(_ ow: Int) {
+                    let iw = ow * s - g.pW
+                    var m = -Float.infinity
+                    @inline(__always) func row(_ r: UnsafePointer<Float>) {
+                        for k in 0..<3 where iw + k >= 0 && iw + k < inW { m = take(m, r[iw + k]) }
+                    }
+                    row(r0); row(r1); row(r2)
+                    out[ow] = m
+                }
+                for ow in 0..<lo { border(ow) }
+                let base = lo * s - g.pW
+                let (a, b, c) = (r0 + base, r1 + base, r2 + base)
+                let count = hi - lo, o = out + lo
+                var j = 0
+                if s == 1 {
+                    while j + 8 <= count {
+                        var m = V8(repeating: -.infinity)
+                        @inline(__always) func row(_ r: UnsafePointer<Float>) {
+                            m = take8(m, load8(r + j)); m = take8(m, load8(r + j + 1)); m = take8(m, load8(r + j + 2))
+                        }
+                        row(a); row(b); row(c)
+                        UnsafeMutableRawPointer(o + j).storeBytes(of: m, as: V8.self)
+                        j += 8
+                    }
+                } else {
+                    // As in the depthwise kernel: the last load stays inside the row while j + 8 < count.
+                    while j + 9 <= count {
+                        var m = V8(repeating: -.infinity)
+                        @inline(__always) func row(_ r: UnsafePointer<Float>) {
+                            let (u, v) = (load16(r + 2 * j), load16(r + 2 * j + 2))
+                            m = take8(m, u.evenHalf); m = take8(m, u.oddHalf); m = take8(m, v.evenHalf)
+                        }
+                        row(a); row(b); row(c)
+                        UnsafeMutableRawPointer(o + j).storeBytes(of: m, as: V8.self)
+                        j += 8
+                    }
+                }
+                while j < count {
+                    let i = j * s
+                    var m = -Float.infinity
+                    @inline(__always) func row(_ r: UnsafePointer<Float>) { m = take(m, r[i]); m = take(m, r[i + 1]); m = take(m, r[i + 2]) }
+                    row(a); row(b); row(c)
+                    o[j] = m
+                    j += 1
+                }
+                for ow in hi..<outW { border(ow) }
             }
         }
     }

@@ -12,7 +12,10 @@ package enum VectorExp {
         var clamped = x
         clamped.replace(with: high, where: clamped .> high)
         clamped.replace(with: low, where: clamped .< low)
-        let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Round to nearest with the 1.5 * 2^23 trick (|x / ln 2| < 2^22): `rounded(.toNearestOrEven)`
+        // on SIMD16 is a libm `rintf` call per lane without SSE4.1 (the x86-64 baseline).
+        let shifted = clamped * 1.44269504088896341 + 12582912
+        let n = shifted - 12582912
         // r = x - n ln2, with ln2 split in two so the product is exact enough.
         var r = clamped - n * 0.693359375
         r = r - n * -2.12194440e-4
@@ -26,7 +29,7 @@ package enum VectorExp {
         // 2^n as two factors so n = 128 (e^88.7 is still finite) and n = -126 both stay representable.
         // n is integral and |n| <= 128: adding 1.5 * 2^23 puts it in the low mantissa bits, a
         // vector-friendly float -> int conversion (the generic SIMD init converts lane by lane).
-        let whole = unsafeBitCast(n + 12582912, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let whole = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let half = whole &>> 1
         let scaleA = unsafeBitCast((half &+ 127) &<< 23, to: Vector.self)
         let scaleB = unsafeBitCast((whole &- half &+ 127) &<< 23, to: Vector.self)

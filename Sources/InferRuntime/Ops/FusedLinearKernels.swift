@@ -6,7 +6,9 @@ import InferKernels
 /// and residual in one pass over the output (`GemmEpilogue`). Setup (attributes, geometry, scratch)
 /// happens once per session; the prepared kernel only computes.
 package enum FusedLinearKernels {
-    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul]
+    /// All three write every output element (the GEMM runs with beta 0 or over a filled C, the
+    /// depthwise kernel writes each output once), so static plans skip zeroing their outputs.
+    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul].map { $0.overwritingOutputs() }
 
     static let domain = FusedLinearOperators.domain
 
@@ -43,7 +45,16 @@ package enum FusedLinearKernels {
         let (xp, wp, yp) = (UnsafePointer(x.pointer(as: Float.self)), UnsafePointer(w.pointer(as: Float.self)), y.pointer(as: Float.self))
         let bp = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
         let outSize = outSpatial.reduce(1, *)
+        // A depthwise convolution writes each output once: bias and a ReLU / Clip go into that write
+        // (no second pass over the output).
+        let inKernel = Convolution.path(inChannels: c, group: group, geometry: g) == .depthwise && epilogue.residual == nil
+            ? epilogue.clamp : nil
         return {
+            if let inKernel {
+                Convolution.convolve(input: xp, weights: wp, bias: bp, output: yp, batch: batch, inChannels: c, outChannels: m,
+                                     group: group, geometry: g, scratch: scratch.pointer, clamp: inKernel, threads: threads)
+                return
+            }
             epilogue.saveResidual()
             // Without an epilogue the convolution adds the bias itself; with one, the bias rides along.
             Convolution.convolve(input: xp, weights: wp, bias: epilogue.isEmpty ? bp : nil, output: yp, batch: batch,
@@ -163,6 +174,16 @@ struct Epilogue: @unchecked Sendable {
     private let copy: FloatBuffer?
 
     var isEmpty: Bool { activation == nil && residual == nil }
+
+    /// The activation as a clamp a kernel can apply in its own output write (none, ReLU, Clip), else nil.
+    var clamp: ConvolutionClamp? {
+        switch activation {
+        case nil: ConvolutionClamp(low: -.infinity, high: .infinity)
+        case .relu?: ConvolutionClamp(low: 0, high: .infinity)
+        case .clip(let low, let high)?: ConvolutionClamp(low: Float(low), high: Float(high))
+        default: nil
+        }
+    }
 
     init(_ ctx: KernelContext, output y: Tensor) throws {
         activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)

@@ -69,6 +69,9 @@ package struct KernelBinding: Sendable {
     package let prepare: (@Sendable (KernelContext) throws -> PreparedKernel)?
     /// Control flow: builds the node's `SubgraphRunner` (node, opset, opset imports, threads).
     package let makeSubgraphRunner: (@Sendable (Node, Int, [String: Int], Int) throws -> SubgraphRunner)?
+    /// The kernel writes every element of every output, so a static plan need not zero-fill them
+    /// before each run (default false: outputs are zeroed, as the dynamic executor provides).
+    package private(set) var overwritesOutputs = false
 
     package init(_ opType: String, domain: String = "", run: @escaping @Sendable (KernelContext) throws -> Void) {
         self.opType = opType
@@ -103,6 +106,13 @@ package struct KernelBinding: Sendable {
     package static func prepared(_ opType: String, domain: String = "",
                                  _ prepare: @escaping @Sendable (KernelContext) throws -> PreparedKernel) -> KernelBinding {
         KernelBinding(opType: opType, domain: domain, prepare: prepare)
+    }
+
+    /// This binding, declared to write every output element (see `overwritesOutputs`).
+    package func overwritingOutputs() -> KernelBinding {
+        var binding = self
+        binding.overwritesOutputs = true
+        return binding
     }
 
     /// The kernel for a fixed context: prepared once when the binding supports it.

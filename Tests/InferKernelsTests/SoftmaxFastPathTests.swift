@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import InferKernels
+
+/// The vectorized Float softmax rows (last axis) against a Double reference, on row lengths
+/// around the 16-float vector, in place and out of place, with -inf masks and +inf / NaN rows.
+@Suite struct SoftmaxFastPathTests {
+    static func reference(_ row: [Float]) -> [Float] {
+        let m = row.max()!
+        let e = row.map { Foundation.exp(Double($0) - Double(m)) }
+        let s = e.reduce(0, +)
+        return e.map { Float($0 / s) }
+    }
+
+    @Test(arguments: [1, 5, 16, 17, 32, 128, 130])
+    func rowsMatchReference(n: Int) {
+        let outer = 3
+        var x = (0..<outer * n).map { Float(($0 * 37) % 101) / 9 - 5 }
+        if n > 2 { x[1] = -.infinity }  // a masked entry
+        var y = [Float](repeating: .nan, count: x.count)
+        SoftmaxKernel.softmax(x, outer: outer, n: n, inner: 1, logarithmic: false, into: &y)
+        var inPlace = x
+        inPlace.withUnsafeMutableBufferPointer { p in
+            SoftmaxKernel.softmax(UnsafePointer(p.baseAddress!), outer: outer, n: n, inner: 1, logarithmic: false, into: p.baseAddress!)
+        }
+        for o in 0..<outer {
+            let expected = Self.reference(Array(x[(o * n)..<((o + 1) * n)]))
+            for j in 0..<n {
+                #expect(abs(y[o * n + j] - expected[j]) <= 1e-6 + 1e-5 * expected[j])
+                #expect(inPlace[o * n + j] == y[o * n + j])
+            }
+        }
+    }
+
+    @Test func nonFiniteRows() {
+        let n = 20
+        var x = [Float](repeating: -.infinity, count: 3 * n)  // row 0: all -inf -> NaN
+        for j in 0..<n { x[n + j] = Float(j) }
+        x[n + 4] = .infinity; x[n + 9] = .infinity            // row 1: two +inf share the mass
+        for j in 0..<n { x[2 * n + j] = 0 }
+        x[2 * n + 17] = .nan                                  // row 2: NaN poisons the row
+        var y = [Float](repeating: 0, count: x.count)
+        SoftmaxKernel.softmax(x, outer: 3, n: n, inner: 1, logarithmic: false, into: &y)
+        #expect(y[0..<n].allSatisfy { $0.isNaN })
+        #expect(y[n + 4] == 0.5 && y[n + 9] == 0.5 && y[n] == 0)
+        #expect(y[(2 * n)..<(3 * n)].allSatisfy { $0.isNaN })
+    }
+}
