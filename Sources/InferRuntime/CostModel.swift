@@ -32,6 +32,10 @@ package enum CostModel {
             return out * kernel.reduce(1, *)
         case "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin":
             return node.inputs.first.map(count) ?? 0
+        case "Attention" where node.domain == "swiftinfer":
+            // Q·Kᵀ and P·V: 2 FLOPs per multiply-add, each out element × Sk twice (K is [.., Sk, D]).
+            guard node.inputs.count > 1, let k = dims(node.inputs[1]), k.count >= 2 else { return out }
+            return 4 * out * k[k.count - 2]
         case "Softmax", "LogSoftmax": return 5 * out
         case "LayerNormalization", "BatchNormalization", "InstanceNormalization", "GroupNormalization": return 8 * out
         case "Erf", "Tanh", "Sigmoid", "Exp", "Log", "Gelu": return 8 * out

@@ -11,7 +11,8 @@ import Testing
         var testDescription: String { "M\(m) N\(n) K\(k) tA\(transA) tB\(transB) pad\(pad)" }
     }
 
-    static let cases: [Case] = [(3, 4, 5), (1, 6, 5), (6, 1, 5), (1, 1, 4), (3, 4, 0)].flatMap { (m, n, k) in
+    // M 2...4 take the GEMV-per-row path, M 6 and 7 sgemm.
+    static let cases: [Case] = [(3, 4, 5), (2, 7, 9), (4, 5, 3), (7, 4, 5), (1, 6, 5), (6, 1, 5), (1, 1, 4), (3, 4, 0)].flatMap { (m, n, k) in
         [false, true].flatMap { tA in [false, true].flatMap { tB in [0, 2].map { Case(m: m, n: n, k: k, transA: tA, transB: tB, pad: $0) } } }
     }
 
