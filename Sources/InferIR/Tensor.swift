@@ -99,7 +99,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
         }
         self.init(zeros: dtype, shape: shape)
         let dst = UnsafeMutableRawBufferPointer(start: mutableRawPointer, count: n * dtype.byteSize)
-        _ = dst.copyBytes(from: bytes)
+        dst.copyBytes(from: bytes)
     }
 
     /// Every element converted to Double (for comparisons and printing).
