@@ -37,6 +37,25 @@ public struct ModelInspection {
         }
     }
 
+    /// The memory plan the engine would use for these dims: the graph as it runs (-O2 for a
+    /// source model, as stored for a plan), lowered for the bound shapes.
+    func memoryPlanLine() -> String {
+        guard let inferred else { return "memory plan: unknown (shape inference failed)" }
+        do {
+            // As `Engine.buildPlan` does: a plan is re-canonicalized once its dims are bound.
+            let runnable = try Compiler.optimize(inferred, level: planHeader == nil ? .full : .canonicalize).0
+            let plan = try StaticPlan(model: runnable)
+            let m = plan.memory
+            let ratio = m.lowerBoundBytes > 0 ? String(format: "%.3f", Double(m.arenaBytes) / Double(m.lowerBoundBytes)) : "-"
+            return "memory plan: \(plan.steps.count) kernel steps, arena \(Self.formatBytes(m.arenaBytes)), "
+                + "unplanned \(Self.formatBytes(m.unplannedBytes)), lower bound \(Self.formatBytes(m.lowerBoundBytes)) (arena / bound \(ratio))"
+        } catch let error as InferError {
+            return "memory plan: none (runs on the dynamic executor: \(error.message))"
+        } catch {
+            return "memory plan: none (\(error))"
+        }
+    }
+
     public var opHistogram: [(op: String, count: Int)] {
         Dictionary(grouping: model.graph.nodes, by: \.qualifiedOpType).map { ($0.key, $0.value.count) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.op < $1.op }
@@ -86,6 +105,7 @@ public struct ModelInspection {
         } else {
             lines.append("FLOPs per run: unknown (shape inference failed: \(inferenceError ?? "?"))")
         }
+        lines.append(memoryPlanLine())
         lines.append("BLAS: OpenBLAS \(BLASRuntime.coreName) core (\(BLASRuntime.coreSource)), \(BLASRuntime.threadCount) thread\(BLASRuntime.threadCount == 1 ? "" : "s")")
         return lines.joined(separator: "\n")
     }
