@@ -1,9 +1,10 @@
 /// im2col and its adjoint col2im over a canonical 3-D window (see `WindowGeometry`).
 /// The column matrix is [channels * kernelSize, outputSize], row-major: row (c, kd, kh, kw)
 /// holds, for every output position, the input element that kernel tap sees (0 in padding).
+/// Generic over the element so float convolution and integer ConvInteger/QLinearConv share it.
 package enum Im2Col {
-    package static func im2col(input: UnsafePointer<Float>, channels: Int, geometry g: WindowGeometry,
-                               columns: UnsafeMutablePointer<Float>) {
+    package static func im2col<T: ExpressibleByIntegerLiteral>(input: UnsafePointer<T>, channels: Int, geometry g: WindowGeometry,
+                                                                columns: UnsafeMutablePointer<T>) {
         var dst = columns
         for c in 0..<channels {
             let plane = input + c * g.inputSize
@@ -42,9 +43,9 @@ package enum Im2Col {
     /// the even lanes of 16 contiguous floats, while a later element (j + 8 < count) keeps that
     /// load inside the readable span.
     @inline(__always)
-    static func gather(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int, stride: Int) {
+    static func gather<T>(_ dst: UnsafeMutablePointer<T>, _ src: UnsafePointer<T>, count: Int, stride: Int) {
         var j = 0
-        if stride == 2 {
+        if stride == 2, T.self == Float.self {
             while j + 9 <= count {
                 let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
                 UnsafeMutableRawPointer(dst + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)

@@ -14,42 +14,13 @@ package enum IntegerConvolution {
         let cg = inChannels / group, mg = outChannels / group, kk = cg * g.kernelSize, spatial = g.outputSize
         for n in 0..<batch {
             for gi in 0..<group {
-                im2col(input + (n * inChannels + gi * cg) * g.inputSize, channels: cg, geometry: g, columns: columns)
+                Im2Col.im2col(input: input + (n * inChannels + gi * cg) * g.inputSize, channels: cg, geometry: g, columns: columns)
                 let out = output + (n * outChannels + gi * mg) * spatial
                 IntegerGemm.multiply(weights + gi * mg * kk, UnsafePointer(columns), m: mg, k: kk, n: spatial, into: out)
                 if let bias {
                     for m in 0..<mg {
                         let b = bias[gi * mg + m], row = out + m * spatial
                         for j in 0..<spatial { row[j] = row[j] &+ b }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Same layout as `Im2Col.im2col` (rows (c, kd, kh, kw), columns the output positions), 0 in padding.
-    static func im2col(_ input: UnsafePointer<Int32>, channels: Int, geometry g: WindowGeometry,
-                       columns: UnsafeMutablePointer<Int32>) {
-        var dst = columns
-        for c in 0..<channels {
-            let plane = input + c * g.inputSize
-            for kd in 0..<g.kD {
-                for kh in 0..<g.kH {
-                    for kw in 0..<g.kW {
-                        let offW = kw * g.dW - g.pW
-                        let (lo, hi) = g.validColumns(offset: offW)
-                        for od in 0..<g.outD {
-                            let id = od * g.sD - g.pD + kd * g.dD
-                            for oh in 0..<g.outH {
-                                let ih = oh * g.sH - g.pH + kh * g.dH
-                                dst.update(repeating: 0, count: g.outW)
-                                if id >= 0, id < g.inD, ih >= 0, ih < g.inH {
-                                    let src = plane + (id * g.inH + ih) * g.inW + offW
-                                    for ow in lo..<hi { dst[ow] = src[ow * g.sW] }
-                                }
-                                dst += g.outW
-                            }
-                        }
                     }
                 }
             }
