@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Scaled dot-product attention over a batch of (batch, head) matrices:
 /// `out_b = softmax(mask(scale * Q_b · K_bᵀ)) · V_b`, one GEMM for the scores (scale folded into
@@ -42,34 +41,17 @@ package enum AttentionKernel {
         package var count: Int { q.count }
     }
 
-    /// Runs every batch entry; `scratch` holds `geometry.scratchCount * workers` floats where
-    /// `workers = min(threads, batch count)` when the work is big enough to split.
+    /// Runs every batch entry in turn, reusing `scratch` (`geometry.scratchCount` floats).
+    /// Entries run one after another: OpenBLAS threads each GEMM itself, and calling it from
+    /// several threads at once made its worker threads spin against each other (measured: most
+    /// of the time in `exec_blas_async` on bert/gpt at 2 threads).
     package static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mask: Mask,
                                   out: UnsafeMutablePointer<Float>, geometry g: Geometry, offsets: BatchOffsets,
-                                  scratch: UnsafeMutablePointer<Float>, workers: Int) {
-        let batches = offsets.count
-        let one = { (b: Int, s: UnsafeMutablePointer<Float>) in
+                                  scratch: UnsafeMutablePointer<Float>) {
+        for b in 0..<offsets.count {
             entry(q: q + offsets.q[b], k: k + offsets.k[b], v: v + offsets.v[b], mask: mask, maskOffset: offsets.mask[b],
-                  out: out + b * g.rows * g.valueDepth, g, scratch: s)
+                  out: out + b * g.rows * g.valueDepth, g, scratch: scratch)
         }
-        if workers <= 1 || batches < 2 {
-            for b in 0..<batches { one(b, scratch) }
-            return
-        }
-        withoutActuallyEscaping(one) { one in
-            let shared = SharedBody(run: one, scratch: scratch)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let s = shared.scratch + w * g.scratchCount
-                for b in stride(from: w, to: batches, by: workers) { shared.run(b, s) }
-            }
-        }
-    }
-
-    /// How many workers to split the batch entries over. One: OpenBLAS threads each GEMM itself, and
-    /// calling it from several threads at once makes its worker threads spin against each other
-    /// (measured: most of the time in `exec_blas_async` on bert/gpt at 2 threads).
-    package static func workers(threads: Int, batches: Int, geometry g: Geometry) -> Int {
-        1
     }
 
     @inline(__always)
@@ -112,7 +94,3 @@ package enum AttentionKernel {
 }
 
 /// Batch entries write disjoint outputs and scratch slices; only inputs are shared.
-private struct SharedBody: @unchecked Sendable {
-    let run: (Int, UnsafeMutablePointer<Float>) -> Void
-    let scratch: UnsafeMutablePointer<Float>
-}

@@ -60,13 +60,12 @@ package enum FusedTransformerKernels {
                                  fill: try ctx.node.float("mask_fill", default: 0))
         default: kernelMask = .none
         }
-        let workers = AttentionKernel.workers(threads: ctx.threads, batches: offsets.count, geometry: geometry)
-        let scratch = ScratchBuffer(count: geometry.scratchCount * workers)
+        let scratch = ScratchBuffer(count: geometry.scratchCount)
         let qp = q.pointer(as: Float.self), kp = k.pointer(as: Float.self), vp = v.pointer(as: Float.self)
         let op = out.pointer(as: Float.self), g = geometry
         return {
             AttentionKernel.attention(q: qp, k: kp, v: vp, mask: kernelMask, out: op, geometry: g, offsets: offsets,
-                                      scratch: scratch.pointer, workers: workers)
+                                      scratch: scratch.pointer)
         }
     }
 
