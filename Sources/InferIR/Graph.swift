@@ -31,6 +31,11 @@ public struct Graph: Sendable, Equatable {
         self.nodes = nodes
         self.valueInfo = valueInfo
     }
+
+    /// Names of the graph inputs that have a default (an initializer of the same name), sorted.
+    public var defaultedInputNames: [String] {
+        inputs.map(\.name).filter { initializers[$0] != nil }.sorted()
+    }
 }
 
 /// A graph plus the model-level facts needed to interpret it: which opset of each domain it uses.

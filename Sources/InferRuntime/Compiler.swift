@@ -34,6 +34,9 @@ public struct CompilationReport: Sendable {
     public let passes: [PassRecord]
     public let fusions: [String: Int]
     public let declined: [String]
+    /// Graph inputs with a default (an initializer of the same name) that were compiled as
+    /// constants because the caller does not feed them; sorted.
+    public let foldedInputDefaults: [String]
 }
 
 /// Runs the optimizer pipeline of a level on a model.
@@ -44,8 +47,14 @@ public struct CompilationReport: Sendable {
 /// let engine = try Engine(model: optimized, optimization: .none)   // already optimized
 /// ```
 public enum Compiler {
-    public static func optimize(_ model: Model, level: OptimizationLevel) throws -> (Model, CompilationReport) {
-        var optimized = model
+    /// Optimizes `model` at `level`. A graph input that has an initializer of the same name (a
+    /// default, see `InputDefaults`) is compiled as a constant unless it is named in
+    /// `liveInputs`: the returned model no longer lists the folded ones as inputs, so a caller
+    /// who wants to feed one compiles again with it in `liveInputs` (`Engine` does that itself).
+    public static func optimize(_ model: Model, level: OptimizationLevel,
+                                liveInputs: Set<String> = []) throws -> (Model, CompilationReport) {
+        let folded = model.graph.defaultedInputNames.filter { !liveInputs.contains($0) }
+        var optimized = model.resolvingInputDefaults(live: liveInputs)
         let context = PassContext(evaluate: NodeExecution.constantEvaluator)
         var manager = PassManager(pipeline: .forLevel(level.rawValue))
         try manager.run(&optimized, context: context)
@@ -53,7 +62,7 @@ public enum Compiler {
         let report = CompilationReport(
             nodesBefore: model.graph.nodes.count, nodesAfter: optimized.graph.nodes.count, opsAfter: ops,
             passes: manager.records.map { .init(name: $0.name, milliseconds: $0.milliseconds, nodesAfter: $0.nodesAfter) },
-            fusions: context.fusions, declined: context.declined)
+            fusions: context.fusions, declined: context.declined, foldedInputDefaults: folded)
         return (optimized, report)
     }
 }

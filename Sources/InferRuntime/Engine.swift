@@ -19,18 +19,22 @@ import Foundation
 /// Inputs are checked before anything runs; a wrong feed throws `InferError` with kind
 /// `.unknownInput`, `.missingInput`, `.dtypeMismatch` or `.invalidShape` and a one-line message.
 public final class Engine: Sendable {
-    /// The model as it runs (after optimization, dims still symbolic).
-    public let model: Model
-    /// What the optimizer did (nil at `-O0`).
-    public let compilation: CompilationReport?
+    /// The model as it runs (after optimization, dims still symbolic). When some inputs have
+    /// defaults (initializers of the same name), this is the form with every default folded.
+    public var model: Model { primary.model }
+    /// What the optimizer did (nil at `-O0` and for a loaded plan).
+    public var compilation: CompilationReport? { primary.report }
     public let options: Options
     public var optimization: OptimizationLevel { options.optimization }
     /// Threads each run uses.
     public let threads: Int
     /// The plan file's header when the engine was loaded from a compiled plan.
     public let planHeader: PlanHeader?
-    private let dynamic: GraphExecutor
-    private let plans: PlanCache
+    /// The inputs callers feed, as the source model declares them (some may have defaults).
+    let signature: InputSignature
+    private let primary: CompiledModel
+    /// Programs for callers that feed defaulted inputs the primary folded (nil when it folded none).
+    package let fedDefaults: FedDefaultsCache?
     /// Where `run(_:) async` does its work, off the cooperative pool.
     let workQueue = DispatchQueue(label: "swiftc-infer.engine", qos: .userInitiated, attributes: .concurrent)
 
@@ -46,7 +50,7 @@ public final class Engine: Sendable {
             let plan = try PlanReader.load(url)
             var planOptions = options
             planOptions.optimization = plan.optimization
-            try self.init(optimized: plan.model, report: nil, options: planOptions, planHeader: plan.header)
+            try self.init(optimized: plan.model, report: nil, source: plan.source, options: planOptions, planHeader: plan.header)
         } else {
             try self.init(model: ModelLoader.load(url), options: options)
         }
@@ -61,80 +65,72 @@ public final class Engine: Sendable {
         try self.init(model: model, options: Options(threads: threads, optimization: optimization))
     }
 
-    /// Optimizes `model` as `options` say and prepares it to run.
+    /// Optimizes `model` as `options` say and prepares it to run. Inputs with defaults are
+    /// compiled as constants; feeding one later compiles (once) a program with it live.
     public convenience init(model: Model, options: Options) throws {
         // Before optimizing: constant folding may already run GEMMs.
         BLASRuntime.ensureConfigured(threads: options.threads)
         if options.optimization == .none {
-            try self.init(optimized: model, report: nil, options: options, planHeader: nil)
+            // The dynamic executor honours defaults itself: a fed value replaces the initializer.
+            try self.init(optimized: model, report: nil, source: nil, options: options, planHeader: nil)
         } else {
             let (optimized, report) = try Compiler.optimize(model, level: options.optimization)
-            try self.init(optimized: optimized, report: report, options: options, planHeader: nil)
+            let source = report.foldedInputDefaults.isEmpty ? nil : model
+            try self.init(optimized: optimized, report: report, source: source, options: options, planHeader: nil)
         }
     }
 
     /// An engine over a model already optimized at `options.optimization` (a loaded plan, or
-    /// the convenience inits above): no pass runs here.
-    package init(optimized model: Model, report: CompilationReport?, options: Options, planHeader: PlanHeader?) throws {
+    /// the convenience inits above): no pass runs here. `source` is the model as imported when
+    /// the optimizer folded inputs' defaults (so a caller feeding one gets it compiled live).
+    package init(optimized model: Model, report: CompilationReport?, source: Model?, options: Options,
+                 planHeader: PlanHeader?) throws {
         BLASRuntime.ensureConfigured(threads: options.threads)
         self.options = options
-        threads = max(1, options.threads ?? BLASRuntime.threadCount)
-        self.model = model
+        let threads = max(1, options.threads ?? BLASRuntime.threadCount)
+        self.threads = threads
         self.planHeader = planHeader
-        compilation = report
-        dynamic = try GraphExecutor(model: model, threads: threads)
-        plans = PlanCache(capacity: options.planCacheCapacity, maxIdleSessions: options.maxIdleSessions, threads: threads)
+        primary = try CompiledModel(model: model, report: report, options: options, threads: threads)
+        signature = InputSignature((source ?? model).graph)
+        fedDefaults = source.map { FedDefaultsCache(source: $0, options: options, threads: threads) }
     }
 
-    /// The graph inputs a caller must feed (initializer-backed inputs excluded): name, dtype
-    /// and shape, whose dims are `.value(n)` or `.symbol("N")` (any size, equal wherever the
-    /// same symbol appears).
-    public var inputs: [ValueInfo] { dynamic.requiredInputs }
+    /// The graph inputs a caller must feed: name, dtype and shape, whose dims are `.value(n)`
+    /// or `.symbol("N")` (any size, equal wherever the same symbol appears).
+    public var inputs: [ValueInfo] { signature.required }
+    /// Inputs with a default (an initializer of the same name, as IR-version-3 models and
+    /// `keep_initializers_as_inputs` exports write): leave them out to use the default, or
+    /// feed them to replace it.
+    public var optionalInputs: [ValueInfo] { signature.optional }
     /// The graph outputs `run` returns, by name, with dtype and (possibly symbolic) shape.
     public var outputs: [ValueInfo] { model.graph.outputs }
 
     /// Runs the model. Inputs are checked by name, dtype and shape first. Safe to call from
     /// any number of threads at once.
     public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        try InputValidation.validate(inputs, against: model.graph)
-        if options.optimization == .none { return try dynamic.run(inputs) }
-        let entry = try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }
-        guard let session = try entry.checkout() else { return try dynamic.run(inputs) }
-        defer { entry.checkin(session) }
-        return try session.run(inputs)
+        try InputValidation.validate(inputs, against: signature)
+        return try compiled(for: inputs).run(inputs)
     }
 
-    /// The static plan for these input shapes, or nil when some shape is data-dependent.
-    func buildPlan(for inputs: [String: Tensor]) throws -> StaticPlan? {
-        var bound = model
-        bound.graph.inputs = model.graph.inputs.map { info in
-            guard let t = inputs[info.name] else { return info }
-            return ValueInfo(name: info.name, type: ValueType(dtype: t.dtype, dims: t.shape))
-        }
-        let shapesChanged = zip(bound.graph.inputs, model.graph.inputs).contains { $0.type != $1.type }
-        bound.graph.valueInfo = [:]
-        // Now that every dim is known, shape subgraphs fold to constants (nothing new to fold
-        // when the model was static already: it left the optimizer at a fixed point).
-        if options.optimization != .none && shapesChanged { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
-        do {
-            return try StaticPlan(model: bound)
-        } catch let error as InferError where error.kind == .invalidShape && error.message.contains("no static shape") {
-            return nil
-        }
+    /// The program for these feeds: the primary one unless they feed a default it folded.
+    func compiled(for inputs: [String: Tensor]) throws -> CompiledModel {
+        guard let fedDefaults else { return primary }
+        let fed = fedDefaults.fedNames(inputs)
+        return fed.isEmpty ? primary : try fedDefaults.compiled(feeding: fed)
     }
 
-    /// How many static plans are cached (bounded by `options.planCacheCapacity`).
-    package var planCount: Int { plans.count }
+    /// How many static plans are cached (each program's cache is bounded by `options.planCacheCapacity`).
+    package var planCount: Int { ([primary] + (fedDefaults?.all ?? [])).reduce(0) { $0 + $1.plans.count } }
     /// Idle sessions currently pooled over all cached plans.
-    package var idleSessionCount: Int { plans.idleSessionCount }
+    package var idleSessionCount: Int { ([primary] + (fedDefaults?.all ?? [])).reduce(0) { $0 + $1.plans.idleSessionCount } }
 
-    /// The plan for the given input shapes (compiling it if needed).
+    /// The plan for the given inputs (compiling it if needed), or nil when shapes are data-dependent.
     package func plan(for inputs: [String: Tensor]) throws -> StaticPlan? {
-        try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }.plan
+        try planEntry(for: inputs).plan
     }
 
     /// The cache entry (plan + session pool) for these inputs; for tests that drive sessions.
     package func planEntry(for inputs: [String: Tensor]) throws -> PlanCache.Entry {
-        try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }
+        try compiled(for: inputs).planEntry(for: inputs)
     }
 }

@@ -29,6 +29,8 @@ package final class GraphExecutor: @unchecked Sendable {
     let inputSlots: [(info: ValueInfo, slot: Int)]
     let outputSlots: [(name: String, slot: Int)]
     let constants: [(slot: Int, tensor: Tensor)]
+    /// The inputs callers feed (some with defaults), checked before a top-level run.
+    let signature: InputSignature
     /// Enclosing-scope values this graph reads, filled from `run`'s `outerScope`.
     let outerSlots: [(name: String, slot: Int)]
     package let threads: Int
@@ -48,6 +50,7 @@ package final class GraphExecutor: @unchecked Sendable {
         // and a fed value overrides it (see `run`).
         constants = graph.initializers.sorted { $0.key < $1.key }.map { (slot($0.key), $0.value) }
         inputSlots = graph.inputs.map { ($0, slot($0.name)) }
+        signature = InputSignature(graph)
         var steps: [Step] = []
         for node in order {
             guard let opset = model.opset(for: node) else {
@@ -92,11 +95,6 @@ package final class GraphExecutor: @unchecked Sendable {
         slotCount = slotOf.count
     }
 
-    /// The declared graph inputs that are not initializers with defaults.
-    package var requiredInputs: [ValueInfo] {
-        model.graph.inputs.filter { model.graph.initializers[$0.name] == nil }
-    }
-
     /// Runs the graph. A nested executor (a subgraph body) gets the enclosing values it reads in
     /// `outerScope` and skips input validation (loop-carried shapes may change between iterations).
     package func run(_ feeds: [String: Tensor], outerScope: [String: Tensor]? = nil) throws -> [String: Tensor] {
@@ -105,7 +103,7 @@ package final class GraphExecutor: @unchecked Sendable {
         if let outerScope {
             for (name, s) in outerSlots { slots[s] = outerScope[name] }
         } else {
-            try InputValidation.validate(feeds, against: model.graph)
+            try InputValidation.validate(feeds, against: signature)
         }
         for (info, s) in inputSlots {
             if let t = feeds[info.name] { slots[s] = t }

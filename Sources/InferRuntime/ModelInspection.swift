@@ -17,6 +17,8 @@ public struct ModelInspection {
     /// Set when the file is a compiled plan: its header, and the program it stores.
     public let planHeader: PlanHeader?
     package let program: PlanProgramSummary?
+    /// Inputs with a default (an initializer of the same name; a plan folded them into constants).
+    public let optionalInputs: [ValueInfo]
 
     public init(contentsOf url: URL, dims: [String: Int] = [:]) throws {
         path = url.path
@@ -24,6 +26,7 @@ public struct ModelInspection {
         model = loaded.model
         planHeader = loaded.plan?.header
         program = loaded.plan.flatMap { PlanProgramSummary.decode($0.program) }
+        optionalInputs = InputSignature((loaded.plan?.source ?? loaded.model).graph).optional
         _ = try Verifier.verify(model.graph)
         var bound = model.bindingSymbols(dims, default: 1)
         bindings = Dictionary(uniqueKeysWithValues: model.inputSymbols.map { ($0, dims[$0] ?? 1) })
@@ -91,6 +94,10 @@ public struct ModelInspection {
         lines.append("  ir_version \(model.irVersion), opsets: \(opsets.joined(separator: ", "))\(model.producerName.isEmpty ? "" : ", producer \(model.producerName) \(model.producerVersion)")")
         lines.append("inputs:")
         for i in model.graph.inputs where model.graph.initializers[i.name] == nil { lines.append("  \(i.name): \(i.type)") }
+        if !optionalInputs.isEmpty {
+            lines.append("optional inputs (each has an initializer as its default; a fed value replaces it):")
+            for i in optionalInputs { lines.append("  \(i.name): \(i.type)") }
+        }
         lines.append("outputs:")
         for o in model.graph.outputs {
             let inferredType = inferred?.graph.valueInfo[o.name].map { " (inferred \($0))" } ?? ""

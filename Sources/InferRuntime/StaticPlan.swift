@@ -21,7 +21,10 @@ package final class StaticPlan: @unchecked Sendable {
     }
 
     package let steps: [Step]
-    package let inputs: [(name: String, location: Location)]
+    /// Graph inputs in arena slots; `default` is the initializer of the same name, if any,
+    /// copied in when the caller does not feed the input (the optimizer folds such defaults
+    /// before a plan is built, so this matters only for unoptimized models).
+    package let inputs: [(name: String, location: Location, default: Tensor?)]
     package let outputs: [(name: String, location: Location)]
     package let memory: MemoryPlanner.Plan
     package let model: Model
@@ -60,7 +63,6 @@ package final class StaticPlan: @unchecked Sendable {
             }
             return (type.dtype, dims)
         }
-        let inputNames = graph.graphInputNames
         // 1. Buffers: one per graph input and node output; views join their input's buffer.
         var bufferOf: [String: Int] = [:]
         var buffers: [MemoryPlanner.Buffer] = []
@@ -69,9 +71,7 @@ package final class StaticPlan: @unchecked Sendable {
             bufferOf[name] = buffers.count
             buffers.append(.init(firstUse: step, lastUse: step, size: (elementCount(dims) ?? 0) * dtype.byteSize))
         }
-        for input in graph.inputs where graph.initializers[input.name] == nil || inputNames.contains(input.name) {
-            try newBuffer(input.name, at: 0)
-        }
+        for input in graph.inputs { try newBuffer(input.name, at: 0) }
         var kept: [(Int, Node)] = []   // (step index, node) of nodes that run
         var stepIndex = 1
         for node in graph.nodes {
@@ -117,7 +117,7 @@ package final class StaticPlan: @unchecked Sendable {
                         inputs: try node.inputs.map { $0.isEmpty ? nil : try location($0) },
                         outputs: try StaticPlan.positionalOutputs(node).map { $0.isEmpty ? .constant(StaticPlan.omittedOutput) : try location($0) })
         }
-        inputs = try graph.inputs.filter { bufferOf[$0.name] != nil }.map { ($0.name, try location($0.name)) }
+        inputs = try graph.inputs.map { ($0.name, try location($0.name), graph.initializers[$0.name]) }
         outputs = try graph.outputs.map { ($0.name, try location($0.name)) }
     }
 }
@@ -129,7 +129,7 @@ package final class PlanSession: @unchecked Sendable {
     private let arena: TensorStorage
     let contexts: [KernelContext]
     let kernels: [PreparedKernel]
-    let inputViews: [(String, Tensor)]
+    let inputViews: [(name: String, view: Tensor, default: Tensor?)]
     let outputViews: [(String, Tensor)]
     /// Per step, the output byte ranges zeroed before it runs (computed once: no shape math per run).
     private let zeroFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int)]]
@@ -156,7 +156,7 @@ package final class PlanSession: @unchecked Sendable {
             step.kernel.overwritesOutputs ? []
                 : context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
         }
-        inputViews = plan.inputs.map { ($0.name, view($0.location)) }
+        inputViews = plan.inputs.map { ($0.name, view($0.location), $0.default) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
     }
 
@@ -171,10 +171,10 @@ package final class PlanSession: @unchecked Sendable {
         return result
     }
 
-    /// Copies the caller's inputs into their arena slots.
+    /// Copies the caller's inputs (or, for an input not fed, its default) into their arena slots.
     package func loadInputs(_ feeds: [String: Tensor]) {
-        for (name, view) in inputViews {
-            guard let t = feeds[name] else { continue }
+        for (name, view, fallback) in inputViews {
+            guard let t = feeds[name] ?? fallback else { continue }   // validation guarantees required inputs are fed
             if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
         }
     }

@@ -85,7 +85,7 @@ struct CheckCommand: ParsableCommand {
             return names.sorted { (Int($0.dropFirst(prefix.count).dropLast(3)) ?? 0) < (Int($1.dropFirst(prefix.count).dropLast(3)) ?? 0) }
                 .map { url.appendingPathComponent($0) }
         }
-        let declaredInputs = engine.model.graph.inputs
+        let declaredInputs = engine.inputs + engine.optionalInputs
         let requiredInputs = engine.inputs
         var feeds: [String: Tensor] = [:]
         for (k, file) in files("input_").enumerated() {

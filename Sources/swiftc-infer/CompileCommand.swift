@@ -75,7 +75,8 @@ struct CompileCommand: ParsableCommand {
             memoryProblem = error.message
         }
         let planBytes = try PlanWriter.write(model: engine.model, optimization: engine.optimization,
-                                             program: try memory?.encoded() ?? Data(), to: URL(fileURLWithPath: output))
+                                             program: try memory?.encoded() ?? Data(), source: engine.fedDefaults?.source,
+                                             to: URL(fileURLWithPath: output))
         // Load, optimize, plan memory and write: everything `compile` does.
         let compileMS = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 

@@ -78,7 +78,7 @@ import InferRuntime
         var magic = good; magic[3] = UInt8(ascii: "x")
         cases.append(("wrong magic", magic, "not a swiftc-infer plan"))
         var version = good; version[8] &+= 1
-        cases.append(("version bumped", version, "plan format 2, this build reads 1"))
+        cases.append(("version bumped", version, "plan format \(PlanFormat.version + 1), this build reads \(PlanFormat.version)"))
         for (i, (label, bytes, fragment)) in cases.enumerated() {
             let file = dir.appendingPathComponent("bad\(i).plan")
             try bytes.write(to: file)
@@ -125,7 +125,7 @@ import InferRuntime
         }
         let inspect = try CLI.run(["inspect", plan])
         #expect(inspect.status == 0, "\(inspect.stderr)")
-        #expect(inspect.stdout.contains("plan: format 1, written by swiftc-infer"))
+        #expect(inspect.stdout.contains("plan: format \(PlanFormat.version), written by swiftc-infer"))
         #expect(inspect.stdout.contains("program:"))
         // -O0 has no passes but still writes a runnable plan.
         let o0 = try CLI.run(["compile", CLI.path("Graphs/models/mlp/model.onnx"), "-o", plan, "-O0", "--report"])

@@ -8,7 +8,7 @@ import Testing
     ])
 
     func kind(_ feeds: [String: Tensor]) -> InferError.Kind? {
-        do { try InputValidation.validate(feeds, against: graph); return nil } catch let e as InferError { return e.kind } catch { return nil }
+        do { try InputValidation.validate(feeds, against: InputSignature(graph)); return nil } catch let e as InferError { return e.kind } catch { return nil }
     }
 
     @Test func acceptsConsistentBindings() {
@@ -27,7 +27,7 @@ import Testing
 
     @Test func missingInputMessageListsEveryInput() throws {
         do {
-            try InputValidation.validate([:], against: graph)
+            try InputValidation.validate([:], against: InputSignature(graph))
             Issue.record("expected an error")
         } catch let e as InferError {
             #expect(e.message.contains("x: float[N,4]"))

@@ -122,8 +122,8 @@ import Testing
         _ = try load(good)
         var b = good; b[0] = UInt8(ascii: "X")
         expectRefused(b, "not a swiftc-infer plan")
-        b = good; b[8] = 3
-        expectRefused(b, "plan format 3, this build reads 1")
+        b = good; b[8] = UInt8(PlanFormat.version + 1)
+        expectRefused(b, "plan format \(PlanFormat.version + 1), this build reads \(PlanFormat.version)")
         expectRefused(Array(good.prefix(20)), "truncated")
         expectRefused(Array(good.prefix(good.count - 1)), "truncated")
         expectRefused(good + [0], "after the declared end")

@@ -7,7 +7,7 @@ extension GraphExecutor {
         spans.removeAll(keepingCapacity: true)
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constants { slots[s] = t }
-        try InputValidation.validate(feeds, against: model.graph)
+        try InputValidation.validate(feeds, against: signature)
         for (info, s) in inputSlots {
             if let t = feeds[info.name] { slots[s] = t }
         }

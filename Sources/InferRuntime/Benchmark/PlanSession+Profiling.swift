@@ -7,10 +7,7 @@ extension PlanSession {
     /// (cleared first; its capacity is reused across calls).
     package func runProfiled(_ feeds: [String: Tensor], into spans: inout [StepSpan]) throws -> [String: Tensor] {
         spans.removeAll(keepingCapacity: true)
-        for (name, view) in inputViews {
-            guard let t = feeds[name] else { continue }
-            if t.byteCount > 0 { view.mutableRawPointer.copyMemory(from: t.rawPointer, byteCount: t.byteCount) }
-        }
+        loadInputs(feeds)
         for (kernel, context) in zip(kernels, contexts) {
             let start = MonotonicClock.nanoseconds()
             for out in context.outputs where out.byteCount > 0 {

@@ -10,12 +10,19 @@
 /// 36  section count                         UInt32
 /// 40  compiler version                      UInt32 length + UTF-8 bytes
 ///     section table: per section kind UInt32, reserved UInt32, offset UInt64, length UInt64
-/// ... sections, each 64-byte aligned: graph, tensor table, program, weights
+/// ... sections, each 64-byte aligned: graph, tensor table, program, weights, and when the
+///     optimizer folded inputs' defaults, the source graph and its tensor table (see below)
 /// ```
+///
+/// A model whose graph inputs have defaults (initializers of the same name) is compiled with
+/// those defaults folded into constants. So that a caller who feeds one still gets it honoured,
+/// such a plan also stores the model as imported (`sourceGraph` + `sourceTensorTable`, whose
+/// tensors point into the same weights section, sharing every tensor the optimizer kept); the
+/// engine compiles a program with the fed inputs live from it on first use.
 package enum PlanFormat {
     package static let magic: [UInt8] = Array("SWINFPLN".utf8)
     /// Bumped on any incompatible layout change; other versions are refused ("recompile").
-    package static let version: UInt32 = 1
+    package static let version: UInt32 = 2
     package static let compilerVersion = "swiftc-infer 0.1.0"
     /// Alignment of every section and of every weight tensor inside the weights section.
     package static let alignment = 64
@@ -32,6 +39,10 @@ package enum PlanFormat {
         case program = 3
         /// Every initializer's bytes, each 64-byte aligned.
         case weights = 4
+        /// Optional: the model as imported, without initializers, when defaults were folded.
+        case sourceGraph = 5
+        /// Optional: the source model's initializers, located in `weights` like `tensorTable`.
+        case sourceTensorTable = 6
 
         var name: String {
             switch self {
@@ -39,8 +50,13 @@ package enum PlanFormat {
             case .tensorTable: "tensor table"
             case .program: "program"
             case .weights: "weights"
+            case .sourceGraph: "source graph"
+            case .sourceTensorTable: "source tensor table"
             }
         }
+
+        /// Sections every plan has; the source pair is present only together.
+        static let required: [SectionKind] = [.graph, .tensorTable, .program, .weights]
     }
 
     package static func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }

@@ -29,7 +29,7 @@ package struct PlanProgramSummary: Codable, Sendable, Equatable {
     package init(plan: StaticPlan, bindings: [String: Int]) {
         self.bindings = bindings
         var shapes: [String: [Int]] = [:]
-        for (name, location) in plan.inputs {
+        for (name, location, _) in plan.inputs {
             if case .arena(_, _, let shape) = location { shapes[name] = shape }
         }
         inputShapes = shapes

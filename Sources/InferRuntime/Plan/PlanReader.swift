@@ -6,6 +6,8 @@ import InferONNX
 /// mapped file (no copy), the header, and the program summary bytes.
 package struct LoadedPlan: Sendable {
     package let model: Model
+    /// The model as imported, when the optimizer folded inputs' defaults (see `PlanFormat`).
+    package let source: Model?
     package let optimization: OptimizationLevel
     package let header: PlanHeader
     package let program: Data
@@ -93,8 +95,11 @@ package enum PlanReader {
             }
             sections[kind] = offset..<(offset + length)
         }
-        for kind in PlanFormat.SectionKind.allCases where sections[kind] == nil {
+        for kind in PlanFormat.SectionKind.required where sections[kind] == nil {
             throw InferError(.invalidPlan, "malformed plan: no \(kind.name) section")
+        }
+        guard (sections[.sourceGraph] == nil) == (sections[.sourceTensorTable] == nil) else {
+            throw InferError(.invalidPlan, "malformed plan: a source graph section needs its source tensor table, and back")
         }
         let ordered = sections.filter { !$0.value.isEmpty }.sorted { $0.value.lowerBound < $1.value.lowerBound }
         for (a, b) in zip(ordered, ordered.dropFirst()) where a.value.upperBound > b.value.lowerBound {
@@ -108,30 +113,35 @@ package enum PlanReader {
         let weightsRange = sections[.weights]!
         let weights = TensorStorage(borrowing: UnsafeMutableRawPointer(mutating: mapping.base + weightsRange.lowerBound),
                                     byteCount: weightsRange.count, owner: mapping)
-        let initializers = try readTensorTable(section(.tensorTable), weights: weights)
-
-        var model: Model
-        do {
-            // The graph without weights is small: a copy keeps decoded attributes independent of the mapping.
-            model = try ONNXImporter.importModel(data: Data(section(.graph)), baseDirectory: nil)
-        } catch let error as InferError {
-            throw InferError(.invalidPlan, "malformed plan: graph section: \(error.message)")
+        func model(_ graphKind: PlanFormat.SectionKind, _ tableKind: PlanFormat.SectionKind) throws -> Model {
+            let initializers = try readTensorTable(section(tableKind), weights: weights, what: tableKind.name)
+            var model: Model
+            do {
+                // The graph without weights is small: a copy keeps decoded attributes independent of the mapping.
+                model = try ONNXImporter.importModel(data: Data(section(graphKind)), baseDirectory: nil)
+            } catch let error as InferError {
+                throw InferError(.invalidPlan, "malformed plan: \(graphKind.name) section: \(error.message)")
+            }
+            guard model.graph.initializers.isEmpty else {
+                throw InferError(.invalidPlan, "malformed plan: \(graphKind.name) section holds initializers")
+            }
+            model.graph.initializers = initializers
+            return model
         }
-        guard model.graph.initializers.isEmpty else {
-            throw InferError(.invalidPlan, "malformed plan: graph section holds initializers")
-        }
-        model.graph.initializers = initializers
+        let optimized = try model(.graph, .tensorTable)
+        let source = sections[.sourceGraph] == nil ? nil : try model(.sourceGraph, .sourceTensorTable)
         let program = Data(section(.program))
         let info = PlanHeader(formatVersion: Int(version), compilerVersion: compilerVersion, optimizationLevel: level.rawValue,
                               fileBytes: declaredSize, checksum: storedChecksum,
-                              sectionBytes: PlanFormat.SectionKind.allCases.map { ($0.name, sections[$0]!.count) })
-        return LoadedPlan(model: model, optimization: level, header: info, program: program)
+                              sectionBytes: PlanFormat.SectionKind.allCases.compactMap { kind in sections[kind].map { (kind.name, $0.count) } })
+        return LoadedPlan(model: optimized, source: source, optimization: level, header: info, program: program)
     }
 
-    /// Parses and checks the tensor table: known dtypes, sane shapes, lengths that match,
-    /// 64-byte aligned offsets inside the weights, no two tensors overlapping.
-    private static func readTensorTable(_ bytes: UnsafeRawBufferPointer, weights: TensorStorage) throws -> [String: Tensor] {
-        var r = PlanByteReader(bytes, what: "tensor table")
+    /// Parses and checks a tensor table: known dtypes, sane shapes, lengths that match,
+    /// 64-byte aligned offsets inside the weights, no two tensors partly overlapping (two names
+    /// may share the same bytes exactly: the writer stores equal tensors once).
+    private static func readTensorTable(_ bytes: UnsafeRawBufferPointer, weights: TensorStorage, what: String) throws -> [String: Tensor] {
+        var r = PlanByteReader(bytes, what: what)
         let count = Int(try r.u32())
         guard count <= bytes.count / 32 + 1 else { throw InferError(.invalidPlan, "malformed plan: tensor table claims \(count) tensors") }
         var tensors: [String: Tensor] = [:]
@@ -159,7 +169,7 @@ package enum PlanReader {
             if length > 0 { extents.append((offset..<(offset + length), name)) }
         }
         extents.sort { $0.0.lowerBound < $1.0.lowerBound }
-        for (a, b) in zip(extents, extents.dropFirst()) where a.0.upperBound > b.0.lowerBound {
+        for (a, b) in zip(extents, extents.dropFirst()) where a.0.upperBound > b.0.lowerBound && a.0 != b.0 {
             throw InferError(.invalidPlan, "malformed plan: tensors \"\(a.1)\" and \"\(b.1)\" overlap")
         }
         return tensors

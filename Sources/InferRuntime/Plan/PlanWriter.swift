@@ -7,34 +7,21 @@ import InferONNX
 /// each tensor 64-byte aligned exactly as the optimized graph holds it (already folded and
 /// pre-transposed by the optimizer), so loading is a `mmap` and no copy.
 package enum PlanWriter {
-    package static func encode(model: Model, optimization: OptimizationLevel, program: Data = Data()) throws -> [UInt8] {
-        var graphOnly = model
-        graphOnly.graph.initializers = [:]
-        let graphBytes = try ONNXExporter.exportModel(graphOnly)
-
-        // Weights and the table that locates them.
-        var weights = PlanByteWriter()
-        var table = PlanByteWriter()
-        let names = model.graph.initializers.keys.sorted()
-        table.u32(UInt32(names.count))
-        for name in names {
-            let t = model.graph.initializers[name]!
-            weights.pad(to: PlanFormat.alignment)
-            let offset = weights.bytes.count
-            if t.byteCount > 0 {
-                weights.bytes.append(contentsOf: UnsafeRawBufferPointer(start: t.rawPointer, count: t.byteCount))
-            }
-            table.string(name)
-            table.u32(UInt32(t.dtype.rawValue))
-            table.u32(UInt32(t.shape.count))
-            for d in t.shape { table.i64(Int64(d)) }
-            table.u64(UInt64(offset))
-            table.u64(UInt64(t.byteCount))
-        }
-
-        let sections: [(PlanFormat.SectionKind, [UInt8])] = [
-            (.graph, Array(graphBytes)), (.tensorTable, table.bytes), (.program, Array(program)), (.weights, weights.bytes),
+    /// `source` is the model as imported, stored too when the optimizer folded inputs'
+    /// defaults (see `PlanFormat`); its tensors share the weights section with the optimized ones.
+    package static func encode(model: Model, optimization: OptimizationLevel, program: Data = Data(),
+                               source: Model? = nil) throws -> [UInt8] {
+        var weights = WeightsWriter()
+        var sections: [(PlanFormat.SectionKind, [UInt8])] = [
+            (.graph, try graphWithoutWeights(model)),
+            (.tensorTable, weights.table(for: model.graph.initializers)),
+            (.program, Array(program)),
         ]
+        if let source {
+            sections.append((.sourceGraph, try graphWithoutWeights(source)))
+            sections.append((.sourceTensorTable, weights.table(for: source.graph.initializers)))
+        }
+        sections.append((.weights, weights.bytes.bytes))
         var header = PlanByteWriter()
         header.bytes.append(contentsOf: PlanFormat.magic)
         header.u32(PlanFormat.version)
@@ -70,13 +57,63 @@ package enum PlanWriter {
     }
 
     /// Writes the plan atomically (a reader never sees half a file).
-    package static func write(model: Model, optimization: OptimizationLevel, program: Data = Data(), to url: URL) throws -> Int {
-        let bytes = try encode(model: model, optimization: optimization, program: program)
+    package static func write(model: Model, optimization: OptimizationLevel, program: Data = Data(),
+                              source: Model? = nil, to url: URL) throws -> Int {
+        let bytes = try encode(model: model, optimization: optimization, program: program, source: source)
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
             throw InferError(.io, "\(url.path): cannot write the plan: \(error.localizedDescription)")
         }
         return bytes.count
+    }
+
+    private static func graphWithoutWeights(_ model: Model) throws -> [UInt8] {
+        var graphOnly = model
+        graphOnly.graph.initializers = [:]
+        return Array(try ONNXExporter.exportModel(graphOnly))
+    }
+}
+
+/// The weights section being written, and tensor tables that locate tensors in it. A tensor
+/// already written (the same bytes in memory, e.g. a weight both the optimized and the source
+/// model hold) is located at its first copy instead of being written again.
+private struct WeightsWriter {
+    var bytes = PlanByteWriter()
+    private var written: [WrittenKey: Int] = [:]
+
+    private struct WrittenKey: Hashable {
+        let address: UInt
+        let byteCount: Int
+    }
+
+    /// A tensor table (count, then per tensor: name, dtype, shape, offset, length), writing
+    /// each tensor's bytes 64-byte aligned unless they are already in the section.
+    mutating func table(for initializers: [String: Tensor]) -> [UInt8] {
+        var table = PlanByteWriter()
+        let names = initializers.keys.sorted()
+        table.u32(UInt32(names.count))
+        for name in names {
+            let t = initializers[name]!
+            let key = WrittenKey(address: UInt(bitPattern: t.rawPointer), byteCount: t.byteCount)
+            let offset: Int
+            if let at = written[key], t.byteCount > 0 {
+                offset = at
+            } else {
+                bytes.pad(to: PlanFormat.alignment)
+                offset = bytes.bytes.count
+                if t.byteCount > 0 {
+                    bytes.bytes.append(contentsOf: UnsafeRawBufferPointer(start: t.rawPointer, count: t.byteCount))
+                    written[key] = offset
+                }
+            }
+            table.string(name)
+            table.u32(UInt32(t.dtype.rawValue))
+            table.u32(UInt32(t.shape.count))
+            for d in t.shape { table.i64(Int64(d)) }
+            table.u64(UInt64(offset))
+            table.u64(UInt64(t.byteCount))
+        }
+        return table.bytes
     }
 }
