@@ -5,7 +5,7 @@ import InferRuntime
 struct CompileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Optimize a model and write it as a compiled plan file.",
+        abstract: "Optimize a model and write it as a compiled plan file (and/or as an ONNX file).",
         discussion: """
         The plan holds the optimized graph, the lowered program with its memory plan (for the
         model's static shapes, or the --dim binding), and the weights 64-byte aligned; `run`,
@@ -16,11 +16,19 @@ struct CompileCommand: ParsableCommand {
         the lower bound (largest set of simultaneously live bytes). Symbolic dims are bound with
         --dim (default 1) for the memory plan.
 
+        --print-ir prints the optimized graph as ONNX text with tensors of more than 64
+        elements shown as `{...}` after their type; --print-ir-full prints every value (that
+        text parses back to the same model). --emit-onnx writes the optimized graph with its
+        weights as an ONNX protobuf file (for Netron, onnx.checker, or another engine): fused
+        ops are in the `swiftinfer` domain (docs/swiftinfer-ops.md), so at -O1 the file holds
+        standard ops only and loads in ONNX Runtime.
+
         Examples:
           swiftc-infer compile Graphs/models/encoder/model.onnx -o encoder.plan --report
           swiftc-infer compile model.onnx -o model.plan -O1 --print-ir
           swiftc-infer compile model.onnx -o model.plan --json --dim N=8
           swiftc-infer compile model.onnx -o model.plan --explain
+          swiftc-infer compile model.onnx --emit-onnx optimized.onnx
         """
     )
 
@@ -28,12 +36,18 @@ struct CompileCommand: ParsableCommand {
     var model: String
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Where to write the plan.", valueName: "PLAN"))
-    var output: String
+    var output: String?
+
+    @Option(name: .customLong("emit-onnx"), help: ArgumentHelp("Also (or instead) write the optimized graph with its weights as an ONNX file.", valueName: "FILE"))
+    var emitONNX: String?
 
     @OptionGroup var optimization: OptimizationOptions
 
-    @Flag(name: .customLong("print-ir"), help: "Print the optimized graph as ONNX text.")
+    @Flag(name: .customLong("print-ir"), help: "Print the optimized graph as ONNX text, tensors over 64 elements as {...}.")
     var printIR = false
+
+    @Flag(name: .customLong("print-ir-full"), help: "Print the optimized graph as ONNX text with every value (parses back).")
+    var printIRFull = false
 
     @Flag(help: "Print per-pass times and node counts, fusions by kind, and the memory plan.")
     var report = false
@@ -52,6 +66,13 @@ struct CompileCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if output == nil && emitONNX == nil { throw ValidationError("nothing to write: give -o PLAN, --emit-onnx FILE, or both") }
+    }
+
+    /// The optimized graph as ONNX text, as --print-ir / --print-ir-full ask (nil: not asked).
+    private func irText(_ model: Model) -> String? {
+        if printIRFull { return ONNXTextPrinter.print(model) }
+        return printIR ? ONNXTextPrinter.print(model, elidingTensorsOver: 64) : nil
     }
 
     func run() throws {
@@ -74,25 +95,31 @@ struct CompileCommand: ParsableCommand {
         } catch let error as CLIError {
             memoryProblem = error.message
         }
-        let planBytes = try PlanWriter.write(model: engine.model, optimization: engine.optimization,
+        var planBytes: Int?
+        if let output {
+            planBytes = try PlanWriter.write(model: engine.model, optimization: engine.optimization,
                                              program: try memory?.encoded() ?? Data(), source: engine.fedDefaults?.source,
                                              to: URL(fileURLWithPath: output))
+        }
+        if let emitONNX { try ModelWriter.writeONNX(engine.model, to: URL(fileURLWithPath: emitONNX)) }
         // Load, optimize, plan memory and write: everything `compile` does.
         let compileMS = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 
-        if printIR && !json { print(ONNXTextPrinter.print(engine.model)) }
+        if !json, let ir = irText(engine.model) { print(ir) }
         let summary = CompileSummary(engine: engine, sourceNodes: source.graph.nodes.count, memory: memory,
                               memoryProblem: memoryProblem, bindings: bindings, planBytes: planBytes, compileMS: compileMS)
         if json {
             var object = summary.jsonObject()
             object["model"] = model
-            object["plan"] = output
-            if printIR { object["ir"] = ONNXTextPrinter.print(engine.model) }
+            if let output { object["plan"] = output }
+            if let emitONNX { object["onnx"] = emitONNX }
+            if let ir = irText(engine.model) { object["ir"] = ir }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("wrote \(output): \(summary.planBytes) bytes, -O\(engine.optimization.rawValue), nodes \(summary.nodesBefore) -> \(summary.nodesAfter), compiled in \(String(format: "%.1f", compileMS)) ms")
+        let written = [output.map { "\($0): \(planBytes ?? 0) bytes" }, emitONNX.map { "\($0) (ONNX)" }].compactMap { $0 }
+        print("wrote \(written.joined(separator: ", ")), -O\(engine.optimization.rawValue), nodes \(summary.nodesBefore) -> \(summary.nodesAfter), compiled in \(String(format: "%.1f", compileMS)) ms")
         if report { print(summary.reportText(), terminator: "") }
         if explain { print(summary.explainText(), terminator: "") }
     }

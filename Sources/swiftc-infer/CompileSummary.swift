@@ -12,11 +12,12 @@ struct CompileSummary {
     let memory: PlanProgramSummary?
     let memoryProblem: String?
     let bindings: [String: Int]
-    let planBytes: Int
+    /// nil when no plan was written (only --emit-onnx).
+    let planBytes: Int?
     let compileMS: Double
 
     init(engine: Engine, sourceNodes: Int, memory: PlanProgramSummary?, memoryProblem: String?,
-         bindings: [String: Int], planBytes: Int, compileMS: Double) {
+         bindings: [String: Int], planBytes: Int?, compileMS: Double) {
         let report = engine.compilation
         nodesBefore = report?.nodesBefore ?? sourceNodes
         nodesAfter = report?.nodesAfter ?? engine.model.graph.nodes.count
@@ -35,7 +36,7 @@ struct CompileSummary {
         var object: [String: Any] = [
             "nodes_before": nodesBefore, "nodes_after": nodesAfter, "ops_after": opsAfter, "fusions": fusions,
             "passes": passes.map { ["name": $0.name, "ms": $0.milliseconds, "nodes_after": $0.nodesAfter] as [String: Any] },
-            "declined": declined, "plan_bytes": planBytes, "compile_ms": compileMS, "bindings": bindings,
+            "declined": declined, "plan_bytes": planBytes.map { $0 as Any } ?? NSNull(), "compile_ms": compileMS, "bindings": bindings,
         ]
         if let m = memory {
             object["arena_bytes"] = m.arenaBytes

@@ -6,8 +6,13 @@
 /// shortest decimal that parses back to the same bits (NaN payloads excepted: they print as `nan`).
 /// Layout follows `onnx.printer.to_text`: initializers and value infos in `<...>` after the
 /// signature, attributes annotated with their kind after the inputs.
+///
+/// For reading rather than round-tripping, `elidingTensorsOver: 64` prints every tensor of more
+/// than 64 elements (initializer or tensor attribute) as `{...}` after its type, e.g.
+/// `float[768,3072] "w" = {...}`: a 20 MB model's graph fits on a screen. That text does not
+/// parse back (the values are gone).
 public enum ONNXTextPrinter {
-    public static func print(_ model: Model) -> String {
+    public static func print(_ model: Model, elidingTensorsOver limit: Int? = nil) -> String {
         var out = "<\n"
         var header = ["   ir_version: \(model.irVersion)"]
         let imports = model.opsetImports.sorted { $0.key < $1.key }
@@ -19,15 +24,15 @@ public enum ONNXTextPrinter {
         }
         out += header.joined(separator: ",\n") + "\n>\n"
         out += ONNXTextSyntax.quotableName(model.graph.name)
-        appendGraphBody(model.graph, indent: "", to: &out)
+        appendGraphBody(model.graph, indent: "", limit: limit, to: &out)
         out += "\n"
         return out
     }
 
     /// A graph without the model header (its name bare or quoted).
-    public static func print(_ graph: Graph) -> String {
+    public static func print(_ graph: Graph, elidingTensorsOver limit: Int? = nil) -> String {
         var out = ONNXTextSyntax.quotableName(graph.name)
-        appendGraphBody(graph, indent: "", to: &out)
+        appendGraphBody(graph, indent: "", limit: limit, to: &out)
         return out + "\n"
     }
 
@@ -39,13 +44,13 @@ public enum ONNXTextPrinter {
     }
 
     /// Everything after a graph's name: signature, `<initializers, value infos>`, `{ nodes }`.
-    private static func appendGraphBody(_ graph: Graph, indent: String, to out: inout String) {
+    private static func appendGraphBody(_ graph: Graph, indent: String, limit: Int?, to out: inout String) {
         out += " (" + graph.inputs.map(valueInfo).joined(separator: ", ") + ") => ("
         out += graph.outputs.map(valueInfo).joined(separator: ", ") + ")"
         var entries: [String] = []
         for (name, tensor) in graph.initializers.sorted(by: { $0.key < $1.key }) {
             var entry = "\(print(tensor.type)) \(ONNXTextSyntax.quotableName(name)) = "
-            appendValues(of: tensor, to: &entry)
+            appendValues(of: tensor, limit: limit, to: &entry)
             entries.append(entry)
         }
         for (name, type) in graph.valueInfo.sorted(by: { $0.key < $1.key }) {
@@ -57,7 +62,7 @@ public enum ONNXTextPrinter {
         out += "\n\(indent){\n"
         for node in graph.nodes {
             out += indent + "   "
-            appendNode(node, indent: indent + "   ", to: &out)
+            appendNode(node, indent: indent + "   ", limit: limit, to: &out)
             out += "\n"
         }
         out += indent + "}"
@@ -67,7 +72,7 @@ public enum ONNXTextPrinter {
         "\(print(info.type)) \(ONNXTextSyntax.quotableName(info.name))"
     }
 
-    private static func appendNode(_ node: Node, indent: String, to out: inout String) {
+    private static func appendNode(_ node: Node, indent: String, limit: Int?, to out: inout String) {
         if !node.name.isEmpty { out += "[\(ONNXTextSyntax.quotableName(node.name))] " }
         out += node.outputs.map(listItem).joined(separator: ", ")
         out += node.outputs.isEmpty ? "= " : " = "
@@ -80,7 +85,7 @@ public enum ONNXTextPrinter {
                 if !first { out += ", " }
                 first = false
                 out += "\(name): \(value.kindName) = "
-                appendAttributeValue(value, indent: indent, to: &out)
+                appendAttributeValue(value, indent: indent, limit: limit, to: &out)
             }
             out += ">"
         }
@@ -91,7 +96,7 @@ public enum ONNXTextPrinter {
         name.isEmpty ? "\"\"" : ONNXTextSyntax.quotableName(name)
     }
 
-    private static func appendAttributeValue(_ value: Attribute, indent: String, to out: inout String) {
+    private static func appendAttributeValue(_ value: Attribute, indent: String, limit: Int?, to out: inout String) {
         func list<T>(_ items: [T], _ element: (T, inout String) -> Void) {
             out += "["
             for (i, item) in items.enumerated() {
@@ -104,13 +109,13 @@ public enum ONNXTextPrinter {
         case .float(let v): out += ONNXTextSyntax.format(v)
         case .int(let v): out += String(v)
         case .string(let v): out += ONNXTextSyntax.quoted(v)
-        case .tensor(let t): appendTensor(t, to: &out)
-        case .graph(let g): appendSubgraph(g, indent: indent, to: &out)
+        case .tensor(let t): appendTensor(t, limit: limit, to: &out)
+        case .graph(let g): appendSubgraph(g, indent: indent, limit: limit, to: &out)
         case .floats(let vs): list(vs) { $1 += ONNXTextSyntax.format($0) }
         case .ints(let vs): list(vs) { $1 += String($0) }
         case .strings(let vs): list(vs) { $1 += ONNXTextSyntax.quoted($0) }
-        case .tensors(let ts): list(ts) { appendTensor($0, to: &$1) }
-        case .graphs(let gs): list(gs) { appendSubgraph($0, indent: indent, to: &$1) }
+        case .tensors(let ts): list(ts) { appendTensor($0, limit: limit, to: &$1) }
+        case .graphs(let gs): list(gs) { appendSubgraph($0, indent: indent, limit: limit, to: &$1) }
         case .type(let t): out += print(t)
         case .types(let ts): list(ts) { $1 += print($0) }
         }
@@ -118,22 +123,26 @@ public enum ONNXTextPrinter {
 
     /// A subgraph attribute. ONNX only accepts an identifier here, so other names are quoted
     /// (which this parser reads back; ONNX's would not).
-    private static func appendSubgraph(_ graph: Graph, indent: String, to out: inout String) {
+    private static func appendSubgraph(_ graph: Graph, indent: String, limit: Int?, to out: inout String) {
         let bare = ONNXTextSyntax.isIdentifier(graph.name) && !ONNXTextSyntax.isTypeStart(graph.name)
             && !ONNXTextSyntax.isSpecialFloatWord(graph.name)
         out += bare ? graph.name : ONNXTextSyntax.quoted(graph.name)
-        appendGraphBody(graph, indent: indent, to: &out)
+        appendGraphBody(graph, indent: indent, limit: limit, to: &out)
     }
 
-    private static func appendTensor(_ tensor: Tensor, to out: inout String) {
+    private static func appendTensor(_ tensor: Tensor, limit: Int?, to out: inout String) {
         out += "\(print(tensor.type)) "
-        appendValues(of: tensor, to: &out)
+        appendValues(of: tensor, limit: limit, to: &out)
     }
 
-    /// `{v1,v2,...}`: every element, no elision.
-    static func appendValues(of tensor: Tensor, to out: inout String) {
-        out += "{"
+    /// `{v1,v2,...}`: every element, or `{...}` when there are more than `limit`.
+    static func appendValues(of tensor: Tensor, limit: Int? = nil, to out: inout String) {
         let n = tensor.count
+        if let limit, n > limit {
+            out += "{...}"
+            return
+        }
+        out += "{"
         let base = tensor.rawPointer
         func each<T>(_ type: T.Type, _ format: (T) -> String) {
             let p = base.assumingMemoryBound(to: T.self)
