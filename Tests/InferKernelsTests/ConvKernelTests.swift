@@ -70,10 +70,10 @@ import Testing
     }
 
     @Test func parallelPlanesMatchSerial() {
-        // Big enough (16 planes x 4096 outputs x 9 taps >= ParallelPlanes.minimumParallelWork) to
+        // Big enough (16 planes x 4096 outputs x 9 taps >= ParallelFor.minimumParallelWork) to
         // take the concurrentPerform path.
         let g = Self.geometry(64, 64, k: 3, pad: 1)
-        #expect(16 * g.outputSize * g.kernelSize >= ParallelPlanes.minimumParallelWork)
+        #expect(16 * g.outputSize * g.kernelSize >= ParallelFor.minimumParallelWork)
         let x = (0..<16 * g.inputSize).map { Float(($0 * 13) % 17) / 8 - 1 }
         let w = (0..<16 * g.kernelSize).map { Float(($0 * 7) % 11) / 5 - 1 }
         var serial = [Float](repeating: 0, count: 16 * g.outputSize), parallel = serial

@@ -84,7 +84,7 @@ import Testing
         let g = WindowGeometry(input: [40, 40], output: [40, 40], kernel: [3, 3], strides: [1, 1], dilations: [1, 1],
                                padsBegin: [1, 1], padsEnd: [1, 1])!
         let c = 24, batch = 2
-        #expect(batch * c * g.outputSize * 9 >= ParallelPlanes.minimumParallelWork)
+        #expect(batch * c * g.outputSize * 9 >= ParallelFor.minimumParallelWork)
         let x = (0..<batch * c * g.inputSize).map { Float(($0 * 29) % 23) / 11 - 1 }
         let wt = (0..<c * 9).map { Float(($0 * 5) % 13) / 6 - 1 }
         let bias = [Float](repeating: 0.125, count: c)

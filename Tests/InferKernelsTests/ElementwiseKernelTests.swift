@@ -78,7 +78,7 @@ private func loop(_ out: [Int], _ shapes: [Int]...) -> BroadcastLoop {
             UnaryKernels.apply(.relu, UnsafePointer(p.baseAddress!), p.baseAddress!, count: p.count)
         }
         #expect(x == [0, 0, 0, 1, 3])
-        var big = [Float](repeating: -1, count: ParallelChunks.minimumParallelElements + 3)
+        var big = [Float](repeating: -1, count: ParallelFor.minimumParallelWork + 3)
         big.withUnsafeMutableBufferPointer { p in
             UnaryKernels.apply(.abs, UnsafePointer(p.baseAddress!), p.baseAddress!, count: p.count, threads: 2)
         }

@@ -170,13 +170,13 @@ import Testing
         #expect(try onnx.run(["x": x])["y"] == (try fused.run(["x": x])["y"]))
     }
 
-    /// The vectorized erf / tanh behind swiftinfer.Gelu against libm, from 0 to beyond saturation.
+    /// The GELU forms (VectorMath erf / tanh) against libm, from 0 to beyond saturation.
     @Test func vectorGeluMatchesLibm() {
         var worstErf: Float = 0, worstGelu: Float = 0, worstTanh: Float = 0
         for start in stride(from: -6000, to: 6000, by: 16) {
             var x = GeluKernel.Vector()
             for l in 0..<16 { x[l] = Float(start + l) / 1000 }
-            let e = GeluKernel.erf(x), g = GeluKernel.gelu(x), t = GeluKernel.geluTanh(x)
+            let e = VectorMath.erf(x), g = GeluKernel.gelu(x), t = GeluKernel.geluTanh(x)
             for l in 0..<16 {
                 let v = x[l]
                 worstErf = max(worstErf, abs(e[l] - erff(v)))

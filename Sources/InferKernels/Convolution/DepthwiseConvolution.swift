@@ -13,7 +13,7 @@ package enum DepthwiseConvolution {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, g.inW)) { buffer in
                 let zero = buffer.baseAddress!
                 zero.initialize(repeating: 0, count: max(1, g.inW))
-                ParallelPlanes.forEach(planes, threads: threads, work: work) { plane in
+                ParallelFor.forEach(planes, work: work, threads: threads) { plane in
                     let n = plane / outChannels, m = plane % outChannels
                     plane3x3(x: input + (n * channels + m / multiplier) * g.inputSize, w: weights + m * 9,
                              bias: bias?[m] ?? 0, y: output + plane * g.outputSize, low: c.low, high: c.high,
@@ -22,7 +22,7 @@ package enum DepthwiseConvolution {
             }
             return
         }
-        ParallelPlanes.forEach(planes, threads: threads, work: work) { plane in
+        ParallelFor.forEach(planes, work: work, threads: threads) { plane in
             let n = plane / outChannels, m = plane % outChannels
             let x = input + (n * channels + m / multiplier) * g.inputSize
             let w = weights + m * g.kernelSize

@@ -28,7 +28,7 @@ package enum Pooling {
     }
 
     private static func forEachPlane(_ planes: Int, _ g: WindowGeometry, _ threads: Int, _ body: (Int) -> Void) {
-        ParallelPlanes.forEach(planes, threads: threads, work: planes * g.outputSize * g.kernelSize, body)
+        ParallelFor.forEach(planes, work: planes * g.outputSize * g.kernelSize, threads: threads, body)
     }
 
     @inline(__always)

@@ -18,7 +18,7 @@ package enum Generators {
     }
 
     /// Number of elements that are not zero (NaN counts as non-zero, -0.0 as zero).
-    package static func nonZeroCount(_ data: UnsafeRawPointer, count: Int, kind: DataElementKind) -> Int {
+    package static func nonZeroCount(_ data: UnsafeRawPointer, count: Int, kind: ElementKind) -> Int {
         var n = 0
         forEachNonZero(data, count: count, kind: kind) { _ in n += 1 }
         return n
@@ -26,7 +26,7 @@ package enum Generators {
 
     /// NonZero output: `out` is int64 [rank, nnz]; row d holds coordinate d of each non-zero
     /// element, in row-major order of the input.
-    package static func nonZeroIndices(_ data: UnsafeRawPointer, shape: [Int], kind: DataElementKind,
+    package static func nonZeroIndices(_ data: UnsafeRawPointer, shape: [Int], kind: ElementKind,
                                        nonZeroCount nnz: Int, into out: UnsafeMutablePointer<Int64>) {
         var count = 1
         for d in shape { count *= d }
@@ -51,7 +51,7 @@ package enum Generators {
     }
 
     @inline(__always)
-    private static func forEachNonZero(_ data: UnsafeRawPointer, count: Int, kind: DataElementKind, _ body: (Int) -> Void) {
+    private static func forEachNonZero(_ data: UnsafeRawPointer, count: Int, kind: ElementKind, _ body: (Int) -> Void) {
         switch kind {
         case .float32: let p = data.assumingMemoryBound(to: Float.self); for i in 0..<count where p[i] != 0 { body(i) }
         case .float64: let p = data.assumingMemoryBound(to: Double.self); for i in 0..<count where p[i] != 0 { body(i) }

@@ -8,7 +8,7 @@ package enum IndexedCopy {
                                into output: UnsafeMutableRawPointer, threads: Int = 1) {
         let chunk = inner * elementSize
         guard chunk > 0, indexCount > 0 else { return }
-        parallelChunks(count: outer, work: outer * indexCount * inner, threads: threads) { range in
+        ParallelFor.run(count: outer, work: outer * indexCount * inner, threads: threads) { range in
             for o in range {
                 let src = data + o * axisDim * chunk
                 let dst = output + o * indexCount * chunk
@@ -39,7 +39,7 @@ package enum IndexedCopy {
     /// For k in order: output[offsets[k] ..< +chunk] = combine(output[...], updates chunk k).
     /// `output` already holds a copy of the data. `.none` is a plain copy (later updates win).
     package static func scatterChunks(into output: UnsafeMutableRawPointer, offsets: UnsafePointer<Int>, count: Int,
-                                      chunk: Int, updates: UnsafeRawPointer, kind: DataElementKind,
+                                      chunk: Int, updates: UnsafeRawPointer, kind: ElementKind,
                                       elementSize: Int, reduction: Reduction) {
         guard chunk > 0 else { return }
         if reduction == .none {

@@ -32,7 +32,7 @@ package enum MappedCopy {
         }
         let inner = outShape[rank - 1]
         let rows = total / inner
-        parallelChunks(count: rows, work: total, threads: threads) { range in
+        ParallelFor.run(count: rows, work: total, threads: threads) { range in
             var counter = [Int](repeating: 0, count: max(rank - 1, 0))
             var rest = range.lowerBound
             for d in stride(from: rank - 2, through: 0, by: -1) {

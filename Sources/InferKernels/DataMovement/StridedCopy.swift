@@ -66,7 +66,7 @@ package enum StridedCopy {
             let innerStride = steps[rank - 1]
             let rows = total / inner
             let outerDims = outerDims, outerSteps = outerSteps
-            parallelChunks(count: rows, work: total, threads: threads) { range in
+            ParallelFor.run(count: rows, work: total, threads: threads) { range in
                 forEachRow(outerDims, outerSteps, range) { row, srcOffset in
                     let dst = destination + row * inner * es
                     let src = base + srcOffset * es
@@ -177,7 +177,7 @@ package enum StridedCopy {
         let d = dst.assumingMemoryBound(to: T.self)
         let rowTiles = (rows + tile - 1) / tile
         let jobs = batch * rowTiles
-        parallelChunks(count: jobs, work: batch * rows * cols, threads: threads) { range in
+        ParallelFor.run(count: jobs, work: batch * rows * cols, threads: threads) { range in
             for job in range {
                 let n = job / rowTiles
                 let r0 = (job % rowTiles) * tile

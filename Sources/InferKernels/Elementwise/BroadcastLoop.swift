@@ -54,12 +54,13 @@ package struct BroadcastLoop {
         guard count > 0 else { return }
         let n = rowLength
         let rows = count / n
-        if rows == 1 || (threads > 1 && count >= ParallelChunks.minimumParallelElements && rows < threads * 4) {
+        if rows == 1 || (threads > 1 && count >= ParallelFor.minimumParallelWork && rows < threads * 4) {
             // Few long rows: split each row into pieces instead of splitting the rows.
             for row in 0..<rows {
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: operandCount) { rowStart in
                     offsets(ofRow: row, into: rowStart.baseAddress!)
-                    ParallelChunks.run(count: n, threads: threads) { start, end in
+                    ParallelFor.run(count: n, work: n, threads: threads) { range in
+                        let start = range.lowerBound, end = range.upperBound
                         withUnsafeTemporaryAllocation(of: Int.self, capacity: operandCount) { pieceStart in
                             for k in 0..<operandCount { pieceStart[k] = rowStart[k] + start * innerStride(k) }
                             body(UnsafePointer(pieceStart.baseAddress!), row * n + start, end - start)
@@ -69,8 +70,8 @@ package struct BroadcastLoop {
             }
             return
         }
-        ParallelChunks.run(count: rows, threads: threads, elements: count) { first, end in
-            walkRows(first, end, body)
+        ParallelFor.run(count: rows, work: count, threads: threads) { range in
+            walkRows(range.lowerBound, range.upperBound, body)
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The libm functions the float kernels need, for Float (`expf`, ...) and Double (`exp`, ...),
-/// so one generic kernel body serves both precisions (specialized per type in release).
+/// The math functions the float kernels need, for Float and Double, so one generic kernel body
+/// serves both precisions (specialized per type in release). Float's exp, log, tanh and erf are
+/// VectorMath's (one approximation everywhere; scalar calls are slower than a vector `map`, so
+/// hot loops over contiguous floats use `VectorMath.map`); Double uses libm.
 package protocol ElementFloat: BinaryFloatingPoint, Sendable {
     static func exp(_ x: Self) -> Self
     static func expm1(_ x: Self) -> Self
@@ -16,12 +18,12 @@ package protocol ElementFloat: BinaryFloatingPoint, Sendable {
 }
 
 extension Float: ElementFloat {
-    @inline(__always) package static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inline(__always) package static func exp(_ x: Float) -> Float { VectorMath.scalar(x, VectorMath.exp) }
     @inline(__always) package static func expm1(_ x: Float) -> Float { Foundation.expm1f(x) }
-    @inline(__always) package static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inline(__always) package static func log(_ x: Float) -> Float { VectorMath.scalar(x, VectorMath.log) }
     @inline(__always) package static func log1p(_ x: Float) -> Float { Foundation.log1pf(x) }
-    @inline(__always) package static func tanh(_ x: Float) -> Float { Foundation.tanhf(x) }
-    @inline(__always) package static func erf(_ x: Float) -> Float { FastErf.erf(x) }
+    @inline(__always) package static func tanh(_ x: Float) -> Float { VectorMath.scalar(x, VectorMath.tanh) }
+    @inline(__always) package static func erf(_ x: Float) -> Float { VectorMath.scalar(x, VectorMath.erf) }
     @inline(__always) package static func sin(_ x: Float) -> Float { Foundation.sinf(x) }
     @inline(__always) package static func cos(_ x: Float) -> Float { Foundation.cosf(x) }
     @inline(__always) package static func pow(_ x: Float, _ y: Float) -> Float { Foundation.powf(x, y) }

@@ -36,11 +36,18 @@ package enum UnaryOp: Sendable, Equatable {
 package enum UnaryKernels {
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               count: Int, threads: Int = 1) {
-        // The exp-based hot ops use an exp that vectorizes; the rest share the generic bodies.
+        // Ops with a VectorMath function run on it sixteen at a time (the fused kernels call the
+        // same functions, so -O0 and -O2 agree); the rest share the generic bodies.
+        func vector(_ f: (VectorMath.Vector) -> VectorMath.Vector) {
+            VectorMath.map(x, y, count: count, threads: threads, f)
+        }
         switch op {
-        case .exp: map(x, y, count, threads, expensive: true) { FastExp.exp($0) }
-        case .sigmoid: map(x, y, count, threads, expensive: true) { 1 / (1 + FastExp.exp(-$0)) }
-        case .tanh: map(x, y, count, threads, expensive: true) { FastExp.tanh($0) }
+        case .exp: vector(VectorMath.exp)
+        case .log: vector(VectorMath.log)
+        case .sigmoid: vector(VectorMath.sigmoid)
+        case .tanh: vector(VectorMath.tanh)
+        case .erf: vector(VectorMath.erf)
+        case .gelu(let tanhApproximation): vector(tanhApproximation ? GeluKernel.geluTanh : GeluKernel.gelu)
         default: applyFloat(op, x, y, count, threads)
         }
     }
@@ -95,9 +102,8 @@ package enum UnaryKernels {
     @inline(__always)
     static func map<T, U>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<U>, _ count: Int, _ threads: Int,
                           expensive: Bool = false, _ f: (T) -> U) {
-        let minimum = expensive ? ParallelChunks.minimumParallelElementsForExpensiveOps : ParallelChunks.minimumParallelElements
-        ParallelChunks.run(count: count, threads: threads, minimumElements: minimum) { start, end in
-            for i in start..<end { y[i] = f(x[i]) }
+        ParallelFor.run(count: count, work: count * (expensive ? ParallelFor.transcendentalCost : 1), threads: threads) { range in
+            for i in range { y[i] = f(x[i]) }
         }
     }
 

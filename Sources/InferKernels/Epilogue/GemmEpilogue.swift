@@ -25,8 +25,7 @@ package enum GemmEpilogue {
                               activation: UnaryOp?, threads: Int = 1) {
         if runs == 0 || runLength == 0 { return }
         let early = residualBeforeActivation || activation == nil
-        // Transcendental activations cost ~10x a bias add per element: worth threads sooner.
-        let cost = activation.map { $0.isExpensive ? 8 : 1 } ?? 1
+        let cost = activation.map { $0.isExpensive ? ParallelFor.transcendentalCost : 1 } ?? 1
         let shape = (output, runs, runLength, bias, residual, early, threads, cost)
         switch activation {
         case nil: vectorized(shape) { $0 }
@@ -47,7 +46,7 @@ package enum GemmEpilogue {
             }
         case .gelu(tanhApproximation: false)?: vectorized(shape) { GeluKernel.gelu($0) }
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
-        case .sigmoid?: vectorized(shape) { 1 / (1 + VectorExp.exp(-$0)) }
+        case .sigmoid?: vectorized(shape) { VectorMath.sigmoid($0) }
         case let op?: generic(output: output, runs: runs, runLength: runLength, bias: bias, residual: residual,
                               early: early, activation: op, threads: threads)
         }
@@ -66,7 +65,7 @@ package enum GemmEpilogue {
     @inline(__always)
     private static func vectorized(_ s: Shape, _ f: (Vector) -> Vector) {
         let (runs, n) = (s.runs, s.runLength)
-        ParallelPlanes.forEach(runs, threads: s.threads, work: runs * n * s.cost) { run in
+        ParallelFor.forEach(runs, work: runs * n * s.cost, threads: s.threads) { run in
             let y = s.output + run * n
             let r = s.residual.map { $0 + run * n }
             var planeBias: Float = 0
@@ -106,7 +105,7 @@ package enum GemmEpilogue {
     /// Bias (and an early residual) in one pass, then the activation through the unary kernels.
     private static func generic(output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
                                 residual: UnsafePointer<Float>?, early: Bool, activation: UnaryOp, threads: Int) {
-        ParallelPlanes.forEach(runs, threads: threads, work: runs * runLength * (activation.isExpensive ? 8 : 1)) { run in
+        ParallelFor.forEach(runs, work: runs * runLength * (activation.isExpensive ? ParallelFor.transcendentalCost : 1), threads: threads) { run in
             let y = output + run * runLength
             let r = residual.map { $0 + run * runLength }
             let first = early ? r : nil

@@ -8,7 +8,7 @@ package enum CausalConvolutionKernel {
                                              present: UnsafeMutablePointer<T>, batch: Int, channels: Int, length: Int,
                                              kernelSize: Int, silu: Bool, threads: Int) {
         let carry = kernelSize - 1
-        ParallelPlanes.forEach(batch * channels, threads: threads, work: batch * channels * length * kernelSize) { plane in
+        ParallelFor.forEach(batch * channels, work: batch * channels * length * kernelSize, threads: threads) { plane in
             let c = plane % channels
             let x = input + plane * length, y = output + plane * length
             let w = weight + c * kernelSize

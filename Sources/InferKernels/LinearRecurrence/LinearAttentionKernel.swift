@@ -29,7 +29,7 @@ package enum LinearAttentionKernel {
         let qRow = g.qHeads * dk, kRow = g.kvHeads * dk, vRow = g.kvHeads * dv, oRow = g.qHeads * dv
         let perHeadDecay = g.decayWidth == g.kvHeads
         let work = g.batch * g.kvHeads * g.length * dk * dv * (2 + group)
-        ParallelPlanes.forEach(g.batch * g.kvHeads, threads: threads, work: work) { plane in
+        ParallelFor.forEach(g.batch * g.kvHeads, work: work, threads: threads) { plane in
             let b = plane / g.kvHeads, h = plane % g.kvHeads
             let s = state + plane * dk * dv
             let update = UnsafeMutablePointer<T>.allocate(capacity: max(dv, 1))

@@ -54,7 +54,7 @@ package enum BatchNormKernel {
                                                paramsPerChannel perChannel: Int, into dst: UnsafeMutablePointer<T>,
                                                threads: Int) {
         let planes = batch * channels
-        ReductionParallel.forRanges(count: planes, threads: threads, totalWork: planes * inner) { range in
+        ParallelFor.run(count: planes, work: planes * inner, threads: threads) { range in
             for plane in range {
                 let c = plane % channels
                 let x = src + plane * inner, y = dst + plane * inner

@@ -21,7 +21,7 @@ package enum GroupNormKernel {
         let perGroup = channels / groups
         let blocks = batch * groups
         let blockSize = perGroup * inner
-        ReductionParallel.forRanges(count: blocks, threads: threads, totalWork: blocks * blockSize) { range in
+        ParallelFor.run(count: blocks, work: blocks * blockSize, threads: threads) { range in
             for block in range {
                 let x = src + block * blockSize, y = dst + block * blockSize
                 let (mean, inverseStd) = RowStatistics.meanAndInverseStd(x, blockSize, epsilon: epsilon)

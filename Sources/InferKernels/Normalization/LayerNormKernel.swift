@@ -20,7 +20,7 @@ package enum LayerNormKernel {
                                             _ scale: UnsafePointer<T>?, _ bias: UnsafePointer<T>?,
                                             _ dst: UnsafeMutablePointer<T>, _ meanOut: UnsafeMutablePointer<T>?,
                                             _ inverseStdOut: UnsafeMutablePointer<T>?, _ threads: Int) {
-        ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n) { rows in
+        ParallelFor.run(count: outer, work: outer * n, threads: threads) { rows in
             for o in rows {
                 let x = src + o * n, y = dst + o * n
                 let count = T(Swift.max(n, 1))

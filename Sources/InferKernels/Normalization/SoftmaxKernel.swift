@@ -6,7 +6,7 @@ package enum SoftmaxKernel {
                                 into dst: UnsafeMutablePointer<Float>, threads: Int = 1) {
         if inner == 1, n > 0, !logarithmic {
             // The transformer case: rows with a vectorized exp (libm's expf was ~5 ns per element).
-            ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n) { rows in
+            ParallelFor.run(count: outer, work: outer * n * ParallelFor.transcendentalCost, threads: threads) { rows in
                 for o in rows { vectorRow(src + o * n, n, dst + o * n) }
             }
             return
@@ -37,7 +37,7 @@ package enum SoftmaxKernel {
         var sums = V()
         j = 0
         while j + 16 <= n {
-            let e = VectorExp.exp(UnsafeRawPointer(x + j).loadUnaligned(as: V.self) - m)
+            let e = VectorMath.exp(UnsafeRawPointer(x + j).loadUnaligned(as: V.self) - m)
             UnsafeMutableRawPointer(y + j).storeBytes(of: e, as: V.self)
             sums += e
             j += 16
@@ -46,7 +46,7 @@ package enum SoftmaxKernel {
         if j < n {
             var v = V(repeating: -.infinity)
             for k in 0..<(n - j) { v[k] = x[j + k] - m }
-            let e = VectorExp.exp(v)
+            let e = VectorMath.exp(v)
             for k in 0..<(n - j) { y[j + k] = e[k]; sum += e[k] }
         }
         let scale = 1 / sum
@@ -67,7 +67,7 @@ package enum SoftmaxKernel {
     private static func run<T: KernelFloat>(_ src: UnsafePointer<T>, _ outer: Int, _ n: Int, _ inner: Int,
                                             _ logarithmic: Bool, _ dst: UnsafeMutablePointer<T>, _ threads: Int) {
         guard n > 0, inner > 0 else { return }
-        ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n * inner) { rows in
+        ParallelFor.run(count: outer, work: outer * n * inner * ParallelFor.transcendentalCost, threads: threads) { rows in
             if inner == 1 {
                 for o in rows { contiguousRow(src + o * n, n, logarithmic, dst + o * n) }
             } else {

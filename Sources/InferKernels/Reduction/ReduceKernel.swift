@@ -59,7 +59,7 @@ package enum ReduceKernel {
         let work = outer * r * inner
         // Parallelize over outer rows, or over inner columns when there is a single outer row.
         let byOuter = outer > 1 || inner == 1
-        ReductionParallel.forRanges(count: byOuter ? outer : inner, threads: threads, totalWork: work) { range in
+        ParallelFor.run(count: byOuter ? outer : inner, work: work, threads: threads) { range in
             let outers = byOuter ? range : 0..<outer
             let columns = byOuter ? 0..<inner : range
             switch op {

@@ -76,33 +76,3 @@ package enum ReductionTranspose {
         }
     }
 }
-
-/// Splits independent rows of work across threads when the work is big enough to pay for it.
-package enum ReductionParallel {
-    /// Work (in elements) below which a kernel stays on the calling thread.
-    package static let minimumParallelWork = 1 << 16
-
-    /// Calls `body` on disjoint ranges covering `0..<count`, concurrently when `threads > 1`
-    /// and `totalWork` is large.
-    package static func forRanges(count: Int, threads: Int, totalWork: Int, _ body: (Range<Int>) -> Void) {
-        let chunks = min(threads, count)
-        if chunks <= 1 || totalWork < minimumParallelWork {
-            if count > 0 { body(0..<count) }
-            return
-        }
-        withoutActuallyEscaping(body) { body in
-            // The chunks touch disjoint ranges; the caller's pointers are safe to share.
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let start = count * c / chunks, end = count * (c + 1) / chunks
-                if start < end { shared.value(start..<end) }
-            }
-        }
-    }
-}
-
-/// Carries a value the kernels know is safe to share across the worker threads.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

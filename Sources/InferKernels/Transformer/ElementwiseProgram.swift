@@ -139,14 +139,14 @@ package struct ElementwiseProgram: Sendable, Equatable {
         case .neg: return -x
         case .abs: return x.replacing(with: -x, where: x .< 0)
         case .relu: return x.replacing(with: 0, where: x .< 0)
-        case .sigmoid: return 1 / (1 + VectorExp.exp(-x))
-        case .exp: return VectorExp.exp(x)
+        case .sigmoid: return VectorMath.sigmoid(x)
+        case .exp: return VectorMath.exp(x)
         case .square: return x * x
         case .sqrt: return x.squareRoot()
         case .reciprocal: return 1 / x
-        case .tanh: return lanes(x) { Foundation.tanhf($0) }
-        case .log: return lanes(x) { Foundation.logf($0) }
-        case .erf: return lanes(x) { Foundation.erff($0) }
+        case .tanh: return VectorMath.tanh(x)
+        case .log: return VectorMath.log(x)
+        case .erf: return VectorMath.erf(x)
         case .gelu: return GeluKernel.gelu(x)
         case .geluTanh: return GeluKernel.geluTanh(x)
         }
@@ -164,12 +164,5 @@ package struct ElementwiseProgram: Sendable, Equatable {
             for l in 0..<16 { r[l] = Foundation.powf(a[l], b[l]) }
             return r
         }
-    }
-
-    @inline(__always)
-    private static func lanes(_ x: Vector, _ f: (Float) -> Float) -> Vector {
-        var r = Vector()
-        for l in 0..<16 { r[l] = f(x[l]) }
-        return r
     }
 }

@@ -3,7 +3,7 @@
 package enum RMSNormKernel {
     package static func rmsNorm(_ src: UnsafePointer<Float>, outer: Int, n: Int, epsilon: Float,
                                 scale: UnsafePointer<Float>?, into dst: UnsafeMutablePointer<Float>, threads: Int = 1) {
-        ReductionParallel.forRanges(count: outer, threads: threads, totalWork: outer * n) { rows in
+        ParallelFor.run(count: outer, work: outer * n, threads: threads) { rows in
             for o in rows {
                 let x = src + o * n, y = dst + o * n
                 var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0

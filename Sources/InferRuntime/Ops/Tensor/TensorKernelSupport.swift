@@ -68,7 +68,7 @@ final class PreparedIndices: @unchecked Sendable {
 }
 
 extension DType {
-    var kernelKind: DataElementKind {
+    var kernelKind: ElementKind {
         switch self {
         case .float32: .float32
         case .float64: .float64

@@ -1,11 +1,3 @@
-import Dispatch
-
-/// The element types data-movement kernels distinguish when they must do arithmetic or
-/// comparisons (scatter reductions, NonZero, Range). Pure copies only need the byte size.
-package enum DataElementKind: Sendable {
-    case float32, float64, int64, int32, int8, uint8, bool
-}
-
 /// Copies `count` elements of `elementSize` bytes; sizes 1/2/4/8 go through typed loads so
 /// single-element copies do not pay a memcpy call.
 @inline(__always)
@@ -31,21 +23,3 @@ package func fillElements(_ dst: UnsafeMutableRawPointer, count: Int, value: Uns
         for i in 0..<count { (dst + i * elementSize).copyMemory(from: value, byteCount: elementSize) }
     }
 }
-
-/// Splits `count` units of work over `threads` when the work is large enough to pay for it.
-func parallelChunks(count: Int, work: Int, threads: Int, _ body: (Range<Int>) -> Void) {
-    let chunks = threads > 1 && work > 65_536 && count > 1 ? min(threads, count) : 1
-    if chunks == 1 { body(0..<count); return }
-    let per = (count + chunks - 1) / chunks
-    // The chunks write disjoint parts of the output, so sharing the closure across threads is safe.
-    withoutActuallyEscaping(body) { escapable in
-        let shared = UncheckedSendableBox(value: escapable)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = c * per
-            let hi = min(count, lo + per)
-            if lo < hi { shared.value(lo..<hi) }
-        }
-    }
-}
-
-private struct UncheckedSendableBox<T>: @unchecked Sendable { let value: T }
