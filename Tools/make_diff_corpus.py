@@ -31,7 +31,9 @@ from typing import Callable
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
+
+from make_models import directory_bytes, write_tensor
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIZE_BUDGET_BYTES = 3 * 1024 * 1024
@@ -707,11 +709,6 @@ def expected_outputs(name: str, model: onnx.ModelProto, model_bytes: bytes, feed
     return plain
 
 
-def write_tensor(path: str, array: np.ndarray, name: str) -> None:
-    with open(path, "wb") as f:
-        f.write(numpy_helper.from_array(np.ascontiguousarray(array), name).SerializeToString(deterministic=True))
-
-
 def write_case(name: str, build: Callable[[str], Net], directory: str) -> str:
     net = build(name)
     model = net.model()
@@ -737,10 +734,6 @@ def write_case(name: str, build: Callable[[str], Net], directory: str) -> str:
             write_tensor(os.path.join(data_dir, f"output_{k}.pb"), value, info.name)
     ops = sorted({node.op_type for node in model.graph.node} - {"Constant"})
     return f"{len(data_sets)} data set{'s' if len(data_sets) > 1 else ''}, {' '.join(ops)}"
-
-
-def directory_bytes(path: str) -> int:
-    return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files)
 
 
 def main() -> int:
