@@ -1,0 +1,1 @@
+B	bn.weightJÝ©Q>sB°?jCÔ>õu’?
