@@ -97,9 +97,7 @@ struct CompileCommand: ParsableCommand {
         }
         var planBytes: Int?
         if let output {
-            planBytes = try PlanWriter.write(model: engine.model, optimization: engine.optimization,
-                                             program: try memory?.encoded() ?? Data(), source: engine.fedDefaults?.source,
-                                             to: URL(fileURLWithPath: output))
+            planBytes = try PlanWriter.write(engine, program: try memory?.encoded() ?? Data(), to: URL(fileURLWithPath: output))
         }
         if let emitONNX { try ModelWriter.writeONNX(engine.model, to: URL(fileURLWithPath: emitONNX)) }
         // Load, optimize, plan memory and write: everything `compile` does.

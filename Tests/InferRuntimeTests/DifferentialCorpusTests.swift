@@ -86,7 +86,7 @@ import Testing
         for level in OptimizationLevel.allCases {
             let compiled = try Engine(model: source, options: Engine.Options(threads: 1, optimization: level))
             let file = directory.appendingPathComponent("O\(level.rawValue).plan")
-            _ = try PlanWriter.write(model: compiled.model, optimization: level, to: file)
+            _ = try PlanWriter.write(compiled, to: file)
             let plan = try Engine(contentsOf: file, threads: 1)
             for set in sets {
                 let label = "\(c.name) \(set.name) -O\(level.rawValue) plan"

@@ -112,7 +112,7 @@ import Testing
         for level in OptimizationLevel.allCases {
             let compiled = try Engine(model: Self.modelWithDefaults(c), optimization: level)
             let file = dir.appendingPathComponent("p\(level.rawValue).plan")
-            _ = try PlanWriter.write(model: compiled.model, optimization: level, source: compiled.fedDefaults?.source, to: file)
+            _ = try PlanWriter.write(compiled, to: file)
             let loaded = try PlanReader.load(file)
             if level == .none {
                 #expect(loaded.source == nil, "-O0 keeps the defaults in the graph itself")

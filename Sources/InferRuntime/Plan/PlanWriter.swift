@@ -56,6 +56,13 @@ package enum PlanWriter {
         return file.bytes
     }
 
+    /// Writes what `engine` runs as a plan: its optimized model and, when the optimizer folded
+    /// inputs' defaults, the source model too (so fed defaults are still honoured on load).
+    package static func write(_ engine: Engine, program: Data = Data(), to url: URL) throws -> Int {
+        try write(model: engine.model, optimization: engine.optimization, program: program,
+                  source: engine.fedDefaults?.source, to: url)
+    }
+
     /// Writes the plan atomically (a reader never sees half a file).
     package static func write(model: Model, optimization: OptimizationLevel, program: Data = Data(),
                               source: Model? = nil, to url: URL) throws -> Int {
