@@ -34,6 +34,8 @@ import onnx
 import onnx.defs
 from onnx import TensorProto, helper
 
+from conformance import default_binary  # Tools/ is on sys.path when a script here runs
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO_ROOT, "Graphs", "old-opsets")
 PYTORCH_SUITES = ("pytorch-converted", "pytorch-operator")
@@ -70,14 +72,6 @@ for _op in ("Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", 
     NOTES[_op] = NOTES["Add"]
 for _op in ("LogSoftmax", "Hardmax"):
     NOTES[_op] = NOTES["Softmax"]
-
-
-def default_binary() -> str | None:
-    for configuration in ("release", "debug"):
-        candidate = os.path.join(REPO_ROOT, ".build", configuration, "swiftc-infer")
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def onnx_versions() -> dict[str, list[int]]:
