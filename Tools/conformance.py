@@ -3,14 +3,18 @@
 
 Generates the ONNX backend node test cases from the installed `onnx` package (its wheel ships
 no node test data, so they come from onnx.backend.test.case.node.collect_testcases()) into a
-cache folder, skips cases outside the project's scope (with the reason), runs
+cache folder, together with the real models the wheel does ship in its backend test data
+(`pytorch-converted`, `pytorch-operator`: PyTorch exports at opset 6 with data sets, named
+`<suite>/<case>` here), skips cases outside the project's scope (with the reason), runs
 `swiftc-infer check CASE_DIR` on every other case (2 workers, 30 s each) and prints a table per
-operator: passed / failed / unsupported / crashed / skipped, then totals and the pass rate.
+operator (one row per model suite): passed / failed / unsupported / crashed / skipped, then
+totals and the pass rate.
 
     python3 Tools/conformance.py                         # report, using .build/{release,debug}/swiftc-infer
     python3 Tools/conformance.py --ops Add,Conv -v       # a few operators, one line per non-passing case
     python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt   # record passing cases
     python3 Tools/conformance.py --check-manifest Tests/Conformance/passing.txt  # exit 1 on regressions
+    python3 Tools/conformance.py -k '^pytorch-' --opt-level O0 --manifest Tests/Conformance/passing-O0.txt
     python3 Tools/conformance.py --reference-ort         # the same cases on ONNX Runtime (the bar)
 
 Outcome of one case (the `check` contract: exit 0 only if every data set passes):
@@ -37,7 +41,10 @@ from dataclasses import dataclass
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CACHE = os.path.join(REPO_ROOT, ".cache", "onnx-node-tests")
-CACHE_FORMAT = 2  # 2: per-case tolerances in the index
+CACHE_FORMAT = 3  # 2: per-case tolerances in the index; 3: the pytorch model suites
+# Model suites of the onnx wheel's backend test data copied into the cache (each case a folder
+# with model.onnx and test_data_set_*); the node cases are generated instead.
+MODEL_SUITES = ("pytorch-converted", "pytorch-operator")
 
 STATUSES = ("passed", "failed", "unsupported", "crashed", "skipped")
 UNSUPPORTED_PATTERN = re.compile(r"not supported|unsupported|not implemented", re.IGNORECASE)
@@ -62,10 +69,9 @@ def dtype_name(elem_type: int) -> str:
         return f"dtype#{elem_type}"
 
 
-def scope_problem(case) -> str | None:
+def scope_problem(name: str, model) -> str | None:
     """The reason a case is out of scope, or None if the engine should run it."""
-    model = case.model
-    if "training" in case.name:
+    if "training" in name:
         return "training mode"
     for value in list(model.graph.input) + list(model.graph.output):
         kind = value.type.WhichOneof("value")
@@ -136,7 +142,8 @@ def generate_cases(cache_dir: str, regenerate: bool) -> dict:
         if index.get("onnx_version") == onnx.__version__ and index.get("format") == CACHE_FORMAT:
             return index
 
-    print(f"generating ONNX {onnx.__version__} node test cases into {cache_dir} ...", file=sys.stderr)
+    print(f"generating ONNX {onnx.__version__} node test cases (and copying its model suites) into {cache_dir} ...",
+          file=sys.stderr)
     started = time.time()
     # Build beside the cache and swap it in, so an interrupted or concurrent run never sees half a cache.
     final_dir, cache_dir = cache_dir, f"{cache_dir}.tmp-{os.getpid()}"
@@ -155,11 +162,12 @@ def generate_cases(cache_dir: str, regenerate: bool) -> dict:
         base_name = re.sub(r"_expanded(_ver\d+)?$", "", case.name)
         node = tested_nodes.get(base_name)
         op = node.op_type if node is not None else case.model.graph.node[0].op_type
-        skip = scope_problem(case)
+        skip = scope_problem(case.name, case.model)
         if skip is None:
             write_case(case, os.path.join(cache_dir, case.name))
         # The tolerances the ONNX backend runner compares this case with (rtol 1e-3, atol 1e-7 today).
         entries[case.name] = {"op": op, "skip": skip, "rtol": case.rtol, "atol": case.atol}
+    entries.update(copy_model_suites(cache_dir))
     index = {"format": CACHE_FORMAT, "onnx_version": onnx.__version__, "cases": entries}
     with open(os.path.join(cache_dir, "index.json"), "w") as f:
         json.dump(index, f, indent=1, sort_keys=True)
@@ -169,6 +177,22 @@ def generate_cases(cache_dir: str, regenerate: bool) -> dict:
     in_scope = sum(1 for e in entries.values() if e["skip"] is None)
     print(f"  {len(entries)} cases ({in_scope} in scope) in {time.time() - started:.0f} s", file=sys.stderr)
     return index
+
+
+def copy_model_suites(cache_dir: str) -> dict:
+    """Copies the MODEL_SUITES cases into cache_dir/<suite>/<case>; their index entries by that name."""
+    import onnx
+    from onnx.backend.test.loader import load_model_tests
+    entries = {}
+    for suite in MODEL_SUITES:
+        for case in load_model_tests(kind=suite):
+            name = f"{suite}/{case.name}"
+            model = onnx.load(os.path.join(case.model_dir, "model.onnx"), load_external_data=False)
+            skip = scope_problem(name, model)
+            if skip is None:
+                shutil.copytree(case.model_dir, os.path.join(cache_dir, name))
+            entries[name] = {"op": suite, "suite": suite, "skip": skip, "rtol": case.rtol, "atol": case.atol}
+    return entries
 
 
 # --------------------------------------------------------------------------- running one case
@@ -260,14 +284,18 @@ def ort_check(test_dir: str, rtol: float, atol: float) -> int:
         def load(prefix, infos):
             values = []
             for k in range(len(infos)):
-                tensor = onnx.load_tensor(os.path.join(data_dir, f"{prefix}_{k}.pb"))
-                values.append(numpy_helper.to_array(tensor))
+                path = os.path.join(data_dir, f"{prefix}_{k}.pb")
+                if not os.path.exists(path):  # graph inputs that are initializers need no file
+                    break
+                values.append(numpy_helper.to_array(onnx.load_tensor(path)))
             return values
-        inputs = load("input", model.graph.input)
+        initializers = {t.name for t in model.graph.initializer}
+        feedable = [info for info in model.graph.input if info.name not in initializers]
+        inputs = load("input", feedable)
         expected = load("output", model.graph.output)
         label = os.path.basename(data_dir)
         try:
-            got = session.run(None, {info.name: value for info, value in zip(model.graph.input, inputs)})
+            got = session.run(None, {info.name: value for info, value in zip(feedable, inputs)})
         except Exception as error:  # noqa: BLE001
             print(f"FAIL {label}: run error: {first_line(str(error))}")
             print(f"error: {first_line(str(error))}", file=sys.stderr)
@@ -319,7 +347,7 @@ def print_table(index: dict, outcomes: dict[str, Outcome], names: list[str], ver
     print(f"checker: {checker}")
     print(header)
     print("-" * len(header))
-    for op in sorted(per_op):
+    for op in sorted(per_op, key=lambda op: (op in MODEL_SUITES, op)):  # the model suites last
         print(f"{op:<{width}}  " + "  ".join(f"{per_op[op][s]:>11}" for s in STATUSES))
     print("-" * len(header))
     print(f"{'total':<{width}}  " + "  ".join(f"{totals[s]:>11}" for s in STATUSES))
@@ -380,8 +408,9 @@ def main() -> int:
     if args.generate_only:
         index = generate_cases(os.path.abspath(args.cache), args.regenerate)
         in_scope = sum(1 for entry in index["cases"].values() if entry["skip"] is None)
-        print(f"{len(index['cases'])} ONNX {index['onnx_version']} node test cases ({in_scope} in scope) "
-              f"in {os.path.abspath(args.cache)}", file=sys.stderr)
+        models = sum(1 for name in index["cases"] if "/" in name)
+        print(f"{len(index['cases'])} ONNX {index['onnx_version']} test cases ({len(index['cases']) - models} node, "
+              f"{models} model; {in_scope} in scope) in {os.path.abspath(args.cache)}", file=sys.stderr)
         return 0
 
     if args.reference_ort:
@@ -451,8 +480,15 @@ def main() -> int:
         print_table(index, outcomes, names, args.verbose, checker)
 
     if args.manifest:
+        header = []  # an existing manifest's leading comment lines are kept
+        if os.path.exists(args.manifest):
+            with open(args.manifest) as f:
+                for line in f:
+                    if not line.startswith("#"):
+                        break
+                    header.append(line)
         with open(args.manifest, "w") as f:
-            f.writelines(name + "\n" for name in passing)
+            f.writelines(header + [name + "\n" for name in passing])
         print(f"wrote {len(passing)} passing case names to {args.manifest}", file=sys.stderr)
 
     if args.check_manifest:

@@ -45,13 +45,23 @@ public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertibl
     /// Maps an ONNX data-type code; nil for types the engine does not support (float16, string, ...).
     public init?(onnxCode: Int) { self.init(rawValue: onnxCode) }
 
+    /// Every ONNX data-type code with its `TensorProto.DataType` name, lowercased.
+    private static let onnxTypeNames = [
+        0: "undefined", 1: "float", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
+        7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "double", 12: "uint32",
+        13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16", 17: "float8e4m3fn",
+        18: "float8e4m3fnuz", 19: "float8e5m2", 20: "float8e5m2fnuz", 21: "uint4", 22: "int4",
+        23: "float4e2m1"]
+
     /// Human-readable name of any ONNX data-type code, for error messages about unsupported types.
     public static func onnxTypeName(code: Int) -> String {
-        let names = [0: "undefined", 1: "float", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32",
-                     7: "int64", 8: "string", 9: "bool", 10: "float16", 11: "double", 12: "uint32",
-                     13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16", 17: "float8e4m3fn",
-                     18: "float8e4m3fnuz", 19: "float8e5m2", 20: "float8e5m2fnuz", 21: "uint4", 22: "int4",
-                     23: "float4e2m1"]
-        return names[code] ?? "type code \(code)"
+        onnxTypeNames[code] ?? "type code \(code)"
+    }
+
+    /// The code of a `TensorProto.DataType` name in any case ("FLOAT", "int64"), as Cast-1 gives
+    /// its target type; nil when ONNX has no such type.
+    public static func onnxCode(named name: String) -> Int? {
+        let lowered = name.lowercased()
+        return onnxTypeNames.first { $0.value == lowered && $0.key != 0 }?.key
     }
 }

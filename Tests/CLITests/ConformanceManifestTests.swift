@@ -1,22 +1,25 @@
 import Foundation
 import Testing
 
-/// The ONNX backend node test cases listed in Tests/Conformance/passing.txt (written by
+/// The ONNX backend test cases listed in Tests/Conformance/passing.txt (written by
 /// `python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt`) still pass
-/// `swiftc-infer check` with the ONNX runner's tolerances. The cases are generated from the
-/// installed `onnx` package into .cache/onnx-node-tests by
+/// `swiftc-infer check` with the ONNX runner's tolerances, and so do those in passing-O0.txt at
+/// -O0 (the opset-6 PyTorch model suites, see that file's header). The cases are generated from
+/// the installed `onnx` package into .cache/onnx-node-tests by
 /// `python3 Tools/conformance.py --generate-only` (part of the README's test command).
 @Suite struct ConformanceManifestTests {
     static let cacheDirectory = CLI.path(".cache/onnx-node-tests")
-    static let manifestPath = CLI.path("Tests/Conformance/passing.txt")
     /// Debug builds are slow and CI machines are shared: generous, but a hang still fails.
     static let timeoutPerCase: TimeInterval = 120
 
-    @Test func everyListedCaseStillPasses() throws {
-        let names = try String(contentsOfFile: Self.manifestPath, encoding: .utf8)
+    /// Each manifest with the `check` options it runs at.
+    @Test(arguments: [("Tests/Conformance/passing.txt", [String]()), ("Tests/Conformance/passing-O0.txt", ["-O0"])])
+    func everyListedCaseStillPasses(manifest: String, options: [String]) throws {
+        let manifestPath = CLI.path(manifest)
+        let names = try String(contentsOfFile: manifestPath, encoding: .utf8)
             .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        try #require(!names.isEmpty, "\(Self.manifestPath) lists no cases")
+        try #require(!names.isEmpty, "\(manifestPath) lists no cases")
         let indexURL = URL(fileURLWithPath: Self.cacheDirectory).appendingPathComponent("index.json")
         guard FileManager.default.fileExists(atPath: indexURL.path) else {
             Issue.record("""
@@ -35,7 +38,8 @@ import Testing
             if let skip = entry.skip { return "\(name): now out of scope (\(skip))" }
             let dir = URL(fileURLWithPath: Self.cacheDirectory).appendingPathComponent(name).path
             do {
-                let r = try CLI.run(["check", dir, "--rtol", "\(entry.rtol)", "--atol", "\(entry.atol)"], timeout: Self.timeoutPerCase)
+                let r = try CLI.run(["check", dir, "--rtol", "\(entry.rtol)", "--atol", "\(entry.atol)"] + options,
+                                    timeout: Self.timeoutPerCase)
                 if r.status == 0 { return nil }
                 let why = (r.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") } ?? r.errorLines.first).map(String.init) ?? ""
                 return "\(name): exit \(r.status) \(why)"
@@ -44,7 +48,7 @@ import Testing
             }
         }
         #expect(failures.isEmpty, """
-            \(failures.count) of \(names.count) cases in Tests/Conformance/passing.txt no longer pass:
+            \(failures.count) of \(names.count) cases in \(manifest) no longer pass\(options.isEmpty ? "" : " (\(options.joined(separator: " ")))"):
             \(failures.joined(separator: "\n"))
             """)
     }

@@ -20,9 +20,15 @@ public enum ElementwiseOperators {
             let shape = ctx.opset < 7 ? try legacyBroadcastShape(ctx) : try broadcastShape(ctx, [0, 1])
             return [ValueType(dtype: base.dtype, shape: shape)]
         },
-        OperatorSchema("PRelu", since: 7) { ctx in
+        OperatorSchema("PRelu", since: 1) { ctx in
             let x = try ctx.type(0)
             _ = try sameDType(ctx, [0, 1], allowed: numbers)
+            if ctx.opset < 7 {
+                if let xd = x.staticDims, let sd = try ctx.type(1).staticDims {
+                    _ = try legacySlopeShape(of: sd, for: xd, node: ctx.node, opset: ctx.opset)
+                }
+                return [x]
+            }
             let shape = try broadcastShape(ctx, [0, 1])
             // The slope broadcasts to X (unidirectionally): the output is X's shape.
             if let s = shape, let xs = x.shape, s.count != xs.count || zip(s, xs).contains(where: { a, b in
@@ -60,15 +66,25 @@ public enum ElementwiseOperators {
             let dtype = try sameDType(ctx, [1, 2], allowed: everything)
             return [ValueType(dtype: dtype, shape: try broadcastShape(ctx, [0, 1, 2]))]
         },
-        OperatorSchema("Cast", since: 6) { ctx in
+        OperatorSchema("Cast", since: 1) { ctx in
             let x = try ctx.type(0)
-            let code = try ctx.node.int("to")
+            let code = try castTargetCode(ctx)
             guard let dtype = DType(onnxCode: code) else {
                 throw ctx.error(.unsupportedDType, "cast to \(DType.onnxTypeName(code: code)) is not supported")
             }
             return [ValueType(dtype: dtype, shape: x.shape)]
         },
     ]
+
+    /// Cast's `to`: a data-type code, or before opset 6 the type's name ("FLOAT", "INT64", ...).
+    static func castTargetCode(_ ctx: ShapeContext) throws -> Int {
+        guard ctx.opset < 6 else { return try ctx.node.int("to") }
+        let name = try ctx.node.string("to")
+        guard let code = DType.onnxCode(named: name) else {
+            throw ctx.error(.invalidModel, "to \"\(name)\" is not the name of an ONNX data type")
+        }
+        return code
+    }
 
     // MARK: - Schema builders
 
@@ -151,6 +167,19 @@ public enum ElementwiseOperators {
         guard axis >= 0, axis + b.count <= a.count,
               zip(a[axis..<(axis + b.count)], b).allSatisfy({ $0 == $1 || $1 == 1 }) else { throw fail }
         return [Int](repeating: 1, count: axis) + b + [Int](repeating: 1, count: a.count - axis - b.count)
+    }
+
+    /// PRelu before opset 7: the slope is one shared value, one value per element of X, or a
+    /// 1-D tensor of one value per channel (axis 1, as Caffe2 and PyTorch meant it). Returns the
+    /// slope's shape for NumPy-style broadcasting onto X; throws for any other shape.
+    package static func legacySlopeShape(of slope: [Int], for x: [Int], node: Node, opset: Int) throws -> [Int] {
+        if slope == x { return slope }
+        if slope.reduce(1, *) == 1 { return [] }
+        if slope.count == 1, x.count >= 2, slope[0] == x[1] {
+            return [1, x[1]] + [Int](repeating: 1, count: x.count - 2)
+        }
+        throw InferError.at(node, opset: opset, .invalidShape,
+                            "slope \(slope) is not one value, X's shape \(x) or one value per channel (opset \(opset) rules)")
     }
 
     /// The broadcast shape of `inputs`: exact when all are concrete, symbolic when ranks are known,

@@ -34,8 +34,9 @@ public enum LinearAlgebraOperators {
         return out
     }
 
-    /// Gemm from opset 7 (C broadcasts unidirectionally; optional from 11; ints from 9).
-    static let gemm = OperatorSchema("Gemm", since: 7) { ctx in
+    /// Gemm: C broadcasts unidirectionally from opset 7 (optional from 11; ints from 9). Before 7
+    /// (Gemm-1, Gemm-6) it broadcasts only with the `broadcast` attribute, see `checkLegacyBias`.
+    static let gemm = OperatorSchema("Gemm", since: 1) { ctx in
         let a = try ctx.type(0), b = try ctx.type(1)
         guard a.dtype == b.dtype else {
             throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)")
@@ -62,8 +63,22 @@ public enum LinearAlgebraOperators {
                         throw ctx.error(.invalidShape, "C \(sc) does not broadcast to [M, N] = \(target)")
                     }
                 }
+                try checkLegacyBias(ctx.node, opset: ctx.opset, c: sc, m: m, n: n)
             }
         }
         return [ValueType(dtype: a.dtype, shape: [m, n])]
+    }
+
+    /// Gemm-1 and Gemm-6 add C as given unless `broadcast` = 1: without it C must be [M, N]
+    /// exactly. (With it, C broadcasts as it does from opset 7.)
+    package static func checkLegacyBias(_ node: Node, opset: Int, c: [Dim], m: Dim, n: Dim) throws {
+        guard opset < 7, try node.int("broadcast", default: 0) == 0 else { return }
+        let mismatch = c.count != 2 || zip(c, [m, n]).contains { d, t in
+            d.intValue != nil && t.intValue != nil && d != t
+        }
+        if mismatch {
+            throw InferError.at(node, opset: opset, .invalidShape,
+                                "C \(c) is not [M, N] = \([m, n]); before opset 7 a smaller C needs broadcast = 1")
+        }
     }
 }

@@ -72,11 +72,11 @@ public enum NormalizationOperators {
         return [x] + Array(repeating: stats, count: max(ctx.node.outputs.count - 1, 0))
     }
 
-    static let batchNorm = OperatorSchema("BatchNormalization", since: 7) { ctx in
+    /// BatchNormalization-1/6 add `is_test` (required 1; `consumed_inputs` is ignored), -1/6/7
+    /// `spatial` (0: parameters per element of C x D1 x ...), -14 `training_mode`.
+    static let batchNorm = OperatorSchema("BatchNormalization", since: 1) { ctx in
         let x = try floatInput(ctx, minRank: 2)
-        if ctx.opset >= 14, try ctx.node.int("training_mode", default: 0) != 0 {
-            throw ctx.error(.unsupportedFeature, "training_mode = 1 is not supported (inference only)")
-        }
+        try requireInferenceMode(ctx.node, opset: ctx.opset)
         if ctx.node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
             throw ctx.error(.unsupportedFeature, "the training outputs (running mean/var, saved mean/var) are not supported")
         }
@@ -89,6 +89,18 @@ public enum NormalizationOperators {
             try checkParameter(ctx, i, name: name, dtype: x.dtype, count: count)
         }
         return [x]
+    }
+
+    /// Training mode is not supported: BatchNormalization's `training_mode` = 1 (opset 14+), or
+    /// before opset 7 BatchNormalization's and Dropout's `is_test` = 0 (its default).
+    package static func requireInferenceMode(_ node: Node, opset: Int) throws {
+        if opset >= 14, try node.int("training_mode", default: 0) != 0 {
+            throw InferError.at(node, opset: opset, .unsupportedFeature, "training_mode = 1 is not supported (inference only)")
+        }
+        if opset < 7, try node.int("is_test", default: 0) == 0 {
+            throw InferError.at(node, opset: opset, .unsupportedFeature,
+                                "is_test = 0 (training mode, the default before opset 7) is not supported (inference only)")
+        }
     }
 
     static let instanceNorm = OperatorSchema("InstanceNormalization", since: 1) { ctx in

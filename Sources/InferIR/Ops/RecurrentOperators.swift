@@ -1,7 +1,9 @@
-/// Shape inference for the one-layer recurrent networks RNN, GRU and LSTM (opsets 7, 14, 22;
-/// see the runtime's Ops/RecurrentKernels.swift). Inputs: X [seq, batch, input] (batch-major
-/// [batch, seq, input] when `layout` = 1, opset 14+), W [dirs, gates*hidden, input],
-/// R [dirs, gates*hidden, hidden], then optional B, sequence_lens, initial_h (initial_c, P for LSTM).
+/// Shape inference for the one-layer recurrent networks RNN, GRU and LSTM (opsets 1, 7, 14, 22;
+/// see the runtime's Ops/RecurrentKernels.swift). Versions before 7 (and GRU-3) compute the same:
+/// opset 7 only dropped their `output_sequence` attribute (ONNX PR 1006), ignored here.
+/// Inputs: X [seq, batch, input] (batch-major [batch, seq, input] when `layout` = 1, opset 14+),
+/// W [dirs, gates*hidden, input], R [dirs, gates*hidden, hidden], then optional B,
+/// sequence_lens, initial_h (initial_c, P for LSTM).
 /// Outputs (all optional): Y [seq, dirs, batch, hidden] (batch-major [batch, seq, dirs, hidden]),
 /// Y_h (and LSTM's Y_c) [dirs, batch, hidden] (batch-major [batch, dirs, hidden]).
 public enum RecurrentOperators {
@@ -29,7 +31,7 @@ public enum RecurrentOperators {
     }
 
     static func schema(_ name: String, gates: Int, stateOutputs: Int) -> OperatorSchema {
-        OperatorSchema(name, since: 7) { ctx in
+        OperatorSchema(name, since: 1) { ctx in
             let x = try ctx.type(0)
             try ElementwiseOperators.require(ctx, x.dtype, in: [.float32, .float64], "X")
             for i in [1, 2] where try ctx.type(i).dtype != x.dtype {

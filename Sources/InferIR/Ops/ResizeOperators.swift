@@ -1,9 +1,9 @@
-/// Shape inference for Resize (opsets 10 to 19) and the older Upsample (7, 9); the runtime's
+/// Shape inference for Resize (opsets 10 to 19) and the older Upsample (1, 7, 9); the runtime's
 /// Ops/ResizeKernels.swift does the interpolation.
 public enum ResizeOperators {
     public static let schemas: [OperatorSchema] = [
         OperatorSchema("Resize", since: 10) { ctx in try inferTypes(ctx) },
-        OperatorSchema("Upsample", since: 7) { ctx in try inferTypes(ctx) },
+        OperatorSchema("Upsample", since: 1) { ctx in try inferTypes(ctx) },
     ]
 
     static let dtypes: Set<DType> = [.float32, .float64, .int64, .int32, .int8, .uint8]
@@ -21,9 +21,10 @@ public enum ResizeOperators {
 
 /// Resize's scales, output shape and region of interest over every axis, from the node's
 /// inputs and attributes across its versions:
-/// Upsample-7 `scales` attribute; Upsample-9 and Resize-10 `(X, scales)`; Resize-11+
-/// `(X, roi, scales, sizes)`, exactly one of scales and sizes non-empty; Resize-18+ `axes`
-/// and `keep_aspect_ratio_policy`. Output dims from scales are `floor(dim * scale)`.
+/// Upsample-1 `height_scale`/`width_scale` attributes (4-D input); Upsample-7 `scales`
+/// attribute; Upsample-9 and Resize-10 `(X, scales)`; Resize-11+ `(X, roi, scales, sizes)`,
+/// exactly one of scales and sizes non-empty; Resize-18+ `axes` and `keep_aspect_ratio_policy`.
+/// Output dims from scales are `floor(dim * scale)`.
 package struct ResizeGeometry {
     package var outputShape: [Int]
     /// One scale per axis (1 for axes not resized).
@@ -36,7 +37,10 @@ package struct ResizeGeometry {
         let node = ctx.node, rank = inputShape.count
         func present(_ i: Int) -> Bool { ctx.hasInput(i) && (ctx.inputTypes[i]?.staticDims.map { elementCount($0) != 0 } ?? true) }
         var scaleValues: [Double]?, sizeValues: [Int]?, roiValues: [Double]?
-        if node.opType == "Upsample" && ctx.opset < 9 {
+        if node.opType == "Upsample" && ctx.opset < 7 {
+            guard rank == 4 else { throw ctx.error(.invalidShape, "Upsample before opset 7 takes 4-D [N, C, H, W] input, got rank \(rank)") }
+            scaleValues = [1, 1, Double(try node.float("height_scale")), Double(try node.float("width_scale"))]
+        } else if node.opType == "Upsample" && ctx.opset < 9 {
             scaleValues = try node.floats("scales").map(Double.init)
         } else if node.opType == "Upsample" || ctx.opset < 11 {
             guard let scales = ctx.value(1) else { return nil }

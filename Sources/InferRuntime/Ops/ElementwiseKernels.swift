@@ -15,7 +15,13 @@ package enum ElementwiseKernels {
 
     static let arithmetic: [KernelBinding] = [
         binary("Add", .add), binary("Sub", .sub), binary("Mul", .mul), binary("Div", .div),
-        binary("PRelu", .prelu),
+        KernelBinding.prepared("PRelu") { ctx in
+            let x = try ctx.input(0), slope = try ctx.input(1)
+            let aligned = ctx.opset < 7
+                ? slope.reshaped(to: try ElementwiseOperators.legacySlopeShape(of: slope.shape, for: x.shape, node: ctx.node, opset: ctx.opset))
+                : slope
+            return try preparedArithmetic(ctx, .prelu, x, aligned, ctx.outputs[0])
+        },
         KernelBinding.prepared("Mod") { ctx in
             let op: BinaryOp = try ctx.node.int("fmod", default: 0) == 0 ? .mod : .fmod
             return try preparedArithmetic(ctx, op, try ctx.input(0), try ctx.input(1), ctx.outputs[0])

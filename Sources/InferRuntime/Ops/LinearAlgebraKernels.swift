@@ -43,7 +43,8 @@ package enum LinearAlgebraKernels {
         }
     }
 
-    /// Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N] (optional from opset 11).
+    /// Gemm: Y = alpha * op(A) * op(B) + beta * C, C broadcast to [M, N] (optional from opset 11;
+    /// before opset 7 only with `broadcast` = 1).
     /// Prepared: attributes, shapes and C's broadcast strides resolved once.
     static let gemm = KernelBinding.prepared("Gemm") { ctx in
         let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
@@ -62,6 +63,8 @@ package enum LinearAlgebraKernels {
             guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
                 throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
             }
+            try LinearAlgebraOperators.checkLegacyBias(ctx.node, opset: ctx.opset, c: cv.shape.map { .value($0) },
+                                                       m: .value(m), n: .value(n))
             if beta == 0 { c = nil }
         }
         let strides = c.map { Broadcasting.strides(of: $0.shape, broadcastTo: [m, n]) } ?? [0, 0]

@@ -138,9 +138,7 @@ package enum NormalizationKernels {
     static let batchNorm = KernelBinding.prepared("BatchNormalization") { ctx in
         let x = try ctx.input(0)
         guard x.rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x.rank)") }
-        if ctx.opset >= 14, try ctx.node.int("training_mode", default: 0) != 0 {
-            throw ctx.error(.unsupportedFeature, "training_mode = 1 is not supported (inference only)")
-        }
+        try NormalizationOperators.requireInferenceMode(ctx.node, opset: ctx.opset)
         let spatial = ctx.opset < 9 ? try ctx.node.int("spatial", default: 1) != 0 : true
         let epsilon = try ctx.node.float("epsilon", default: 1e-5)
         let batch = x.shape[0], channels = x.shape[1], inner = x.shape[2...].reduce(1, *)

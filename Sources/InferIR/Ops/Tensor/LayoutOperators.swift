@@ -70,10 +70,11 @@ package enum LayoutOperators {
             }
             return [try ctx.checkedType(data.dtype, out)]
         },
-        OperatorSchema("Tile", since: 6) { ctx in
+        OperatorSchema("Tile", since: 1) { ctx in
             let data = try ctx.type(0)
             guard let shape = data.shape else { return [ValueType(dtype: data.dtype, shape: nil)] }
-            guard let repeats = try ctx.intValues(1, "repeats") else {
+            let given = ctx.opset < 6 ? try legacyTileRepeats(ctx, rank: shape.count) : try ctx.intValues(1, "repeats")
+            guard let repeats = given else {
                 return [ValueType(dtype: data.dtype, shape: Array(repeating: .unknown, count: shape.count))]
             }
             guard repeats.count == shape.count else {
@@ -124,6 +125,18 @@ package enum LayoutOperators {
         },
     ]
 
+    /// Tile before opset 6 repeats along one axis: one-value inputs `tiles` (the number of copies)
+    /// and `axis`. Returns the repeat count per axis, as Tile-6 takes it; nil while either is unknown.
+    static func legacyTileRepeats(_ ctx: ShapeContext, rank: Int) throws -> [Int]? {
+        guard let tiles = try ctx.wholeNumberValues(1, "tiles"), let axis = try ctx.wholeNumberValues(2, "axis") else { return nil }
+        guard tiles.count == 1, axis.count == 1 else {
+            throw ctx.error(.invalidModel, "tiles and axis must be one value each, got \(tiles.count) and \(axis.count)")
+        }
+        var repeats = [Int](repeating: 1, count: rank)
+        repeats[try ctx.axis(axis[0], rank: rank)] = tiles[0]
+        return repeats
+    }
+
     /// Transpose's permutation: the `perm` attribute (checked to be a permutation) or reversed dims.
     package static func transposePermutation(_ ctx: ShapeContext, rank: Int) throws -> [Int] {
         guard let perm = try ctx.node.intsIfPresent("perm") else { return Array((0..<rank).reversed()) }
@@ -138,8 +151,11 @@ package enum LayoutOperators {
     package static func splitSizes(_ ctx: ShapeContext, dim: Dim) throws -> [Int]? {
         let outputs = ctx.node.outputs.count
         var sizes: [Int]?
-        if ctx.opset >= 13 || ctx.opset == 1, ctx.hasInput(1) {
+        if ctx.opset >= 13, ctx.hasInput(1) {
             guard let v = try ctx.intValues(1, "split") else { return nil }
+            sizes = v
+        } else if ctx.opset == 1, ctx.hasInput(1) {
+            guard let v = try ctx.wholeNumberValues(1, "split") else { return nil }
             sizes = v
         } else if ctx.opset < 13 {
             sizes = try ctx.node.intsIfPresent("split")

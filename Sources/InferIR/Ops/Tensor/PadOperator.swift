@@ -1,8 +1,9 @@
-/// Pad: pads attribute (< 11) or input (>= 11), constant value attribute/input, axes input
-/// (>= 18); modes constant, reflect, edge, wrap (>= 19). Negative pads crop.
+/// Pad: pads attribute (`paddings` in Pad-1, `pads` to opset 10) or input (>= 11), constant
+/// value attribute/input, axes input (>= 18); modes constant, reflect, edge, wrap (>= 19).
+/// Negative pads crop.
 package enum PadOperator {
     package static let schemas: [OperatorSchema] = [
-        OperatorSchema("Pad", since: 2) { ctx in
+        OperatorSchema("Pad", since: 1) { ctx in
             let data = try ctx.type(0)
             _ = try PadParameters.mode(ctx)
             guard let shape = data.shape else { return [ValueType(dtype: data.dtype, shape: nil)] }
@@ -44,7 +45,9 @@ package struct PadParameters {
         let pads: [Int]
         var axes = Array(0..<rank)
         if ctx.opset < 11 {
-            pads = try ctx.node.ints("pads")
+            // Pad-1's `paddings` has the layout of Pad-2's `pads` (all begins, then all ends), as
+            // its text and onnx.reference say (its example reads them per axis instead).
+            pads = try ctx.node.ints(ctx.opset < 2 ? "paddings" : "pads")
         } else {
             guard let p = try ctx.intValues(1, "pads") else { return nil }
             pads = p

@@ -88,6 +88,7 @@ package enum ReshapeOperators {
         OperatorSchema("Identity", since: 1) { ctx in [try ctx.type(0)] },
         OperatorSchema("Dropout", since: 1) { ctx in
             let data = try ctx.type(0)
+            try NormalizationOperators.requireInferenceMode(ctx.node, opset: ctx.opset)  // is_test before opset 7
             if ctx.opset >= 12, ctx.hasInput(2), let mode = ctx.value(2) {
                 if mode.doubleValues().first.map({ $0 != 0 }) ?? false {
                     throw ctx.error(.unsupportedFeature, "training_mode=true is not supported (inference only)")

@@ -10,6 +10,18 @@ extension ShapeContext {
         return t.intValues()
     }
 
+    /// The known value of input `i` as Ints where an old spec types it like the data (Split-1's
+    /// `split`, Tile-1's `tiles` and `axis` are float tensors): any numeric type, whole numbers only.
+    package func wholeNumberValues(_ i: Int, _ what: String) throws -> [Int]? {
+        guard let t = value(i) else { return nil }
+        if t.dtype.isInteger { return t.intValues() }
+        guard t.dtype.isFloatingPoint else { throw error(.invalidModel, "\(what) must be numeric, got \(t.dtype)") }
+        return try t.doubleValues().map { v in
+            guard v == v.rounded(), abs(v) < 1e15 else { throw error(.invalidModel, "\(what) value \(v) is not a whole number") }
+            return Int(v)
+        }
+    }
+
     /// Length of 1-D input `i` when its type says so statically (e.g. a shape tensor of type int64[3]).
     package func staticLength(_ i: Int) -> Int? {
         guard hasInput(i), i < inputTypes.count, let shape = inputTypes[i]?.shape else { return nil }
