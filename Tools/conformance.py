@@ -14,7 +14,6 @@ totals and the pass rate.
     python3 Tools/conformance.py --ops Add,Conv -v       # a few operators, one line per non-passing case
     python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt   # record passing cases
     python3 Tools/conformance.py --check-manifest Tests/Conformance/passing.txt  # exit 1 on regressions
-    python3 Tools/conformance.py -k '^pytorch-' --opt-level O0 --manifest Tests/Conformance/passing-O0.txt
     python3 Tools/conformance.py --reference-ort         # the same cases on ONNX Runtime (the bar)
 
 Outcome of one case (the `check` contract: exit 0 only if every data set passes):

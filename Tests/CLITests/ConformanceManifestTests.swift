@@ -3,8 +3,8 @@ import Testing
 
 /// The ONNX backend test cases listed in Tests/Conformance/passing.txt (written by
 /// `python3 Tools/conformance.py --manifest Tests/Conformance/passing.txt`) still pass
-/// `swiftc-infer check` with the ONNX runner's tolerances, and so do those in passing-O0.txt at
-/// -O0 (the opset-6 PyTorch model suites, see that file's header). The cases are generated from
+/// `swiftc-infer check` with the ONNX runner's tolerances (node cases and the onnx package's
+/// old-opset PyTorch model suites, `pytorch-converted/` and `pytorch-operator/`). The cases are generated from
 /// the installed `onnx` package into .cache/onnx-node-tests by
 /// `python3 Tools/conformance.py --generate-only` (part of the README's test command).
 @Suite struct ConformanceManifestTests {
@@ -12,10 +12,8 @@ import Testing
     /// Debug builds are slow and CI machines are shared: generous, but a hang still fails.
     static let timeoutPerCase: TimeInterval = 120
 
-    /// Each manifest with the `check` options it runs at.
-    @Test(arguments: [("Tests/Conformance/passing.txt", [String]()), ("Tests/Conformance/passing-O0.txt", ["-O0"])])
-    func everyListedCaseStillPasses(manifest: String, options: [String]) throws {
-        let manifestPath = CLI.path(manifest)
+    @Test func everyListedCaseStillPasses() throws {
+        let manifestPath = CLI.path("Tests/Conformance/passing.txt")
         let names = try String(contentsOfFile: manifestPath, encoding: .utf8)
             .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
@@ -38,7 +36,7 @@ import Testing
             if let skip = entry.skip { return "\(name): now out of scope (\(skip))" }
             let dir = URL(fileURLWithPath: Self.cacheDirectory).appendingPathComponent(name).path
             do {
-                let r = try CLI.run(["check", dir, "--rtol", "\(entry.rtol)", "--atol", "\(entry.atol)"] + options,
+                let r = try CLI.run(["check", dir, "--rtol", "\(entry.rtol)", "--atol", "\(entry.atol)"],
                                     timeout: Self.timeoutPerCase)
                 if r.status == 0 { return nil }
                 let why = (r.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") } ?? r.errorLines.first).map(String.init) ?? ""
@@ -48,7 +46,7 @@ import Testing
             }
         }
         #expect(failures.isEmpty, """
-            \(failures.count) of \(names.count) cases in \(manifest) no longer pass\(options.isEmpty ? "" : " (\(options.joined(separator: " ")))"):
+            \(failures.count) of \(names.count) cases in \(manifestPath) no longer pass:
             \(failures.joined(separator: "\n"))
             """)
     }

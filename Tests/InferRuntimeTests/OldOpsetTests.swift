@@ -78,19 +78,14 @@ import Testing
     }
 
     /// fuse-gemm-epilogue turns MatMul + Add into a Gemm, and fold-batchnorm MatMul +
-    /// BatchNormalization into MatMul + Add, without the `broadcast` = 1 that a smaller C or B
-    /// needs before opset 7: the optimized graph is then refused. InferOptimizer's to fix; when it
-    /// is, these known issues stop being recorded and the test says so.
+    /// BatchNormalization into MatMul + Add: before opset 7 the new node needs `broadcast` = 1
+    /// to add its per-column bias (without it the optimized graph would be refused).
     @Test func fusionsKeepTheOldBroadcastRule() throws {
         let bias = Tensor(shape: [4], scalars: [Float(1), -2, 0.5, 3])
-        withKnownIssue("passes create opset-6 Gemm/Add nodes without broadcast = 1") {
-            try Self.fusedAgreesWithUnfused("Add", [("b", bias)], ["broadcast": .int(1)])
-        }
+        try Self.fusedAgreesWithUnfused("Add", [("b", bias)], ["broadcast": .int(1)])
         let variance = Tensor(shape: [4], scalars: [Float(1), 2, 0.5, 4])
-        withKnownIssue("passes create opset-6 Gemm/Add nodes without broadcast = 1") {
-            try Self.fusedAgreesWithUnfused("BatchNormalization", [("s", bias), ("b", bias), ("m", bias), ("v", variance)],
-                                            ["is_test": .int(1)])
-        }
+        try Self.fusedAgreesWithUnfused("BatchNormalization", [("s", bias), ("b", bias), ("m", bias), ("v", variance)],
+                                        ["is_test": .int(1)])
     }
 
     // MARK: - What the old versions allow but the engine refuses, with the node, op and opset named

@@ -27,7 +27,7 @@ package struct FoldBatchNorm: Pass {
         var changed = false
         var index = 0
         while index < graph.nodes.count {
-            if try foldFollower(of: index, in: &graph, context: context) { changed = true } else { index += 1 }
+            if try foldFollower(of: index, in: &graph, model: model, context: context) { changed = true } else { index += 1 }
         }
         if changed { model.graph = graph }
         return changed
@@ -35,7 +35,7 @@ package struct FoldBatchNorm: Pass {
 
     /// Tries to fold the one affine follower of node `index` into it; true when the graph changed
     /// (the same node is then tried again: Conv -> BN -> Mul folds twice).
-    private func foldFollower(of index: Int, in graph: inout Graph, context: PassContext) throws -> Bool {
+    private func foldFollower(of index: Int, in graph: inout Graph, model: Model, context: PassContext) throws -> Bool {
         let node = graph.nodes[index]
         guard M.isStandard(node), let y = node.outputs.first, !y.isEmpty,
               let core = core(node, graph), let outType = M.type(of: y, in: graph), let rank = outType.rank,
@@ -115,7 +115,7 @@ package struct FoldBatchNorm: Pass {
                 let shiftName = M.addInitializer(shift, shape: [channels], base: w + "_shift", to: &graph)
                 graph.nodes[index] = rewritten
                 graph.nodes[readerIndex] = Node(name: follower.name, opType: "Add", inputs: [y, shiftName],
-                                                outputs: [follower.outputs[0]])
+                                                outputs: [follower.outputs[0]], attributes: M.legacyBroadcast(in: model))
                 M.removeUnusedInitializers(replaced + follower.inputs, from: &graph)
                 context.recordFusion("\(kind(core))+\(shortName(follower))")
                 return true

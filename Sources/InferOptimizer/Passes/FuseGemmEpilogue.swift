@@ -126,7 +126,12 @@ package struct FuseGemmEpilogue: Pass {
         var isCustom = activation != nil || residual != nil
         if !isCustom, core == .matMul {
             let ranks = fused.inputs.prefix(2).map { M.type(of: $0, in: graph)?.rank }
-            if ranks == [2, 2] { fused.opType = "Gemm" } else { isCustom = true }
+            if ranks == [2, 2] {
+                fused.opType = "Gemm"
+                fused.attributes.merge(M.legacyBroadcast(in: opsets)) { $1 }
+            } else {
+                isCustom = true
+            }
         }
         if core == .fusedMatMul { isCustom = true }
         if isCustom {

@@ -58,6 +58,12 @@ enum LinearFusionMatching {
         for name in names where !used.contains(name) && !inputs.contains(name) { graph.initializers[name] = nil }
     }
 
+    /// Attributes a standard Gemm or Add created by a fusion needs to broadcast its bias: before
+    /// opset 7 those ops broadcast only with `broadcast = 1`.
+    static func legacyBroadcast(in model: Model) -> [String: Attribute] {
+        (model.opset(forDomain: "") ?? 7) < 7 ? ["broadcast": .int(1)] : [:]
+    }
+
     /// Makes sure the `swiftinfer` domain is imported.
     static func importDomain(_ model: inout Model) {
         if model.opsetImports[domain] == nil { model.opsetImports[domain] = 1 }
