@@ -131,8 +131,9 @@ package final class PlanSession: @unchecked Sendable {
     let kernels: [PreparedKernel]
     let inputViews: [(name: String, view: Tensor, default: Tensor?)]
     let outputViews: [(String, Tensor)]
-    /// Per step, the output byte ranges zeroed before it runs (computed once: no shape math per run).
-    private let zeroFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int)]]
+    /// Per step, the output byte ranges cleared before it runs (computed once: no shape math per
+    /// run): zeros for kernels that need them, 0xFF bytes when `OutputPoisoning` is on.
+    private let outputFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int, byte: UInt8)]]
 
     package init(plan: StaticPlan, threads: Int) throws {
         self.plan = plan
@@ -152,9 +153,10 @@ package final class PlanSession: @unchecked Sendable {
                           })
         }
         kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
-        zeroFills = zip(plan.steps, contexts).map { step, context in
-            step.kernel.overwritesOutputs ? []
-                : context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
+        outputFills = zip(plan.steps, contexts).map { step, context in
+            let byte: UInt8? = step.kernel.needsZeroedOutputs ? 0 : (OutputPoisoning.enabled ? 0xFF : nil)
+            guard let byte else { return [] }
+            return context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount, byte) }
         }
         inputViews = plan.inputs.map { ($0.name, view($0.location), $0.default) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
@@ -166,6 +168,12 @@ package final class PlanSession: @unchecked Sendable {
         loadInputs(feeds)
         var i = 0
         while i < kernels.count { try runStep(i); i += 1 }   // no Range iterator: debug builds allocate for it
+        return copyOutputs()
+    }
+
+    /// Fresh tensors holding the outputs' current values: one dictionary plus, per output, its
+    /// storage object and bytes.
+    func copyOutputs() -> [String: Tensor] {
         var result = [String: Tensor](minimumCapacity: outputViews.count)
         for (name, view) in outputViews { result[name] = view.copy() }
         return result
@@ -183,11 +191,10 @@ package final class PlanSession: @unchecked Sendable {
 
     /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
     package func runStep(_ i: Int) throws {
-        // Kernels may assume zero-filled outputs (as the dynamic executor provides), unless their
-        // binding declares it overwrites every element.
-        let fills = zeroFills[i]
+        // Only kernels that accumulate get zeroed outputs (and, under OutputPoisoning, the rest NaN bytes).
+        let fills = outputFills[i]
         for k in 0..<fills.count {
-            fills[k].pointer.initializeMemory(as: UInt8.self, repeating: 0, count: fills[k].byteCount)
+            fills[k].pointer.initializeMemory(as: UInt8.self, repeating: fills[k].byte, count: fills[k].byteCount)
         }
         try kernels[i]()
     }
