@@ -43,12 +43,18 @@ package final class StaticPlan: @unchecked Sendable {
     /// Ops whose output is the input's bytes under another shape.
     static let viewOps: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
 
-    /// Builds the plan; throws `.invalidShape` "not static" when some value's shape is only
-    /// known at run time (the caller then falls back to the dynamic executor).
+    /// Why a model cannot be a static plan for these inputs: some value's shape is only known
+    /// at run time. Not a user error: the caller runs the model on the dynamic executor instead.
+    package struct DataDependentShape: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// Builds the plan; throws `DataDependentShape` when some value's shape is only known at run
+    /// time (the caller then falls back to the dynamic executor), `InferError` for a bad model.
     package init(model: Model) throws {
         // If/Loop/Scan produce data-dependent shapes and read outer values by name: dynamic only.
         if let node = model.graph.nodes.first(where: \.hasSubgraphs) {
-            throw InferError.at(node, opset: nil, .invalidShape, "holds subgraphs: its outputs have no static shape")
+            throw DataDependentShape(description: "\(node.locationDescription(opset: nil)) holds subgraphs: its outputs have no static shape")
         }
         var typed = model
         try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
@@ -59,7 +65,7 @@ package final class StaticPlan: @unchecked Sendable {
             if let t = graph.initializers[name] { return (t.dtype, t.shape) }
             let type = graph.valueInfo[name] ?? graph.inputs.first { $0.name == name }?.type
             guard let type, let dims = type.staticDims else {
-                throw InferError(.invalidShape, "value \"\(name)\" has no static shape (\(type?.description ?? "unknown"))")
+                throw DataDependentShape(description: "value \"\(name)\" has no static shape (\(type?.description ?? "unknown"))")
             }
             return (type.dtype, dims)
         }
