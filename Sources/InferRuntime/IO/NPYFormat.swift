@@ -22,7 +22,7 @@ public enum NPYFormat {
             throw InferError(.io, "\(url.path): cannot read (\(error.localizedDescription))")
         }
         do { return try decode(data) } catch let e as InferError {
-            throw InferError(e.kind, "\(url.path): \(e.message)")
+            throw e.prefixed(url.path)
         }
     }
 

@@ -20,7 +20,7 @@ public enum TensorProtoFile {
             throw InferError(.io, "\(url.path): cannot read (\(error.localizedDescription))")
         }
         do { return try ONNXImporter.importNamedTensor(data: data) } catch let e as InferError {
-            throw InferError(e.kind, "\(url.path): \(e.message)")
+            throw e.prefixed(url.path)
         }
     }
 }
