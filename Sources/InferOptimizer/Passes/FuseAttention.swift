@@ -68,8 +68,9 @@ package struct FuseAttention: Pass {
         let logits = softmax.inputs[0]
         let logitsRank = view.rank(logits)
         let axis = (try? softmax.int("axis", default: view.opset >= 13 ? -1 : 1)) ?? 1
-        guard let rank = logitsRank else { throw AttentionMismatch("Softmax input rank unknown") }
-        guard axis == -1 || axis == rank - 1 else { throw AttentionMismatch("Softmax over axis \(axis), not the last") }
+        guard axis == -1 || logitsRank.map({ axis == $0 - 1 }) == true else {
+            throw AttentionMismatch(logitsRank == nil ? "Softmax input rank unknown" : "Softmax over axis \(axis), not the last")
+        }
         var nodes: Set<Int> = [softmaxIndex]
         var attributes = FusedAttentionAttributes()
 
