@@ -154,6 +154,26 @@ import Testing
     static let preScaledFused = fused(qkv,
         #"y = swiftinfer.Attention (q, k, v) <k_transposed: int = 0, scale: float = 0.125>"#)
 
+    /// K transposed inside the product: swiftinfer.FusedMatMul(Q, K, transB = 1), as
+    /// fold-transpose-into-gemm writes it (a graph optimized once and compiled again).
+    static let transBInside = """
+        <
+           ir_version: 8,
+           opset_import: ["" : 17, "swiftinfer" : 1]
+        >
+        attn (\(qkv)) => (float[1,2,4,8] y)
+           <float c = {0.125}>
+        {
+           s = swiftinfer.FusedMatMul <transB: int = 1> (q, k)
+           sc = Mul (s, c)
+           p = Softmax <axis: int = -1> (sc)
+           y = MatMul (p, v)
+        }
+        """
+
+    static let transBInsideFused = fused(qkv,
+        #"y = swiftinfer.Attention (q, k, v) <k_transposed: int = 0, scale: float = 0.125>"#)
+
     /// ONNX Attention (opset 23), 4-D, causal with a bool mask: lowered to the fused op.
     static let onnxAttention = model(qkv + ", bool[1,1,4,4] mask", """
            y = Attention <is_causal: int = 1> (q, k, v, mask)
@@ -164,7 +184,7 @@ import Testing
         opset: 23)
 
     @Test(arguments: [(bert, bertFused), (gpt2, gpt2Fused), (maskedFill, maskedFillFused), (t5, t5Fused), (sdpa, sdpaFused),
-                      (preTransposed, preTransposedFused), (preScaled, preScaledFused)])
+                      (preTransposed, preTransposedFused), (preScaled, preScaledFused), (transBInside, transBInsideFused)])
     func fuses(_ source: String, _ expected: String) throws {
         let out = try FusionGolden.run(FuseAttention(), on: source)
         #expect(out.changed)

@@ -9,8 +9,9 @@ import InferIR
 ///   (`masked_fill`) with a scalar fill; any number of them, in any order;
 /// - the scale: a scalar Mul or Div on the scores, on Q, on K or on Kᵀ (scaling a factor scales
 ///   the product; PyTorch's SDPA export puts √s on both Q and Kᵀ);
-/// - Kᵀ: a Transpose swapping the last two axes of K (read K itself), else K is passed as already
-///   transposed (e.g. Transpose perm [0, 2, 3, 1] straight from the head split);
+/// - Kᵀ: a Transpose swapping the last two axes of K (read K itself), a product that transposes K
+///   inside (swiftinfer.FusedMatMul transB = 1), else K is passed as already transposed (e.g.
+///   Transpose perm [0, 2, 3, 1] straight from the head split);
 /// - after the Softmax, optionally `Where(IsNaN(p), 0, p)`, PyTorch SDPA's fully-masked-row guard.
 ///
 /// ONNX's own Attention op (opset 23+) is lowered to the same node (`FuseAttention+StandardOp`).
@@ -107,7 +108,7 @@ package struct FuseAttention: Pass {
             scores = operand
             nodes.insert(i)
         }
-        guard let (productIndex, product) = view.producer(scores, ["MatMul"]) else {
+        guard let (productIndex, product, transposesK) = scoreProduct(scores, view) else {
             let found = view.producer(scores).map { FusionDecision.describe($0.node) } ?? "a graph input or constant"
             throw AttentionMismatch("the scores come from \(found), not MatMul(Q, Kᵀ)")
         }
@@ -120,8 +121,8 @@ package struct FuseAttention: Pass {
         var keyT = product.inputs[1]
         peelScale(&keyT, &scale, &nodes, view)
         var key = keyT
-        attributes.kTransposed = true
-        if let (t, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm),
+        attributes.kTransposed = !transposesK  // FusedMatMul(Q, K, transB = 1) reads K itself
+        if !transposesK, let (t, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm),
            view.soleReader(of: keyT) != nil {
             key = transpose.inputs[0]
             attributes.kTransposed = false
@@ -181,13 +182,24 @@ package struct FuseAttention: Pass {
     private func leadsToScores(_ value: String, _ view: FusionPatternView, depth: Int = 6) -> Bool {
         guard depth > 0, let (_, node) = view.producer(value) else { return false }
         guard node.isStandard else { return false }
+        if scoreProduct(value, view) != nil { return true }
         switch node.opType {
-        case "MatMul": return true
         case "Mul", "Div": return scalarFactor(node, view).map { leadsToScores($0.operand, view, depth: depth - 1) } ?? false
         case "Add": return node.inputs.contains { leadsToScores($0, view, depth: depth - 1) }
         case "Where": return node.inputs.dropFirst().contains { leadsToScores($0, view, depth: depth - 1) }
         default: return false
         }
+    }
+
+    /// The product Q·Kᵀ producing `value`: a MatMul, or a swiftinfer.FusedMatMul that only transposes
+    /// its second operand (K transposed inside the product, `transposesK`).
+    private func scoreProduct(_ value: String, _ view: FusionPatternView) -> (index: Int, node: Node, transposesK: Bool)? {
+        guard let (i, node) = view.producer(value) else { return nil }
+        if node.isStandard("MatMul") { return (i, node, false) }
+        guard node.domain == FusedTransformerOperators.domain, node.opType == "FusedMatMul", node.inputs.count == 2,
+              Set(node.attributes.keys).isSubset(of: ["transA", "transB"]), (try? node.int("transA", default: 0)) == 0,
+              let transB = try? node.int("transB", default: 0) else { return nil }
+        return (i, node, transB != 0)
     }
 
     /// `Where(IsNaN(p), 0, p)` reading the probabilities: its nodes and output.
