@@ -69,7 +69,7 @@ package final class StaticPlan: @unchecked Sendable {
         func newBuffer(_ name: String, at step: Int) throws {
             let (dtype, dims) = try staticType(name)
             bufferOf[name] = buffers.count
-            buffers.append(.init(firstUse: step, lastUse: step, size: (elementCount(dims) ?? 0) * dtype.byteSize))
+            buffers.append(.init(firstUse: step, lastUse: step, size: try CheckedDims.unlocated.byteCount(dtype, dims, "value \"\(name)\"")))
         }
         for input in graph.inputs { try newBuffer(input.name, at: 0) }
         var kept: [(Int, Node)] = []   // (step index, node) of nodes that run
@@ -97,7 +97,8 @@ package final class StaticPlan: @unchecked Sendable {
         for output in graph.outputs {
             if let b = bufferOf[output.name] { buffers[b].lastUse = stepIndex }
         }
-        let memory = MemoryPlanner.plan(buffers)
+        let memory = try MemoryPlanner.plan(buffers)
+        try ResourceLimits.current.checkArena(bytes: memory.arenaBytes, "the static plan")
         self.memory = memory
         // 2. Locations: a value's buffer offset with its own shape (views reinterpret).
         func location(_ name: String) throws -> Location {
@@ -165,7 +166,11 @@ package final class PlanSession: @unchecked Sendable {
     package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
         loadInputs(feeds)
         var i = 0
-        while i < kernels.count { try runStep(i); i += 1 }   // no Range iterator: debug builds allocate for it
+        while i < kernels.count {   // no Range iterator: debug builds allocate for it
+            try ResourceLimits.checkDeadline(at: CheckedDims(node: plan.steps[i].node, opset: plan.steps[i].opset))
+            try runStep(i)
+            i += 1
+        }
         var result = [String: Tensor](minimumCapacity: outputViews.count)
         for (name, view) in outputViews { result[name] = view.copy() }
         return result
