@@ -15,6 +15,7 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
         case io                    // files and paths
         case invalidPlan           // compiled plan file problems
         case usage                 // CLI misuse that reaches the library
+        case resourceLimit         // a size, count, loop or run time over `ResourceLimits`
     }
 
     public let kind: Kind

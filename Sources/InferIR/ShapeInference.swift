@@ -37,7 +37,13 @@ public enum ShapeInference {
                                            subgraphOutputTypes(graph, inputTypes: inputTypes, opsets: opsets, outerTypes: scope)
                                        } : nil)
             let outs = try schema.inferTypes(context)
+            let limits = ResourceLimits.current
             for (name, type) in zip(node.outputs, outs) where !name.isEmpty {
+                // Every shape function's result is held to the tensor limit here, in one place.
+                if let shape = type.shape {
+                    try limits.checkTensor(type.dtype, shape.compactMap(\.intValue), "output \"\(name)\"",
+                                           at: CheckedDims(node: node, opset: opset))
+                }
                 types[name] = type
             }
             if let out = node.outputs.first, !out.isEmpty, values[out] == nil,

@@ -35,17 +35,12 @@ public struct Tensor: Sendable, CustomStringConvertible {
         self.init(dtype: dtype, shape: shape, storage: TensorStorage(byteCount: n * dtype.byteSize))
     }
 
-    /// A zero-filled tensor, refusing shapes with negative dims or more than `limitBytes` of data.
-    public static func zeros(_ dtype: DType, shape: [Int], limitBytes: Int = Tensor.maxBytes) throws -> Tensor {
-        guard let n = elementCount(shape), n.multipliedReportingOverflow(by: dtype.byteSize).overflow == false,
-              n * dtype.byteSize <= limitBytes else {
-            throw InferError(.invalidShape, "shape \(shape) of \(dtype) is negative or larger than the \(limitBytes >> 30) GiB limit")
-        }
+    /// A zero-filled tensor, refusing negative dims, overflowing sizes and tensors over the
+    /// tensor limit in force (`ResourceLimits.current`).
+    public static func zeros(_ dtype: DType, shape: [Int]) throws -> Tensor {
+        try ResourceLimits.current.checkTensor(dtype, shape, "tensor")
         return Tensor(zeros: dtype, shape: shape)
     }
-
-    /// Largest single tensor the engine will allocate (16 GiB): bigger is a corrupt or hostile shape.
-    public static let maxBytes = 16 << 30
 
     /// A tensor holding a copy of `scalars`.
     public init<T: TensorScalar>(shape: [Int], scalars: [T]) {

@@ -23,6 +23,16 @@ struct ONNXGraphImporter {
             initializers[t.name] = try tensors.importTensor(t, label: "initializer \"\(t.name)\"")
         }
         let inputs = try proto.input.map { try signatureValue($0, role: "graph input", isSubgraph: isSubgraph) }
+        for input in inputs {
+            // An initializer named like a graph input is its default: it must fit the declared type.
+            guard let value = initializers[input.name], let declared = input.type.shape else { continue }
+            let fits = value.dtype == input.type.dtype && value.shape.count == declared.count
+                && zip(value.shape, declared).allSatisfy { size, dim in dim.intValue.map { $0 == size } ?? true }
+            guard fits else {
+                throw InferError(.invalidModel, "initializer \"\(input.name)\" is \(value.type), but graph input \"\(input.name)\", "
+                                 + "whose default it is, is declared \(input.type)")
+            }
+        }
         let outputs = try proto.output.map { try signatureValue($0, role: "graph output", isSubgraph: isSubgraph) }
         var valueInfo: [String: ValueType] = [:]
         for info in proto.valueInfo {

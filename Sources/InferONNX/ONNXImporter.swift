@@ -50,7 +50,7 @@ public enum ONNXImporter {
     private static var decodingOptions: BinaryDecodingOptions {
         var options = BinaryDecodingOptions()
         options.discardUnknownFields = true
-        options.messageDepthLimit = 100
+        options.messageDepthLimit = ONNXModelLimits.messageDepthLimit
         return options
     }
 
@@ -60,7 +60,10 @@ public enum ONNXImporter {
             case .truncated: return "the data is truncated"
             case .malformedProtobuf: return "malformed protobuf"
             case .invalidUTF8: return "a string field is not valid UTF-8"
-            case .messageDepthLimit: return "messages are nested too deeply"
+            case .messageDepthLimit:
+                let limits = ResourceLimits.current
+                return "messages are nested deeper than a subgraph nesting of \(min(limits.maxNesting, ResourceLimits.nestingCeiling)) allows"
+                    + " (subgraphs within subgraphs, or nested types); raise it with --max-nesting or Engine.Options.limits.maxNesting"
             default: return "\(e)"
             }
         }

@@ -9,6 +9,7 @@ struct ONNXModelImporter {
 
     func importModel() throws -> Model {
         guard proto.hasGraph else { throw InferError(.parse, "not a valid ONNX model: it has no graph") }
+        try ONNXModelLimits.check(proto)
         guard !proto.opsetImport.isEmpty else {
             throw InferError(.parse, "not a valid ONNX model: it has no opset_import")
         }

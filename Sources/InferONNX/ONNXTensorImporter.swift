@@ -31,16 +31,13 @@ struct ONNXTensorImporter {
         return try typedFieldTensor(proto, dtype: dtype, shape: shape, count: count, label: label)
     }
 
-    /// Dims must be non-negative and the data at most `Tensor.maxBytes` (16 GiB).
+    /// Dims must be non-negative and the data within the tensor limit (`ResourceLimits`).
     private func validatedShape(_ dims: [Int64], dtype: DType, label: String) throws -> [Int] {
         let shape = dims.map { Int($0) }
-        guard let count = elementCount(shape) else {
+        guard let count = elementCount(shape), !count.multipliedReportingOverflow(by: dtype.byteSize).overflow else {
             throw InferError(.invalidShape, "\(label) has dims \(shape), which are negative or overflow")
         }
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
-        guard !overflow, bytes <= Tensor.maxBytes else {
-            throw InferError(.invalidShape, "\(label) with dims \(shape) of \(dtype) exceeds the \(Tensor.maxBytes >> 30) GiB tensor limit")
-        }
+        try ResourceLimits.current.checkTensor(bytes: count * dtype.byteSize, "its data \(dtype)\(shape)", at: CheckedDims(label: label))
         return shape
     }
 

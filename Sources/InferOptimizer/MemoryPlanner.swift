@@ -1,3 +1,5 @@
+import InferIR
+
 /// Static memory planning as a pure function: buffers with lifetimes in, arena offsets out.
 ///
 /// Each buffer is live from the step that writes it (`firstUse`) to the last step that reads it
@@ -29,8 +31,10 @@ package enum MemoryPlanner {
         package let lowerBoundBytes: Int
     }
 
-    package static func plan(_ buffers: [Buffer], alignment: Int = 64) -> Plan {
-        func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    /// Throws when the arena's size overflows (only absurd buffer sizes can do that).
+    package static func plan(_ buffers: [Buffer], alignment: Int = 64) throws -> Plan {
+        let checked = CheckedDims(label: "memory plan")
+        func aligned(_ n: Int) throws -> Int { try checked.add(n, alignment - 1, "a buffer's aligned size") / alignment * alignment }
         let order = buffers.indices.sorted {
             buffers[$0].size != buffers[$1].size ? buffers[$0].size > buffers[$1].size : $0 < $1
         }
@@ -44,30 +48,32 @@ package enum MemoryPlanner {
             for j in placed {
                 let other = buffers[j]
                 guard other.firstUse <= b.lastUse, b.firstUse <= other.lastUse else { continue }
-                let otherStart = offsets[j], otherEnd = offsets[j] + aligned(other.size)
-                if candidate + aligned(b.size) <= otherStart { break }  // fits in the gap before `other`
+                let otherStart = offsets[j], otherEnd = try checked.add(offsets[j], try aligned(other.size), "a buffer's end")
+                if try checked.add(candidate, try aligned(b.size), "a buffer's end") <= otherStart { break }  // fits in the gap before `other`
                 candidate = max(candidate, otherEnd)
             }
             offsets[i] = candidate
-            arena = max(arena, candidate + aligned(b.size))
+            arena = max(arena, try checked.add(candidate, try aligned(b.size), "the arena size"))
             let insertAt = placed.firstIndex { offsets[$0] > candidate } ?? placed.count
             placed.insert(i, at: insertAt)
         }
-        return Plan(offsets: offsets, arenaBytes: arena, unplannedBytes: buffers.reduce(0) { $0 + aligned($1.size) },
-                    lowerBoundBytes: lowerBound(buffers, alignment: alignment))
+        return Plan(offsets: offsets, arenaBytes: arena,
+                    unplannedBytes: try checked.sum(buffers.map { try aligned($0.size) }, "the unplanned bytes"),
+                    lowerBoundBytes: try lowerBound(buffers, alignment: alignment))
     }
 
     /// Peak of simultaneously live bytes over all steps.
-    package static func lowerBound(_ buffers: [Buffer], alignment: Int = 64) -> Int {
-        func aligned(_ n: Int) -> Int { (n + alignment - 1) / alignment * alignment }
+    package static func lowerBound(_ buffers: [Buffer], alignment: Int = 64) throws -> Int {
+        let checked = CheckedDims(label: "memory plan")
+        func aligned(_ n: Int) throws -> Int { try checked.add(n, alignment - 1, "a buffer's aligned size") / alignment * alignment }
         var events: [(step: Int, delta: Int)] = []
         for b in buffers where b.size > 0 {
-            events.append((b.firstUse, aligned(b.size)))
-            events.append((b.lastUse + 1, -aligned(b.size)))
+            events.append((b.firstUse, try aligned(b.size)))
+            events.append((b.lastUse + 1, -(try aligned(b.size))))
         }
         events.sort { $0.step != $1.step ? $0.step < $1.step : $0.delta < $1.delta }
         var live = 0, peak = 0
-        for e in events { live += e.delta; peak = max(peak, live) }
+        for e in events { live = try checked.add(live, e.delta, "the live bytes"); peak = max(peak, live) }
         return peak
     }
 }

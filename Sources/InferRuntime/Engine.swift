@@ -46,14 +46,18 @@ public final class Engine: Sendable {
     /// let engine = try Engine(contentsOf: URL(fileURLWithPath: "model.plan"), options: .init(threads: 2))
     /// ```
     public convenience init(contentsOf url: URL, options: Options) throws {
-        if PlanReader.isPlan(url) {
-            let plan = try PlanReader.load(url)
-            var planOptions = options
-            planOptions.optimization = plan.optimization
-            try self.init(optimized: plan.model, report: nil, source: plan.source, options: planOptions, planHeader: plan.header)
-        } else {
-            try self.init(model: ModelLoader.load(url), options: options)
+        let loaded = try options.limits.bound {
+            if PlanReader.isPlan(url) {
+                let plan = try PlanReader.load(url)
+                try ModelValidation.validate(plan.model)
+                var planOptions = options
+                planOptions.optimization = plan.optimization
+                return Loaded(model: plan.model, report: nil, source: plan.source, options: planOptions, planHeader: plan.header)
+            }
+            return try Loaded(compiling: ModelLoader.load(url), options: options)
         }
+        try self.init(optimized: loaded.model, report: loaded.report, source: loaded.source, options: loaded.options,
+                      planHeader: loaded.planHeader)
     }
 
     /// Loads a plan or a model (see `init(contentsOf:options:)`).
@@ -68,15 +72,36 @@ public final class Engine: Sendable {
     /// Optimizes `model` as `options` say and prepares it to run. Inputs with defaults are
     /// compiled as constants; feeding one later compiles (once) a program with it live.
     public convenience init(model: Model, options: Options) throws {
-        // Before optimizing: constant folding may already run GEMMs.
-        BLASRuntime.ensureConfigured(threads: options.threads)
-        if options.optimization == .none {
-            // The dynamic executor honours defaults itself: a fed value replaces the initializer.
-            try self.init(optimized: model, report: nil, source: nil, options: options, planHeader: nil)
-        } else {
-            let (optimized, report) = try Compiler.optimize(model, level: options.optimization)
-            let source = report.foldedInputDefaults.isEmpty ? nil : model
-            try self.init(optimized: optimized, report: report, source: source, options: options, planHeader: nil)
+        let loaded = try options.limits.bound { try Loaded(compiling: model, options: options) }
+        try self.init(optimized: loaded.model, report: loaded.report, source: loaded.source, options: options, planHeader: nil)
+    }
+
+    /// What the convenience inits hand to the designated one (an initializer cannot delegate
+    /// from inside the closure that binds the limits).
+    private struct Loaded {
+        let model: Model
+        let report: CompilationReport?
+        let source: Model?
+        let options: Options
+        let planHeader: PlanHeader?
+
+        init(model: Model, report: CompilationReport?, source: Model?, options: Options, planHeader: PlanHeader?) {
+            (self.model, self.report, self.source, self.options, self.planHeader) = (model, report, source, options, planHeader)
+        }
+
+        /// Validates `model` (at every level, so a bad model gets the same error at each) and optimizes it.
+        init(compiling model: Model, options: Options) throws {
+            // Before optimizing: constant folding may already run GEMMs.
+            BLASRuntime.ensureConfigured(threads: options.threads)
+            try ModelValidation.validate(model)
+            if options.optimization == .none {
+                // The dynamic executor honours defaults itself: a fed value replaces the initializer.
+                self.init(model: model, report: nil, source: nil, options: options, planHeader: nil)
+            } else {
+                let (optimized, report) = try Compiler.optimize(model, level: options.optimization)
+                self.init(model: optimized, report: report, source: report.foldedInputDefaults.isEmpty ? nil : model,
+                          options: options, planHeader: nil)
+            }
         }
     }
 
@@ -90,7 +115,7 @@ public final class Engine: Sendable {
         let threads = max(1, options.threads ?? BLASRuntime.threadCount)
         self.threads = threads
         self.planHeader = planHeader
-        primary = try CompiledModel(model: model, report: report, options: options, threads: threads)
+        primary = try options.limits.bound { try CompiledModel(model: model, report: report, options: options, threads: threads) }
         signature = InputSignature((source ?? model).graph)
         fedDefaults = source.map { FedDefaultsCache(source: $0, options: options, threads: threads) }
     }
@@ -108,8 +133,12 @@ public final class Engine: Sendable {
     /// Runs the model. Inputs are checked by name, dtype and shape first. Safe to call from
     /// any number of threads at once.
     public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        try InputValidation.validate(inputs, against: signature)
-        return try compiled(for: inputs).run(inputs)
+        try options.limits.bound {
+            try options.limits.withDeadline {
+                try InputValidation.validate(inputs, against: signature)
+                return try compiled(for: inputs).run(inputs)
+            }
+        }
     }
 
     /// The program for these feeds: the primary one unless they feed a default it folded.

@@ -19,13 +19,19 @@ extension Engine {
         /// fresh session that is dropped when they finish, so peak memory follows peak
         /// concurrency while idle memory stays bounded.
         public var maxIdleSessions: Int
+        /// Caps on tensor and arena bytes, node count, nesting, loop iterations and run time,
+        /// checked before anything is allocated or iterated (see `ResourceLimits`). Defaults to
+        /// the limits in force where the options are made: `ResourceLimits.defaults` unless the
+        /// caller bound others (as the CLI does with its `--max-*` flags).
+        public var limits: ResourceLimits
 
         public init(threads: Int? = nil, optimization: OptimizationLevel = .full,
-                    planCacheCapacity: Int = 8, maxIdleSessions: Int = 4) {
+                    planCacheCapacity: Int = 8, maxIdleSessions: Int = 4, limits: ResourceLimits = .current) {
             self.threads = threads
             self.optimization = optimization
             self.planCacheCapacity = planCacheCapacity
             self.maxIdleSessions = maxIdleSessions
+            self.limits = limits
         }
     }
 }

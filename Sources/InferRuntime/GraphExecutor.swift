@@ -128,6 +128,8 @@ package final class GraphExecutor: @unchecked Sendable {
             if let t = feeds[info.name] { slots[s] = t }
         }
         for step in steps {
+            // Subgraph bodies are finite; Loop and Scan check the deadline per iteration themselves.
+            if outerScope == nil { try ResourceLimits.checkDeadline(at: CheckedDims(node: step.node, opset: step.opset)) }
             let start = timing == nil ? 0 : MonotonicClock.nanoseconds()
             let inputs = step.inputSlots.map { $0.flatMap { slots[$0] } }
             for (k, s) in step.inputSlots.enumerated() where s != nil && inputs[k] == nil {

@@ -27,7 +27,8 @@ package struct ModelInspection {
         planHeader = loaded.plan?.header
         program = loaded.plan.flatMap { PlanProgramSummary.decode($0.program) }
         optionalInputs = InputSignature((loaded.plan?.source ?? loaded.model).graph).optional
-        _ = try Verifier.verify(model.graph)
+        // A model the engine would refuse is an error here too (exit 1), not a report.
+        try ModelValidation.validate(model)
         var bound = model.bindingSymbols(dims, default: 1)
         bindings = Dictionary(uniqueKeysWithValues: model.inputSymbols.map { ($0, dims[$0] ?? 1) })
         do {

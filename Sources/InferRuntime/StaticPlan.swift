@@ -75,7 +75,7 @@ package final class StaticPlan: @unchecked Sendable {
         func newBuffer(_ name: String, at step: Int) throws {
             let (dtype, dims) = try staticType(name)
             bufferOf[name] = buffers.count
-            buffers.append(.init(firstUse: step, lastUse: step, size: (elementCount(dims) ?? 0) * dtype.byteSize))
+            buffers.append(.init(firstUse: step, lastUse: step, size: try CheckedDims.unlocated.byteCount(dtype, dims, "value \"\(name)\"")))
         }
         for input in graph.inputs { try newBuffer(input.name, at: 0) }
         var kept: [(Int, Node)] = []   // (step index, node) of nodes that run
@@ -103,7 +103,8 @@ package final class StaticPlan: @unchecked Sendable {
         for output in graph.outputs {
             if let b = bufferOf[output.name] { buffers[b].lastUse = stepIndex }
         }
-        let memory = MemoryPlanner.plan(buffers)
+        let memory = try MemoryPlanner.plan(buffers)
+        try ResourceLimits.current.checkArena(bytes: memory.arenaBytes, "the static plan")
         self.memory = memory
         // 2. Locations: a value's buffer offset with its own shape (views reinterpret).
         func location(_ name: String) throws -> Location {
@@ -197,6 +198,7 @@ package final class PlanSession: @unchecked Sendable {
 
     /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
     package func runStep(_ i: Int) throws {
+        try ResourceLimits.checkDeadline(at: CheckedDims(node: self.plan.steps[i].node, opset: self.plan.steps[i].opset))
         // Only kernels that accumulate get zeroed outputs (and, under OutputPoisoning, the rest NaN bytes).
         let fills = outputFills[i]
         for k in 0..<fills.count {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferRuntime
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure latency, throughput and GFLOP/s; compare fused and unfused; profile per node.",
@@ -18,6 +18,8 @@ struct BenchCommand: ParsableCommand {
           swiftc-infer bench Graphs/bench/mlp_b1 --sweep N=1,2,4,8,16,32,64
         """
     )
+
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The model (.onnx, .onnxtxt, a compiled plan, or a test directory holding model.onnx).")
     var model: String

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferRuntime
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Run an ONNX test directory and compare every output with the expected one.",
@@ -18,6 +18,8 @@ struct CheckCommand: ParsableCommand {
           swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan && swiftc-infer check Graphs/models/mlp --model mlp.plan
         """
     )
+
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "An ONNX test directory.")
     var testDir: String

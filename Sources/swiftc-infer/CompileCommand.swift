@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferRuntime
 
-struct CompileCommand: ParsableCommand {
+struct CompileCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
         abstract: "Optimize a model and write it as a compiled plan file (and/or as an ONNX file).",
@@ -31,6 +31,8 @@ struct CompileCommand: ParsableCommand {
           swiftc-infer compile model.onnx --emit-onnx optimized.onnx
         """
     )
+
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The model: .onnx or .onnxtxt.")
     var model: String

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferRuntime
 
-struct InspectCommand: ParsableCommand {
+struct InspectCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Summarize a model: inputs, outputs, op histogram, parameters, FLOPs, BLAS setup.",
@@ -17,6 +17,8 @@ struct InspectCommand: ParsableCommand {
           swiftc-infer inspect encoder.plan --timing
         """
     )
+
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The model (.onnx or .onnxtxt) or a compiled plan.")
     var model: String

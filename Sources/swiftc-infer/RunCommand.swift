@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import InferRuntime
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a model on input tensors and write every output as NAME.npy.",
@@ -17,6 +17,8 @@ struct RunCommand: ParsableCommand {
           swiftc-infer run mlp.plan --input x=x.npy --output-dir out/
         """
     )
+
+    @OptionGroup var limits: LimitOptions
 
     @Argument(help: "The model (.onnx or .onnxtxt, optimized on load) or a compiled plan (from `compile`).")
     var model: String

@@ -11,7 +11,12 @@ enum Main {
         BLASRuntime.relaunchWithBestCoreIfNeeded()
         do {
             var command = try SwiftcInfer.parseAsRoot()
-            try command.run()
+            if let limited = command as? any LimitedCommand {
+                // Every engine this command makes takes these limits (`Engine.Options.limits`).
+                try limited.limits.resourceLimits.bound { try command.run() }
+            } else {
+                try command.run()
+            }
         } catch let error as InferError {
             CLIError.exit(message: error.message, status: 1)
         } catch let error as ExitCode {

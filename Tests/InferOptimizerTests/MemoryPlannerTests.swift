@@ -1,3 +1,4 @@
+import InferIR
 import Testing
 @testable import InferOptimizer
 
@@ -19,29 +20,29 @@ import Testing
         #expect(plan.arenaBytes >= plan.lowerBoundBytes, sourceLocation: sourceLocation)
     }
 
-    @Test func chainReusesMemory() {
+    @Test func chainReusesMemory() throws {
         // a -> b -> c -> d, each read only by the next step: two buffers suffice.
         let buffers = (0..<4).map { Buffer(firstUse: $0, lastUse: $0 + 1, size: 1024) }
-        let plan = MemoryPlanner.plan(buffers)
+        let plan = try MemoryPlanner.plan(buffers)
         expectValid(buffers, plan)
         #expect(plan.arenaBytes == 2048)
         #expect(plan.unplannedBytes == 4096)
         #expect(plan.lowerBoundBytes == 2048)
     }
 
-    @Test func residualKeepsSkipAlive() {
+    @Test func residualKeepsSkipAlive() throws {
         let buffers = [
             Buffer(firstUse: 0, lastUse: 3, size: 4096),  // skip connection
             Buffer(firstUse: 1, lastUse: 2, size: 4096),
             Buffer(firstUse: 2, lastUse: 3, size: 4096),
             Buffer(firstUse: 3, lastUse: 4, size: 4096),
         ]
-        let plan = MemoryPlanner.plan(buffers)
+        let plan = try MemoryPlanner.plan(buffers)
         expectValid(buffers, plan)
         #expect(plan.arenaBytes == plan.lowerBoundBytes)
     }
 
-    @Test func randomLifetimesStayValidAndNearTheBound() {
+    @Test func randomLifetimesStayValidAndNearTheBound() throws {
         var state: UInt64 = 7
         func next(_ n: Int) -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -52,15 +53,21 @@ import Testing
                 let start = next(30)
                 return Buffer(firstUse: start, lastUse: start + next(6), size: 64 * (1 + next(64)))
             }
-            let plan = MemoryPlanner.plan(buffers)
+            let plan = try MemoryPlanner.plan(buffers)
             expectValid(buffers, plan)
             #expect(Double(plan.arenaBytes) <= 1.6 * Double(plan.lowerBoundBytes))
         }
     }
 
-    @Test func emptyAndZeroSized() {
-        #expect(MemoryPlanner.plan([]).arenaBytes == 0)
-        let plan = MemoryPlanner.plan([Buffer(firstUse: 0, lastUse: 0, size: 0)])
+    @Test func emptyAndZeroSized() throws {
+        #expect(try MemoryPlanner.plan([]).arenaBytes == 0)
+        let plan = try MemoryPlanner.plan([Buffer(firstUse: 0, lastUse: 0, size: 0)])
         #expect(plan.arenaBytes == 0)
+    }
+
+    @Test func overflowingSizesAreAnErrorNotATrap() {
+        let huge = [Buffer(firstUse: 0, lastUse: 1, size: Int.max - 8), Buffer(firstUse: 1, lastUse: 2, size: Int.max - 8)]
+        let error = #expect(throws: InferError.self) { try MemoryPlanner.plan(huge) }
+        #expect(error?.message.hasPrefix("memory plan: a buffer's aligned size overflows") == true, "\(String(describing: error))")
     }
 }

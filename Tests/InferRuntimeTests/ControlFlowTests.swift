@@ -194,9 +194,11 @@ import Testing
            y = If (c) <then_branch: graph = th () => (float[3] t) { t = Identity (x) }, else_branch: graph = el () => (float[3] e) { e = Neg (x) }>
         }
         """
-        let ifEngine = try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: .none)
-        #expect(throws: InferError.self) { try ifEngine.run(["c": Tensor(scalar: Float(1)), "x": Tensor(zeros: .float32, shape: [3])]) }
-        #expect(throws: InferError.self) { try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: .full) }
+        // Refused on load at every level (the model is validated before anything runs).
+        for level in OptimizationLevel.allCases {
+            let error = #expect(throws: InferError.self) { try Engine(model: ONNXTextParser.parseModel(ifBad), optimization: level) }
+            #expect(error?.message.contains("cond must be bool, got float") == true, "\(String(describing: error))")
+        }
         // a subgraph reading a value no scope defines
         let undefined = Self.header("bool c, float[3] x", "float[3] y", opset: 13) + """
         {

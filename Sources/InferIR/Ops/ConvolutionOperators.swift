@@ -16,7 +16,8 @@ public enum ConvolutionOperators {
         }
         let group = try ctx.node.int("group", default: 1)
         guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
-        if let c = sx[1].intValue, let wc = sw[1].intValue, c != wc * group {
+        if let c = sx[1].intValue, let wc = sw[1].intValue,
+           c != (try ctx.checked.multiply(wc, group, "W's channels per group x group")) {
             throw ctx.error(.invalidShape, "X has \(c) channels but W expects \(wc) per group x \(group) groups")
         }
         if let m = sw[0].intValue, m % group != 0 {
@@ -29,6 +30,9 @@ public enum ConvolutionOperators {
             }
         }
         let kernelFromW = sw.dropFirst(2).map(\.intValue)
+        if let bad = kernelFromW.compactMap({ $0 }).first(where: { $0 < 1 }) {
+            throw ctx.error(.invalidShape, "W \(sw) has the empty kernel dim \(bad)")
+        }
         let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: sx.count - 2)
         let kernel: [Int?] = attrs.kernelShape ?? kernelFromW
         if let ks = attrs.kernelShape {
@@ -56,9 +60,12 @@ public enum ConvolutionOperators {
         if let c = sx[1].intValue, c % group != 0 {
             throw ctx.error(.invalidShape, "\(c) input channels are not divisible by group \(group)")
         }
-        let m: Dim = sw[1].intValue.map { .value($0 * group) } ?? .unknown
-        let window = try TransposeWindow(ctx.node, ctx.opset, input: sx.dropFirst(2).map(\.intValue),
-                                         kernelFromW: sw.dropFirst(2).map(\.intValue))
+        let m: Dim = try sw[1].intValue.map { .value(try ctx.checked.multiply($0, group, "W's output channels per group x group")) } ?? .unknown
+        let kernelFromW = sw.dropFirst(2).map(\.intValue)
+        if let bad = kernelFromW.compactMap({ $0 }).first(where: { $0 < 1 }) {
+            throw ctx.error(.invalidShape, "W \(sw) has the empty kernel dim \(bad)")
+        }
+        let window = try TransposeWindow(ctx.node, ctx.opset, input: sx.dropFirst(2).map(\.intValue), kernelFromW: kernelFromW)
         return [ValueType(dtype: x.dtype, shape: [sx[0], m] + window.output.map { $0.map(Dim.value) ?? .unknown })]
     }
 
@@ -138,10 +145,12 @@ package struct WindowAttributes {
         guard strides.count == r, strides.allSatisfy({ $0 >= 1 }) else { throw fail("strides \(strides) must hold \(r) positive values") }
         guard dilations.count == r, dilations.allSatisfy({ $0 >= 1 }) else { throw fail("dilations \(dilations) must hold \(r) positive values") }
         guard pads.count == 2 * r, pads.allSatisfy({ $0 >= 0 }) else { throw fail("pads \(pads) must hold \(2 * r) non-negative values") }
-        // Absurd sizes would overflow the window arithmetic: refuse them up front.
+        // Absurd sizes are hostile, not models: refuse them up front (the window arithmetic
+        // below is checked as well, for huge input dims).
         let limit = 1 << 31
-        guard (kernelShape ?? []).allSatisfy({ $0 < limit }), (strides + dilations + pads).allSatisfy({ $0 < limit }) else {
-            throw fail("window attributes must be below \(limit)")
+        for (name, values) in [("kernel_shape", kernelShape ?? []), ("strides", strides), ("dilations", dilations), ("pads", pads)]
+        where values.contains(where: { $0 >= limit }) {
+            throw fail("\(name) \(values) must be below 2^31")
         }
     }
 
@@ -151,13 +160,14 @@ package struct WindowAttributes {
         var window = SpatialWindow(kernel: kernel.map { $0 ?? 1 }, strides: strides, dilations: dilations,
                                    padsBegin: Array(pads[0..<r]), padsEnd: Array(pads[r...]),
                                    output: Array(repeating: nil, count: r))
+        let c = CheckedDims(node: node, opset: opset)
         for i in 0..<r {
             guard let size = input[i], let k = kernel[i] else { continue }
-            let s = strides[i], effK = dilations[i] * (k - 1) + 1
+            let s = strides[i], effK = try c.add(try c.multiply(dilations[i], k - 1, "the dilated kernel of spatial dim \(i)"), 1, "the dilated kernel")
             switch autoPad {
             case .sameUpper, .sameLower:
-                let out = (size + s - 1) / s
-                let total = max(0, (out - 1) * s + effK - size)
+                let out = try c.add(size, s - 1, "spatial dim \(i)") / s
+                let total = max(0, try c.subtract(try c.add(try c.multiply(out - 1, s, "the padded extent of spatial dim \(i)"), effK, "the padded extent"), size, "the padding"))
                 let small = total / 2
                 window.padsBegin[i] = autoPad == .sameUpper ? small : total - small
                 window.padsEnd[i] = total - window.padsBegin[i]
@@ -169,12 +179,12 @@ package struct WindowAttributes {
             case .notSet:
                 break
             }
-            let span = size + window.padsBegin[i] + window.padsEnd[i] - effK
+            let span = try c.subtract(try c.sum([size, window.padsBegin[i], window.padsEnd[i]], "padded spatial dim \(i)"), effK, "the window span")
             guard span >= 0 else {
                 throw InferError.at(node, opset: opset, .invalidShape,
                                     "window of \(effK) does not fit spatial dim \(i) of size \(size) with pads")
             }
-            var out = (ceilMode ? (span + s - 1) / s : span / s) + 1
+            var out = (ceilMode ? (span + (s - 1)) / s : span / s) + 1   // span + s - 1 < size + 2^32: no overflow
             // A window may not start in the right padding (ceil_mode only).
             if ceilMode, (out - 1) * s >= size + window.padsBegin[i] { out -= 1 }
             window.output[i] = out
@@ -202,20 +212,28 @@ package struct TransposeWindow {
         if let os = outputShape {
             guard os.count == r || os.count == r + 2 else { throw fail("output_shape \(os) must hold \(r) spatial sizes") }
         }
+        if let os = outputShape, let bad = os.first(where: { $0 < 0 }) {
+            throw fail("output_shape \(os) holds the negative size \(bad)")
+        }
         var w = SpatialWindow(kernel: kernel.map { $0 ?? 1 }, strides: attrs.strides, dilations: attrs.dilations,
                               padsBegin: Array(attrs.pads[0..<r]), padsEnd: Array(attrs.pads[r...]),
                               output: Array(repeating: nil, count: r))
+        let c = CheckedDims(node: node, opset: opset)
         for i in 0..<r {
             guard let size = input[i], let k = kernel[i] else {
                 if let os = outputShape { w.output[i] = os[os.count - r + i] }
                 continue
             }
-            let s = attrs.strides[i], effK = attrs.dilations[i] * (k - 1) + 1
-            let natural = s * (size - 1) + outputPadding[i] + effK
+            let s = attrs.strides[i]
+            let effK = try c.add(try c.multiply(attrs.dilations[i], k - 1, "the dilated kernel of spatial dim \(i)"), 1, "the dilated kernel")
+            let natural = try c.sum([try c.multiply(s, size - 1, "stride x (input size - 1) of spatial dim \(i)"), outputPadding[i], effK],
+                                    "the output size of spatial dim \(i)")
             var target: Int? = outputShape.map { $0[$0.count - r + i] }
-            if target == nil, attrs.autoPad == .sameUpper || attrs.autoPad == .sameLower { target = size * s }
+            if target == nil, attrs.autoPad == .sameUpper || attrs.autoPad == .sameLower {
+                target = try c.multiply(size, s, "input size x stride of spatial dim \(i)")
+            }
             if let out = target {
-                let total = natural - out
+                let total = try c.subtract(natural, out, "the padding of spatial dim \(i)")
                 // ONNX: SAME_UPPER puts the smaller half first, otherwise the larger half. An
                 // output larger than the natural one grows at the end (as ONNX Runtime does).
                 let half = total / 2

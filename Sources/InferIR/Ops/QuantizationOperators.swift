@@ -104,7 +104,8 @@ public enum QuantizationOperators {
         }
         let group = try ctx.node.int("group", default: 1)
         guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
-        if let c = sx[1].intValue, let wc = sw[1].intValue, c != wc * group {
+        if let c = sx[1].intValue, let wc = sw[1].intValue,
+           c != (try ctx.checked.multiply(wc, group, "w's channels per group x group")) {
             throw ctx.error(.invalidShape, "x has \(c) channels but w expects \(wc) per group x \(group) groups")
         }
         if let m = sw[0].intValue, m % group != 0 {

@@ -96,8 +96,11 @@ extension ONNXTextReader {
     /// `(inputs) => (outputs) <initializers and value infos> { nodes }` after the graph's name.
     mutating func graph(name: String) throws -> Graph {
         let startToken = current
-        guard graphDepth < Self.maxGraphDepth else {
-            throw error(at: startToken, "subgraphs nested more than \(Self.maxGraphDepth) levels deep")
+        do {
+            // Checked before descending: each level recurses, so this bounds the stack too.
+            try ResourceLimits.current.checkNesting(graphDepth, "the model")
+        } catch let limit as InferError {
+            throw error(at: startToken, limit.message, kind: limit.kind)
         }
         graphDepth += 1
         defer { graphDepth -= 1 }

@@ -1,11 +1,9 @@
 /// Parser state: a lexer plus one token of lookahead, and the helpers every grammar rule uses
 /// (matching punctuation, names, literals, errors that point at a line and column).
 struct ONNXTextReader {
-    /// Subgraphs nest through graph attributes; deeper than this is hostile input, not a model.
-    static let maxGraphDepth = 64
-
     var lexer: ONNXTextLexer
     private(set) var current: ONNXTextToken
+    /// Subgraph nesting of the graph being read (0: the main graph), held to `ResourceLimits.maxNesting`.
     var graphDepth = 0
 
     init(_ text: String) throws {

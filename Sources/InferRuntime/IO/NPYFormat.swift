@@ -66,8 +66,10 @@ package enum NPYFormat {
                 return v
             }
         let payload = bytes.count - (headerStart + headerLength)
-        guard let n = elementCount(dims), n <= Tensor.maxBytes / dtype.byteSize, n * dtype.byteSize == payload else {
-            throw InferError(.io, ".npy data is \(payload) bytes, but shape \(dims) of \(dtype) needs \(elementCount(dims).map { String($0 * dtype.byteSize) } ?? "too many")")
+        let needed = try CheckedDims(label: "", kind: .io).byteCount(dtype, dims, "the .npy shape")
+        try ResourceLimits.current.checkTensor(bytes: needed, "the .npy array \(dtype)\(dims)")
+        guard needed == payload else {
+            throw InferError(.io, ".npy data is \(payload) bytes, but shape \(dims) of \(dtype) needs \(needed)")
         }
         return try Tensor(dtype: dtype, shape: dims, bytes: bytes[(headerStart + headerLength)...])
     }

@@ -77,14 +77,23 @@ enum ControlFlowKernels {
                 state.append(t)
             }
             var scans = [[Tensor]](repeating: [], count: scanCount)
+            var scanBytes = 0
+            let limits = ResourceLimits.current, place = CheckedDims(node: node, opset: opset)
             var trip: Int64 = 0
             while trip < maxTrips && cond {
+                // M and cond come from the model or the caller: count iterations instead of trusting them.
+                try limits.checkLoopIterations(Int(trip) + 1, "the loop (trip count \(maxTrips == .max ? "none" : String(maxTrips))) reaches", at: place)
+                try ResourceLimits.checkDeadline(at: place)
                 var feeds: [String: Tensor] = [inputNames[0]: Tensor(scalar: trip), inputNames[1]: Tensor(scalar: cond)]
                 for k in 0..<carriedCount { feeds[inputNames[k + 2]] = state[k] }
                 let out = try run(body, feeds, scope: scope)
                 cond = try scalarFlag(out[0], "the body's cond output", node: node, opset: opset)
                 state = Array(out[1..<(1 + carriedCount)])
-                for k in 0..<scanCount { scans[k].append(out[1 + carriedCount + k]) }
+                for k in 0..<scanCount {
+                    scans[k].append(out[1 + carriedCount + k])
+                    scanBytes = try place.add(scanBytes, out[1 + carriedCount + k].byteCount, "the scan outputs' bytes")
+                }
+                try limits.checkTensor(bytes: scanBytes, "the scan outputs so far", at: place)
                 trip += 1
             }
             var outputs = state
@@ -215,12 +224,14 @@ struct ScanCore {
         let full = sequence ?? 0
         let steps = length ?? full
         guard steps >= 0, steps <= full else { throw fail(.invalidShape, "sequence length \(steps) is outside 0...\(full)") }
+        try ResourceLimits.current.checkLoopIterations(steps, "the scan would run", at: CheckedDims(node: node, opset: opset))
         let names = graph.inputs.map(\.name)
         var states = initial
         let outputCount = graph.outputs.count - stateCount
         var outputs = [Tensor?](repeating: nil, count: outputCount)
         var outputLayout = [(outer: Int, innerBytes: Int, shape: [Int])](repeating: (0, 0, []), count: outputCount)
         for t in 0..<steps {
+            try ResourceLimits.checkDeadline(at: CheckedDims(node: node, opset: opset))
             var feeds: [String: Tensor] = [:]
             for k in 0..<stateCount { feeds[names[k]] = states[k] }
             for (j, input) in scans.enumerated() {

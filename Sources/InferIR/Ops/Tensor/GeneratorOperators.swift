@@ -92,7 +92,7 @@ package enum GeneratorOperators {
             let q = diff / d
             n = Double(q + ((diff % d != 0 && (diff > 0) == (d > 0)) ? 1 : 0))
         }
-        guard n.isFinite, n < Double(Tensor.maxBytes) else { throw ctx.error(.invalidShape, "Range would produce \(n) elements") }
-        return max(Int(n), 0)
+        // The caller's checkedType then holds the count to the tensor limit.
+        return max(try ctx.checked.integer(n, "Range's element count"), 0)
     }
 }

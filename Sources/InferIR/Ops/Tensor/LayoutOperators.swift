@@ -186,7 +186,7 @@ package enum LayoutOperators {
 
     package static func blockSize(_ ctx: ShapeContext) throws -> Int {
         let b = try ctx.node.int("blocksize")
-        guard b > 0, b <= 1 << 20 else { throw ctx.error(.invalidModel, "blocksize \(b) must be positive") }
+        guard b > 0, b <= 1 << 20 else { throw ctx.error(.invalidModel, "blocksize \(b) must be between 1 and 2^20") }
         return b
     }
 

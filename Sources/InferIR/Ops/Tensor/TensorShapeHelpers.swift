@@ -30,16 +30,13 @@ extension ShapeContext {
         return shape[0].intValue
     }
 
-    /// A concrete output type, refusing negative dims and anything larger than `Tensor.maxBytes`
-    /// (overflow-safe), so hostile shapes fail here with a clear message instead of later.
+    /// A concrete output type, refusing negative dims, overflowing sizes and anything over the
+    /// tensor limit (`ResourceLimits`), so hostile shapes fail here with a clear message instead of later.
     package func checkedType(_ dtype: DType, _ dims: [Int]) throws -> ValueType {
         if let bad = dims.first(where: { $0 < 0 }) {
             throw error(.invalidShape, "output dim \(bad) is negative (shape \(dims))")
         }
-        guard let n = elementCount(dims), !n.multipliedReportingOverflow(by: dtype.byteSize).overflow,
-              n * dtype.byteSize <= Tensor.maxBytes else {
-            throw error(.invalidShape, "output shape \(dims) of \(dtype) exceeds the \(Tensor.maxBytes >> 30) GiB tensor limit")
-        }
+        try ResourceLimits.current.checkTensor(dtype, dims, "output", at: checked)
         return ValueType(dtype: dtype, dims: dims)
     }
 
