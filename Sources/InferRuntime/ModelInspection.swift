@@ -67,7 +67,8 @@ public struct ModelInspection {
 
     public var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
     public var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
-    public var flops: Int? { inferred.map { CostModel.totalFLOPs(of: $0.graph) } }
+    /// nil when shapes stay unknown, or the count overflows (absurd shapes).
+    public var flops: Int? { inferred.flatMap { try? CostModel.totalFLOPs(of: $0.graph) } }
 
     /// One line per node: `name (Op): out1 float[1,128,256], ...`, from the bound, inferred graph.
     public func typeListing() -> String {
