@@ -35,6 +35,8 @@ let package = Package(
             name: "swiftc-infer",
             dependencies: ["InferRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The fuzz targets (Tools/fuzz.sh builds them with libFuzzer; a plain build is a replay tool).
+        .executableTarget(name: "swiftc-infer-fuzz", dependencies: ["InferRuntime", "InferONNX", "InferIR"]),
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),

@@ -265,6 +265,58 @@ def cases() -> list[Case]:
              "error: node \"expand\" (Expand, opset 17): output float[4611686018427387904, 4611686018427387904] overflows (product of [4611686018427387904, 4611686018427387904])",
              model=one_node("Expand", [vi("x", F, [1])], [vi("y", F, None)], [const("s", [HUGE, HUGE])], name="expand")))
 
+    # Found by the fuzzer or by reading the shape functions after it (each one trapped before).
+    scan_body1 = helper.make_graph([node("Add", ["s_in", "x_t"], ["s_out"], name="acc")], "scan_body",
+                                   [vi("s_in", F, [1]), vi("x_t", F, [1])], [vi("s_out", F, [1])])
+    add(Case("scan_num_scan_inputs_int64_min", "overflow", "Scan with num_scan_inputs = Int64.min (found by the fuzzer)",
+             "error: node \"scan\" (Scan, opset 17): num_scan_inputs -9223372036854775808 does not fit 2 inputs and a body of 2 inputs, 1 outputs",
+             "error: node \"scan\" (Scan, opset 17): num_scan_inputs -9223372036854775808 does not fit 2 inputs and a body of 2 inputs, 1 outputs",
+             model=model([node("Scan", ["s", "xs"], ["total"], name="scan", body=scan_body1, num_scan_inputs=INT64_MIN)],
+                         [vi("s", F, [1]), vi("xs", F, [3, 1])], [vi("total", F, [1])])))
+    add(Case("resize_keep_aspect_sizes_int64_max", "overflow",
+             "Resize-18 keep_aspect_ratio_policy = not_smaller with sizes Int64.max (a Double past 2^63 to Int)",
+             "error: node \"resize\" (Resize, opset 18): the output size of axis 2 9.223372036854776e+18 is not a finite value that fits a 64-bit integer",
+             "error: node \"resize\" (Resize, opset 18): the output size of axis 2 9.223372036854776e+18 is not a finite value that fits a 64-bit integer",
+             model=model([node("Resize", ["x", "", "", "sizes"], ["y"], name="resize", axes=[2, 3],
+                               keep_aspect_ratio_policy="not_smaller")],
+                         [vi("x", F, [1, 1, 2, 2])], [vi("y", F, None)], [const("sizes", [INT64_MAX, INT64_MAX])], opset=18)))
+    add(Case("deformconv_group_overflow", "overflow", "DeformConv with group = 2^62",
+             "error: node \"deform\" (DeformConv, opset 19): W's channels x group overflows (2 * 4611686018427387904)",
+             "error: node \"deform\" (DeformConv, opset 19): W's channels x group overflows (2 * 4611686018427387904)",
+             model=model([node("DeformConv", ["x", "w", "offset"], ["y"], name="deform", group=HUGE)],
+                         [vi("x", F, [1, 2, 4, 4]), vi("offset", F, [1, 18, 2, 2])], [vi("y", F, None)],
+                         [zeros("w", 2, 2, 3, 3)], opset=19)))
+    add(Case("tfidf_ngram_index_int64_max", "overflow", "TfIdfVectorizer with ngram_indexes [Int64.max] (output size + 1 overflows)",
+             "error: node \"tfidf\" (TfIdfVectorizer, opset 9): the output size (largest ngram_indexes + 1) overflows (9223372036854775807 + 1)",
+             "error: node \"tfidf\" (TfIdfVectorizer, opset 9): the output size (largest ngram_indexes + 1) overflows (9223372036854775807 + 1)",
+             model=model([node("TfIdfVectorizer", ["x"], ["y"], name="tfidf", mode="TF", min_gram_length=1, max_gram_length=1,
+                               max_skip_count=0, ngram_counts=[0], ngram_indexes=[INT64_MAX], pool_int64s=[5])],
+                         [vi("x", I64, [4])], [vi("y", F, None)], opset=9)))
+    add(Case("maxunpool_stride_overflow", "overflow", "MaxUnpool with strides [2^62]",
+             "error: node \"unpool\" (MaxUnpool, opset 11): (input size - 1) x stride of spatial dim 0 overflows (3 * 4611686018427387904)",
+             "error: node \"unpool\" (MaxUnpool, opset 11): (input size - 1) x stride of spatial dim 0 overflows (3 * 4611686018427387904)",
+             model=model([node("MaxUnpool", ["x", "i"], ["y"], name="unpool", kernel_shape=[2], strides=[HUGE])],
+                         [vi("x", F, [1, 1, 4]), vi("i", I64, [1, 1, 4])], [vi("y", F, None)], opset=11)))
+    add(Case("col2im_block_product_overflow", "overflow", "Col2Im with block_shape [2^32, 2^32]",
+             "error: node \"col2im\" (Col2Im, opset 18): prod(block_shape) overflows (product of [4294967296, 4294967296])",
+             "error: node \"col2im\" (Col2Im, opset 18): prod(block_shape) overflows (product of [4294967296, 4294967296])",
+             model=model([node("Col2Im", ["x", "image", "block"], ["y"], name="col2im")],
+                         [vi("x", F, [1, 4, 1])], [vi("y", F, None)], [const("image", [4, 4]), const("block", [2**32, 2**32])],
+                         opset=18)))
+    add(Case("legacy_broadcast_axis_int64_max", "overflow", "Add-6 with broadcast = 1 and axis = Int64.max",
+             "error: node \"add\" (Add, opset 6): B [3] does not broadcast onto A [2, 3] (opset 6 rules)",
+             "error: node \"add\" (Add, opset 6): B [3] does not broadcast onto A [2, 3] (opset 6 rules)",
+             model=model([node("Add", ["a", "b"], ["y"], name="add", broadcast=1, axis=INT64_MAX)],
+                         [vi("a", F, [2, 3]), vi("b", F, [3])], [vi("y", F, None)], opset=6)))
+    add(Case("linear_attention_heads_overflow", "overflow",
+             "LinearAttention with q_num_heads = 2^62 over a symbolic query width (d_v x heads overflows)",
+             "error: node \"lin\" (LinearAttention, opset 27): d_v x q_num_heads overflows (2 * 4611686018427387904)",
+             "error: node \"lin\" (LinearAttention, opset 27): d_v x q_num_heads overflows (2 * 4611686018427387904)",
+             model=model([node("LinearAttention", ["q", "k", "v"], ["y", "state"], name="lin", q_num_heads=HUGE, kv_num_heads=1,
+                               update_rule="linear")],
+                         [vi("q", F, [1, 4, "D"]), vi("k", F, [1, 4, "D"]), vi("v", F, [1, 4, 2])],
+                         [vi("y", F, None), vi("state", F, None)], opset=27)))
+
     # --- huge allocations ----------------------------------------------------------------
     add(Case("constantofshape_50gb", "huge allocation", "ConstantOfShape [12500000000] floats (50 GB)",
              "error: node \"fill\" (ConstantOfShape, opset 17): output float[12500000000] needs 50000000000 bytes (46.57 GiB), over the 4 GiB tensor limit; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",

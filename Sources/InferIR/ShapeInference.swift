@@ -21,6 +21,9 @@ public enum ShapeInference {
             // An initializer that is also a graph input is only a default: not a known value.
             if !inputNames.contains(name) { values[name] = t }
         }
+        // Declared input dims are held to the tensor limit (subgraph inputs too), so every known
+        // dim product a shape function sees fits the limit.
+        try ResourceLimits.current.checkDeclaredInputs(model.graph)
         for input in model.graph.inputs { types[input.name] = input.type }
         for node in order {
             guard let opset = model.opset(for: node) else {

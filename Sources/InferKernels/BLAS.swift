@@ -2,7 +2,9 @@ import COpenBLAS
 
 /// GEMM/GEMV on row-major matrices: C = alpha * op(A) * op(B) + beta * C.
 /// The one place (with `BLASCore`) that talks to OpenBLAS. OpenBLAS' thread count is
-/// process-wide and set elsewhere: nothing here changes it.
+/// process-wide and set elsewhere: nothing here changes it. The raw `sgemm`/`dgemm`/`sgemv`/
+/// `dgemv` wrappers take only dims that fit cblas' 32-bit ints; `gemm` splits larger ones
+/// (BLASLargeShapes.swift).
 package enum BLAS {
     /// Up to this many rows a float GEMM runs as one GEMV per row (see `gemm`).
     package static let smallRowsAsGEMV = 4
@@ -45,10 +47,18 @@ package enum BLAS {
     /// GEMM that picks the fastest BLAS call for the shape: GEMV when M == 1 (batch-1
     /// inference, ~6x faster than sgemm) or N == 1, nothing for empty shapes, and a
     /// plain scale of C when K == 0. Leading dimensions may be anything valid for the shape.
+    /// Shapes beyond cblas' 32-bit ints are split (`splitGemm`); `limit` is for tests.
     package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, limit: Int = maxDim) {
         if m == 0 || n == 0 { return }
+        if exceeds(limit, m, n, k, lda, ldb, ldc) {
+            splitGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                      beta: beta, c: c, ldc: ldc, limit: limit) {
+                gemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12, limit: limit)
+            }
+            return
+        }
         if k == 0 {
             scaleMatrix(c, rows: m, cols: n, ld: ldc, by: beta)
             return
@@ -63,7 +73,7 @@ package enum BLAS {
             for row in 0..<m {
                 let aRow = transA ? a + row : a + row * lda
                 gemm(transA: transA, transB: transB, m: 1, n: n, k: k, alpha: alpha, a: aRow, lda: lda, b: b, ldb: ldb,
-                     beta: beta, c: c + row * ldc, ldc: ldc)
+                     beta: beta, c: c + row * ldc, ldc: ldc, limit: limit)
             }
         } else if m == 1 {
             // Row vector a (stride lda when A is stored K x 1) times op(B).
@@ -90,8 +100,15 @@ package enum BLAS {
     /// Double-precision twin of `gemm(...)` for Float.
     package static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                              a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, limit: Int = maxDim) {
         if m == 0 || n == 0 { return }
+        if exceeds(limit, m, n, k, lda, ldb, ldc) {
+            splitGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                      beta: beta, c: c, ldc: ldc, limit: limit) {
+                gemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12, limit: limit)
+            }
+            return
+        }
         if k == 0 {
             scaleMatrix(c, rows: m, cols: n, ld: ldc, by: beta)
             return

@@ -69,7 +69,8 @@ package struct ModelInspection {
 
     package var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
     package var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
-    package var flops: Int? { inferred.map { CostModel.totalFLOPs(of: $0.graph) } }
+    /// nil when shapes stay unknown, or the count overflows (absurd shapes).
+    package var flops: Int? { inferred.flatMap { try? CostModel.totalFLOPs(of: $0.graph) } }
 
     /// One line per node: `name (Op): out1 float[1,128,256], ...`, from the bound, inferred graph.
     package func typeListing() -> String {

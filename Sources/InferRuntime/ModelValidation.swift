@@ -6,9 +6,7 @@ import InferIR
 /// same one-line error at -O0, -O1 and -O2, instead of somewhere inside the optimizer or a kernel.
 package enum ModelValidation {
     package static func validate(_ model: Model) throws {
-        let limits = ResourceLimits.current
-        try limits.checkGraphSize(model.graph, "the model")
-        try limits.checkDeclaredInputs(model.graph)
+        try ResourceLimits.current.checkGraphSize(model.graph, "the model")
         var typed = model
         try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
     }

@@ -8,12 +8,17 @@ import Testing
 
     struct Case: Sendable, CustomTestStringConvertible {
         var m: Int, n: Int, k: Int, transA: Bool, transB: Bool, pad: Int
-        var testDescription: String { "M\(m) N\(n) K\(k) tA\(transA) tB\(transB) pad\(pad)" }
+        /// The largest dim handed to cblas: small values exercise the splitting done for shapes
+        /// beyond cblas' 32-bit ints (and, when a leading dimension exceeds it, the plain loop).
+        var limit = BLAS.maxDim
+        var testDescription: String { "M\(m) N\(n) K\(k) tA\(transA) tB\(transB) pad\(pad)" + (limit == BLAS.maxDim ? "" : " limit\(limit)") }
     }
 
     // M 2...4 take the GEMV-per-row path, M 6 and 7 sgemm.
     static let cases: [Case] = [(3, 4, 5), (2, 7, 9), (4, 5, 3), (7, 4, 5), (1, 6, 5), (6, 1, 5), (1, 1, 4), (3, 4, 0)].flatMap { (m, n, k) in
         [false, true].flatMap { tA in [false, true].flatMap { tB in [0, 2].map { Case(m: m, n: n, k: k, transA: tA, transB: tB, pad: $0) } } }
+    } + [(9, 3, 2, 4), (3, 2, 9, 4), (9, 5, 7, 3), (6, 7, 5, 2)].flatMap { (m, n, k, limit) in   // split m, split k, loop
+        [false, true].flatMap { tA in [false, true].map { tB in Case(m: m, n: n, k: k, transA: tA, transB: tB, pad: 0, limit: limit) } }
     }
 
     @Test(arguments: cases)
@@ -27,7 +32,7 @@ import Testing
         let original = cm
         let alpha: Float = 1.5, beta: Float = 0.5
         BLAS.gemm(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: alpha, a: a, lda: max(1, lda),
-                  b: b, ldb: max(1, ldb), beta: beta, c: &cm, ldc: ldc)
+                  b: b, ldb: max(1, ldb), beta: beta, c: &cm, ldc: ldc, limit: c.limit)
         for i in 0..<c.m {
             for j in 0..<c.n {
                 var s: Float = 0

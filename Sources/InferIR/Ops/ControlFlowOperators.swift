@@ -67,7 +67,8 @@ public enum ControlFlowOperators {
             let scanCount = try ctx.node.int("num_scan_inputs")
             let batched = ctx.opset < 9
             let first = batched ? 1 : 0   // Scan-8's optional sequence_lens comes first
-            let stateCount = ctx.node.inputs.count - first - scanCount
+            // Bounded before subtracting: the attribute may hold anything.
+            let stateCount = (1...max(1, ctx.node.inputs.count)).contains(scanCount) ? ctx.node.inputs.count - first - scanCount : -1
             guard scanCount >= 1, stateCount >= 0, body.inputs.count == stateCount + scanCount,
                   body.outputs.count >= stateCount else {
                 throw ctx.error(.invalidModel, "num_scan_inputs \(scanCount) does not fit \(ctx.node.inputs.count) inputs and a body of \(body.inputs.count) inputs, \(body.outputs.count) outputs")

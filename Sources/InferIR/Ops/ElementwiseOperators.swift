@@ -164,7 +164,7 @@ public enum ElementwiseOperators {
         guard try node.int("broadcast", default: 0) != 0 else { throw fail }
         var axis = node.hasAttribute("axis") ? try node.int("axis") : a.count - b.count
         if axis < 0 { axis += a.count }
-        guard axis >= 0, axis + b.count <= a.count,
+        guard axis >= 0, axis <= a.count - b.count,
               zip(a[axis..<(axis + b.count)], b).allSatisfy({ $0 == $1 || $1 == 1 }) else { throw fail }
         return [Int](repeating: 1, count: axis) + b + [Int](repeating: 1, count: a.count - axis - b.count)
     }

@@ -21,14 +21,15 @@ public enum LinearRecurrenceOperators {
                 return .value(n / heads)
             }
             let dk = try split(q[2], rule.qHeads, "query"), dv = try split(v[2], rule.kvHeads, "value")
-            if let kd = k[2].intValue, let d = dk.intValue, kd != rule.kvHeads * d {
-                throw ctx.error(.invalidShape, "key last dim \(kd) must be kv_num_heads * d_k = \(rule.kvHeads * d)")
+            if let kd = k[2].intValue, let d = dk.intValue {
+                let expected = try ctx.checked.multiply(rule.kvHeads, d, "kv_num_heads x d_k")
+                guard kd == expected else { throw ctx.error(.invalidShape, "key last dim \(kd) must be kv_num_heads * d_k = \(expected)") }
             }
             if let layout = try LinearAttentionLayout(ctx, rule) {
                 return [ValueType(dtype: dtype, dims: [layout.batch, layout.length, layout.qHeads * layout.valueSize]),
                         ValueType(dtype: dtype, dims: [layout.batch, layout.kvHeads, layout.keySize, layout.valueSize])]
             }
-            let width: Dim = dv.intValue.map { .value($0 * rule.qHeads) } ?? .unknown
+            let width: Dim = try dv.intValue.map { .value(try ctx.checked.multiply($0, rule.qHeads, "d_v x q_num_heads")) } ?? .unknown
             return [ValueType(dtype: dtype, shape: [q[0], q[1], width]),
                     ValueType(dtype: dtype, shape: [q[0], .value(rule.kvHeads), dk, dv])]
         },
@@ -102,7 +103,7 @@ package struct LinearAttentionLayout {
             throw ctx.error(.invalidShape, "query \(q) / value \(v) last dims do not split into \(qHeads) / \(kvHeads) heads")
         }
         keySize = q[2] / qHeads; valueSize = v[2] / kvHeads
-        guard k == [batch, length, kvHeads * keySize], v[0] == batch, v[1] == length else {
+        guard k == [batch, length, try ctx.checked.multiply(kvHeads, keySize, "kv_num_heads x d_k")], v[0] == batch, v[1] == length else {
             throw ctx.error(.invalidShape, "key \(k) and value \(v) must be [\(batch), \(length), kv_num_heads * dim] with d_k = \(keySize)")
         }
         func dims(_ i: Int) throws -> [Int]? { ctx.hasInput(i) ? try ctx.type(i).staticDims : [] }
@@ -112,9 +113,9 @@ package struct LinearAttentionLayout {
         }
         decayWidth = 0
         if ctx.hasInput(4) {
-            guard decay.count == 3, decay[0] == batch, decay[1] == length,
-                  decay[2] == kvHeads || decay[2] == kvHeads * keySize else {
-                throw ctx.error(.invalidShape, "decay \(decay) must be [\(batch), \(length), \(kvHeads) or \(kvHeads * keySize)]")
+            let perKey = try ctx.checked.multiply(kvHeads, keySize, "kv_num_heads x d_k")
+            guard decay.count == 3, decay[0] == batch, decay[1] == length, decay[2] == kvHeads || decay[2] == perKey else {
+                throw ctx.error(.invalidShape, "decay \(decay) must be [\(batch), \(length), \(kvHeads) or \(perKey)]")
             }
             decayWidth = decay[2]
         }

@@ -32,7 +32,7 @@ public enum RearrangementOperators {
                 guard blocks.count == imageShape.count, blocks.allSatisfy({ $0 > 0 }) else {
                     throw ctx.error(.invalidShape, "block_shape \(blocks) must have one positive entry per image dim \(imageShape)")
                 }
-                let k = blocks.reduce(1, *)
+                let k = try ctx.checked.product(blocks, "prod(block_shape)")
                 guard cb % k == 0 else { throw ctx.error(.invalidShape, "input dim 1 (\(cb)) is not a multiple of prod(block_shape) = \(k)") }
                 channels = .value(cb / k)
             }
@@ -86,10 +86,12 @@ public enum RearrangementOperators {
         guard strides.count == n, pads.count == 2 * n, kernel.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }) else {
             throw ctx.error(.invalidModel, "kernel_shape \(kernel), strides \(strides), pads \(pads) do not fit \(n) spatial dims")
         }
-        return Array(shape[..<2]) + (0..<n).map { i in
+        let c = ctx.checked
+        return Array(shape[..<2]) + (try (0..<n).map { i in
             guard let v = shape[i + 2].intValue else { return .unknown }
-            return .value((v - 1) * strides[i] - pads[i] - pads[n + i] + kernel[i])
-        }
+            let strided = try c.multiply(v - 1, strides[i], "(input size - 1) x stride of spatial dim \(i)")
+            return .value(try c.add(try c.subtract(strided, try c.add(pads[i], pads[n + i], "pads"), "the unpooled size"), kernel[i], "the unpooled size"))
+        })
     }
 }
 

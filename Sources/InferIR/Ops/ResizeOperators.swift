@@ -102,7 +102,7 @@ package struct ResizeGeometry {
                 let scale = (policy == "not_larger" ? chosen.min() : chosen.max()) ?? 1
                 for axis in axes {
                     scales[axis] = scale
-                    outputShape[axis] = Int(scale * Double(inputShape[axis]) + 0.5)
+                    outputShape[axis] = try ctx.checked.integer((scale * Double(inputShape[axis]) + 0.5).rounded(.down), "the output size of axis \(axis)")
                 }
             }
         }

@@ -140,18 +140,22 @@ public enum VisionOperators {
               strides.count == 2, strides.allSatisfy({ $0 >= 1 }), dilations.count == 2, dilations.allSatisfy({ $0 >= 1 }) else {
             throw fail("bad kernel_shape \(kernel) / pads \(pads) / strides \(strides) / dilations \(dilations) for W \(sw)")
         }
-        guard group >= 1, offsetGroup >= 1, sx[1] == sw[1] * group, sw[0] % group == 0, sx[1] % offsetGroup == 0 else {
+        let c = CheckedDims(node: node, opset: opset)
+        guard group >= 1, offsetGroup >= 1, sx[1] == (try c.multiply(sw[1], group, "W's channels x group")),
+              sw[0] % group == 0, sx[1] % offsetGroup == 0 else {
             throw fail("channels do not fit: X \(sx), W \(sw), group \(group), offset_group \(offsetGroup)")
         }
         var out: [Int] = []
         for d in 0..<2 {
-            let span = (kernel[d] - 1) * dilations[d] + 1
-            let padded = sx[2 + d] + pads[d] + pads[d + 2]
+            guard kernel[d] >= 1 else { throw fail("kernel_shape \(kernel) must be positive") }
+            let span = try c.add(try c.multiply(kernel[d] - 1, dilations[d], "the dilated kernel"), 1, "the dilated kernel")
+            let padded = try c.sum([sx[2 + d], pads[d], pads[d + 2]], "the padded input")
             guard padded >= span else { throw fail("kernel \(kernel) with dilations \(dilations) exceeds the padded input \(sx)") }
             out.append((padded - span) / strides[d] + 1)
         }
-        guard so == [sx[0], offsetGroup * kernel[0] * kernel[1] * 2, out[0], out[1]] else {
-            throw fail("offset \(so) must be [\(sx[0]), \(offsetGroup * kernel[0] * kernel[1] * 2), \(out[0]), \(out[1])]")
+        let offsetChannels = try c.product([offsetGroup, kernel[0], kernel[1], 2], "offset_group x kernel x 2")
+        guard so == [sx[0], offsetChannels, out[0], out[1]] else {
+            throw fail("offset \(so) must be [\(sx[0]), \(offsetChannels), \(out[0]), \(out[1])]")
         }
         return DeformConvShape(kernel: kernel, pads: pads, strides: strides, dilations: dilations,
                                group: group, offsetGroup: offsetGroup, outH: out[0], outW: out[1])

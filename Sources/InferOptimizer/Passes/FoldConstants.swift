@@ -34,7 +34,7 @@ package struct FoldConstants: Pass {
         if node.opType == "Shape" || node.opType == "Size", let name = node.inputs.first,
            let dims = (graph.valueInfo[name] ?? graph.inputs.first(where: { $0.name == name })?.type
                        ?? graph.initializers[name]?.type)?.staticDims {
-            if node.opType == "Size" { return [Tensor(scalar: Int64(dims.reduce(1, *)))] }
+            if node.opType == "Size" { return [Tensor(scalar: Int64(try CheckedDims(node: node, opset: opset).product(dims, "Size")))] }
             let rank = dims.count
             var start = (try? node.int("start", default: 0)) ?? 0
             var end = (try? node.int("end", default: rank)) ?? rank

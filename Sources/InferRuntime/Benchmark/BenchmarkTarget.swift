@@ -59,7 +59,7 @@ package final class BenchmarkTarget {
     /// FLOPs per run of `model` with its inputs bound to `feeds`' shapes (nil when shapes stay unknown).
     package static func flops(of model: Model, feeds: [String: Tensor]) -> Int? {
         guard let bound = try? boundModel(model, feeds: feeds) else { return nil }
-        return CostModel.totalFLOPs(of: bound.graph)
+        return try? CostModel.totalFLOPs(of: bound.graph)
     }
 
     /// `model` with inputs typed as the feeds and every value's type inferred.

@@ -93,7 +93,7 @@ package final class Profiler {
         return NodeInfo(name: node.name.isEmpty ? "\(node.opType)_\(index)" : node.name,
                         opType: node.qualifiedOpType,
                         inputShapes: inputs.map(text), outputShapes: outputs.map(text),
-                        flops: CostModel.flops(of: node, in: graph),
+                        flops: (try? CostModel.flops(of: node, in: graph)) ?? 0,
                         bytes: (inputs + outputs).reduce(0) { $0 + bytes($1) })
     }
 }

@@ -129,7 +129,7 @@ enum ControlFlowKernels {
         let scanCount = try node.int("num_scan_inputs")
         let batched = opset < 9
         let first = batched ? 1 : 0
-        let stateCount = node.inputs.count - first - scanCount
+        let stateCount = (1...max(1, node.inputs.count)).contains(scanCount) ? node.inputs.count - first - scanCount : -1
         guard scanCount >= 1, stateCount >= 0, graph.inputs.count == stateCount + scanCount, graph.outputs.count >= stateCount else {
             throw InferError(.invalidModel, "num_scan_inputs \(scanCount) does not fit \(node.inputs.count) inputs and a body of \(graph.inputs.count) inputs")
         }

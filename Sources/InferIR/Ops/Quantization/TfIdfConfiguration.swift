@@ -42,7 +42,7 @@ package struct TfIdfConfiguration: Sendable {
         guard ngramIndexes.count >= grams.count, ngramIndexes.allSatisfy({ $0 >= 0 }) else {
             throw ctx.error(.invalidModel, "ngram_indexes needs one non-negative index per pool n-gram (\(grams.count)), got \(ngramIndexes.count)")
         }
-        outputSize = (ngramIndexes.max() ?? -1) + 1
+        outputSize = try ctx.checked.add(ngramIndexes.max() ?? -1, 1, "the output size (largest ngram_indexes + 1)")
         guard weights.isEmpty || weights.count >= outputSize else {
             throw ctx.error(.invalidModel, "weights has \(weights.count) values for \(outputSize) outputs")
         }

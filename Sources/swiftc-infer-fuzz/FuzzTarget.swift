@@ -1,0 +1,47 @@
+import Foundation
+import InferONNX
+import InferRuntime
+
+/// The four fuzz targets: what one input (a byte string from libFuzzer, or a corpus file in
+/// replay mode) goes through. Every failure must be an `InferError`; anything else — a trap, a
+/// crash, a hang past libFuzzer's timeout — is a bug the fuzzer reports.
+enum FuzzTarget: String, CaseIterable {
+    /// ONNX protobuf: import → validation and shape inference → optimizer → plan → one run.
+    case onnx
+    /// ONNX text: parse → the same as `onnx`.
+    case text
+    /// A compiled plan file: load → run.
+    case plan
+    /// `.npy` and TensorProto `.pb` readers.
+    case tensor
+
+    /// Small limits so that every execution stays fast and small (libFuzzer runs millions).
+    static let limits = ResourceLimits(maxTensorBytes: 4 << 20, maxArenaBytes: 16 << 20, maxNodes: 10_000,
+                                       maxNesting: 16, maxLoopIterations: 256, timeout: 2)
+
+    func run(_ data: Data) {
+        FuzzStats.shared.executions += 1
+        do {
+            try Self.limits.bound {
+                switch self {
+                case .onnx: try ModelPipeline.run(try ONNXImporter.importModel(data: data, baseDirectory: nil), level: ModelPipeline.level(for: data))
+                case .text: try ModelPipeline.run(try ONNXTextParser.parseModel(String(decoding: data, as: UTF8.self)), level: ModelPipeline.level(for: data))
+                case .plan: try ModelPipeline.runPlan(data)
+                case .tensor: try Self.readTensors(data)
+                }
+            }
+        } catch is InferError {
+            // A clean refusal: what hostile input should get.
+        } catch {
+            fatalError("\(rawValue): an error that is not an InferError: \(error)")
+        }
+    }
+
+    private static func readTensors(_ data: Data) throws {
+        defer { FuzzStats.shared.reachedRun += 1 }
+        var failure: Error?
+        do { _ = try NPYFormat.decode(data) } catch { failure = error }
+        do { _ = try ONNXImporter.importTensor(data: data) } catch { failure = error }
+        if let failure { throw failure }
+    }
+}
