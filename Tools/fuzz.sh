@@ -82,7 +82,7 @@ seed() {
     bin=$(build)
     rm -rf "$raw"; mkdir -p "$raw"/{onnx,text,plan,tensor}
     # ONNX: every small model of the conformance cases and of Graphs/.
-    find "$cache" Graphs -name '*.onnx' -size -200k | sort | while read -r f; do
+    find "$cache" Graphs -name '*.onnx' -size -64k | sort | while read -r f; do
         cp "$f" "$raw/onnx/$(echo "$f" | md5sum | cut -c1-16).onnx"
     done
     # Text: the same models printed as ONNX text, plus the hand-written graphs.
@@ -106,7 +106,7 @@ EOF
         .build/debug/swiftc-infer compile "$f" -o "$raw/plan/$(basename "$f" .onnx).plan" "-O$((i % 3))" >/dev/null 2>&1 || true
     done
     # Tensors: data-set .pb files and .npy arrays.
-    find "$cache" -name '*.pb' -size -64k | sort | head -2000 | while read -r f; do
+    find "$cache" -name '*.pb' -size -64k | sort | sed -n '1,2000p' | while read -r f; do
         cp "$f" "$raw/tensor/$(echo "$f" | md5sum | cut -c1-16).pb"
     done
     find Graphs -name '*.npy' -size -64k | sort | while read -r f; do

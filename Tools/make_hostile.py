@@ -317,6 +317,22 @@ def cases() -> list[Case]:
                          [vi("q", F, [1, 4, "D"]), vi("k", F, [1, 4, "D"]), vi("v", F, [1, 4, 2])],
                          [vi("y", F, None), vi("state", F, None)], opset=27)))
 
+    add(Case("topk_one_output", "index", "TopK declaring only its Values output (the kernel wrote Indices; found by the fuzzer)",
+             "error: node \"topk\" (TopK, opset 17): TopK has two outputs (Values, Indices), got 1",
+             "error: node \"topk\" (TopK, opset 17): TopK has two outputs (Values, Indices), got 1",
+             model=model([node("TopK", ["x", "k"], ["v"], name="topk")], [vi("x", F, [4])], [vi("v", F, None)], [const("k", [2])])))
+    add(Case("node_without_outputs", "degenerate", "a Relu with no outputs at all",
+             "error: node \"relu\" (Relu, opset 17): node has no outputs",
+             "error: node \"relu\" (Relu, opset 17): node has no outputs",
+             model=model([node("Relu", ["x"], [], name="relu"), node("Identity", ["x"], ["y"], name="id")],
+                         [vi("x", F, [2])], [vi("y", F, [2])])))
+    add(Case("upsample_empty_tensor_huge_dim", "huge allocation",
+             "Upsample-7 scaling a dim by 1e10 and another to 0: an empty tensor a kernel would loop over for hours (found by the fuzzer)",
+             "error: node \"up\" (Upsample, opset 7): output \"y\" float[1, 1, 20000000000, 0] has a dim of 20000000000, more than the 4 GiB tensor limit allows; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
+             "error: node \"up\" (Upsample, opset 7): output \"y\" float[1, 1, 20000000000, 0] has a dim of 20000000000, more than the 4 GiB tensor limit allows; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
+             model=model([node("Upsample", ["x"], ["y"], name="up", scales=[1.0, 1.0, 1e10, 0.4])],
+                         [vi("x", F, [1, 1, 2, 1])], [vi("y", F, None)], opset=7)))
+
     # --- huge allocations ----------------------------------------------------------------
     add(Case("constantofshape_50gb", "huge allocation", "ConstantOfShape [12500000000] floats (50 GB)",
              "error: node \"fill\" (ConstantOfShape, opset 17): output float[12500000000] needs 50000000000 bytes (46.57 GiB), over the 4 GiB tensor limit; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",

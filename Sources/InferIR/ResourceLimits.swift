@@ -80,6 +80,11 @@ public struct ResourceLimits: Sendable, Equatable {
                              at place: CheckedDims = .unlocated) throws {
         let label = "\(what()) \(dtype)\(dims)"
         try checkTensor(bytes: try place.byteCount(dtype, dims, label), label, at: place)
+        // An empty tensor can still have a huge dim, and a kernel looping over it would hang.
+        if let huge = dims.first(where: { $0 > maxTensorBytes }) {
+            throw place.error(.resourceLimit, "\(label) has a dim of \(huge), more than the \(Self.describeBytes(maxTensorBytes)) tensor limit allows"
+                              + Self.howToRaise("--max-tensor-bytes", "maxTensorBytes"))
+        }
     }
 
     package func checkArena(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
