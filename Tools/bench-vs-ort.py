@@ -10,9 +10,14 @@ For each model under Graphs/bench (or those named) and each thread count:
   4. latencies of all rounds are pooled: a markdown table (p50/p99, ratio to ORT, fused vs unfused)
      and a PNG chart of the distributions (matplotlib, Agg backend).
 
+With --baseline-binary OLD (another build of swiftc-infer, e.g. of an earlier commit in a git
+worktree), each round also times OLD at -O2 right after the new build, and the table gains
+OLD's p50 and new / OLD: a before/after comparison in the same run, builds alternated.
+
 Example:
   swift build -c release
   Tools/bench-vs-ort.py --threads 1,2 --png docs/bench/bench-vs-ort.png --markdown docs/bench/bench-vs-ort.md
+  Tools/bench-vs-ort.py --baseline-binary ../old/.build/release/swiftc-infer --png ''
 """
 import argparse
 import datetime
@@ -122,10 +127,10 @@ def check_outputs(binary, model_path, session, feeds, input_args, threads, workd
     return None
 
 
-def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir):
+def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True):
     samples = workdir / "samples.json"
     cmd = [str(binary), "bench", str(model_path), *input_args, "--threads", str(threads), "--iterations", str(iterations),
-           "--warmup", str(warmup), "-O2", "--compare-unfused", "--json", "--save-samples", str(samples)]
+           "--warmup", str(warmup), "-O2", "--json", "--save-samples", str(samples)] + (["--compare-unfused"] if compare_unfused else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
@@ -145,6 +150,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=50, help="timed runs per engine per round (default 50)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs per round (default 5)")
     parser.add_argument("--binary", default=str(ROOT / ".build/release/swiftc-infer"), help="swiftc-infer (release build)")
+    parser.add_argument("--baseline-binary", help="an older swiftc-infer build to time alternately with --binary (before/after)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--rtol", type=float, default=1e-3)
     parser.add_argument("--atol", type=float, default=1e-4)
@@ -186,32 +192,40 @@ def main():
                     log(f"{label}: outputs disagree, not timed: {problem}")
                     rows.append(dict(model=model_dir.name, threads=threads, error=problem))
                     continue
-                ort_all, fused_all, unfused_all, core = [], [], [], "?"
+                ort_all, fused_all, unfused_all, baseline_all, core = [], [], [], [], "?"
                 for k in range(args.rounds):
                     ort_all += ort_times(session, feeds, args.iterations, args.warmup)
                     summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup, workdir)
                     fused_all += samples["fused"]
                     unfused_all += samples["unfused"]
                     core = summary["blas_core"]
+                    if args.baseline_binary:
+                        _, old = ours_round(args.baseline_binary, model_path, input_args, threads, args.iterations,
+                                            args.warmup, workdir, compare_unfused=False)
+                        baseline_all += old["fused"]
                     log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms, ours {pct(fused_all, 50):.3f} ms")
                 row = dict(model=model_dir.name, threads=threads, blas_core=core,
                            ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
                            ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
-                           unfused_p50=pct(unfused_all, 50), n=len(ort_all))
+                           unfused_p50=pct(unfused_all, 50), baseline_p50=pct(baseline_all, 50), n=len(ort_all))
                 rows.append(row)
                 charts.append((label, ort_all, fused_all, unfused_all))
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
 
-    table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |"
+             + (" baseline -O2 p50 ms | ours / baseline |" if args.baseline_binary else ""),
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.baseline_binary else "")]
     for r in rows:
         if "error" in r:
             table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |")
             continue
-        table.append(f"| {r['model']} | {r['threads']} | {r['ort_p50']:.3f} | {r['ort_p99']:.3f} | {r['ours_p50']:.3f} | "
-                     f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {r['unfused_p50']:.3f} | "
-                     f"{r['unfused_p50'] / r['ours_p50']:.2f}x |")
+        line = (f"| {r['model']} | {r['threads']} | {r['ort_p50']:.3f} | {r['ort_p99']:.3f} | {r['ours_p50']:.3f} | "
+                f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {r['unfused_p50']:.3f} | "
+                f"{r['unfused_p50'] / r['ours_p50']:.2f}x |")
+        if args.baseline_binary:
+            line += f" {r['baseline_p50']:.3f} | {r['ours_p50'] / r['baseline_p50']:.2f}x |"
+        table.append(line)
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
     header = [f"Date: {datetime.date.today().isoformat()}; machine: {machine}; OpenBLAS core: {', '.join(cores)}; "

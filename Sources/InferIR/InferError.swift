@@ -19,16 +19,40 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public let kind: Kind
+    /// The whole one-line message, location included.
     public let message: String
+    /// For an error about a node: its name (or, unnamed, its first output), its op type
+    /// (`Conv`, `swiftinfer.FusedConv`) and the opset it was read at (nil when unknown).
+    public let node: String?
+    public let opType: String?
+    public let opset: Int?
 
     public init(_ kind: Kind, _ message: String) {
+        self.init(kind, message, node: nil, opType: nil, opset: nil)
+    }
+
+    private init(_ kind: Kind, _ message: String, node: String?, opType: String?, opset: Int?) {
         self.kind = kind
         self.message = message
+        self.node = node
+        self.opType = opType
+        self.opset = opset
     }
 
     /// An error located at a node: `node "name" (Domain.Op, opset N): message`.
+    ///
+    /// ```swift
+    /// throw InferError.at(node, opset: 13, .invalidModel, "group 3 does not divide 64 input channels")
+    /// ```
     public static func at(_ node: Node, opset: Int?, _ kind: Kind, _ message: String) -> InferError {
-        InferError(kind, "\(node.locationDescription(opset: opset)): \(message)")
+        InferError(kind, "\(node.locationDescription(opset: opset)): \(message)",
+                   node: node.name.isEmpty ? node.outputs.first : node.name, opType: node.qualifiedOpType, opset: opset)
+    }
+
+    /// The same error with `context` (a file path, a pass name) before its message; the node
+    /// location, if any, is kept.
+    public func prefixed(_ context: String) -> InferError {
+        InferError(kind, "\(context): \(message)", node: node, opType: opType, opset: opset)
     }
 
     public var description: String { message }

@@ -39,7 +39,7 @@ package struct PassManager {
             do {
                 try ShapeInference.run(&model, evaluate: context.evaluate)
             } catch let error as InferError {
-                throw InferError(error.kind, "after pass \(pass.name): \(error.message)")
+                throw error.prefixed("after pass \(pass.name)")
             }
         }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6

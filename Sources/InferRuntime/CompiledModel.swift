@@ -52,7 +52,7 @@ package final class CompiledModel: Sendable {
         if optimization != .none && shapesChanged { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
         do {
             return try StaticPlan(model: bound)
-        } catch let error as InferError where error.kind == .invalidShape && error.message.contains("no static shape") {
+        } catch is StaticPlan.DataDependentShape {
             return nil
         }
     }

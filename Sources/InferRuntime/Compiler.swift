@@ -37,6 +37,8 @@ public struct CompilationReport: Sendable {
     /// Graph inputs with a default (an initializer of the same name) that were compiled as
     /// constants because the caller does not feed them; sorted.
     public let foldedInputDefaults: [String]
+    /// One line per candidate node a fusion pass looked at: the fusion applied, or why not (`compile --explain`).
+    public let decisions: [String]
 }
 
 /// Runs the optimizer pipeline of a level on a model.
@@ -62,7 +64,8 @@ public enum Compiler {
         let report = CompilationReport(
             nodesBefore: model.graph.nodes.count, nodesAfter: optimized.graph.nodes.count, opsAfter: ops,
             passes: manager.records.map { .init(name: $0.name, milliseconds: $0.milliseconds, nodesAfter: $0.nodesAfter) },
-            fusions: context.fusions, declined: context.declined, foldedInputDefaults: folded)
+            fusions: context.fusions, declined: context.declined, foldedInputDefaults: folded,
+            decisions: context.decisions.map(\.description))
         return (optimized, report)
     }
 }

@@ -8,14 +8,14 @@ import InferKernels
 /// let probe = GEMMProbe.measure(m: 128, n: 768, k: 256)
 /// print("\(probe.gflops) GFLOP/s on \(BLASRuntime.coreName)")
 /// ```
-public enum GEMMProbe {
-    public struct Result: Sendable {
-        public let m: Int, n: Int, k: Int
-        public let medianSeconds: Double
-        public var gflops: Double { 2.0 * Double(m) * Double(n) * Double(k) / medianSeconds / 1e9 }
+package enum GEMMProbe {
+    package struct Result: Sendable {
+        package let m: Int, n: Int, k: Int
+        package let medianSeconds: Double
+        package var gflops: Double { 2.0 * Double(m) * Double(n) * Double(k) / medianSeconds / 1e9 }
     }
 
-    public static func measure(m: Int, n: Int, k: Int, iterations: Int = 10) -> Result {
+    package static func measure(m: Int, n: Int, k: Int, iterations: Int = 10) -> Result {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)

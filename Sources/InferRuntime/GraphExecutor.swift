@@ -98,6 +98,25 @@ package final class GraphExecutor: @unchecked Sendable {
     /// Runs the graph. A nested executor (a subgraph body) gets the enclosing values it reads in
     /// `outerScope` and skips input validation (loop-carried shapes may change between iterations).
     package func run(_ feeds: [String: Tensor], outerScope: [String: Tensor]? = nil) throws -> [String: Tensor] {
+        try execute(feeds, outerScope: outerScope, timing: nil)
+    }
+
+    /// `run`, with each step's span (shape inference, output allocation and kernel: what a node
+    /// costs on this path) appended to `spans` (cleared first; its capacity is reused).
+    package func runProfiled(_ feeds: [String: Tensor], into spans: inout [StepSpan]) throws -> [String: Tensor] {
+        spans.removeAll(keepingCapacity: true)
+        // An optional closure escapes, so it cannot capture `spans` itself: it appends through a pointer.
+        return try withUnsafeMutablePointer(to: &spans) { spans in
+            try execute(feeds, outerScope: nil) { start, end in spans.pointee.append(StepSpan(start: start, end: end)) }
+        }
+    }
+
+    /// The nodes in execution order (what `runProfiled`'s spans refer to).
+    package var stepNodes: [Node] { steps.map(\.node) }
+
+    /// The one run loop; `timing`, when given, receives each step's start and end (one branch per step).
+    private func execute(_ feeds: [String: Tensor], outerScope: [String: Tensor]?,
+                         timing: ((_ start: UInt64, _ end: UInt64) -> Void)?) throws -> [String: Tensor] {
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constants { slots[s] = t }
         if let outerScope {
@@ -111,6 +130,7 @@ package final class GraphExecutor: @unchecked Sendable {
         for step in steps {
             // Subgraph bodies are finite; Loop and Scan check the deadline per iteration themselves.
             if outerScope == nil { try ResourceLimits.checkDeadline(at: CheckedDims(node: step.node, opset: step.opset)) }
+            let start = timing == nil ? 0 : MonotonicClock.nanoseconds()
             let inputs = step.inputSlots.map { $0.flatMap { slots[$0] } }
             for (k, s) in step.inputSlots.enumerated() where s != nil && inputs[k] == nil {
                 throw InferError.at(step.node, opset: step.opset, .invalidModel, "input \"\(step.node.inputs[k])\" has no value")
@@ -131,6 +151,7 @@ package final class GraphExecutor: @unchecked Sendable {
             }
             for (k, s) in step.outputSlots.enumerated() where s != nil && k < outputs.count { slots[s!] = outputs[k] }
             for s in step.releases { slots[s] = nil }
+            if let timing { timing(start, MonotonicClock.nanoseconds()) }
         }
         var result: [String: Tensor] = [:]
         for (name, s) in outputSlots {

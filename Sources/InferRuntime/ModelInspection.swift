@@ -7,20 +7,20 @@ import InferIR
 /// let inspection = try ModelInspection(contentsOf: url, dims: ["batch": 1])
 /// print(inspection.report())
 /// ```
-public struct ModelInspection {
-    public let path: String
-    public let model: Model
+package struct ModelInspection {
+    package let path: String
+    package let model: Model
     /// The model with symbolic dims bound and every value's type inferred (nil if inference failed).
-    public let inferred: Model?
-    public let inferenceError: String?
-    public let bindings: [String: Int]
+    package let inferred: Model?
+    package let inferenceError: String?
+    package let bindings: [String: Int]
     /// Set when the file is a compiled plan: its header, and the program it stores.
-    public let planHeader: PlanHeader?
+    package let planHeader: PlanHeader?
     package let program: PlanProgramSummary?
     /// Inputs with a default (an initializer of the same name; a plan folded them into constants).
-    public let optionalInputs: [ValueInfo]
+    package let optionalInputs: [ValueInfo]
 
-    public init(contentsOf url: URL, dims: [String: Int] = [:]) throws {
+    package init(contentsOf url: URL, dims: [String: Int] = [:]) throws {
         path = url.path
         let loaded = try ModelLoader.loadWithPlan(url)
         model = loaded.model
@@ -46,32 +46,34 @@ public struct ModelInspection {
     func memoryPlanLine() -> String {
         guard let inferred else { return "memory plan: unknown (shape inference failed)" }
         do {
-            // As `Engine.buildPlan` does: a plan is re-canonicalized once its dims are bound.
+            // As `CompiledModel.buildPlan` does: a plan is re-canonicalized once its dims are bound.
             let runnable = try Compiler.optimize(inferred, level: planHeader == nil ? .full : .canonicalize).0
             let plan = try StaticPlan(model: runnable)
             let m = plan.memory
             let ratio = m.lowerBoundBytes > 0 ? String(format: "%.3f", Double(m.arenaBytes) / Double(m.lowerBoundBytes)) : "-"
             return "memory plan: \(plan.steps.count) kernel steps, arena \(Self.formatBytes(m.arenaBytes)), "
                 + "unplanned \(Self.formatBytes(m.unplannedBytes)), lower bound \(Self.formatBytes(m.lowerBoundBytes)) (arena / bound \(ratio))"
+        } catch let reason as StaticPlan.DataDependentShape {
+            return "memory plan: none (runs on the dynamic executor: \(reason))"
         } catch let error as InferError {
-            return "memory plan: none (runs on the dynamic executor: \(error.message))"
+            return "memory plan: none (\(error.message))"
         } catch {
             return "memory plan: none (\(error))"
         }
     }
 
-    public var opHistogram: [(op: String, count: Int)] {
+    package var opHistogram: [(op: String, count: Int)] {
         Dictionary(grouping: model.graph.nodes, by: \.qualifiedOpType).map { ($0.key, $0.value.count) }
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.op < $1.op }
     }
 
-    public var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
-    public var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
+    package var parameterCount: Int { model.graph.initializers.values.reduce(0) { $0 + $1.count } }
+    package var parameterBytes: Int { model.graph.initializers.values.reduce(0) { $0 + $1.byteCount } }
     /// nil when shapes stay unknown, or the count overflows (absurd shapes).
-    public var flops: Int? { inferred.flatMap { try? CostModel.totalFLOPs(of: $0.graph) } }
+    package var flops: Int? { inferred.flatMap { try? CostModel.totalFLOPs(of: $0.graph) } }
 
     /// One line per node: `name (Op): out1 float[1,128,256], ...`, from the bound, inferred graph.
-    public func typeListing() -> String {
+    package func typeListing() -> String {
         guard let graph = inferred?.graph else { return "types: unknown (shape inference failed: \(inferenceError ?? "?"))" }
         return graph.nodes.map { node in
             let outs = node.outputs.filter { !$0.isEmpty }.map { "\($0) \(graph.valueInfo[$0]?.description ?? "?")" }
@@ -79,7 +81,7 @@ public struct ModelInspection {
         }.joined(separator: "\n")
     }
 
-    public func report() -> String {
+    package func report() -> String {
         var lines: [String] = []
         let opsets = model.opsetImports.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "ai.onnx" : $0.key) \($0.value)" }
         lines.append("model: \(path)")

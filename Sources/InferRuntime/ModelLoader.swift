@@ -36,7 +36,7 @@ package enum ModelLoader {
                 return try ONNXImporter.importModel(contentsOf: url)
             }
         } catch let error as InferError {
-            throw error.message.hasPrefix(path) ? error : InferError(error.kind, "\(path): \(error.message)")
+            throw error.message.hasPrefix(path) ? error : error.prefixed(path)
         } catch {
             throw InferError(.io, "\(path): \(error.localizedDescription)")
         }

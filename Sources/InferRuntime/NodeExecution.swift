@@ -23,6 +23,7 @@ package enum NodeExecution {
                 throw InferError.at(node, opset: opset, error.kind, "output: \(error.message)")
             }
         }
+        if OutputPoisoning.enabled && !kernel.needsZeroedOutputs { OutputPoisoning.poison(outputs) }
         try kernel.run(KernelContext(node: node, opset: opset, inputs: inputs, outputs: outputs, threads: threads))
         return outputs
     }

@@ -43,12 +43,18 @@ package final class StaticPlan: @unchecked Sendable {
     /// Ops whose output is the input's bytes under another shape.
     static let viewOps: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
 
-    /// Builds the plan; throws `.invalidShape` "not static" when some value's shape is only
-    /// known at run time (the caller then falls back to the dynamic executor).
+    /// Why a model cannot be a static plan for these inputs: some value's shape is only known
+    /// at run time. Not a user error: the caller runs the model on the dynamic executor instead.
+    package struct DataDependentShape: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// Builds the plan; throws `DataDependentShape` when some value's shape is only known at run
+    /// time (the caller then falls back to the dynamic executor), `InferError` for a bad model.
     package init(model: Model) throws {
         // If/Loop/Scan produce data-dependent shapes and read outer values by name: dynamic only.
         if let node = model.graph.nodes.first(where: \.hasSubgraphs) {
-            throw InferError.at(node, opset: nil, .invalidShape, "holds subgraphs: its outputs have no static shape")
+            throw DataDependentShape(description: "\(node.locationDescription(opset: nil)) holds subgraphs: its outputs have no static shape")
         }
         var typed = model
         try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
@@ -59,7 +65,7 @@ package final class StaticPlan: @unchecked Sendable {
             if let t = graph.initializers[name] { return (t.dtype, t.shape) }
             let type = graph.valueInfo[name] ?? graph.inputs.first { $0.name == name }?.type
             guard let type, let dims = type.staticDims else {
-                throw InferError(.invalidShape, "value \"\(name)\" has no static shape (\(type?.description ?? "unknown"))")
+                throw DataDependentShape(description: "value \"\(name)\" has no static shape (\(type?.description ?? "unknown"))")
             }
             return (type.dtype, dims)
         }
@@ -132,8 +138,9 @@ package final class PlanSession: @unchecked Sendable {
     let kernels: [PreparedKernel]
     let inputViews: [(name: String, view: Tensor, default: Tensor?)]
     let outputViews: [(String, Tensor)]
-    /// Per step, the output byte ranges zeroed before it runs (computed once: no shape math per run).
-    private let zeroFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int)]]
+    /// Per step, the output byte ranges cleared before it runs (computed once: no shape math per
+    /// run): zeros for kernels that need them, 0xFF bytes when `OutputPoisoning` is on.
+    private let outputFills: [[(pointer: UnsafeMutableRawPointer, byteCount: Int, byte: UInt8)]]
 
     package init(plan: StaticPlan, threads: Int) throws {
         self.plan = plan
@@ -153,9 +160,10 @@ package final class PlanSession: @unchecked Sendable {
                           })
         }
         kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
-        zeroFills = zip(plan.steps, contexts).map { step, context in
-            step.kernel.overwritesOutputs ? []
-                : context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount) }
+        outputFills = zip(plan.steps, contexts).map { step, context in
+            let byte: UInt8? = step.kernel.needsZeroedOutputs ? 0 : (OutputPoisoning.enabled ? 0xFF : nil)
+            guard let byte else { return [] }
+            return context.outputs.filter { $0.byteCount > 0 }.map { ($0.mutableRawPointer, $0.byteCount, byte) }
         }
         inputViews = plan.inputs.map { ($0.name, view($0.location), $0.default) }
         outputViews = plan.outputs.map { ($0.name, view($0.location)) }
@@ -166,11 +174,13 @@ package final class PlanSession: @unchecked Sendable {
     package func run(_ feeds: [String: Tensor]) throws -> [String: Tensor] {
         loadInputs(feeds)
         var i = 0
-        while i < kernels.count {   // no Range iterator: debug builds allocate for it
-            try ResourceLimits.checkDeadline(at: CheckedDims(node: plan.steps[i].node, opset: plan.steps[i].opset))
-            try runStep(i)
-            i += 1
-        }
+        while i < kernels.count { try runStep(i); i += 1 }   // no Range iterator: debug builds allocate for it
+        return copyOutputs()
+    }
+
+    /// Fresh tensors holding the outputs' current values: one dictionary plus, per output, its
+    /// storage object and bytes.
+    func copyOutputs() -> [String: Tensor] {
         var result = [String: Tensor](minimumCapacity: outputViews.count)
         for (name, view) in outputViews { result[name] = view.copy() }
         return result
@@ -188,11 +198,11 @@ package final class PlanSession: @unchecked Sendable {
 
     /// Runs step `i` alone (`run` calls each in order; tests use it to attribute allocations).
     package func runStep(_ i: Int) throws {
-        // Kernels may assume zero-filled outputs (as the dynamic executor provides), unless their
-        // binding declares it overwrites every element.
-        let fills = zeroFills[i]
+        try ResourceLimits.checkDeadline(at: CheckedDims(node: self.plan.steps[i].node, opset: self.plan.steps[i].opset))
+        // Only kernels that accumulate get zeroed outputs (and, under OutputPoisoning, the rest NaN bytes).
+        let fills = outputFills[i]
         for k in 0..<fills.count {
-            fills[k].pointer.initializeMemory(as: UInt8.self, repeating: 0, count: fills[k].byteCount)
+            fills[k].pointer.initializeMemory(as: UInt8.self, repeating: fills[k].byte, count: fills[k].byteCount)
         }
         try kernels[i]()
     }

@@ -8,24 +8,24 @@ import InferIR
 /// let comparison = TensorComparison(actual: y, expected: reference, rtol: 1e-4, atol: 1e-5)
 /// print(comparison.passed ? "PASS" : "FAIL \(comparison)")
 /// ```
-public struct TensorComparison: Sendable, CustomStringConvertible {
-    public let shapeMatches: Bool
-    public let dtypeMatches: Bool
-    public let maxAbsoluteError: Double
-    public let maxRelativeError: Double
+package struct TensorComparison: Sendable, CustomStringConvertible {
+    package let shapeMatches: Bool
+    package let dtypeMatches: Bool
+    package let maxAbsoluteError: Double
+    package let maxRelativeError: Double
     /// Multi-index and values of the worst element (by tolerance violation), when shapes match.
-    public let worstIndex: [Int]?
-    public let worstActual: Double?
-    public let worstExpected: Double?
-    public let mismatches: Int
-    public let actualShape: [Int]
-    public let expectedShape: [Int]
+    package let worstIndex: [Int]?
+    package let worstActual: Double?
+    package let worstExpected: Double?
+    package let mismatches: Int
+    package let actualShape: [Int]
+    package let expectedShape: [Int]
     /// The worst element's actual and expected values, printed exactly (int64 beyond 2^53 included).
     private let worstText: (actual: String, expected: String)?
 
-    public var passed: Bool { shapeMatches && dtypeMatches && mismatches == 0 }
+    package var passed: Bool { shapeMatches && dtypeMatches && mismatches == 0 }
 
-    public init(actual: Tensor, expected: Tensor, rtol: Double = 1e-3, atol: Double = 1e-5) {
+    package init(actual: Tensor, expected: Tensor, rtol: Double = 1e-3, atol: Double = 1e-5) {
         actualShape = actual.shape
         expectedShape = expected.shape
         shapeMatches = actual.shape == expected.shape
@@ -93,7 +93,7 @@ public struct TensorComparison: Sendable, CustomStringConvertible {
         return index.reversed()
     }
 
-    public var description: String {
+    package var description: String {
         if !shapeMatches { return "shape \(actualShape) vs expected \(expectedShape)" }
         var text = "max abs err \(format(maxAbsoluteError)), max rel err \(format(maxRelativeError))"
         if !dtypeMatches { text = "dtype differs; " + text }

@@ -57,7 +57,7 @@ struct CompileCommand: LimitedCommand {
     @Flag(help: "Print the report as one JSON object (nothing else on stdout).")
     var json = false
 
-    @Flag(help: "List fusions that were considered but not applied, with the reason.")
+    @Flag(help: "Print one line per fusion candidate node (Softmax, MatMul, Conv, ReduceMean, Erf, ...): the fusion applied, or why not.")
     var explain = false
 
     @Option(name: .long, help: ArgumentHelp("Bind a symbolic dim for the memory plan (repeatable, default 1).", valueName: "NAME=SIZE"))

@@ -9,6 +9,7 @@ struct CompileSummary {
     let passes: [CompilationReport.PassRecord]
     let fusions: [String: Int]
     let declined: [String]
+    let decisions: [String]
     let memory: PlanProgramSummary?
     let memoryProblem: String?
     let bindings: [String: Int]
@@ -25,6 +26,7 @@ struct CompileSummary {
         passes = report?.passes ?? []
         fusions = report?.fusions ?? [:]
         declined = report?.declined ?? []
+        decisions = report?.decisions ?? []
         self.memory = memory
         self.memoryProblem = memoryProblem
         self.bindings = bindings
@@ -36,7 +38,8 @@ struct CompileSummary {
         var object: [String: Any] = [
             "nodes_before": nodesBefore, "nodes_after": nodesAfter, "ops_after": opsAfter, "fusions": fusions,
             "passes": passes.map { ["name": $0.name, "ms": $0.milliseconds, "nodes_after": $0.nodesAfter] as [String: Any] },
-            "declined": declined, "plan_bytes": planBytes.map { $0 as Any } ?? NSNull(), "compile_ms": compileMS, "bindings": bindings,
+            "declined": declined, "decisions": decisions, "plan_bytes": planBytes.map { $0 as Any } ?? NSNull(),
+            "compile_ms": compileMS, "bindings": bindings,
         ]
         if let m = memory {
             object["arena_bytes"] = m.arenaBytes
@@ -76,10 +79,12 @@ struct CompileSummary {
         return out
     }
 
+    /// One line per candidate node of every fusion pass, in pass order: the fusion applied, or the
+    /// first condition of its pattern that failed.
     func explainText() -> String {
-        var out = "fusions considered but not applied:\n"
-        for reason in declined { out += "  \(reason)\n" }
-        if declined.isEmpty { out += "  (none)\n" }
+        var out = "fusion decisions (one per candidate node):\n"
+        for line in decisions { out += "  \(line)\n" }
+        if decisions.isEmpty { out += "  (none: no fusion pass ran)\n" }
         return out
     }
 }

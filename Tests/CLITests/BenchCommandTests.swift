@@ -55,9 +55,9 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("per op type"))
         #expect(r.stdout.contains("machine peak: sgemm"))
-        // "node times sum: X ms (P% of the run)" once per configuration, P within 10%.
+        // "node times sum: X ms (median P% of a run)" once per configuration, P within 10%.
         let shares = r.stdout.split(separator: "\n").compactMap { line -> Double? in
-            guard let range = line.range(of: "ms ("), line.contains("node times sum") else { return nil }
+            guard let range = line.range(of: "ms (median "), line.contains("node times sum") else { return nil }
             return Double(line[range.upperBound...].prefix { $0 != "%" })
         }
         #expect(shares.count == 2, "\(r.stdout)")

@@ -11,6 +11,27 @@ import Testing
     static let cacheDirectory = CLI.path(".cache/onnx-node-tests")
     /// Debug builds are slow and CI machines are shared: generous, but a hang still fails.
     static let timeoutPerCase: TimeInterval = 120
+    /// Runs with `OutputPoisoning` on, so every kernel's promise to write all of its outputs is checked.
+    static let poisonOutputs = ["SWIFTC_INFER_POISON_OUTPUTS": "1"]
+
+    /// The differential corpus (Graphs/diff: every fusion and kernel specialization) through the
+    /// binary at -O2 with poisoned outputs: the fused kernels must write every element too.
+    @Test func fusedKernelsWriteEveryOutputElement() throws {
+        let root = CLI.path("Graphs/diff")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasPrefix(".") }.sorted()
+        try #require(names.count >= 100, "Graphs/diff has \(names.count) cases; regenerate with Tools/make_diff_corpus.py")
+        let failures = Self.runInParallel(names) { name -> String? in
+            do {
+                let r = try CLI.run(["check", "\(root)/\(name)", "-O2"], timeout: Self.timeoutPerCase, environment: Self.poisonOutputs)
+                if r.status == 0 { return nil }
+                let why = (r.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") } ?? r.errorLines.first).map(String.init) ?? ""
+                return "diff/\(name): exit \(r.status) \(why)"
+            } catch {
+                return "diff/\(name): \(error)"
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) of \(names.count) corpus cases fail with poisoned outputs:\n\(failures.joined(separator: "\n"))")
+    }
 
     @Test func everyListedCaseStillPasses() throws {
         let manifestPath = CLI.path("Tests/Conformance/passing.txt")
@@ -36,8 +57,9 @@ import Testing
             if let skip = entry.skip { return "\(name): now out of scope (\(skip))" }
             let dir = URL(fileURLWithPath: Self.cacheDirectory).appendingPathComponent(name).path
             do {
+                // Poisoned outputs: a kernel that does not write every output element fails here.
                 let r = try CLI.run(["check", dir, "--rtol", "\(entry.rtol)", "--atol", "\(entry.atol)"],
-                                    timeout: Self.timeoutPerCase)
+                                    timeout: Self.timeoutPerCase, environment: Self.poisonOutputs)
                 if r.status == 0 { return nil }
                 let why = (r.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") } ?? r.errorLines.first).map(String.init) ?? ""
                 return "\(name): exit \(r.status) \(why)"

@@ -106,3 +106,32 @@ import Testing
         requireSendable(InferError.self)
     }
 }
+
+/// An error about a node carries where it is as fields, not only inside its message, and
+/// keeps them when a caller adds context (a file path).
+@Suite struct InferErrorLocationTests {
+    @Test func nodeErrorsCarryNodeOpAndOpset() throws {
+        let graph = Graph(inputs: [ValueInfo(name: "x", type: ValueType(dtype: .float32, dims: [1, 4, 5, 5]))],
+                          outputs: [ValueInfo(name: "y", type: ValueType(dtype: .float32, shape: nil))],
+                          initializers: ["w": Tensor(zeros: .float32, shape: [2, 4, 3, 3])],
+                          nodes: [Node(name: "conv1", opType: "Conv", inputs: ["x", "w"], outputs: ["y"],
+                                       attributes: ["group": .int(3)])])
+        do {
+            _ = try Engine(model: Model(opsetImports: ["": 13], graph: graph), optimization: .full)
+            Issue.record("a group that does not divide the channels must be refused")
+        } catch let error as InferError {
+            #expect(error.node == "conv1")
+            #expect(error.opType == "Conv")
+            #expect(error.opset == 13)
+            #expect(error.message.contains("conv1") && error.message.contains("group"), "\(error.message)")
+            let inFile = error.prefixed("/models/bad.onnx")
+            #expect(inFile.message.hasPrefix("/models/bad.onnx: "))
+            #expect(inFile.node == "conv1" && inFile.opType == "Conv" && inFile.opset == 13 && inFile.kind == error.kind)
+        }
+    }
+
+    @Test func errorsWithoutANodeHaveNoLocation() {
+        let error = InferError(.io, "/nowhere.onnx: no such file")
+        #expect(error.node == nil && error.opType == nil && error.opset == nil)
+    }
+}

@@ -3,8 +3,10 @@ import Testing
 @testable import InferRuntime
 
 /// Every model under `Graphs/` that comes with ONNX Runtime's outputs, found from the folders so a
-/// new model is covered without editing a list: `Graphs/diff/*`, `Graphs/models/*` and
-/// `Graphs/bench/*` (ONNX test directories), and `Graphs/*.onnxtxt` with `Graphs/expected/<name>/`.
+/// new model is covered without editing a list: `Graphs/diff/*`, `Graphs/models/*`,
+/// `Graphs/bench/*`, `Graphs/attention/*` and `Graphs/old-opsets/*` (ONNX test directories; the
+/// old-opset ones hold onnx.reference or converted-model outputs, see each `source.txt`), and
+/// `Graphs/*.onnxtxt` with `Graphs/expected/<name>/`.
 struct CorpusCase: Sendable, CustomTestStringConvertible {
     /// "diff/conv_bn", "models/mlp", "bench/resnet", "mlp.onnxtxt".
     let name: String
@@ -67,7 +69,8 @@ struct CorpusDataSet {
 enum GraphCorpus {
     static let graphs = ModelFixtures.root.appendingPathComponent("Graphs")
 
-    static let cases: [CorpusCase] = testDirectories("diff") + testDirectories("models") + testDirectories("bench") + textGraphs()
+    static let cases: [CorpusCase] = testDirectories("diff") + testDirectories("models") + testDirectories("bench")
+        + testDirectories("attention") + testDirectories("old-opsets") + textGraphs()
 
     static var diffCases: [CorpusCase] { cases.filter { $0.name.hasPrefix("diff/") } }
 

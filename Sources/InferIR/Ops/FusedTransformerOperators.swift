@@ -1,9 +1,7 @@
 /// Shape inference for the project's own fused ops (domain `swiftinfer`) of the FusedTransformer family.
 ///
-/// - `Attention(Q, K, V [, mask])`: `MatMul(Softmax(mask(MatMul(Q, Kᵀ) * scale)), V)` with ONNX
-///   MatMul/broadcasting semantics over the leading (batch, head) dims. `k_transposed = 1` means K is
-///   given as `[..., D, Sk]` (already Kᵀ), else `[..., Sk, D]`. `mask_kind`: "none", "add" (scores +
-///   mask, mask broadcast to the scores) or "where" (scores where mask is true, else `mask_fill`).
+/// - `Attention(Q, K, V, mask...)`: `MatMul(Softmax(masks(MatMul(Q, Kᵀ) * scale)), V)` with ONNX
+///   MatMul/broadcasting semantics over the leading (batch, head) dims; see `FusedAttentionAttributes`.
 /// - `RMSNormalization(X [, scale])`: `X / sqrt(mean(X², last axis) + epsilon) * scale`.
 /// - `Gelu(X)`: as ONNX Gelu (opset 20), `approximate` = "none" | "tanh".
 /// - `FusedElementwise(inputs...)`: a postfix `program` over the inputs (broadcast to one output
@@ -20,39 +18,40 @@ public enum FusedTransformerOperators {
         guard q.dtype == .float32, k.dtype == q.dtype, v.dtype == q.dtype else {
             throw ctx.error(.unsupportedDType, "Q, K, V must be float32, got \(q.dtype), \(k.dtype), \(v.dtype)")
         }
-        let kind = try ctx.node.string("mask_kind", default: "none")
-        guard ["none", "add", "where"].contains(kind) else {
-            throw ctx.error(.invalidModel, "mask_kind must be none, add or where, not \"\(kind)\"")
+        let attributes = try FusedAttentionAttributes(ctx.node)
+        guard ctx.node.inputs.count == 3 + attributes.masks.count else {
+            throw ctx.error(.invalidModel, "\(attributes.masks.count) masks listed but \(ctx.node.inputs.count - 3) mask inputs given")
         }
-        var mask: ValueType?
-        if kind != "none" {
-            let m = try ctx.type(3)
-            guard m.dtype == (kind == "add" ? q.dtype : .bool) else {
-                throw ctx.error(.dtypeMismatch, "a \(kind) mask must be \(kind == "add" ? q.dtype : .bool), got \(m.dtype)")
+        var masks: [ValueType] = []
+        for (i, mask) in attributes.masks.enumerated() {
+            let m = try ctx.type(3 + i)
+            let wanted: DType = mask.isAdditive ? q.dtype : .bool
+            guard m.dtype == wanted else {
+                throw ctx.error(.dtypeMismatch, "mask \(i) (\(mask.name)) must be \(wanted), got \(m.dtype)")
             }
-            mask = m
+            masks.append(m)
         }
-        guard let qs = q.shape, let ks = k.shape, let vs = v.shape, mask == nil || mask?.shape != nil else {
+        guard let qs = q.shape, let ks = k.shape, let vs = v.shape, masks.allSatisfy({ $0.shape != nil }) else {
             return [ValueType(dtype: q.dtype, shape: nil)]
         }
         guard qs.count >= 2, ks.count >= 2, vs.count >= 2 else {
             throw ctx.error(.invalidShape, "Q, K and V need rank >= 2, got \(q), \(k), \(v)")
         }
-        let kTransposed = try ctx.node.int("k_transposed", default: 0) != 0
+        let kTransposed = attributes.kTransposed
         let sq = qs[qs.count - 2], depth = qs[qs.count - 1]
         let sk = kTransposed ? ks[ks.count - 1] : ks[ks.count - 2]
         let kDepth = kTransposed ? ks[ks.count - 2] : ks[ks.count - 1]
         if let a = depth.intValue, let b = kDepth.intValue, a != b {
             throw ctx.error(.invalidShape, "Q's last dim \(a) differs from K's depth \(b)")
         }
-        // Scores [batch..., Sq, Sk], then broadcast with the mask.
+        // Scores [batch..., Sq, Sk], then broadcast with each mask.
         guard var scores = Broadcasting.shape(Array(qs.dropLast(2)), Array(ks.dropLast(2))) else {
             throw ctx.error(.invalidShape, "Q \(q) and K \(k) batch dims do not broadcast")
         }
         scores += [sq, sk]
-        if let m = mask?.shape {
-            guard let b = Broadcasting.shape(scores, m) else {
-                throw ctx.error(.invalidShape, "mask \(mask!) does not broadcast to the scores \(scores)")
+        for m in masks {
+            guard let b = Broadcasting.shape(scores, m.shape!) else {
+                throw ctx.error(.invalidShape, "mask \(m) does not broadcast to the scores \(scores)")
             }
             scores = b
         }
@@ -118,5 +117,89 @@ public enum FusedTransformerOperators {
             out = b
         }
         return [ValueType(dtype: .float32, shape: out)]
+    }
+}
+
+/// The attributes of `swiftinfer.Attention`, read in one place for shape inference and the kernel binding.
+///
+/// - `scale` (float, default 1) multiplies `MatMul(Q, Kᵀ)`.
+/// - `k_transposed` (int): 1 means K is given as `[..., D, Sk]` (already Kᵀ), else `[..., Sk, D]`.
+/// - `masks` (strings): the kind of each mask input (inputs 3...), applied to the scaled scores in
+///   this order: "add" (scores + mask, a float bias), "keep" (mask ? scores : fill) or "drop"
+///   (mask ? fill : scores), bool masks; every mask broadcasts to the scores. `mask_fills` (floats)
+///   holds each mask's fill (ignored for "add").
+/// - `causal` (int): after the masks, -inf is added where key j > query row i.
+/// - `zero_fully_masked_rows` (int): a row whose combined mask bias is -inf at every key gives zero
+///   probabilities (ONNX Attention); `zero_nan_probabilities` (int): NaN probabilities become 0
+///   (`Where(IsNaN(p), 0, p)`).
+package struct FusedAttentionAttributes: Equatable, Sendable {
+    package enum Mask: Equatable, Sendable {
+        case add
+        case keep(fill: Float)
+        case drop(fill: Float)
+
+        package var name: String {
+            switch self {
+            case .add: "add"
+            case .keep: "keep"
+            case .drop: "drop"
+            }
+        }
+
+        package var fill: Float {
+            switch self {
+            case .add: 0
+            case .keep(let f), .drop(let f): f
+            }
+        }
+
+        package var isAdditive: Bool { self == .add }
+    }
+
+    package var scale: Float = 1
+    package var kTransposed = false
+    package var masks: [Mask] = []
+    package var causal = false
+    package var zeroFullyMaskedRows = false
+    package var zeroNaNProbabilities = false
+
+    package init(scale: Float = 1, kTransposed: Bool = false, masks: [Mask] = [], causal: Bool = false,
+                 zeroFullyMaskedRows: Bool = false, zeroNaNProbabilities: Bool = false) {
+        self.scale = scale; self.kTransposed = kTransposed; self.masks = masks; self.causal = causal
+        self.zeroFullyMaskedRows = zeroFullyMaskedRows; self.zeroNaNProbabilities = zeroNaNProbabilities
+    }
+
+    package init(_ node: Node) throws {
+        scale = try node.float("scale", default: 1)
+        kTransposed = try node.int("k_transposed", default: 0) != 0
+        let kinds = try node.strings("masks", default: [])
+        let fills = try node.floats("mask_fills", default: kinds.map { _ in 0 })
+        guard fills.count == kinds.count else {
+            throw InferError.at(node, opset: nil, .invalidModel, "mask_fills has \(fills.count) values for \(kinds.count) masks")
+        }
+        masks = try zip(kinds, fills).map { kind, fill in
+            switch kind {
+            case "add": .add
+            case "keep": .keep(fill: fill)
+            case "drop": .drop(fill: fill)
+            default: throw InferError.at(node, opset: nil, .invalidModel, "a mask kind must be add, keep or drop, not \"\(kind)\"")
+            }
+        }
+        causal = try node.int("causal", default: 0) != 0
+        zeroFullyMaskedRows = try node.int("zero_fully_masked_rows", default: 0) != 0
+        zeroNaNProbabilities = try node.int("zero_nan_probabilities", default: 0) != 0
+    }
+
+    /// The node attributes; defaults are left out so the printed IR shows only what matters.
+    package var attributes: [String: Attribute] {
+        var a: [String: Attribute] = ["scale": .float(scale), "k_transposed": .int(kTransposed ? 1 : 0)]
+        if !masks.isEmpty {
+            a["masks"] = .strings(masks.map(\.name))
+            if masks.contains(where: { !$0.isAdditive }) { a["mask_fills"] = .floats(masks.map(\.fill)) }
+        }
+        if causal { a["causal"] = .int(1) }
+        if zeroFullyMaskedRows { a["zero_fully_masked_rows"] = .int(1) }
+        if zeroNaNProbabilities { a["zero_nan_probabilities"] = .int(1) }
+        return a
     }
 }

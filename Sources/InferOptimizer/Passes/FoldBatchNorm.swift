@@ -26,8 +26,16 @@ package struct FoldBatchNorm: Pass {
         var graph = model.graph
         var changed = false
         var index = 0
+        var decided: Set<String> = []  // outputs of the followers already explained
         while index < graph.nodes.count {
-            if try foldFollower(of: index, in: &graph, model: model, context: context) { changed = true } else { index += 1 }
+            if try foldFollower(of: index, in: &graph, model: model, decided: &decided, context: context) { changed = true } else { index += 1 }
+        }
+        // A BatchNormalization that follows no foldable GEMM/convolution is explained too.
+        for node in graph.nodes where M.isStandard(node) && node.opType == "BatchNormalization" && !decided.contains(node.outputs[0]) {
+            let source = graph.nodes.first { $0.outputs.contains(node.inputs[0]) }
+            let found = source.map { FusionDecision.describe($0) } ?? "a graph input or constant"
+            context.declined("bn", by: self, at: node,
+                             because: "its input comes from \(found), not a Conv / Gemm / MatMul with constant weights")
         }
         if changed { model.graph = graph }
         return changed
@@ -35,7 +43,8 @@ package struct FoldBatchNorm: Pass {
 
     /// Tries to fold the one affine follower of node `index` into it; true when the graph changed
     /// (the same node is then tried again: Conv -> BN -> Mul folds twice).
-    private func foldFollower(of index: Int, in graph: inout Graph, model: Model, context: PassContext) throws -> Bool {
+    private func foldFollower(of index: Int, in graph: inout Graph, model: Model, decided: inout Set<String>,
+                              context: PassContext) throws -> Bool {
         let node = graph.nodes[index]
         guard M.isStandard(node), let y = node.outputs.first, !y.isEmpty,
               let core = core(node, graph), let outType = M.type(of: y, in: graph), let rank = outType.rank,
@@ -49,7 +58,9 @@ package struct FoldBatchNorm: Pass {
         }
         guard let readerIndex = M.soleReader(of: y, in: graph, counts: counts) else {
             if let r = affineReaders.first {
-                context.recordDeclined("node \(M.label(graph.nodes[r])): \(kind(core))+\(shortName(graph.nodes[r])) not folded: \(M.readerProblem(of: y, in: graph, counts: counts))")
+                decided.insert(graph.nodes[r].outputs[0])
+                context.declined("\(kind(core))+\(shortName(graph.nodes[r]))", by: self, at: graph.nodes[r],
+                                 because: M.readerProblem(of: y, in: graph, counts: counts))
             }
             return false
         }
@@ -65,8 +76,9 @@ package struct FoldBatchNorm: Pass {
         case .matMul(let w):
             channels = graph.initializers[w]!.shape[1]; channelAxis = rank - 1
         }
+        decided.insert(follower.outputs[0])
         func decline(_ why: String) -> Bool {
-            context.recordDeclined("node \(M.label(follower)): \(kind(core))+\(shortName(follower)) not folded: \(why)")
+            context.declined("\(kind(core))+\(shortName(follower))", by: self, at: follower, because: why)
             return false
         }
         guard let (scale, shift) = affine(follower, input: y, channels: channels, channelAxis: channelAxis,
@@ -117,7 +129,7 @@ package struct FoldBatchNorm: Pass {
                 graph.nodes[readerIndex] = Node(name: follower.name, opType: "Add", inputs: [y, shiftName],
                                                 outputs: [follower.outputs[0]], attributes: M.legacyBroadcast(in: model))
                 M.removeUnusedInitializers(replaced + follower.inputs, from: &graph)
-                context.recordFusion("\(kind(core))+\(shortName(follower))")
+                context.applied("\(kind(core))+\(shortName(follower))", by: self, at: follower, nodes: 2, into: rewritten)
                 return true
             }
         }
@@ -126,7 +138,7 @@ package struct FoldBatchNorm: Pass {
         graph.nodes.remove(at: readerIndex)
         graph.valueInfo[y] = nil
         M.removeUnusedInitializers(replaced + follower.inputs, from: &graph)
-        context.recordFusion("\(kind(core))+\(shortName(follower))")
+        context.applied("\(kind(core))+\(shortName(follower))", by: self, at: follower, nodes: 2, into: rewritten)
         return true
     }
 

@@ -16,45 +16,58 @@ package struct FoldTransposeIntoGemm: Pass {
         var changed = false
         var usesDomain = false
         var foldedAll: Set<String> = []
+        var explained: Set<String> = []  // Transpose outputs with a decision
         for index in graph.nodes.indices {
             let node = graph.nodes[index]
             let isMatMul = M.isStandard(node) && node.opType == "MatMul"
             let isGemm = M.isStandard(node) && node.opType == "Gemm"
             let isFused = node.domain == M.domain && node.opType == "FusedMatMul"
             guard isMatMul || isGemm || isFused, node.inputs.count >= 2 else { continue }
+            let kind = "transpose+\(node.opType.lowercased())"
+            let transposes = (0..<2).compactMap { operand -> (operand: Int, node: Node)? in
+                guard let t = graph.nodes.first(where: { $0.outputs.first == node.inputs[operand] }),
+                      M.isStandard(t), t.opType == "Transpose" else { return nil }
+                return (operand, t)
+            }
+            func decline(_ transpose: Node, _ reason: String) {
+                explained.insert(transpose.outputs[0])
+                context.declined(kind, by: self, at: transpose, because: reason)
+            }
             if isMatMul, let y = node.outputs.first, feedsSoftmax(y, graph) {
-                context.recordDeclined("node \(M.label(node)): transpose+matmul not fused: attention scores, left for the attention fusion")
+                for t in transposes { decline(t.node, "the MatMul computes attention scores, left for fuse-attention") }
                 continue
             }
             var rewritten = node
             var folded: [String] = []
-            for operand in 0..<2 {
+            var foldedTransposes: [Node] = []
+            for (operand, transpose) in transposes {
                 let value = node.inputs[operand]
-                guard let producer = graph.nodes.firstIndex(where: { $0.outputs.first == value }),
-                      M.isStandard(graph.nodes[producer]), graph.nodes[producer].opType == "Transpose" else { continue }
-                let transpose = graph.nodes[producer]
                 guard let source = transpose.inputs.first, let rank = M.type(of: source, in: graph)?.rank, rank >= 2 else {
-                    context.recordDeclined("node \(M.label(node)): transpose+\(node.opType.lowercased()) not fused: operand rank unknown")
+                    decline(transpose, "operand rank unknown")
                     continue
                 }
                 let perm = (try? transpose.ints("perm", default: Array((0..<rank).reversed()))) ?? []
                 guard perm == Array(0..<(rank - 2)) + [rank - 1, rank - 2] else {
-                    context.recordDeclined("node \(M.label(node)): transpose+\(node.opType.lowercased()) not fused: perm \(perm) does not swap the last two dims")
+                    decline(transpose, "perm \(perm) does not swap the last two dims")
                     continue
                 }
-                if isGemm && rank != 2 { continue }
+                if isGemm && rank != 2 {
+                    decline(transpose, "Gemm operands are 2-D but this one is \(rank)-D")
+                    continue
+                }
                 let flag = operand == 0 ? "transA" : "transB"
                 let current = (try? rewritten.int(flag, default: 0)) ?? 0
                 rewritten.attributes[flag] = .int(current == 0 ? 1 : 0)
                 rewritten.inputs[operand] = source
                 folded.append(value)
+                foldedTransposes.append(transpose)
             }
             guard !folded.isEmpty else { continue }
             if isMatMul {
                 let ranks = rewritten.inputs.prefix(2).map { M.type(of: $0, in: graph)?.rank }
                 guard let dtype = M.type(of: rewritten.inputs[0], in: graph)?.dtype, dtype == .float32,
                       ranks.allSatisfy({ $0 != nil && $0! >= 2 }) else {
-                    context.recordDeclined("node \(M.label(node)): transpose+matmul not fused: needs float operands of known rank >= 2")
+                    for t in foldedTransposes { decline(t, "needs float operands of known rank >= 2") }
                     continue
                 }
                 if ranks == [2, 2] {
@@ -67,8 +80,17 @@ package struct FoldTransposeIntoGemm: Pass {
             }
             graph.nodes[index] = rewritten
             changed = true
-            context.recordFusion("transpose+\(node.opType.lowercased())")
+            for t in foldedTransposes {
+                explained.insert(t.outputs[0])
+                context.applied(kind, by: self, at: t, nodes: 2, into: rewritten)
+            }
             foldedAll.formUnion(folded)
+        }
+        // Every other Transpose is explained too: nothing reads it as a GEMM operand.
+        for t in graph.nodes where M.isStandard(t) && t.opType == "Transpose" && !explained.contains(t.outputs[0]) {
+            let readers = graph.nodes.filter { $0.inputs.contains(t.outputs[0]) }.map { FusionDecision.describe($0) }
+            context.declined("transpose+gemm", by: self, at: t,
+                             because: readers.isEmpty ? "nothing reads it" : "read by \(readers.joined(separator: ", ")), not as a MatMul / Gemm operand")
         }
         if changed {
             // Transposes nobody reads any more go now, so the node count shows the fusion.

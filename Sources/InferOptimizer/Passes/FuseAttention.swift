@@ -1,11 +1,20 @@
 import InferIR
 
-/// `fuse-attention`: MatMul(Softmax(mask(MatMul(Q, Kᵀ) · s), axis=-1), V) is
-/// swiftinfer.Attention(Q, K, V [, mask], scale=s): the same products, one kernel, no [S, S]
-/// intermediates in the arena. s comes from a Div by c (s = 1/c) or Mul by c on the scores, or on Q
-/// or K before the product (scaling either factor scales the product). The mask is an Add of a
-/// tensor or Where(cond, scores, fill) with a scalar fill. Kᵀ is a Transpose swapping the last two
-/// axes of K (read directly) or any other value (passed as already transposed).
+/// `fuse-attention`: MatMul(Softmax(masks(MatMul(Q, Kᵀ) · s), axis=-1), V) is
+/// swiftinfer.Attention(Q, K, V, masks..., scale=s): the same products, one kernel, no [S, S]
+/// intermediates in the arena. Matched from each Softmax, walking up from its input:
+///
+/// - masks, in graph order: `Add(scores, bias)` (a float bias: padding mask, relative-position
+///   bias, an Add of -inf triangles), `Where(keep, scores, fill)` and `Where(drop, fill, scores)`
+///   (`masked_fill`) with a scalar fill; any number of them, in any order;
+/// - the scale: a scalar Mul or Div on the scores, on Q, on K or on Kᵀ (scaling a factor scales
+///   the product; PyTorch's SDPA export puts √s on both Q and Kᵀ);
+/// - Kᵀ: a Transpose swapping the last two axes of K (read K itself), a product that transposes K
+///   inside (swiftinfer.FusedMatMul transB = 1), else K is passed as already transposed (e.g.
+///   Transpose perm [0, 2, 3, 1] straight from the head split);
+/// - after the Softmax, optionally `Where(IsNaN(p), 0, p)`, PyTorch SDPA's fully-masked-row guard.
+///
+/// ONNX's own Attention op (opset 23+) is lowered to the same node (`FuseAttention+StandardOp`).
 package struct FuseAttention: Pass {
     package let name = "fuse-attention"
     package init() {}
@@ -13,151 +22,223 @@ package struct FuseAttention: Pass {
     package func run(on model: inout Model, context: PassContext) throws -> Bool {
         let view = FusionPatternView(model)
         var rewriter = FusionRewriter()
-        for (i, node) in model.graph.nodes.enumerated() where node.isStandard("Softmax") && !rewriter.isClaimed(i) {
-            switch match(softmax: i, view) {
+        for (i, node) in model.graph.nodes.enumerated() {
+            let kind: String, outcome: Result<AttentionMatch, AttentionMismatch>
+            if node.isStandard("Softmax") {
+                (kind, outcome) = ("attention", Result { try matchSoftmax(i, view) }.mapError(AttentionMismatch.from))
+            } else if node.isStandard("Attention") {
+                (kind, outcome) = ("onnx-attention", Result { try lowerStandardAttention(i, view) }.mapError(AttentionMismatch.from))
+            } else {
+                continue
+            }
+            switch outcome {
             case .success(let m):
-                if rewriter.replace(m.nodes, root: m.root, with: m.fused, editing: m.edits) { context.recordFusion("attention") }
-            case .failure(let reason):
-                if let reason { context.recordDeclined("attention at node \(view.label(i)) not fused: \(reason)") }
+                if rewriter.replace(m.nodes, root: m.root, with: m.fused, editing: m.edits) {
+                    context.applied(kind, by: self, at: node, nodes: m.nodes.count, into: m.fused)
+                } else {
+                    context.declined(kind, by: self, at: node, because: "overlaps an attention fused earlier")
+                }
+            case .failure(let mismatch):
+                context.declined(kind, by: self, at: node, because: mismatch.reason)
             }
         }
         return try rewriter.apply(to: &model, context: context)
     }
 
-    private struct Match {
+    struct AttentionMatch {
         var nodes: Set<Int>
         var root: Int
         var fused: Node
-        var edits: [Int: Node]
+        var edits: [Int: Node] = [:]
     }
 
-    /// A reason to report, or nil when the Softmax is not attention-shaped at all (nothing to explain).
-    private struct Declined: Error {
-        var reason: String?
-    }
+    /// The first condition of the pattern that failed.
+    struct AttentionMismatch: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
 
-    private enum Outcome {
-        case success(Match)
-        case failure(String?)
-    }
-
-    private func match(softmax softmaxIndex: Int, _ view: FusionPatternView) -> Outcome {
-        do {
-            return .success(try matchOrThrow(softmaxIndex, view))
-        } catch let declined as Declined {
-            return .failure(declined.reason)
-        } catch {
-            return .failure(nil)
+        static func from(_ error: any Error) -> AttentionMismatch {
+            error as? AttentionMismatch ?? AttentionMismatch("\(error)")
         }
     }
 
-    private func matchOrThrow(_ softmaxIndex: Int, _ view: FusionPatternView) throws -> Match {
+    // MARK: - Softmax patterns
+
+    private func matchSoftmax(_ softmaxIndex: Int, _ view: FusionPatternView) throws -> AttentionMatch {
         let softmax = view.node(softmaxIndex)
-        let probabilities = softmax.outputs[0]
-        // Softmax → MatMul(·, V)
-        guard let (rootIndex, root) = view.soleReader(of: probabilities, ["MatMul"]), root.inputs[0] == probabilities else {
-            throw Declined(reason: nil)
-        }
-        let value = root.inputs[1]
-        var nodes: Set<Int> = [softmaxIndex, rootIndex]
         let logits = softmax.inputs[0]
         let logitsRank = view.rank(logits)
         let axis = (try? softmax.int("axis", default: view.opset >= 13 ? -1 : 1)) ?? 1
-        guard axis == -1 || (logitsRank.map { axis == $0 - 1 } ?? false) else {
-            throw Declined(reason: logitsRank == nil ? "softmax input rank unknown" : nil)
+        guard axis == -1 || logitsRank.map({ axis == $0 - 1 }) == true else {
+            throw AttentionMismatch(logitsRank == nil ? "Softmax input rank unknown" : "Softmax over axis \(axis), not the last")
         }
+        var nodes: Set<Int> = [softmaxIndex]
+        var attributes = FusedAttentionAttributes()
 
-        // Optional mask: Add(scores, mask) or Where(cond, scores, fill).
+        // Softmax → [Where(IsNaN(p), 0, p)] → MatMul(·, V)
+        var probabilities = softmax.outputs[0]
+        if let guarded = nanGuard(after: probabilities, view) {
+            nodes.formUnion(guarded.nodes)
+            probabilities = guarded.output
+            attributes.zeroNaNProbabilities = true
+        }
+        guard let (rootIndex, root) = view.soleReader(of: probabilities, ["MatMul"]), root.inputs[0] == probabilities else {
+            throw AttentionMismatch("the probabilities are not read by one MatMul(·, V) alone")
+        }
+        nodes.insert(rootIndex)
+        let value = root.inputs[1]
+
+        // Masks, walked up from the Softmax input (so collected last to first).
         var scores = logits
-        var maskKind = "none", mask: String?, fill: Float = 0
-        if let (addIndex, add) = view.producer(logits, ["Add"]), add.inputs.count == 2 {
-            let (s, m) = isScoreChain(add.inputs[0], view) ? (add.inputs[0], add.inputs[1]) : (add.inputs[1], add.inputs[0])
-            guard isScoreChain(s, view) else { throw Declined(reason: nil) }
-            guard let maskType = view.type(m), maskType.shape != nil else { throw Declined(reason: "mask shape unknown") }
-            guard maskType.dtype == .float32 else { throw Declined(reason: "mask is not float32") }
-            scores = s
-            maskKind = "add"
-            mask = m
-            nodes.insert(addIndex)
-        } else if let (whereIndex, select) = view.producer(logits, ["Where"]), select.inputs.count == 3 {
-            guard isScoreChain(select.inputs[1], view) else { throw Declined(reason: nil) }
-            guard let f = view.scalar(select.inputs[2], within: logitsRank) else {
-                throw Declined(reason: "Where's else-branch is not a scalar constant")
-            }
-            guard let condType = view.type(select.inputs[0]), condType.shape != nil else { throw Declined(reason: "mask shape unknown") }
-            guard condType.dtype == .bool, view.type(select.inputs[2])?.dtype == .float32 else {
-                throw Declined(reason: "Where's condition is not bool or its values are not float32")
-            }
-            scores = select.inputs[1]
-            maskKind = "where"
-            mask = select.inputs[0]
-            fill = Float(f)
-            nodes.insert(whereIndex)
+        var masks: [(kind: FusedAttentionAttributes.Mask, value: String)] = []
+        while let step = try maskStep(producing: scores, view) {
+            masks.insert((step.kind, step.mask), at: 0)
+            nodes.insert(step.index)
+            scores = step.scores
         }
-        guard isScoreChain(scores, view) else { throw Declined(reason: nil) }
+        attributes.masks = masks.map(\.kind)
 
-        // Scale on the scores: Div by c or Mul by c.
+        // Scale on the scores, then the product.
         var scale = 1.0
-        var product = scores
-        if let (scaleIndex, scaleNode) = view.producer(scores, ["Div", "Mul"]) {
-            guard let (operand, factor) = scalarFactor(scaleNode, view) else { throw Declined(reason: "scale is not a scalar constant") }
+        while let (i, node) = view.producer(scores, ["Div", "Mul"]) {
+            guard let (operand, factor) = scalarFactor(node, view) else {
+                throw AttentionMismatch("\(FusionDecision.describe(node)) on the scores is not by a scalar constant")
+            }
             scale *= factor
-            product = operand
-            nodes.insert(scaleIndex)
+            scores = operand
+            nodes.insert(i)
         }
-        guard let (productIndex, matmul) = view.producer(product, ["MatMul"]) else { throw Declined(reason: nil) }
+        guard let (productIndex, product, transposesK) = scoreProduct(scores, view) else {
+            let found = view.producer(scores).map { FusionDecision.describe($0.node) } ?? "a graph input or constant"
+            throw AttentionMismatch("the scores come from \(found), not MatMul(Q, Kᵀ)")
+        }
         nodes.insert(productIndex)
-        var query = matmul.inputs[0], keyT = matmul.inputs[1]
 
-        // Scale pre-applied to Q (or K, below): a scalar Mul/Div read only here.
-        if let (i, node) = view.producer(query, ["Div", "Mul"]), view.soleReader(of: query) != nil,
-           let (operand, factor) = scalarFactor(node, view) {
-            scale *= factor
-            query = operand
-            nodes.insert(i)
-        }
-        // Kᵀ: a Transpose swapping the last two axes (read K itself), else K is given transposed.
+        // Scale pre-applied to Q (scalar Mul/Div read only here).
+        var query = product.inputs[0]
+        peelScale(&query, &scale, &nodes, view)
+        // Kᵀ, possibly scaled itself; a Transpose swapping the last two axes reads K, else K is given transposed.
+        var keyT = product.inputs[1]
+        peelScale(&keyT, &scale, &nodes, view)
         var key = keyT
-        var kTransposed = true
-        var keyIsInternal = true
-        if let (t, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm) {
+        attributes.kTransposed = !transposesK  // FusedMatMul(Q, K, transB = 1) reads K itself
+        if !transposesK, let (t, transpose) = view.producer(keyT, ["Transpose"]), let perm = try? transpose.ints("perm"), swapsLastTwo(perm),
+           view.soleReader(of: keyT) != nil {
             key = transpose.inputs[0]
-            kTransposed = false
-            // The Transpose goes with the fusion unless something else reads Kᵀ.
-            keyIsInternal = view.soleReader(of: keyT) != nil
-            if keyIsInternal { nodes.insert(t) }
+            attributes.kTransposed = false
+            nodes.insert(t)
+            peelScale(&key, &scale, &nodes, view)
         }
-        if keyIsInternal, let (i, node) = view.producer(key, ["Div", "Mul"]), view.soleReader(of: key) != nil,
-           let (operand, factor) = scalarFactor(node, view) {
+        attributes.scale = Float(scale)
+
+        for (name, v) in [("Q", query), ("K", key), ("V", value)] {
+            guard let t = view.type(v), let rank = t.rank else { throw AttentionMismatch("\(name) rank unknown") }
+            guard rank >= 2 else { throw AttentionMismatch("\(name) has rank \(rank) < 2") }
+            guard t.dtype == .float32 else { throw AttentionMismatch("\(name) is \(t.dtype), not float32") }
+        }
+        let edits = try closedIntermediates(nodes, root: rootIndex, query: query, view)
+        for input in [query, key, value] + masks.map(\.value) {
+            if let p = view.producer(input), nodes.contains(p.index) {
+                throw AttentionMismatch("\"\(input)\" is both inside the pattern and one of its operands")
+            }
+        }
+        let fused = Node(name: root.name, opType: "Attention", domain: FusedTransformerOperators.domain,
+                         inputs: [query, key, value] + masks.map(\.value), outputs: [root.outputs[0]],
+                         attributes: attributes.attributes)
+        return AttentionMatch(nodes: nodes, root: rootIndex, fused: fused, edits: edits)
+    }
+
+    /// One mask between the product and the Softmax, producing `value`: nil when `value` is not
+    /// an Add / Where over something that leads to the scores.
+    private func maskStep(producing value: String, _ view: FusionPatternView) throws
+        -> (index: Int, kind: FusedAttentionAttributes.Mask, scores: String, mask: String)? {
+        if let (i, add) = view.producer(value, ["Add"]), add.inputs.count == 2 {
+            guard let side = [0, 1].first(where: { leadsToScores(add.inputs[$0], view) }) else { return nil }
+            let (scores, mask) = (add.inputs[side], add.inputs[1 - side])
+            guard let t = view.type(mask), t.shape != nil else { throw AttentionMismatch("mask shape unknown") }
+            guard t.dtype == .float32 else { throw AttentionMismatch("the added mask is \(t.dtype), not float32") }
+            return (i, .add, scores, mask)
+        }
+        guard let (i, select) = view.producer(value, ["Where"]), select.inputs.count == 3 else { return nil }
+        let (condition, then, otherwise) = (select.inputs[0], select.inputs[1], select.inputs[2])
+        let keeps: Bool
+        if leadsToScores(then, view) {
+            keeps = true
+        } else if leadsToScores(otherwise, view) {
+            keeps = false
+        } else {
+            return nil
+        }
+        let (scores, fillValue) = keeps ? (then, otherwise) : (otherwise, then)
+        guard let fill = view.scalar(fillValue, within: view.rank(scores)), view.type(fillValue)?.dtype == .float32 else {
+            throw AttentionMismatch("Where's fill value is not a float32 scalar constant")
+        }
+        guard let t = view.type(condition), t.shape != nil else { throw AttentionMismatch("mask shape unknown") }
+        guard t.dtype == .bool else { throw AttentionMismatch("Where's condition is \(t.dtype), not bool") }
+        return (i, keeps ? .keep(fill: Float(fill)) : .drop(fill: Float(fill)), scores, condition)
+    }
+
+    /// Whether `value` is computed from a MatMul through at most a few mask and scale steps.
+    private func leadsToScores(_ value: String, _ view: FusionPatternView, depth: Int = 6) -> Bool {
+        guard depth > 0, let (_, node) = view.producer(value) else { return false }
+        guard node.isStandard else { return false }
+        if scoreProduct(value, view) != nil { return true }
+        switch node.opType {
+        case "Mul", "Div": return scalarFactor(node, view).map { leadsToScores($0.operand, view, depth: depth - 1) } ?? false
+        case "Add": return node.inputs.contains { leadsToScores($0, view, depth: depth - 1) }
+        case "Where": return node.inputs.dropFirst().contains { leadsToScores($0, view, depth: depth - 1) }
+        default: return false
+        }
+    }
+
+    /// The product Q·Kᵀ producing `value`: a MatMul, or a swiftinfer.FusedMatMul that only transposes
+    /// its second operand (K transposed inside the product, `transposesK`).
+    private func scoreProduct(_ value: String, _ view: FusionPatternView) -> (index: Int, node: Node, transposesK: Bool)? {
+        guard let (i, node) = view.producer(value) else { return nil }
+        if node.isStandard("MatMul") { return (i, node, false) }
+        guard node.domain == FusedTransformerOperators.domain, node.opType == "FusedMatMul", node.inputs.count == 2,
+              Set(node.attributes.keys).isSubset(of: ["transA", "transB"]), (try? node.int("transA", default: 0)) == 0,
+              let transB = try? node.int("transB", default: 0) else { return nil }
+        return (i, node, transB != 0)
+    }
+
+    /// `Where(IsNaN(p), 0, p)` reading the probabilities: its nodes and output.
+    private func nanGuard(after p: String, _ view: FusionPatternView) -> (nodes: Set<Int>, output: String)? {
+        let readers = view.readers(of: p)
+        guard readers.count == 2, !view.isExported(p),
+              let isNaN = readers.first(where: { view.node($0).isStandard("IsNaN") }),
+              let (whereIndex, select) = view.soleReader(of: view.node(isNaN).outputs[0], ["Where"]),
+              readers.contains(whereIndex), select.inputs.count == 3,
+              select.inputs[0] == view.node(isNaN).outputs[0], select.inputs[2] == p,
+              view.scalar(select.inputs[1], within: view.rank(p)) == 0 else { return nil }
+        return ([isNaN, whereIndex], select.outputs[0])
+    }
+
+    /// Folds scalar Mul/Div steps producing `value` (each read only by the pattern) into `scale`.
+    private func peelScale(_ value: inout String, _ scale: inout Double, _ nodes: inout Set<Int>, _ view: FusionPatternView) {
+        while let (i, node) = view.producer(value, ["Div", "Mul"]), view.soleReader(of: value) != nil,
+              let (operand, factor) = scalarFactor(node, view) {
             scale *= factor
-            key = operand
+            value = operand
             nodes.insert(i)
         }
-        for (name, v) in [("Q", query), ("K", key), ("V", value)] {
-            guard let t = view.type(v), let rank = t.rank else { throw Declined(reason: "\(name) rank unknown") }
-            guard rank >= 2 else { throw Declined(reason: "\(name) has rank \(rank) < 2") }
-            guard t.dtype == .float32 else { throw Declined(reason: "\(name) is not float32") }
-        }
-        // Intermediates die with the fusion; only a Shape of the scores may stay, read from Q instead.
+    }
+
+    /// Checks that what the fusion removes is read only inside it; the exception is a Shape of the
+    /// scores sizing a causal mask, redirected to Q (returned as edits).
+    private func closedIntermediates(_ nodes: Set<Int>, root: Int, query: String, _ view: FusionPatternView) throws -> [Int: Node] {
         var shapeEdits: [Int: Node] = [:]
-        for i in nodes where i != rootIndex {
+        for i in nodes where i != root {
             let v = view.node(i).outputs[0]
-            guard !view.isExported(v) else { throw Declined(reason: "an intermediate value is a graph output") }
+            guard !view.isExported(v) else { throw AttentionMismatch("intermediate \"\(v)\" is a graph output") }
             for r in view.readers(of: v) where !nodes.contains(r) {
                 guard let edited = shapeReadingRows(r, of: v, from: query, view) else {
-                    throw Declined(reason: "an intermediate value is read outside the pattern")
+                    throw AttentionMismatch("intermediate \"\(v)\" is also read by \(FusionDecision.describe(view.node(r)))")
                 }
                 shapeEdits[r] = edited
             }
         }
-        var attributes: [String: Attribute] = [
-            "scale": .float(Float(scale)), "mask_kind": .string(maskKind), "k_transposed": .int(kTransposed ? 1 : 0),
-        ]
-        if maskKind == "where" { attributes["mask_fill"] = .float(fill) }
-        let fused = Node(name: root.name, opType: "Attention", domain: FusedTransformerOperators.domain,
-                         inputs: [query, key, value] + (mask.map { [$0] } ?? []), outputs: [root.outputs[0]],
-                         attributes: attributes)
-        return Match(nodes: nodes, root: rootIndex, fused: fused, edits: shapeEdits)
+        return shapeEdits
     }
 
     /// Exporters size a causal mask from Shape(scores)[-2]; the scores' row count is Q's, so such a
@@ -174,13 +255,6 @@ package struct FuseAttention: Pass {
         }
         shape.inputs = [query]
         return shape
-    }
-
-    /// Scores are a MatMul, possibly behind one scalar Div/Mul.
-    private func isScoreChain(_ value: String, _ view: FusionPatternView) -> Bool {
-        if view.producer(value, ["MatMul"]) != nil { return true }
-        guard let (_, node) = view.producer(value, ["Div", "Mul"]), let (operand, _) = scalarFactor(node, view) else { return false }
-        return view.producer(operand, ["MatMul"]) != nil
     }
 
     /// For `a / c` or `a · c` (either order) with a scalar constant c: a and the factor (1/c or c).

@@ -45,9 +45,13 @@ package struct FuseElementwise: Pass {
                 return .op(op.token, op.operands.map(expand))
             }
             let tree = Tree.op(rootOp.token, rootOp.operands.map(expand))
-            guard members.count >= 2 else { continue }
+            guard members.count >= 2 else {
+                context.declined("elementwise-chain", by: self, at: root,
+                                 because: "no operand is a float32 elementwise op of the output's size read only here")
+                continue
+            }
             guard let program = lower(tree, view) else {
-                context.recordDeclined("elementwise chain at node \(view.label(rootIndex)) not fused: too many inputs or registers")
+                context.declined("elementwise-chain", by: self, at: root, because: "too many inputs or registers")
                 continue
             }
             var attributes: [String: Attribute] = ["program": .strings(program.tokens)]
@@ -56,7 +60,7 @@ package struct FuseElementwise: Pass {
                              inputs: program.inputs, outputs: [root.outputs[0]], attributes: attributes)
             if rewriter.replace(members, root: rootIndex, with: fused) {
                 absorbed.formUnion(members)
-                context.recordFusion("elementwise-chain")
+                context.applied("elementwise-chain", by: self, at: root, nodes: members.count, into: fused)
             }
         }
         return try rewriter.apply(to: &model, context: context)

@@ -14,31 +14,36 @@ package struct FuseGelu: Pass {
     package func run(on model: inout Model, context: PassContext) throws -> Bool {
         let view = FusionPatternView(model)
         var rewriter = FusionRewriter()
-        for (i, node) in model.graph.nodes.enumerated() where !rewriter.isClaimed(i) {
-            let inner: (x: String, nodes: Set<Int>, approximate: String)?
-            if node.isStandard("Erf") {
-                inner = erfArgument(i, view)
-            } else if node.isStandard("Tanh") {
-                inner = tanhArgument(i, view)
-            } else {
+        for (i, node) in model.graph.nodes.enumerated() where node.isStandard("Erf") || node.isStandard("Tanh") {
+            let isErf = node.opType == "Erf"
+            let kind = isErf ? "gelu-erf" : "gelu-tanh"
+            func decline(_ reason: String) { context.declined(kind, by: self, at: node, because: reason) }
+            guard !rewriter.isClaimed(i) else { continue }
+            guard let inner = isErf ? erfArgument(i, view) : tanhArgument(i, view) else {
+                decline(isErf ? "its input is not x/√2 (a Div by √2 or Mul by 1/√2)" : "its input is not √(2/π)·(x + 0.044715·x³)")
                 continue
             }
-            guard let inner else { continue }
-            let kind = inner.approximate == "tanh" ? "gelu-tanh" : "gelu-erf"
             guard let outer = halfProduct(of: node.outputs[0], x: inner.x, view) else {
-                context.recordDeclined("\(kind) at node \(view.label(i)) not fused: no x·½·(1 + \(node.opType)) around it")
+                decline("no x·½·(1 + \(node.opType)) around it")
                 continue
             }
             let nodes = inner.nodes.union(outer.nodes).union([i])
             guard view.isClosed(nodes, root: outer.root) else {
-                context.recordDeclined("\(kind) at node \(view.label(i)) not fused: an intermediate value is read outside the pattern")
+                decline("an intermediate value is read outside the pattern")
                 continue
             }
-            guard let dtype = view.type(inner.x)?.dtype, dtype.isFloatingPoint else { continue }
+            guard let dtype = view.type(inner.x)?.dtype, dtype.isFloatingPoint else {
+                decline("x is not floating point")
+                continue
+            }
             let root = view.node(outer.root)
             let fused = Node(name: root.name, opType: "Gelu", domain: FusedTransformerOperators.domain, inputs: [inner.x],
                              outputs: [root.outputs[0]], attributes: ["approximate": .string(inner.approximate)])
-            if rewriter.replace(nodes, root: outer.root, with: fused) { context.recordFusion(kind) }
+            if rewriter.replace(nodes, root: outer.root, with: fused) {
+                context.applied(kind, by: self, at: node, nodes: nodes.count, into: fused)
+            } else {
+                decline("overlaps a GELU fused earlier")
+            }
         }
         return try rewriter.apply(to: &model, context: context)
     }

@@ -28,8 +28,9 @@ package struct FuseGemmEpilogue: Pass {
         var changed = false
         var usesDomain = false
         var index = 0
+        var fusedOutputs: Set<String> = []  // a fused node is not a new candidate when the loop reaches it
         while index < graph.nodes.count {
-            if let fused = try fuse(at: index, in: &graph, opsets: model, context: context) {
+            if let fused = try fuse(at: index, in: &graph, opsets: model, fusedOutputs: &fusedOutputs, context: context) {
                 changed = true
                 usesDomain = usesDomain || fused
                 // The core's slot was removed; the fused node sits later, where its last part was.
@@ -46,17 +47,29 @@ package struct FuseGemmEpilogue: Pass {
 
     /// Fuses the epilogue of node `index`; nil when nothing matched, else whether the result is a
     /// `swiftinfer` node.
-    private func fuse(at index: Int, in graph: inout Graph, opsets: Model, context: PassContext) throws -> Bool? {
+    private func fuse(at index: Int, in graph: inout Graph, opsets: Model, fusedOutputs: inout Set<String>,
+                      context: PassContext) throws -> Bool? {
         let node = graph.nodes[index]
-        guard let core = core(node), let y = node.outputs.first, !y.isEmpty,
-              let outType = M.type(of: y, in: graph), outType.dtype == .float32, let rank = outType.rank, rank >= 1
-        else { return nil }
-        if node.outputs.count > 1 && node.outputs.dropFirst().contains(where: { !$0.isEmpty }) { return nil }
+        guard let core = core(node), let y = node.outputs.first, !y.isEmpty, !fusedOutputs.contains(y) else { return nil }
+        func decline(_ what: String, _ reason: String) -> Bool? {
+            context.declined(what, by: self, at: node, because: reason)
+            return nil
+        }
+        let epilogue = "\(core.label)+epilogue"
+        guard let outType = M.type(of: y, in: graph), let rank = outType.rank, rank >= 1 else {
+            return decline(epilogue, "output rank unknown")
+        }
+        guard outType.dtype == .float32 else { return decline(epilogue, "output is \(outType.dtype), not float32") }
+        if node.outputs.count > 1 && node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
+            return decline(epilogue, "it has more than one output")
+        }
         // A 1-D MatMul operand drops an output axis: the last axis is then not the GEMM's columns.
         if core == .matMul || core == .fusedMatMul,
-           !node.inputs.prefix(2).allSatisfy({ (M.type(of: $0, in: graph)?.rank ?? 0) >= 2 }) { return nil }
+           !node.inputs.prefix(2).allSatisfy({ (M.type(of: $0, in: graph)?.rank ?? 0) >= 2 }) {
+            return decline(epilogue, "an operand is 1-D or of unknown rank")
+        }
         let channelAxis = core == .conv ? 1 : rank - 1
-        guard let channels = outType.shape![channelAxis].intValue else { return nil }
+        guard let channels = outType.shape![channelAxis].intValue else { return decline(epilogue, "channel count unknown") }
         var counts = graph.useCounts
         var fused = node
         var absorbed: [Int] = []           // indices of the epilogue nodes taken in, in order
@@ -68,11 +81,17 @@ package struct FuseGemmEpilogue: Pass {
         var newInitializers: [String] = []
 
         func next() -> Int? { M.soleReader(of: current, in: graph, counts: counts) }
-        func declineIfInteresting() {
-            guard counts[current, default: 0] > 1 || graph.graphOutputNames.contains(current) else { return }
-            if let r = graph.nodes.firstIndex(where: { $0.inputs.contains(current) && isEpilogueCandidate($0) }) {
+        /// Why the epilogue stops at `current` (recorded when nothing at all was taken in).
+        var stop = (fusion: epilogue, reason: "")
+        func noteStop() {
+            if counts[current, default: 0] > 1 || graph.graphOutputNames.contains(current),
+               let r = graph.nodes.firstIndex(where: { $0.inputs.contains(current) && isEpilogueCandidate($0) }) {
                 let what = ([core.label] + parts + [graph.nodes[r].opType.lowercased()]).joined(separator: "+")
-                context.recordDeclined("node \(M.label(node)): \(what) not fused: intermediate \(M.readerProblem(of: current, in: graph, counts: counts))")
+                stop = (what, "intermediate \(M.readerProblem(of: current, in: graph, counts: counts))")
+            } else if let r = next() {
+                stop.reason = "its output is read by \(FusionDecision.describe(graph.nodes[r])), not a per-channel bias Add, an activation or a residual Add"
+            } else {
+                stop.reason = "its output \(M.readerProblem(of: current, in: graph, counts: counts))"
             }
         }
 
@@ -98,7 +117,7 @@ package struct FuseGemmEpilogue: Pass {
                 current = graph.nodes[r2].outputs[0]
                 parts.append(act.name.lowercased())
             } else {
-                declineIfInteresting()
+                noteStop()
             }
         } else if let r = next(), let act = self.activation(graph.nodes[r], graph: graph, opsets: opsets) {
             activation = act
@@ -111,14 +130,14 @@ package struct FuseGemmEpilogue: Pass {
                 current = graph.nodes[r2].outputs[0]
                 parts.append("add")
             } else {
-                declineIfInteresting()
+                noteStop()
             }
         } else {
-            declineIfInteresting()
+            noteStop()
         }
         guard !absorbed.isEmpty else {
             M.removeUnusedInitializers(newInitializers, from: &graph)
-            return nil
+            return decline(stop.fusion, stop.reason)
         }
         counts = [:]
         // 3. The fused node: a standard op when only a bias was taken in and it has a bias slot.
@@ -156,7 +175,8 @@ package struct FuseGemmEpilogue: Pass {
         for name in [y] + absorbed.filter({ $0 != last }).map({ graph.nodes[$0].outputs[0] }) { graph.valueInfo[name] = nil }
         graph.nodes = graph.nodes.indices.filter { !removed.contains($0) }.map { graph.nodes[$0] }
         M.removeUnusedInitializers(Array(Set(node.inputs + absorbedInputs + newInitializers)), from: &graph)
-        context.recordFusion(([core.label] + parts).joined(separator: "+"))
+        fusedOutputs.insert(current)
+        context.applied(([core.label] + parts).joined(separator: "+"), by: self, at: node, nodes: absorbed.count + 1, into: fused)
         return isCustom
     }
 

@@ -12,55 +12,55 @@ package struct FuseLayerNorm: Pass {
         let view = FusionPatternView(model)
         var rewriter = FusionRewriter()
         // Layer norms first: their variance half would otherwise also read as an RMS norm.
+        var layerNormMisses: [Int: Miss] = [:]
         for (i, node) in model.graph.nodes.enumerated() where node.isStandard("ReduceMean") && !rewriter.isClaimed(i) {
-            matchLayerNorm(at: i, view, &rewriter, context)
+            if let miss = matchLayerNorm(at: i, view, &rewriter, context) { layerNormMisses[i] = miss }
         }
         for (i, node) in model.graph.nodes.enumerated() where node.isStandard("ReduceMean") && !rewriter.isClaimed(i) {
-            matchRMSNorm(at: i, view, &rewriter, context)
+            guard let rmsMiss = matchRMSNorm(at: i, view, &rewriter, context) else { continue }
+            // One line per ReduceMean: the pattern that got further says why it stopped.
+            let layerNormMiss = layerNormMisses[i] ?? Miss("layernorm", "")
+            let miss = layerNormMiss.started || !rmsMiss.started ? layerNormMiss : rmsMiss
+            context.declined(miss.fusion, by: self, at: node, because: miss.started ? miss.reason
+                : "not read by Sub(x, mean) alone (a layer norm), and its input is not a square (an RMS norm)")
         }
         return try rewriter.apply(to: &model, context: context)
     }
 
+    /// Why a norm pattern did not match at a ReduceMean; `started` when its first structural step
+    /// held (the mean feeds Sub(x, mean), or its input is a square), so the reason is worth printing.
+    private struct Miss {
+        var fusion: String
+        var reason: String
+        var started: Bool { !reason.isEmpty }
+        init(_ fusion: String, _ reason: String) { self.fusion = fusion; self.reason = reason }
+    }
+
     // MARK: - Layer norm
 
+    /// Fuses the layer norm whose first ReduceMean is `meanIndex`; nil when it did (or was claimed).
     private func matchLayerNorm(at meanIndex: Int, _ view: FusionPatternView, _ rewriter: inout FusionRewriter,
-                                _ context: PassContext) {
+                                _ context: PassContext) -> Miss? {
         let meanNode = view.node(meanIndex)
         let x = meanNode.inputs[0], mean = meanNode.outputs[0]
         // mean is read by Sub(x, mean) alone.
-        guard let (subIndex, sub) = view.soleReader(of: mean, ["Sub"]), sub.inputs == [x, mean] else { return }
-        let where_ = "layernorm at node \(view.label(meanIndex)) not fused"
-        guard lastAxis(meanNode, of: x, view) else {
-            context.recordDeclined("\(where_): ReduceMean does not reduce only the last axis with keepdims")
-            return
-        }
-        guard view.type(x)?.dtype == .float32 else {
-            context.recordDeclined("\(where_): input is not float32")
-            return
-        }
-        guard view.opset >= 17 else {
-            context.recordDeclined("\(where_): opset \(view.opset) has no LayerNormalization")
-            return
-        }
+        guard let (subIndex, sub) = view.soleReader(of: mean, ["Sub"]), sub.inputs == [x, mean] else { return Miss("layernorm", "") }
+        func miss(_ reason: String) -> Miss { Miss("layernorm", reason) }
+        guard lastAxis(meanNode, of: x, view) else { return miss("ReduceMean does not reduce only the last axis with keepdims") }
+        guard view.type(x)?.dtype == .float32 else { return miss("input is not float32") }
+        guard view.opset >= 17 else { return miss("opset \(view.opset) has no LayerNormalization") }
         let centered = sub.outputs[0]
         guard let variance = varianceChain(of: centered, view, meanNode: meanNode) else {
-            context.recordDeclined("\(where_): no Pow 2 / ReduceMean / Add eps / Sqrt / Div chain after Sub")
-            return
+            return miss("no Pow 2 / ReduceMean / Add eps / Sqrt / Div chain after Sub")
         }
         // `centered` feeds exactly the square and the normalizing division.
         let centeredReaders = Set(view.readers(of: centered))
-        guard centeredReaders == [variance.squareIndex, variance.normalizeIndex] else {
-            context.recordDeclined("\(where_): x - mean has readers outside the pattern")
-            return
-        }
+        guard centeredReaders == [variance.squareIndex, variance.normalizeIndex] else { return miss("x - mean has readers outside the pattern") }
         var nodes: Set<Int> = [meanIndex, subIndex]
         nodes.formUnion(variance.nodes)
         let affine = affineTail(after: variance.normalized, x: x, view)
         nodes.formUnion(affine.nodes)
-        guard view.isClosed(nodes, root: affine.root) else {
-            context.recordDeclined("\(where_): an intermediate value is read outside the pattern")
-            return
-        }
+        guard view.isClosed(nodes, root: affine.root) else { return miss("an intermediate value is read outside the pattern") }
         let root = view.node(affine.root)
         let base = root.name.isEmpty ? root.outputs[0] : root.name
         let scaleName = affine.gamma.map { asVector($0, view, &rewriter) }
@@ -69,7 +69,9 @@ package struct FuseLayerNorm: Pass {
         if let beta = affine.beta { inputs.append(asVector(beta, view, &rewriter)) }
         let fused = Node(name: root.name, opType: "LayerNormalization", inputs: inputs, outputs: [root.outputs[0]],
                          attributes: ["axis": .int(-1), "epsilon": .float(Float(variance.epsilon))])
-        if rewriter.replace(nodes, root: affine.root, with: fused) { context.recordFusion("layernorm") }
+        guard rewriter.replace(nodes, root: affine.root, with: fused) else { return miss("overlaps a norm fused earlier") }
+        context.applied("layernorm", by: self, at: meanNode, nodes: nodes.count, into: fused)
+        return nil
     }
 
     /// The shared tail of both norms: square → ReduceMean → Add ε → Sqrt → Div (or Reciprocal + Mul).
@@ -136,18 +138,17 @@ package struct FuseLayerNorm: Pass {
 
     // MARK: - RMS norm
 
+    /// Fuses the RMS norm whose ReduceMean is `meanIndex`; nil when it did.
     private func matchRMSNorm(at meanIndex: Int, _ view: FusionPatternView, _ rewriter: inout FusionRewriter,
-                              _ context: PassContext) {
+                              _ context: PassContext) -> Miss? {
         let meanNode = view.node(meanIndex)
         guard let square = view.producer(meanNode.inputs[0], ["Pow", "Mul"]), let x = square.node.inputs.first,
-              isSquare(square.node, of: x, view),
-              let chain = varianceChain(of: x, view, square: square), chain.nodes.contains(meanIndex)
-        else { return }
-        let where_ = "rmsnorm at node \(view.label(meanIndex)) not fused"
-        guard view.type(x)?.dtype == .float32 else {
-            context.recordDeclined("\(where_): input is not float32")
-            return
+              isSquare(square.node, of: x, view) else { return Miss("rmsnorm", "") }
+        func miss(_ reason: String) -> Miss { Miss("rmsnorm", reason) }
+        guard let chain = varianceChain(of: x, view, square: square), chain.nodes.contains(meanIndex) else {
+            return miss("no ReduceMean / Add eps / Sqrt / Div chain after the square")
         }
+        guard view.type(x)?.dtype == .float32 else { return miss("input is not float32") }
         // x / rms · γ (no β in an RMS norm; a trailing Add stays as it is).
         var nodes = chain.nodes
         var root = chain.normalizeIndex
@@ -158,15 +159,14 @@ package struct FuseLayerNorm: Pass {
             nodes.insert(mulIndex)
             root = mulIndex
         }
-        guard view.isClosed(nodes, root: root) else {
-            context.recordDeclined("\(where_): an intermediate value is read outside the pattern")
-            return
-        }
+        guard view.isClosed(nodes, root: root) else { return miss("an intermediate value is read outside the pattern") }
         let rootNode = view.node(root)
         let fused = Node(name: rootNode.name, opType: "RMSNormalization", domain: FusedTransformerOperators.domain,
                          inputs: [x] + (gamma.map { [asVector($0, view, &rewriter)] } ?? []), outputs: [rootNode.outputs[0]],
                          attributes: ["axis": .int(-1), "epsilon": .float(Float(chain.epsilon))])
-        if rewriter.replace(nodes, root: root, with: fused) { context.recordFusion("rmsnorm") }
+        guard rewriter.replace(nodes, root: root, with: fused) else { return miss("overlaps a norm fused earlier") }
+        context.applied("rmsnorm", by: self, at: meanNode, nodes: nodes.count, into: fused)
+        return nil
     }
 
     // MARK: - Shared pieces

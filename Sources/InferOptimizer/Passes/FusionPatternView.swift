@@ -91,12 +91,6 @@ struct FusionPatternView {
         }
         return true
     }
-
-    /// A readable name for a node in `--explain` messages.
-    func label(_ i: Int) -> String {
-        let n = graph.nodes[i]
-        return n.name.isEmpty ? "producing \"\(n.outputs.first ?? "?")\"" : "\"\(n.name)\""
-    }
 }
 
 extension Node {

@@ -68,7 +68,4 @@ enum LinearFusionMatching {
     static func importDomain(_ model: inout Model) {
         if model.opsetImports[domain] == nil { model.opsetImports[domain] = 1 }
     }
-
-    /// A label for messages: the node's name or its first output.
-    static func label(_ node: Node) -> String { node.name.isEmpty ? (node.outputs.first ?? "?") : node.name }
 }

@@ -105,6 +105,8 @@ package struct ProfileResult {
     /// Total nanoseconds per step over all recorded runs.
     package private(set) var stepNanoseconds: [UInt64]
     package private(set) var runNanoseconds: [UInt64] = []
+    /// Per run, the sum of its step times.
+    private var runStepNanoseconds: [UInt64] = []
     /// Spans of the runs kept for the trace, with each run's own start and end.
     package private(set) var tracedRuns: [(start: UInt64, end: UInt64, spans: [StepSpan])] = []
 
@@ -115,8 +117,13 @@ package struct ProfileResult {
     }
 
     mutating func record(spans: [StepSpan], runStart: UInt64, runEnd: UInt64, keepTrace: Bool) {
-        for (k, span) in spans.enumerated() where k < stepNanoseconds.count { stepNanoseconds[k] += span.nanoseconds }
+        var inSteps: UInt64 = 0
+        for (k, span) in spans.enumerated() where k < stepNanoseconds.count {
+            stepNanoseconds[k] += span.nanoseconds
+            inSteps += span.nanoseconds
+        }
         runNanoseconds.append(runEnd - runStart)
+        runStepNanoseconds.append(inSteps)
         if keepTrace { tracedRuns.append((runStart, runEnd, spans)) }
     }
 
@@ -125,8 +132,12 @@ package struct ProfileResult {
     package var meanRunSeconds: Double { Double(runNanoseconds.reduce(0, +)) / Double(max(runs, 1)) / 1e9 }
     /// Mean of the per-run sum of step times, in seconds.
     package var meanNodeSumSeconds: Double { Double(stepNanoseconds.reduce(0, +)) / Double(max(runs, 1)) / 1e9 }
-    /// Sum of step times over run time (1 = every nanosecond attributed to a node).
-    package var coverage: Double { meanRunSeconds > 0 ? meanNodeSumSeconds / meanRunSeconds : .nan }
+    /// Share of a run's time spent inside its steps (1 = every nanosecond attributed to a node):
+    /// the median over runs, so one run descheduled between two steps does not skew it.
+    package var coverage: Double {
+        let shares = zip(runStepNanoseconds, runNanoseconds).filter { $1 > 0 }.map { Double($0) / Double($1) }.sorted()
+        return shares.isEmpty ? .nan : shares[shares.count / 2]
+    }
 
     package struct OpTypeRow: Sendable {
         package let opType: String
@@ -168,7 +179,7 @@ package struct ProfileResult {
         var lines: [String] = []
         let total = meanRunSeconds
         lines.append("profile: \(runs) runs of the \(programKind), \(nodes.count) steps")
-        lines.append(String(format: "  run time (mean, profiled): %.3f ms; node times sum: %.3f ms (%.1f%% of the run)",
+        lines.append(String(format: "  run time (mean, profiled): %.3f ms; node times sum: %.3f ms (median %.1f%% of a run)",
                             total * 1e3, meanNodeSumSeconds * 1e3, coverage * 100))
         if let unprofiledP50 { lines.append(String(format: "  unprofiled run p50: %.3f ms", unprofiledP50 * 1e3)) }
         if let peak { lines.append("  " + peak.summary) }

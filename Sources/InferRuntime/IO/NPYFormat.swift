@@ -8,7 +8,7 @@ import InferIR
 /// let x = try NPYFormat.read(URL(fileURLWithPath: "x.npy"))
 /// try NPYFormat.write(try engine.run(["x": x])["y"]!, to: URL(fileURLWithPath: "y.npy"))
 /// ```
-public enum NPYFormat {
+package enum NPYFormat {
     private static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     private static let descriptors: [(String, DType)] = [
@@ -16,17 +16,17 @@ public enum NPYFormat {
         ("|i1", .int8), ("<i1", .int8), ("|u1", .uint8), ("<u1", .uint8), ("|b1", .bool), ("<b1", .bool),
     ]
 
-    public static func read(_ url: URL) throws -> Tensor {
+    package static func read(_ url: URL) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InferError(.io, "\(url.path): cannot read (\(error.localizedDescription))")
         }
         do { return try decode(data) } catch let e as InferError {
-            throw InferError(e.kind, "\(url.path): \(e.message)")
+            throw e.prefixed(url.path)
         }
     }
 
-    public static func decode(_ data: Data) throws -> Tensor {
+    package static func decode(_ data: Data) throws -> Tensor {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw InferError(.io, "not a .npy file (bad magic)")
@@ -86,7 +86,7 @@ public enum NPYFormat {
         return rest.trimmingCharacters(in: .whitespaces)
     }
 
-    public static func encode(_ tensor: Tensor) -> Data {
+    package static func encode(_ tensor: Tensor) -> Data {
         let descr = descriptors.first { $0.1 == tensor.dtype }!.0
         let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(\(tensor.shape.map(String.init).joined(separator: ", ")))"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
@@ -101,7 +101,7 @@ public enum NPYFormat {
         return data
     }
 
-    public static func write(_ tensor: Tensor, to url: URL) throws {
+    package static func write(_ tensor: Tensor, to url: URL) throws {
         do { try encode(tensor).write(to: url) } catch {
             throw InferError(.io, "\(url.path): cannot write (\(error.localizedDescription))")
         }

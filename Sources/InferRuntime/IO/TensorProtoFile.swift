@@ -8,19 +8,19 @@ import InferONNX
 /// let (name, x) = try TensorProtoFile.readNamed(URL(fileURLWithPath: "test_data_set_0/input_0.pb"))
 /// let outputs = try engine.run([name: x])
 /// ```
-public enum TensorProtoFile {
-    public static func read(_ url: URL) throws -> Tensor {
+package enum TensorProtoFile {
+    package static func read(_ url: URL) throws -> Tensor {
         try readNamed(url).tensor
     }
 
     /// The tensor and the name stored in the proto ("" when unnamed).
-    public static func readNamed(_ url: URL) throws -> (name: String, tensor: Tensor) {
+    package static func readNamed(_ url: URL) throws -> (name: String, tensor: Tensor) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw InferError(.io, "\(url.path): cannot read (\(error.localizedDescription))")
         }
         do { return try ONNXImporter.importNamedTensor(data: data) } catch let e as InferError {
-            throw InferError(e.kind, "\(url.path): \(e.message)")
+            throw e.prefixed(url.path)
         }
     }
 }

@@ -8,7 +8,7 @@ import InferKernels
 package enum FusedLinearKernels {
     /// All three write every output element (the GEMM runs with beta 0 or over a filled C, the
     /// depthwise kernel writes each output once), so static plans skip zeroing their outputs.
-    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul].map { $0.overwritingOutputs() }
+    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul]
 
     static let domain = FusedLinearOperators.domain
 

@@ -13,12 +13,12 @@ package enum FusedTransformerKernels {
         guard q.dtype == .float32, k.dtype == .float32, v.dtype == .float32, out.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "Attention runs on float32 only")
         }
-        let kind = try ctx.node.string("mask_kind", default: "none")
-        let mask: Tensor? = kind == "none" ? nil : try ctx.input(3)
-        if let mask, mask.dtype != (kind == "add" ? .float32 : .bool) {
-            throw ctx.error(.dtypeMismatch, "a \(kind) mask must be \(kind == "add" ? "float" : "bool"), got \(mask.dtype)")
+        let attributes = try FusedAttentionAttributes(ctx.node)
+        let masks = try attributes.masks.indices.map { try ctx.input(3 + $0) }
+        for (i, (mask, kind)) in zip(masks, attributes.masks).enumerated() where mask.dtype != (kind.isAdditive ? .float32 : .bool) {
+            throw ctx.error(.dtypeMismatch, "mask \(i) (\(kind.name)) must be \(kind.isAdditive ? "float" : "bool"), got \(mask.dtype)")
         }
-        let kTransposed = try ctx.node.int("k_transposed", default: 0) != 0
+        let kTransposed = attributes.kTransposed
         guard q.rank >= 2, k.rank >= 2, v.rank >= 2 else { throw ctx.error(.invalidShape, "Q, K and V need rank >= 2") }
         let sq = q.shape[q.rank - 2], depth = q.shape[q.rank - 1]
         let sk = kTransposed ? k.shape[k.rank - 1] : k.shape[k.rank - 2]
@@ -29,7 +29,7 @@ package enum FusedTransformerKernels {
             throw ctx.error(.invalidShape, "Q \(q.shape) and K \(k.shape) batch dims do not broadcast")
         }
         scores += [sq, sk]
-        if let mask {
+        for mask in masks {
             guard let b = Broadcasting.shape(scores, mask.shape) else {
                 throw ctx.error(.invalidShape, "mask \(mask.shape) does not broadcast to the scores \(scores)")
             }
@@ -43,28 +43,27 @@ package enum FusedTransformerKernels {
         let offsets = AttentionKernel.BatchOffsets(
             q: batchOffsets(q.shape, batch + [sq, depth], batch),
             k: batchOffsets(k.shape, batch + Array(k.shape.suffix(2)), batch),
-            v: batchOffsets(v.shape, batch + [cols, valueDepth], batch),
-            mask: mask.map { batchOffsets($0.shape, batch + [rows, cols], batch) } ?? batchOffsets([], batch, batch))
-        var geometry = AttentionKernel.Geometry(sq: sq, sk: sk, depth: depth, valueDepth: valueDepth, rows: rows, cols: cols,
-                                                kTransposed: kTransposed, scale: try ctx.node.float("scale", default: 1))
-        if let mask {
+            v: batchOffsets(v.shape, batch + [cols, valueDepth], batch))
+        let kernelMasks = zip(masks, attributes.masks).map { mask, kind in
             let strides = Broadcasting.strides(of: mask.shape, broadcastTo: batch + [rows, cols])
-            geometry.maskRowStride = strides[strides.count - 2]
-            geometry.maskColumnStride = strides[strides.count - 1]
+            let kernelKind: AttentionKernel.MaskKind = switch kind {
+            case .add: .add
+            case .keep(let fill): .keep(fill: fill)
+            case .drop(let fill): .drop(fill: fill)
+            }
+            return AttentionKernel.Mask(kind: kernelKind, data: UnsafeRawPointer(mask.mutableRawPointer),
+                                        rowStride: strides[strides.count - 2], columnStride: strides[strides.count - 1],
+                                        offsets: batchOffsets(mask.shape, batch + [rows, cols], batch))
         }
-        let kernelMask: AttentionKernel.Mask
-        switch (kind, mask) {
-        case ("add", let m?): kernelMask = .add(m.pointer(as: Float.self))
-        case ("where", let m?):
-            kernelMask = .select(m.mutableRawPointer.assumingMemoryBound(to: UInt8.self),
-                                 fill: try ctx.node.float("mask_fill", default: 0))
-        default: kernelMask = .none
-        }
+        let guards = AttentionKernel.RowGuards(causal: attributes.causal, zeroFullyMaskedRows: attributes.zeroFullyMaskedRows,
+                                               zeroNaNProbabilities: attributes.zeroNaNProbabilities)
+        let geometry = AttentionKernel.Geometry(sq: sq, sk: sk, depth: depth, valueDepth: valueDepth, rows: rows, cols: cols,
+                                                kTransposed: kTransposed, scale: attributes.scale, guards: guards)
         let scratch = ScratchBuffer(count: geometry.scratchCount)
         let qp = q.pointer(as: Float.self), kp = k.pointer(as: Float.self), vp = v.pointer(as: Float.self)
-        let op = out.pointer(as: Float.self), g = geometry
+        let op = out.pointer(as: Float.self)
         return {
-            AttentionKernel.attention(q: qp, k: kp, v: vp, mask: kernelMask, out: op, geometry: g, offsets: offsets,
+            AttentionKernel.attention(q: qp, k: kp, v: vp, masks: kernelMasks, out: op, geometry: geometry, offsets: offsets,
                                       scratch: scratch.pointer)
         }
     }

@@ -69,9 +69,12 @@ package struct KernelBinding: Sendable {
     package let prepare: (@Sendable (KernelContext) throws -> PreparedKernel)?
     /// Control flow: builds the node's `SubgraphRunner` (node, opset, opset imports, threads).
     package let makeSubgraphRunner: (@Sendable (Node, Int, [String: Int], Int) throws -> SubgraphRunner)?
-    /// The kernel writes every element of every output, so a static plan need not zero-fill them
-    /// before each run (default false: outputs are zeroed, as the dynamic executor provides).
-    package private(set) var overwritesOutputs = false
+    /// Kernels write every element of every output by default, so a static plan does not clear
+    /// outputs before a step. The few that accumulate into their outputs (or leave parts
+    /// untouched) say so with `accumulatingIntoOutputs()` and get zero-filled outputs.
+    /// `OutputPoisoning` checks the default: with it on, every other output is filled with NaN
+    /// bytes before its kernel runs, and the conformance suite must still pass.
+    package private(set) var needsZeroedOutputs = false
 
     package init(_ opType: String, domain: String = "", run: @escaping @Sendable (KernelContext) throws -> Void) {
         self.opType = opType
@@ -108,10 +111,10 @@ package struct KernelBinding: Sendable {
         KernelBinding(opType: opType, domain: domain, prepare: prepare)
     }
 
-    /// This binding, declared to write every output element (see `overwritesOutputs`).
-    package func overwritingOutputs() -> KernelBinding {
+    /// This binding, declared to need zero-filled outputs (see `needsZeroedOutputs`).
+    package func accumulatingIntoOutputs() -> KernelBinding {
         var binding = self
-        binding.overwritesOutputs = true
+        binding.needsZeroedOutputs = true
         return binding
     }
 

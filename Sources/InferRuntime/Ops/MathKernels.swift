@@ -54,7 +54,7 @@ package enum MathKernels {
             case .float64: HardmaxKernel.apply(x.pointer(as: Double.self), y.pointer(as: Double.self), outer: outer, n: n, inner: inner)
             default: throw ElementwiseKernels.unsupported(ctx, x.dtype)
             }
-        },
+        }.accumulatingIntoOutputs(),
         KernelBinding("EyeLike") { ctx in
             let y = ctx.outputs[0]
             guard y.rank == 2 else { throw ctx.error(.invalidShape, "EyeLike needs a 2-D input, got \(y.shape)") }
@@ -64,7 +64,7 @@ package enum MathKernels {
                 DiagonalKernel.fill(y.mutableRawPointer, rows: y.shape[0], cols: y.shape[1], k: k, value: one.rawPointer,
                                     elementSize: y.dtype.byteSize)
             }
-        },
+        }.accumulatingIntoOutputs(),
         KernelBinding("CumProd") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
             let axis = try ReductionOperators.cumSumAxis(ctx.node, try ctx.input(1), rank: x.rank)

@@ -5,8 +5,8 @@ import InferKernels
 package enum RearrangementKernels {
     package static let bindings: [KernelBinding] = [
         KernelBinding("Unique") { ctx in try unique(ctx) },
-        KernelBinding("Col2Im") { ctx in try col2Im(ctx) },
-        KernelBinding("MaxUnpool") { ctx in try maxUnpool(ctx) },
+        KernelBinding("Col2Im") { ctx in try col2Im(ctx) }.accumulatingIntoOutputs(),   // sums overlapping patches
+        KernelBinding("MaxUnpool") { ctx in try maxUnpool(ctx) }.accumulatingIntoOutputs(),   // scatters into zeros
         KernelBinding("TensorScatter") { ctx in try tensorScatter(ctx) },
     ]
 

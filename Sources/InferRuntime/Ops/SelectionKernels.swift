@@ -52,7 +52,7 @@ package enum SelectionKernels {
                 }
                 return offset
             }
-        },
+        }.accumulatingIntoOutputs(),
         KernelBinding("Scatter") { ctx in
             guard let scatterElements = KernelRegistry.binding(for: Node(opType: "ScatterElements", inputs: [], outputs: [])) else {
                 throw ctx.error(.unsupportedOperator, "ScatterElements is not available")

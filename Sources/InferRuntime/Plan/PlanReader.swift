@@ -36,7 +36,7 @@ package enum PlanReader {
         do {
             return try load(PlanMapping(path: path))
         } catch let error as InferError {
-            throw error.message.hasPrefix(path) ? error : InferError(error.kind, "\(path): \(error.message)")
+            throw error.message.hasPrefix(path) ? error : error.prefixed(path)
         }
     }
 

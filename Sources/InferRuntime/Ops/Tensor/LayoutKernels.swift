@@ -65,7 +65,7 @@ enum LayoutKernels {
                 let k = fixedK ?? Int(kt!.pointer(as: Int64.self).pointee)
                 Trilu.copy(from: src, to: dst, batch: batch, rows: rows, cols: cols, k: k, upper: upper, elementSize: elementSize)
             }
-        },
+        }.accumulatingIntoOutputs(),
         KernelBinding("DepthToSpace") { ctx in
             let x = try ctx.input(0)
             let bs = try LayoutOperators.blockSize(ctx.shapeContext)
