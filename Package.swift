@@ -44,6 +44,6 @@ let package = Package(
         // Test support only: counts heap allocations per thread by interposing malloc & co.
         .target(name: "CAllocationCounter"),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX", "CAllocationCounter"]),
-        .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "InferRuntime"]),
+        .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "swiftc-infer-fuzz", "InferRuntime"]),
     ]
 )

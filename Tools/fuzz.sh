@@ -24,6 +24,9 @@ CRASHES=Tests/Fuzz/crashes
 # Let libFuzzer (not Swift's backtracer, which trips ASan) report traps.
 export SWIFT_BACKTRACE=enable=no
 FUZZ_FLAGS=(-rss_limit_mb=3072 -timeout=20 -max_len=262144)
+# libFuzzer stacks up to -mutate_depth mutations per input; two structural changes at a time keep
+# most ONNX mutants valid enough to reach the run step.
+target_flags() { [[ $1 == onnx ]] && echo "-mutate_depth=2" || true; }
 
 binary() { echo "$ROOT/$1/$(uname -m)-unknown-linux-gnu/$2/swiftc-infer-fuzz"; }
 
@@ -35,13 +38,15 @@ build() {
     binary "$scratch" "$config"
 }
 
-# Stats and findings of one libFuzzer log, in one line.
+# One line from a run's totals file (one `target executions reached clean` line per process,
+# fork-mode jobs included) and its libFuzzer log.
 summarize() {
-    local target=$1 log=$2 seconds=$3
-    local stats execs
-    stats=$(grep "^fuzz stats ($target)" "$log" | tail -1 || true)
-    execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1 || true)
-    echo "$target: ${seconds}s, ${execs:-?} executions (libFuzzer), ${stats#fuzz stats ($target): }"
+    local target=$1 stats=$2 log=$3 seconds=$4
+    local findings
+    findings=$(grep -cE "^==[0-9]+== ERROR|Test unit written|ALARM: working on the last Unit" "$log" || true)
+    awk -v t="$target" -v s="$seconds" -v f="$findings" '$1 == t { e += $2; r += $3; c += $4 }
+        END { printf "%s: %d s, %d executions, %d reached the run step (%.1f%%), %d ran clean (%.1f%%), %d findings\n",
+              t, s, e, r, e ? 100 * r / e : 0, c, e ? 100 * c / e : 0, f }' "$stats"
 }
 
 ci() {
@@ -49,11 +54,12 @@ ci() {
     bin=$(build)
     mkdir -p .build-fuzz/ci
     for target in "${TARGETS[@]}"; do
-        local work=.build-fuzz/ci/$target log=.build-fuzz/ci/$target.log
-        rm -rf "$work"; mkdir -p "$work"
-        if SWIFTC_INFER_FUZZ_TARGET=$target "$bin" "${FUZZ_FLAGS[@]}" -max_total_time="$seconds" -print_final_stats=1 \
-            -artifact_prefix="$work/" "$work" "$CORPUS/$target" "$CRASHES/$target" > "$log" 2>&1; then
-            summarize "$target" "$log" "$seconds"
+        local work=.build-fuzz/ci/$target log=.build-fuzz/ci/$target.log stats=.build-fuzz/ci/$target.stats
+        rm -rf "$work" "$stats"; mkdir -p "$work"; touch "$stats"
+        if SWIFTC_INFER_FUZZ_TARGET=$target SWIFTC_INFER_FUZZ_STATS=$ROOT/$stats "$bin" "${FUZZ_FLAGS[@]}" $(target_flags "$target") \
+            -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/" \
+            "$work" "$CORPUS/$target" "$CRASHES/$target" > "$log" 2>&1; then
+            summarize "$target" "$stats" "$log" "$seconds"
         else
             failed=1
             echo "$target: FINDING (see $log):"
@@ -66,13 +72,14 @@ ci() {
 run() {
     local target=$1 seconds=${2:-1800} bin
     bin=$(build --release)
-    local findings=.build-fuzz-release/findings/$target work=.build-fuzz-release/corpus/$target log=.build-fuzz-release/$target.log
-    mkdir -p "$findings" "$work"
+    local findings=.build-fuzz-release/findings/$target work=.build-fuzz-release/corpus/$target
+    local log=.build-fuzz-release/$target.log stats=.build-fuzz-release/$target.stats
+    mkdir -p "$findings" "$work"; rm -f "$stats"; touch "$stats"
     # -fork keeps going past a finding (each is written to $findings); nice leaves the machine usable.
-    SWIFTC_INFER_FUZZ_TARGET=$target nice -n 10 "$bin" "${FUZZ_FLAGS[@]}" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
-        -ignore_ooms=1 -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$findings/" \
-        "$work" "$CORPUS/$target" "$CRASHES/$target" > "$log" 2>&1 || true
-    summarize "$target" "$log" "$seconds"
+    SWIFTC_INFER_FUZZ_TARGET=$target SWIFTC_INFER_FUZZ_STATS=$ROOT/$stats nice -n 10 "$bin" "${FUZZ_FLAGS[@]}" $(target_flags "$target") -fork=1 \
+        -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$seconds" -print_final_stats=1 \
+        -artifact_prefix="$findings/" "$work" "$CORPUS/$target" "$CRASHES/$target" > "$log" 2>&1 || true
+    summarize "$target" "$stats" "$log" "$seconds"
     echo "findings: $(find "$findings" -type f | wc -l) in $findings (replay one: SWIFTC_INFER_FUZZ_TARGET=$target $bin FILE)"
 }
 
@@ -82,7 +89,7 @@ seed() {
     bin=$(build)
     rm -rf "$raw"; mkdir -p "$raw"/{onnx,text,plan,tensor}
     # ONNX: every small model of the conformance cases and of Graphs/.
-    find "$cache" Graphs -name '*.onnx' -size -200k | sort | while read -r f; do
+    find "$cache" Graphs -name '*.onnx' -size -64k | sort | while read -r f; do
         cp "$f" "$raw/onnx/$(echo "$f" | md5sum | cut -c1-16).onnx"
     done
     # Text: the same models printed as ONNX text, plus the hand-written graphs.
@@ -106,7 +113,7 @@ EOF
         .build/debug/swiftc-infer compile "$f" -o "$raw/plan/$(basename "$f" .onnx).plan" "-O$((i % 3))" >/dev/null 2>&1 || true
     done
     # Tensors: data-set .pb files and .npy arrays.
-    find "$cache" -name '*.pb' -size -64k | sort | head -2000 | while read -r f; do
+    find "$cache" -name '*.pb' -size -64k | sort | sed -n '1,2000p' | while read -r f; do
         cp "$f" "$raw/tensor/$(echo "$f" | md5sum | cut -c1-16).pb"
     done
     find Graphs -name '*.npy' -size -64k | sort | while read -r f; do

@@ -4,7 +4,8 @@
 Every case is a folder:
 
   model.onnx | model.onnxtxt   the hostile model (or a valid one, when the fault is in an input file)
-  inputs/NAME.npy | NAME.pb    tensors fed to `run` (only for faults found at run time)
+  inputs/NAME.npy | NAME.pb    tensors fed to `run` (zeros for every small static input, unless given)
+  outputs/NAME.npy             for a case that must run (`ok`): the outputs it must write
   expected.txt                 `inspect: LINE` and `run: LINE`, LINE being the one stderr line
                                (`$DIR` stands for the case folder) or `ok` (exit status 0),
                                and `args: FLAGS` when the case runs with extra flags (lower limits)
@@ -53,6 +54,7 @@ class Case:
     raw_inputs: dict[str, bytes] = field(default_factory=dict)  # NAME.ext -> file bytes
     files: dict[str, bytes] = field(default_factory=dict)       # extra files beside the model
     args: list[str] = field(default_factory=list)              # extra flags for inspect and run
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)  # for `ok` cases: what run must write
 
 
 def vi(name: str, dtype: int, shape) -> onnx.ValueInfoProto:
@@ -197,7 +199,8 @@ def cases() -> list[Case]:
              "ok", "ok",
              model=one_node("Slice", [vi("x", F, [8])], [vi("y", F, None)],
                             [const("starts", [INT64_MAX]), const("ends", [INT64_MIN]), const("axes", [0]),
-                             const("steps", [INT64_MIN])], name="slice")))
+                             const("steps", [INT64_MIN])], name="slice"),
+             inputs={"x": np.arange(8, dtype=np.float32)}, outputs={"y": np.array([7], np.float32)}))
     add(Case("concat_dim_overflow", "overflow", "Concat of uint8[2^62] three times: the axis sum overflows",
              "error: graph input \"a\" uint8[4611686018427387904] needs 4294967296 GiB, over the 4 GiB tensor limit; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
              "error: graph input \"a\" uint8[4611686018427387904] needs 4294967296 GiB, over the 4 GiB tensor limit; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
@@ -316,6 +319,31 @@ def cases() -> list[Case]:
                                update_rule="linear")],
                          [vi("q", F, [1, 4, "D"]), vi("k", F, [1, 4, "D"]), vi("v", F, [1, 4, 2])],
                          [vi("y", F, None), vi("state", F, None)], opset=27)))
+
+    add(Case("topk_one_output", "index", "TopK declaring only its Values output (the kernel wrote Indices; found by the fuzzer)",
+             "error: node \"topk\" (TopK, opset 17): TopK has two outputs (Values, Indices), got 1",
+             "error: node \"topk\" (TopK, opset 17): TopK has two outputs (Values, Indices), got 1",
+             model=model([node("TopK", ["x", "k"], ["v"], name="topk")], [vi("x", F, [4])], [vi("v", F, None)], [const("k", [2])])))
+    add(Case("node_without_outputs", "degenerate", "a Relu with no outputs at all",
+             "error: node \"relu\" (Relu, opset 17): node has no outputs",
+             "error: node \"relu\" (Relu, opset 17): node has no outputs",
+             model=model([node("Relu", ["x"], [], name="relu"), node("Identity", ["x"], ["y"], name="id")],
+                         [vi("x", F, [2])], [vi("y", F, [2])])))
+    add(Case("upsample_empty_tensor_huge_dim", "huge allocation",
+             "Upsample-7 scaling a dim by 1e10 and another to 0: an empty tensor a kernel would loop over for hours (found by the fuzzer)",
+             "error: node \"up\" (Upsample, opset 7): output \"y\" float[1, 1, 20000000000, 0] has a dim of 20000000000, more than the 4 GiB tensor limit allows; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
+             "error: node \"up\" (Upsample, opset 7): output \"y\" float[1, 1, 20000000000, 0] has a dim of 20000000000, more than the 4 GiB tensor limit allows; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",
+             model=model([node("Upsample", ["x"], ["y"], name="up", scales=[1.0, 1.0, 1e10, 0.4])],
+                         [vi("x", F, [1, 1, 2, 1])], [vi("y", F, None)], opset=7)))
+
+    add(Case("dequantize_block_size_int64_max", "overflow",
+             "DequantizeLinear-21 with block_size = Int64.max: valid (one block per row), the kernel's ceil-division overflowed (found by the fuzzer)",
+             "ok", "ok",
+             model=model([node("DequantizeLinear", ["x", "scale"], ["y"], name="dq", axis=1, block_size=INT64_MAX)],
+                         [vi("x", TensorProto.INT8, [2, 4])], [vi("y", F, [2, 4])], [const("scale", [[1.0], [2.0]], np.float32)],
+                         opset=21),
+             inputs={"x": np.array([[1, 2, 3, 4], [-1, -2, -3, -4]], np.int8)},
+             outputs={"y": np.array([[1, 2, 3, 4], [-2, -4, -6, -8]], np.float32)}))
 
     # --- huge allocations ----------------------------------------------------------------
     add(Case("constantofshape_50gb", "huge allocation", "ConstantOfShape [12500000000] floats (50 GB)",
@@ -563,7 +591,8 @@ def cases() -> list[Case]:
 
 
 NUMPY_TYPES = {TensorProto.FLOAT: np.float32, TensorProto.INT64: np.int64, TensorProto.UINT8: np.uint8,
-               TensorProto.BOOL: np.bool_, TensorProto.INT32: np.int32, TensorProto.DOUBLE: np.float64}
+               TensorProto.BOOL: np.bool_, TensorProto.INT32: np.int32, TensorProto.DOUBLE: np.float64,
+               TensorProto.INT8: np.int8}
 
 
 def zero_feeds(case: Case) -> dict[str, np.ndarray]:
@@ -602,6 +631,10 @@ def write_case(case: Case) -> None:
         os.makedirs(os.path.join(d, "inputs"))
     for name, array in case.inputs.items():
         np.save(os.path.join(d, "inputs", name + ".npy"), array, allow_pickle=False)
+    if case.outputs:
+        os.makedirs(os.path.join(d, "outputs"))
+    for name, array in case.outputs.items():
+        np.save(os.path.join(d, "outputs", name + ".npy"), array, allow_pickle=False)
     for name, data in case.raw_inputs.items():
         with open(os.path.join(d, "inputs", name), "wb") as f:
             f.write(data)

@@ -10,29 +10,29 @@
 /// ```
 /// → `node "conv" (Conv, opset 17): W's channels per group x group overflows (2 * 4611686018427387904)`
 package struct CheckedDims: Sendable {
-    /// Prefixes a message with where the size comes from (a node, a file, a plan field).
-    private let locate: @Sendable (String) -> String
+    /// Makes an error at the place sizes come from (a node, a file, a plan field).
+    private let make: @Sendable (InferError.Kind, String) -> InferError
     private let kind: InferError.Kind
 
-    package init(kind: InferError.Kind = .invalidShape, locate: @escaping @Sendable (String) -> String) {
+    package init(kind: InferError.Kind = .invalidShape, make: @escaping @Sendable (InferError.Kind, String) -> InferError) {
         self.kind = kind
-        self.locate = locate
+        self.make = make
     }
 
-    /// Errors about `node`: `node "name" (Op, opset N): ...`.
+    /// Errors about `node`: `node "name" (Op, opset N): ...`, with the node's fields set.
     package init(node: Node, opset: Int?, kind: InferError.Kind = .invalidShape) {
-        self.init(kind: kind) { "\(node.locationDescription(opset: opset)): \($0)" }
+        self.init(kind: kind) { InferError.at(node, opset: opset, $0, $1) }
     }
 
     /// Errors that start with `label` (e.g. `initializer "w"`).
     package init(label: String, kind: InferError.Kind = .invalidShape) {
-        self.init(kind: kind) { label.isEmpty ? $0 : "\(label): \($0)" }
+        self.init(kind: kind) { InferError($0, label.isEmpty ? $1 : "\(label): \($1)") }
     }
 
-    package func error(_ message: String) -> InferError { InferError(kind, locate(message)) }
+    package func error(_ message: String) -> InferError { make(kind, message) }
 
     /// An error of another kind at the same place.
-    package func error(_ kind: InferError.Kind, _ message: String) -> InferError { InferError(kind, locate(message)) }
+    package func error(_ kind: InferError.Kind, _ message: String) -> InferError { make(kind, message) }
 
     /// No location: the message stands alone.
     package static let unlocated = CheckedDims(label: "")

@@ -41,9 +41,9 @@ public struct ResourceLimits: Sendable, Equatable {
     public static let defaults = ResourceLimits()
 
     /// Nesting deeper than this is refused whatever `maxNesting` says: the parser, importer,
-    /// verifier, shape inference and executors each recurse once per level, and this depth
-    /// must fit the 512 KiB stack of a dispatch worker thread (measured in HostileLimitTests).
-    public static let nestingCeiling = 256
+    /// verifier, shape inference and executors each recurse once per level. Measured in a debug
+    /// build (DeepNestingTests): 64 levels fit a 2 MiB stack, 128 a 4 MiB one (Linux threads get 8 MiB).
+    public static let nestingCeiling = 128
 
     /// The limits in force for the current engine call (see the type's documentation).
     @TaskLocal public static var current = ResourceLimits.defaults
@@ -80,6 +80,11 @@ public struct ResourceLimits: Sendable, Equatable {
                              at place: CheckedDims = .unlocated) throws {
         let label = "\(what()) \(dtype)\(dims)"
         try checkTensor(bytes: try place.byteCount(dtype, dims, label), label, at: place)
+        // An empty tensor can still have a huge dim, and a kernel looping over it would hang.
+        if let huge = dims.first(where: { $0 > maxTensorBytes }) {
+            throw place.error(.resourceLimit, "\(label) has a dim of \(huge), more than the \(Self.describeBytes(maxTensorBytes)) tensor limit allows"
+                              + Self.howToRaise("--max-tensor-bytes", "maxTensorBytes"))
+        }
     }
 
     package func checkArena(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
@@ -98,7 +103,7 @@ public struct ResourceLimits: Sendable, Equatable {
         let limit = min(maxNesting, Self.nestingCeiling)
         guard depth > limit else { return }
         throw place.error(.resourceLimit, "\(what()) nests subgraphs \(depth) levels deep, over the limit of \(limit)"
-                         + (limit < maxNesting ? " (the most this build supports)" : Self.howToRaise("--max-nesting", "maxNesting")))
+                         + (maxNesting >= Self.nestingCeiling ? " (the most this build supports)" : Self.howToRaise("--max-nesting", "maxNesting")))
     }
 
     /// `count`: the iterations asked for (a sequence length), or the number of the one about to start.

@@ -39,6 +39,10 @@ public enum ShapeInference {
                                        subgraphTypes: node.hasSubgraphs ? { graph, inputTypes in
                                            subgraphOutputTypes(graph, inputTypes: inputTypes, opsets: opsets, outerTypes: scope)
                                        } : nil)
+            // Kernels write their first output: a node must have one (ONNX ops all do).
+            guard node.outputs.contains(where: { !$0.isEmpty }) else {
+                throw InferError.at(node, opset: opset, .invalidModel, "node has no outputs")
+            }
             let outs = try schema.inferTypes(context)
             let limits = ResourceLimits.current
             for (name, type) in zip(node.outputs, outs) where !name.isEmpty {

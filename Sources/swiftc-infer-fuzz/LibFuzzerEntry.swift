@@ -31,7 +31,10 @@ public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: Unsafe
     }
     selectedTarget = target
     FuzzStats.shared.target = name
-    atexit { FuzzStats.shared.report() }
+    atexit {
+        FuzzStats.shared.report()
+        FuzzStats.shared.appendTotals()
+    }
     return 0
 }
 

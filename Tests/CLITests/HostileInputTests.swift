@@ -1,9 +1,11 @@
 import Foundation
+import InferRuntime
 import Testing
 
 /// The hostile-inputs suite: every model in Graphs/hostile/ (written by Tools/make_hostile.py)
 /// through `inspect` and through `run` at -O0, -O1 and -O2, each under a timeout. A case expects
-/// exit status 1 and exactly the one stderr line in its expected.txt (`ok`: exit status 0).
+/// exit status 1 and exactly the one stderr line in its expected.txt (`ok`: exit status 0 and,
+/// where the case has outputs/, exactly those outputs).
 @Suite struct HostileInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let name: String
@@ -64,6 +66,13 @@ import Testing
             let run = try CLI.run(["run", c.model.path, level, "--output-dir", out.path] + c.inputArguments + c.extraArguments,
                                   timeout: 30)
             expect(run, c.line(c.expectedRun), "run \(level)")
+            // A case that must run may say what it must compute (outputs/NAME.npy, compared bit for bit).
+            let expectedOutputs = c.directory.appendingPathComponent("outputs")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: expectedOutputs.path)) ?? [] {
+                let got = try? NPYFormat.read(out.appendingPathComponent(name))
+                let want = try NPYFormat.read(expectedOutputs.appendingPathComponent(name))
+                #expect(got == want, "run \(level): \(name) is \(got.map(String.init(describing:)) ?? "missing"), expected \(want)")
+            }
         }
     }
 

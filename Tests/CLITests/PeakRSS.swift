@@ -1,43 +1,42 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension CLI {
-    /// Runs the binary like `run(_:timeout:)` and also reports the child's own peak resident set
-    /// (`wait4`'s rusage, so other processes the tests start at the same time do not count).
+    /// Runs the binary like `run(_:timeout:)` and also reports its peak resident set.
+    ///
+    /// The child must not be spawned from the test process itself: posix_spawn shares the
+    /// parent's memory until exec (CLONE_VM), and Linux carries that high-water mark (the whole
+    /// test process, over 1 GiB under ASan) into the child's `ru_maxrss`. A small Python parent
+    /// spawns it instead, so the baseline is Python's own ~10 MiB, and reports
+    /// `RUSAGE_CHILDREN`'s peak for its only child on the last stdout line.
     static func runMeasuringPeakRSS(_ arguments: [String], timeout: TimeInterval = 120) throws -> (result: Result, peakBytes: Int) {
-        let dir = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let outPath = dir.appendingPathComponent("stdout").path, errPath = dir.appendingPathComponent("stderr").path
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([binary.path] + arguments).map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, binary.path, &actions, nil, argv, environ)
-        guard spawned == 0 else { throw CocoaError(.executableLoad) }
-        var status: Int32 = 0
-        var usage = rusage()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                timedOut = true
-                _ = wait4(pid, &status, 0, &usage)
-                break
-            }
-            usleep(10_000)
-        }
-        let stderr = timedOut ? "TIMEOUT after \(timeout) s" : ((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand (the C macros are not imported).
-        let signal = status & 0x7f
-        let code: Int32 = timedOut ? -1 : signal == 0 ? (status >> 8) & 0xff : -signal
-        return (Result(status: code, stdout: stdout, stderr: stderr), Int(usage.ru_maxrss) * 1024)
+        let script = """
+            import resource, subprocess, sys
+            try:
+                p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=\(Int(timeout)))
+                sys.stderr.buffer.write(p.stderr)
+                code = p.returncode
+            except subprocess.TimeoutExpired:
+                sys.stderr.write("TIMEOUT after \(Int(timeout)) s\\n")
+                code = -1
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+            sys.exit(code if code >= 0 else 128 - code)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, binary.path] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        nonisolated(unsafe) var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        process.waitUntilExit()
+        group.wait()
+        let stdout = String(decoding: outData, as: UTF8.self)
+        let peak = stdout.split(separator: "\n").last.flatMap { Int($0) } ?? Int.max
+        let status = process.terminationStatus > 128 ? -(process.terminationStatus - 128) : process.terminationStatus
+        return (Result(status: status, stdout: "", stderr: String(decoding: errData, as: UTF8.self)), peak)
     }
 }

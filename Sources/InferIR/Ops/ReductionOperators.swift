@@ -58,6 +58,7 @@ public enum ReductionOperators {
 
     static let topK = OperatorSchema("TopK", since: 1) { ctx in
         let x = try ctx.type(0)
+        guard ctx.node.outputs.count == 2 else { throw ctx.error(.invalidModel, "TopK has two outputs (Values, Indices), got \(ctx.node.outputs.count)") }
         try checkDType(x.dtype, ctx)
         guard let shape = x.shape else {
             return [ValueType(dtype: x.dtype, shape: nil), ValueType(dtype: .int64, shape: nil)]

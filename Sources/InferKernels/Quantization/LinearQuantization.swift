@@ -15,8 +15,11 @@ package struct QuantizationLayout: Sendable, Equatable {
         QuantizationLayout(outer: outer, axis: axis, inner: inner, blockSize: 1, outerStride: 0, axisStride: 1, innerStride: 0)
     }
 
+    /// ceil(axis / blockSize), without `axis + blockSize` overflowing (block_size comes from the model).
+    package static func blockCount(axis: Int, blockSize: Int) -> Int { axis == 0 ? 0 : (axis - 1) / blockSize + 1 }
+
     package static func blocked(outer: Int, axis: Int, inner: Int, blockSize: Int) -> QuantizationLayout {
-        let blocks = (axis + blockSize - 1) / blockSize
+        let blocks = blockCount(axis: axis, blockSize: blockSize)
         return QuantizationLayout(outer: outer, axis: axis, inner: inner, blockSize: blockSize,
                                   outerStride: blocks * inner, axisStride: inner, innerStride: 1)
     }

@@ -81,7 +81,7 @@ package enum QuantizationKernels {
             return .perAxis(outer: outer, axis: length, inner: inner)
         }
         var expected = shape
-        expected[axis] = (length + blockSize - 1) / blockSize
+        expected[axis] = QuantizationLayout.blockCount(axis: length, blockSize: blockSize)
         guard scale.shape == expected else {
             throw ctx.error(.invalidShape, "blocked scale must be \(expected) for \(shape), axis \(axis), block_size \(blockSize); got \(scale.shape)")
         }
