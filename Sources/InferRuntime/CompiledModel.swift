@@ -30,7 +30,13 @@ package final class CompiledModel: Sendable {
         let entry = try planEntry(for: inputs)
         guard let session = try entry.checkout() else { return try dynamic.run(inputs) }
         defer { entry.checkin(session) }
-        return try session.run(inputs)
+        do {
+            return try session.run(inputs)
+        } catch is StaticPlan.DataDependentShape {
+            // A control-flow step computed another shape than the plan's (see `NestedProgramStep`):
+            // nothing was returned yet, so these inputs simply run again on the dynamic executor.
+            return try dynamic.run(inputs)
+        }
     }
 
     /// The cache entry (plan + session pool) for these input shapes, building it on first use.

@@ -4,6 +4,7 @@ import InferOptimizer
 /// A lowered program for one concrete input binding: every value's shape is known, every
 /// intermediate lives at a planned offset in one arena, and view ops (Reshape, Flatten,
 /// Squeeze, Unsqueeze, Identity, inference Dropout) are aliases of their input with no step.
+/// A control-flow node whose outputs have static shapes is one step too (`NestedProgramStep`).
 /// Immutable and shared; each `PlanSession` owns an arena and runs it.
 package final class StaticPlan: @unchecked Sendable {
     /// Where a value lives.
@@ -18,6 +19,8 @@ package final class StaticPlan: @unchecked Sendable {
         package let kernel: KernelBinding
         package let inputs: [Location?]
         package let outputs: [Location]
+        /// Control flow (If, Loop, Scan): the values of this graph its subgraphs read, by name.
+        package let outerReads: [(name: String, location: Location)]
     }
 
     package let steps: [Step]
@@ -52,10 +55,6 @@ package final class StaticPlan: @unchecked Sendable {
     /// Builds the plan; throws `DataDependentShape` when some value's shape is only known at run
     /// time (the caller then falls back to the dynamic executor), `InferError` for a bad model.
     package init(model: Model) throws {
-        // If/Loop/Scan produce data-dependent shapes and read outer values by name: dynamic only.
-        if let node = model.graph.nodes.first(where: \.hasSubgraphs) {
-            throw DataDependentShape(description: "\(node.locationDescription(opset: nil)) holds subgraphs: its outputs have no static shape")
-        }
         var typed = model
         try ShapeInference.run(&typed, evaluate: NodeExecution.constantEvaluator)
         self.model = typed
@@ -93,7 +92,8 @@ package final class StaticPlan: @unchecked Sendable {
                 buffers[b].lastUse = max(buffers[b].lastUse, stepIndex)
                 continue
             }
-            for name in node.inputs where !name.isEmpty {
+            // A control-flow node's subgraphs read enclosing values by name: they live through its step too.
+            for name in node.inputs + node.outerReferences where !name.isEmpty {
                 if let b = bufferOf[name] { buffers[b].lastUse = max(buffers[b].lastUse, stepIndex) }
             }
             for name in node.outputs where !name.isEmpty { try newBuffer(name, at: stepIndex) }
@@ -122,7 +122,8 @@ package final class StaticPlan: @unchecked Sendable {
             }
             return Step(node: node, opset: opset, kernel: kernel,
                         inputs: try node.inputs.map { $0.isEmpty ? nil : try location($0) },
-                        outputs: try StaticPlan.positionalOutputs(node).map { $0.isEmpty ? .constant(StaticPlan.omittedOutput) : try location($0) })
+                        outputs: try StaticPlan.positionalOutputs(node).map { $0.isEmpty ? .constant(StaticPlan.omittedOutput) : try location($0) },
+                        outerReads: try node.outerReferences.map { ($0, try location($0)) })
         }
         inputs = try graph.inputs.map { ($0.name, try location($0.name), graph.initializers[$0.name]) }
         outputs = try graph.outputs.map { ($0.name, try location($0.name)) }
@@ -159,7 +160,11 @@ package final class PlanSession: @unchecked Sendable {
                               if case .arena = location { return false } else { return true }
                           })
         }
-        kernels = try zip(plan.steps, contexts).map { step, context in try step.kernel.prepared(for: context) }
+        kernels = try zip(plan.steps, contexts).map { step, context in
+            guard step.kernel.makeSubgraphRunner != nil else { return try step.kernel.prepared(for: context) }
+            return try NestedProgramStep.prepare(step, context, outerValues: step.outerReads.map { ($0.name, view($0.location)) },
+                                                 opsetImports: plan.model.opsetImports, threads: threads)
+        }
         outputFills = zip(plan.steps, contexts).map { step, context in
             let byte: UInt8? = step.kernel.needsZeroedOutputs ? 0 : (OutputPoisoning.enabled ? 0xFF : nil)
             guard let byte else { return [] }

@@ -4,9 +4,9 @@ import InferOptimizer
 import Testing
 @testable import InferRuntime
 
-/// If / Loop / Scan on the dynamic executor (nested executors, outer-scope reads), checked
-/// against naive Swift references written here, at -O0 and -O2 (which must fall back to the
-/// dynamic executor and leave the subgraphs' outer reads alive).
+/// If / Loop / Scan (nested executors, outer-scope reads), checked against naive Swift
+/// references written here, at -O0 and -O2 (where a node with static output shapes is one step
+/// of a static plan, and the optimizer must leave the subgraphs' outer reads alive).
 @Suite struct ControlFlowTests {
     static func header(_ inputs: String, _ outputs: String, opset: Int) -> String {
         "<\n ir_version: 8,\n opset_import: [\"\" : \(opset)]\n>\ng (\(inputs)) => (\(outputs))\n"

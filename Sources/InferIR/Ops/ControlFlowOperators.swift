@@ -1,8 +1,9 @@
 /// Shape inference for the control-flow operators If (opset 1+), Loop (1+) and Scan (8, and 9+
 /// without the batch axis). Their bodies are subgraph attributes; output types come from the
-/// subgraphs' output types (inferred with the enclosing scope visible, else as declared). Output
-/// shapes are data-dependent, so the runtime runs these nodes on the dynamic executor
-/// (InferRuntime/Ops/ControlFlowKernels.swift), which never allocates from these types.
+/// subgraphs' output types (inferred with the enclosing scope visible, else as declared). Where
+/// they come out static, a static plan gives the outputs arena slots and runs the node as one
+/// nested step (InferRuntime/NestedProgramStep.swift), checking each result against its slot;
+/// otherwise the node's outputs are data-dependent and the model runs on the dynamic executor.
 public enum ControlFlowOperators {
     public static let schemas: [OperatorSchema] = [
         OperatorSchema("If", since: 1) { ctx in
