@@ -56,7 +56,7 @@ package final class GraphExecutor: @unchecked Sendable {
             guard let opset = model.opset(for: node) else {
                 throw InferError.at(node, opset: nil, .unsupportedOperator, "domain \"\(node.domain)\" is not imported by the model")
             }
-            guard let schema = OperatorRegistry.schema(for: node), let kernel = KernelRegistry.binding(for: node) else {
+            guard let schema = OperatorRegistry.schema(for: node), let kernel = LoweringTable.binding(for: node) else {
                 throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
             }
             guard opset >= schema.sinceVersion else {

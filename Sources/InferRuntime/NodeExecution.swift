@@ -30,7 +30,7 @@ package enum NodeExecution {
 
     /// The constant evaluator the optimizer's `fold-constants` uses: any supported node, run once.
     package static let constantEvaluator: ConstantEvaluator = { node, opset, inputs in
-        guard let schema = OperatorRegistry.schema(for: node), let kernel = KernelRegistry.binding(for: node) else {
+        guard let schema = OperatorRegistry.schema(for: node), let kernel = LoweringTable.binding(for: node) else {
             throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
         }
         return try run(node, opset: opset, schema: schema, kernel: kernel, inputs: inputs, threads: 1)

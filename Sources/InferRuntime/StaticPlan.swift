@@ -117,7 +117,7 @@ package final class StaticPlan: @unchecked Sendable {
         }
         steps = try kept.map { _, node in
             let opset = model.opset(for: node)!
-            guard let kernel = KernelRegistry.binding(for: node) else {
+            guard let kernel = LoweringTable.binding(for: node) else {
                 throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
             }
             return Step(node: node, opset: opset, kernel: kernel,

@@ -11,7 +11,7 @@ func runElementwise(_ op: String, _ inputs: [Tensor?], attributes: [String: Attr
     let node = Node(name: "n", opType: op, inputs: inputs.enumerated().map { $1 == nil ? "" : "x\($0)" },
                     outputs: ["y"], attributes: attributes)
     let schema = try #require(OperatorRegistry.schema(for: node))
-    let binding = try #require(KernelRegistry.binding(for: node))
+    let binding = try #require(LoweringTable.binding(for: node))
     let types = try schema.inferTypes(ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type },
                                                    inputValues: inputs))
     let outputs = try types.map { try Tensor.zeros($0.dtype, shape: try #require($0.staticDims)) }

@@ -169,7 +169,7 @@ import Testing
         let node = Node(name: "f", opType: "FusedConv", domain: "swiftinfer", inputs: ["x", "w", "", "r"], outputs: ["y"],
                         attributes: ["pads": .ints([1, 1, 1, 1]), "activation": .string("Relu"),
                                      "has_residual": .int(1), "residual_before_activation": .int(1)])
-        let binding = try #require(KernelRegistry.binding(for: node))
+        let binding = try #require(LoweringTable.binding(for: node))
         let separate = Tensor(zeros: .float32, shape: [1, 2, 4, 4])
         try binding.run(KernelContext(node: node, opset: 1, inputs: [x, w, nil, r], outputs: [separate]))
         let shared = r.copy()

@@ -10,7 +10,7 @@ enum LinalgConvHarness {
         let names = inputs.enumerated().map { $0.element == nil ? "" : "x\($0.offset)" }
         let node = Node(name: "t", opType: op, inputs: names, outputs: outputs, attributes: attributes)
         let schema = try #require(OperatorRegistry.schema(for: node))
-        let binding = try #require(KernelRegistry.binding(for: node))
+        let binding = try #require(LoweringTable.binding(for: node))
         let ctx = ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
         let types = try schema.inferTypes(ctx)
         let outs = try types.map { try Tensor.zeros($0.dtype, shape: try #require($0.staticDims)) }

@@ -13,7 +13,7 @@ fileprivate func runNode(_ op: String, opset: Int, _ inputs: [Tensor?], _ attrib
     let schema = try #require(OperatorRegistry.schema(for: node))
     let context = ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
     let outs = try schema.inferTypes(context).map { try Tensor.zeros($0.dtype, shape: #require($0.staticDims)) }
-    try #require(KernelRegistry.binding(for: node)).run(
+    try #require(LoweringTable.binding(for: node)).run(
         KernelContext(node: node, opset: opset, inputs: inputs, outputs: outs, threads: threads))
     return outs
 }

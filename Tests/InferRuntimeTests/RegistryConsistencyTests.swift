@@ -16,12 +16,12 @@ import Testing
 
     @Test func noOperatorIsRegisteredTwice() {
         #expect(Self.duplicates(OperatorRegistry.all.map { Self.key($0.opType, $0.domain) }) == [], "schemas")
-        #expect(Self.duplicates(KernelRegistry.all.map { Self.key($0.opType, $0.domain) }) == [], "kernel bindings")
+        #expect(Self.duplicates(LoweringTable.all.map { Self.key($0.opType, $0.domain) }) == [], "kernel bindings")
     }
 
     @Test func everySchemaHasABindingAndBack() {
         let schemas = Set(OperatorRegistry.all.map { Self.key($0.opType, $0.domain) })
-        let bindings = Set(KernelRegistry.all.map { Self.key($0.opType, $0.domain) })
+        let bindings = Set(LoweringTable.all.map { Self.key($0.opType, $0.domain) })
         #expect(schemas.subtracting(bindings).sorted() == [], "operators with a schema but no kernel binding")
         #expect(bindings.subtracting(schemas).sorted() == [], "kernel bindings with no schema")
         #expect(schemas.count > 150, "the registries look empty: \(schemas.count) operators")

@@ -1,5 +1,5 @@
 /// Shape inference for the standard-domain Attention (opsets 23 to 25; the runtime's
-/// Ops/AttentionKernels.swift computes it). Q, K, V are 4-D `[batch, heads, seq, head_size]`
+/// Ops/AttentionLowering.swift computes it). Q, K, V are 4-D `[batch, heads, seq, head_size]`
 /// or 3-D `[batch, seq, heads * head_size]` with `q_num_heads` / `kv_num_heads`; past_key and
 /// past_value are 4-D and are concatenated before K and V into present_key / present_value.
 public enum AttentionOperators {

@@ -1,5 +1,5 @@
 /// Shape inference for the normalizations that divide by a statistic over axes (see the runtime's
-/// Ops/AxisNormalizationKernels.swift): RMSNormalization, LpNormalization, MeanVarianceNormalization.
+/// Ops/AxisNormalizationLowering.swift): RMSNormalization, LpNormalization, MeanVarianceNormalization.
 public enum AxisNormalizationOperators {
     public static let schemas: [OperatorSchema] = [
         OperatorSchema("RMSNormalization", since: 23) { ctx in

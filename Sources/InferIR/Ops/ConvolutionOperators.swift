@@ -1,4 +1,4 @@
-/// Shape inference for the Convolution family (see the runtime's Ops/ConvolutionKernels.swift).
+/// Shape inference for the Convolution family (see the runtime's Lowering/ConvolutionLowering.swift).
 public enum ConvolutionOperators {
     public static let schemas: [OperatorSchema] = [
         conv, convTranspose, maxPool, averagePool,

@@ -1,4 +1,4 @@
-/// Shape inference for the Elementwise family (see the runtime's Ops/ElementwiseKernels.swift):
+/// Shape inference for the Elementwise family (see the runtime's Lowering/ElementwiseLowering.swift):
 /// unary maps keep their input type; binary and variadic ops broadcast NumPy-style.
 public enum ElementwiseOperators {
     public static let schemas: [OperatorSchema] = arithmetic + unaryMaps + comparisons + special

@@ -1,4 +1,4 @@
-/// Shape inference for the LinearAlgebra family (see the runtime's Ops/LinearAlgebraKernels.swift).
+/// Shape inference for the LinearAlgebra family (see the runtime's Lowering/LinearAlgebraLowering.swift).
 public enum LinearAlgebraOperators {
     public static let schemas: [OperatorSchema] = [matMul, gemm]
 

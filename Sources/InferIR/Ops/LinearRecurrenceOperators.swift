@@ -1,5 +1,5 @@
 /// Shape inference for the opset-27 stateful sequence operators of linear-attention / state-space
-/// decoders (the runtime's Ops/LinearRecurrenceKernels.swift computes them):
+/// decoders (the runtime's Lowering/LinearRecurrenceLowering.swift computes them):
 /// - LinearAttention: packed `[batch, seq, heads * dim]` Q/K/V, optional decay/beta, recurrent state
 ///   `[batch, kv_heads, dk, dv]` in and out.
 /// - CausalConvWithState: depthwise causal 1-D convolution carrying the last `k - 1` inputs.

@@ -1,4 +1,4 @@
-/// Shape inference for the loss operators (see the runtime's Ops/LossKernels.swift):
+/// Shape inference for the loss operators (see the runtime's Lowering/LossLowering.swift):
 /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss, input `[N, C, d1...]`, target `[N, d1...]`.
 public enum LossOperators {
     public static let schemas: [OperatorSchema] = [

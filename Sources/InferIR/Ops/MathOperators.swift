@@ -1,4 +1,4 @@
-/// Shape inference for the Math family (see the runtime's Ops/MathKernels.swift): the less common
+/// Shape inference for the Math family (see the runtime's Lowering/MathLowering.swift): the less common
 /// elementwise functions (trigonometric, hyperbolic, Shrink, Swish), integer bit operators,
 /// CastLike, Hardmax, EyeLike and CumProd.
 public enum MathOperators {

@@ -1,4 +1,4 @@
-/// Shape inference for the Normalization family (see the runtime's Ops/NormalizationKernels.swift):
+/// Shape inference for the Normalization family (see the runtime's Lowering/NormalizationLowering.swift):
 /// Softmax, LogSoftmax, LayerNormalization, BatchNormalization, InstanceNormalization,
 /// GroupNormalization, LRN.
 public enum NormalizationOperators {

@@ -1,4 +1,4 @@
-/// Shape inference for the quantization family (see the runtime's Ops/QuantizationKernels.swift):
+/// Shape inference for the quantization family (see the runtime's Lowering/QuantizationLowering.swift):
 /// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, QLinearMatMul, QLinearConv,
 /// MatMulInteger, ConvInteger, plus the two integer-index ops that live with them,
 /// NonMaxSuppression and TfIdfVectorizer (int64/int32 pools only).

@@ -1,7 +1,7 @@
 /// Shape inference for ops that move elements to data- or attribute-given places: Unique
 /// (opset 11, 28; its output size depends on the data, resolved from the input value at run
 /// time), Col2Im (18), MaxUnpool (9, 11, 22) and TensorScatter (24). Kernels: the runtime's
-/// Ops/RearrangementKernels.swift.
+/// Ops/RearrangementLowering.swift.
 public enum RearrangementOperators {
     public static let schemas: [OperatorSchema] = [
         OperatorSchema("Unique", since: 11) { ctx in

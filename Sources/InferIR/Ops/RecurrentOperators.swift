@@ -1,5 +1,5 @@
 /// Shape inference for the one-layer recurrent networks RNN, GRU and LSTM (opsets 1, 7, 14, 22;
-/// see the runtime's Ops/RecurrentKernels.swift). Versions before 7 (and GRU-3) compute the same:
+/// see the runtime's Lowering/RecurrentLowering.swift). Versions before 7 (and GRU-3) compute the same:
 /// opset 7 only dropped their `output_sequence` attribute (ONNX PR 1006), ignored here.
 /// Inputs: X [seq, batch, input] (batch-major [batch, seq, input] when `layout` = 1, opset 14+),
 /// W [dirs, gates*hidden, input], R [dirs, gates*hidden, hidden], then optional B,

@@ -1,4 +1,4 @@
-/// Shape inference for the Reduction family (see the runtime's Ops/ReductionKernels.swift):
+/// Shape inference for the Reduction family (see the runtime's Lowering/ReductionLowering.swift):
 /// Reduce*, ArgMax/ArgMin, TopK, CumSum.
 public enum ReductionOperators {
     /// Each Reduce* op with the opset from which its `axes` moved from attribute to input.

@@ -1,5 +1,5 @@
 /// Shape inference for ops that pick or rearrange elements without arithmetic (see the runtime's
-/// Ops/SelectionKernels.swift): Compress, ReverseSequence, CenterCropPad, and the deprecated
+/// Ops/SelectionLowering.swift): Compress, ReverseSequence, CenterCropPad, and the deprecated
 /// Scatter (opsets 9-10, ScatterElements under its old name).
 public enum SelectionOperators {
     public static let schemas: [OperatorSchema] = [

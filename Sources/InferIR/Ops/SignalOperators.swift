@@ -1,5 +1,5 @@
 /// Shape inference for the window generators HannWindow, HammingWindow, BlackmanWindow (opset 17;
-/// see the runtime's Ops/SignalKernels.swift): a scalar `size` in, `[size]` of `output_datatype` out.
+/// see the runtime's Lowering/SignalLowering.swift): a scalar `size` in, `[size]` of `output_datatype` out.
 public enum SignalOperators {
     public static let schemas: [OperatorSchema] = ["HannWindow", "HammingWindow", "BlackmanWindow"].map { name in
         OperatorSchema(name, since: 17) { ctx in

@@ -1,5 +1,5 @@
 /// Shape inference for the spectral operators DFT (17; 20 moved `axis` from an attribute to an
-/// input), STFT (17) and MelWeightMatrix (17). Kernels in the runtime's Ops/SpectralKernels.swift.
+/// input), STFT (17) and MelWeightMatrix (17). Kernels in the runtime's Lowering/SpectralLowering.swift.
 public enum SpectralOperators {
     public static let schemas: [OperatorSchema] = [dft, stft, melWeightMatrix]
 

@@ -1,4 +1,4 @@
-/// Shape inference for Einsum and Det (see the runtime's Ops/TensorAlgebraKernels.swift).
+/// Shape inference for Einsum and Det (see the runtime's Lowering/TensorAlgebraLowering.swift).
 public enum TensorAlgebraOperators {
     static let numbers: Set<DType> = [.float32, .float64, .int64, .int32]
 

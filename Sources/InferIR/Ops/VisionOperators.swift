@@ -1,6 +1,6 @@
 /// Shape inference for the sampling operators of vision models: GridSample (16, 20, 22),
 /// AffineGrid (20), RoiAlign (10, 16, 22) and DeformConv (19, 22; 2-D). Kernels in the
-/// runtime's Ops/VisionKernels.swift.
+/// runtime's Lowering/VisionLowering.swift.
 public enum VisionOperators {
     public static let schemas: [OperatorSchema] = [gridSample, affineGrid, roiAlign, deformConv]
 

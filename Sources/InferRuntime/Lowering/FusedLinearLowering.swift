@@ -1,0 +1,288 @@
+import InferIR
+import InferKernels
+
+/// Runtime bindings for the fused ops (domain `swiftinfer`) of the FusedLinear family: the GEMM or
+/// convolution through the same InferKernels paths as the standard ops, then the bias, activation
+/// and residual in one pass over the output (`GemmEpilogue`). Setup (attributes, geometry, scratch)
+/// happens once per session; the prepared kernel only computes.
+package enum FusedLinearLowering {
+    /// All three write every output element (the GEMM runs with beta 0 or over a filled C, the
+    /// depthwise kernel writes each output once), so static plans skip zeroing their outputs.
+    package static let bindings: [KernelBinding] = [fusedConv, fusedGemm, fusedMatMul]
+
+    static let domain = FusedLinearOperators.domain
+
+    static let fusedConv = KernelBinding.prepared("FusedConv", domain: domain) { ctx in
+        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
+        guard x.dtype == .float32, w.dtype == .float32, y.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "FusedConv supports float only, got X \(x.dtype), W \(w.dtype)")
+        }
+        guard x.rank >= 3, w.rank == x.rank, x.rank - 2 <= WindowGeometry.maxSpatialRank else {
+            throw ctx.error(.invalidShape, "needs X [N, C, spatial...] (1 to \(WindowGeometry.maxSpatialRank) spatial dims) and W of the same rank, got X \(x.shape), W \(w.shape)")
+        }
+        let group = try ctx.node.int("group", default: 1)
+        let c = x.shape[1], m = w.shape[0]
+        guard group >= 1, c % group == 0, m % group == 0, w.shape[1] * group == c else {
+            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
+        }
+        let bias = ctx.optionalInput(2)
+        if let bias, bias.dtype != .float32 || bias.shape != [m] {
+            throw ctx.error(.invalidShape, "bias must be float [\(m)], got \(bias.dtype)\(bias.shape)")
+        }
+        let kernel = Array(w.shape.dropFirst(2)), spatial = Array(x.shape.dropFirst(2))
+        let attrs = try WindowAttributes(ctx.node, 22, spatialRank: x.rank - 2)
+        if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)") }
+        let window = try attrs.resolve(input: spatial, kernel: kernel, ceilMode: false)
+        let outSpatial = window.output.map { $0 ?? 0 }
+        guard y.shape == [x.shape[0], m] + outSpatial,
+              let g = WindowGeometry(input: spatial, output: outSpatial, kernel: kernel, strides: window.strides,
+                                     dilations: window.dilations, padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
+            throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed window \(outSpatial)")
+        }
+        let epilogue = try Epilogue(ctx, output: y)
+        let scratch = FloatBuffer(count: Convolution.scratchCount(inChannels: c, group: group, geometry: g))
+        let (batch, threads) = (x.shape[0], ctx.threads)
+        let (xp, wp, yp) = (UnsafePointer(x.pointer(as: Float.self)), UnsafePointer(w.pointer(as: Float.self)), y.pointer(as: Float.self))
+        let bp = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
+        let outSize = outSpatial.reduce(1, *)
+        // A depthwise convolution writes each output once: bias and a ReLU / Clip go into that write
+        // (no second pass over the output).
+        let inKernel = Convolution.path(inChannels: c, group: group, geometry: g) == .depthwise && epilogue.residual == nil
+            ? epilogue.clamp : nil
+        return {
+            if let inKernel {
+                Convolution.convolve(input: xp, weights: wp, bias: bp, output: yp, batch: batch, inChannels: c, outChannels: m,
+                                     group: group, geometry: g, scratch: scratch.pointer, clamp: inKernel, threads: threads)
+                return
+            }
+            epilogue.saveResidual()
+            // Without an epilogue the convolution adds the bias itself; with one, the bias rides along.
+            Convolution.convolve(input: xp, weights: wp, bias: epilogue.isEmpty ? bp : nil, output: yp, batch: batch,
+                                 inChannels: c, outChannels: m, group: group, geometry: g,
+                                 scratch: scratch.pointer, threads: threads)
+            if !epilogue.isEmpty {
+                epilogue.apply(yp, runs: batch * m, runLength: outSize, bias: bp.map { .perPlane($0, channels: m) } ?? .none)
+            }
+        }
+    }
+
+    /// Gemm semantics (alpha, beta, transA, transB, C broadcast) plus the epilogue.
+    static let fusedGemm = KernelBinding.prepared("FusedGemm", domain: domain) { ctx in
+        let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
+        guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "FusedGemm supports float only, got A \(a.dtype), B \(b.dtype)")
+        }
+        guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
+        let transA = try ctx.node.int("transA", default: 0) != 0
+        let transB = try ctx.node.int("transB", default: 0) != 0
+        let alpha = try ctx.node.float("alpha", default: 1), beta = try ctx.node.float("beta", default: 1)
+        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
+        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
+        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) has K=\(k), op(B) has K=\(kb)") }
+        guard y.shape == [m, n] else { throw ctx.error(.invalidShape, "output \(y.shape) is not [\(m), \(n)]") }
+        var c = ctx.optionalInput(2)
+        if let cv = c {
+            guard cv.dtype == .float32 else { throw ctx.error(.dtypeMismatch, "C is \(cv.dtype) but A is float") }
+            guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
+                throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
+            }
+            if beta == 0 { c = nil }
+        }
+        let epilogue = try Epilogue(ctx, output: y)
+        // A per-column C with beta 1 is the epilogue's bias: no separate fill pass.
+        let columnBias = c.flatMap { cv in beta == 1 && !epilogue.isEmpty && cv.count == n && (cv.rank == 1 || cv.shape[0] == 1)
+            ? UnsafePointer(cv.pointer(as: Float.self)) : nil }
+        let fill = columnBias == nil ? c : nil
+        let strides = fill.map { Broadcasting.strides(of: $0.shape, broadcastTo: [m, n]) } ?? [0, 0]
+        let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
+        let fp = fill.map { UnsafePointer($0.pointer(as: Float.self)) }
+        let (lda, ldb) = (max(1, a.shape[1]), max(1, b.shape[1]))
+        return {
+            epilogue.saveResidual()
+            if let fp { BroadcastFill.fill(yp, rows: m, cols: n, from: fp, rowStride: strides[0], colStride: strides[1]) }
+            BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: ap, lda: lda, b: bp, ldb: ldb,
+                      beta: fp == nil ? 0 : beta, c: yp, ldc: max(1, n))
+            if !epilogue.isEmpty {
+                epilogue.apply(yp, runs: m, runLength: n, bias: columnBias.map { .perColumn($0) } ?? .none)
+            }
+        }
+    }
+
+    /// numpy.matmul of op(A), op(B) (transA / transB swap the last two dims) + bias per column + epilogue.
+    static let fusedMatMul = KernelBinding.prepared("FusedMatMul", domain: domain) { ctx in
+        let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
+        guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "FusedMatMul supports float only, got A \(a.dtype), B \(b.dtype)")
+        }
+        let plan = try TransposedMatMulPlan(a.shape, b.shape, transA: try ctx.node.int("transA", default: 0) != 0,
+                                            transB: try ctx.node.int("transB", default: 0) != 0, ctx)
+        let (m, n, k) = (plan.m, plan.n, plan.k)
+        guard y.count == plan.aOffsets.count * m * n else {
+            throw ctx.error(.invalidShape, "output \(y.shape) does not match op(A) \(a.shape) x op(B) \(b.shape)")
+        }
+        let bias: FloatBuffer?
+        if let t = ctx.optionalInput(2) {
+            guard t.dtype == .float32, t.count == n || t.count == 1, t.shape.dropLast().allSatisfy({ $0 == 1 }) else {
+                throw ctx.error(.invalidShape, "bias must be float [\(n)], got \(t.dtype)\(t.shape)")
+            }
+            let values = t.pointer(as: Float.self)
+            let buffer = FloatBuffer(count: n)
+            for j in 0..<n { buffer.pointer![j] = values[t.count == 1 ? 0 : j] }
+            bias = buffer
+        } else {
+            bias = nil
+        }
+        let epilogue = try Epilogue(ctx, output: y)
+        let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
+        let needsPass = !epilogue.isEmpty || bias != nil
+        return {
+            epilogue.saveResidual()
+            BLAS.gemmBatched(transA: plan.transA, transB: plan.transB, m: m, n: n, k: k, alpha: 1,
+                             a: ap, lda: plan.lda, aOffsets: plan.aOffsets, b: bp, ldb: plan.ldb, bOffsets: plan.bOffsets,
+                             beta: 0, c: yp, ldc: max(1, n))
+            if needsPass {
+                epilogue.apply(yp, runs: n == 0 ? 0 : y.count / n, runLength: n,
+                               bias: bias.map { .perColumn(UnsafePointer($0.pointer!)) } ?? .none)
+            }
+        }
+    }
+}
+
+/// A float buffer owned by a prepared kernel (scratch, copies), freed with it.
+final class FloatBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>?
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        pointer = count > 0 ? .allocate(capacity: count) : nil
+        pointer?.initialize(repeating: 0, count: count)
+    }
+
+    deinit { pointer?.deallocate() }
+}
+
+/// The fused node's activation and residual, resolved once. When the residual's bytes overlap the
+/// output (a memory plan may hand a dying input's bytes to the output), it is copied aside before
+/// the GEMM overwrites them.
+struct Epilogue: @unchecked Sendable {
+    let activation: UnaryOp?
+    let residual: UnsafePointer<Float>?
+    let residualBeforeActivation: Bool
+    let threads: Int
+    private let source: UnsafePointer<Float>?
+    private let copy: FloatBuffer?
+
+    var isEmpty: Bool { activation == nil && residual == nil }
+
+    /// The activation as a clamp a kernel can apply in its own output write (none, ReLU, Clip), else nil.
+    var clamp: ConvolutionClamp? {
+        switch activation {
+        case nil: ConvolutionClamp(low: -.infinity, high: .infinity)
+        case .relu?: ConvolutionClamp(low: 0, high: .infinity)
+        case .clip(let low, let high)?: ConvolutionClamp(low: Float(low), high: Float(high))
+        default: nil
+        }
+    }
+
+    init(_ ctx: KernelContext, output y: Tensor) throws {
+        activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)
+        threads = ctx.threads
+        residualBeforeActivation = try ctx.node.int("residual_before_activation", default: 0) != 0
+        guard try ctx.node.int("has_residual", default: 0) != 0 else {
+            residual = nil; source = nil; copy = nil
+            return
+        }
+        let r = try ctx.input(3)
+        guard r.dtype == .float32, r.shape == y.shape else {
+            throw ctx.error(.invalidShape, "residual \(r.dtype)\(r.shape) does not match the output \(y.shape)")
+        }
+        let rStart = r.rawPointer, yStart = UnsafeRawPointer(y.mutableRawPointer)
+        let overlaps = rStart < yStart + y.byteCount && yStart < rStart + r.byteCount && r.count > 0
+        let rp = UnsafePointer(r.pointer(as: Float.self))
+        if overlaps {
+            let buffer = FloatBuffer(count: r.count)
+            copy = buffer
+            source = rp
+            residual = UnsafePointer(buffer.pointer!)
+        } else {
+            copy = nil
+            source = nil
+            residual = rp
+        }
+    }
+
+    /// Copies an overlapping residual aside; a no-op otherwise. Call before the GEMM writes.
+    func saveResidual() {
+        if let copy, let source, let p = copy.pointer { p.update(from: source, count: copy.count) }
+    }
+
+    func apply(_ y: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: GemmEpilogue.BiasLayout) {
+        GemmEpilogue.apply(output: y, runs: runs, runLength: runLength, bias: bias, residual: residual,
+                           residualBeforeActivation: residualBeforeActivation, activation: activation, threads: threads)
+    }
+
+    static func unaryOp(_ a: FusedActivation, _ ctx: KernelContext) throws -> UnaryOp? {
+        let p = a.params
+        switch a.name {
+        case "": return nil
+        case "Relu": return .relu
+        case "Sigmoid": return .sigmoid
+        case "Tanh": return .tanh
+        case "HardSwish": return .hardSwish
+        case "Gelu": return .gelu(tanhApproximation: false)
+        case "GeluTanh": return .gelu(tanhApproximation: true)
+        case "Clip": return .clip(low: Double(p[0]), high: Double(p[1]))
+        case "LeakyRelu": return .leakyRelu(alpha: p[0])
+        case "HardSigmoid": return .hardSigmoid(alpha: p[0], beta: p[1])
+        default: throw ctx.error(.invalidModel, "unknown fused activation \"\(a.name)\"")
+        }
+    }
+}
+
+/// numpy.matmul over op(A) / op(B): per output batch, the element offsets of A's and B's
+/// matrices, with leading dimensions for their stored (possibly transposed) layout. When B is a
+/// single matrix and A is neither broadcast nor transposed, A's batches fold into M: one GEMM.
+struct TransposedMatMulPlan {
+    var m: Int, n: Int, k: Int, lda: Int, ldb: Int
+    var transA: Bool, transB: Bool
+    var aOffsets: [Int], bOffsets: [Int]
+
+    init(_ aShape: [Int], _ bShape: [Int], transA: Bool, transB: Bool, _ ctx: KernelContext) throws {
+        guard !aShape.isEmpty, !bShape.isEmpty else { throw ctx.error(.invalidShape, "MatMul operands must have rank >= 1") }
+        guard !(transA && aShape.count < 2), !(transB && bShape.count < 2) else {
+            throw ctx.error(.invalidShape, "a transposed operand needs rank >= 2, got A \(aShape), B \(bShape)")
+        }
+        self.transA = transA; self.transB = transB
+        let a = aShape.count == 1 ? [1] + aShape : aShape
+        let b = bShape.count == 1 ? bShape + [1] : bShape
+        let (a0, a1) = (a[a.count - 2], a[a.count - 1]), (b0, b1) = (b[b.count - 2], b[b.count - 1])
+        m = transA ? a1 : a0; k = transA ? a0 : a1
+        let kb = transB ? b1 : b0
+        n = transB ? b0 : b1
+        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) \(aShape) has K=\(k), op(B) \(bShape) has K=\(kb)") }
+        lda = max(1, a1); ldb = max(1, b1)
+        let aBatch = Array(a.dropLast(2)), bBatch = Array(b.dropLast(2))
+        guard let outBatch = Broadcasting.shape(aBatch, bBatch) else {
+            throw ctx.error(.invalidShape, "batch dimensions of A \(aShape) and B \(bShape) do not broadcast")
+        }
+        let batches = outBatch.reduce(1, *)
+        let aCount = aBatch.reduce(1, *), bCount = bBatch.reduce(1, *)
+        if bCount == 1, aCount == batches, !transA {
+            m *= batches
+            aOffsets = [0]; bOffsets = [0]
+            return
+        }
+        let aStrides = Broadcasting.strides(of: aBatch, broadcastTo: outBatch)
+        let bStrides = Broadcasting.strides(of: bBatch, broadcastTo: outBatch)
+        aOffsets = []; bOffsets = []
+        var index = [Int](repeating: 0, count: outBatch.count)
+        for _ in 0..<batches {
+            var ao = 0, bo = 0
+            for d in 0..<index.count { ao += index[d] * aStrides[d]; bo += index[d] * bStrides[d] }
+            aOffsets.append(ao * m * k); bOffsets.append(bo * k * n)
+            var d = index.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < outBatch[d] { break }; index[d] = 0; d -= 1 }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import InferIR
+
+/// The one table from operator to lowering: every kernel binding, collected from the per-family
+/// files beside this one (`<Family>Lowering.swift`, each listing its bindings). Keyed by domain
+/// and op type; the opset is handed to the binding, which covers every version from the schema's
+/// `since` (the schema in `InferIR/Ops/<Family>Operators.swift` refuses older ones).
+/// `RegistryConsistencyTests` checks that this table and `OperatorRegistry` hold the same keys,
+/// each once.
+package enum LoweringTable {
+    package static let all: [KernelBinding] =
+        ElementwiseLowering.bindings
+        + LinearAlgebraLowering.bindings
+        + ConvolutionLowering.bindings
+        + NormalizationLowering.bindings
+        + TensorLowering.bindings
+        + ReductionLowering.bindings
+        + FusedLinearLowering.bindings
+        + FusedTransformerLowering.bindings
+        + MathLowering.bindings
+        + LossLowering.bindings
+        + ResizeLowering.bindings
+        + AxisNormalizationLowering.bindings
+        + AttentionLowering.bindings
+        + SelectionLowering.bindings
+        + TensorAlgebraLowering.bindings
+        + SignalLowering.bindings
+        + QuantizationLowering.bindings
+        + LinearRecurrenceLowering.bindings
+        + OptionalLowering.bindings
+        + ControlFlowLowering.bindings
+        + VisionLowering.bindings
+        + SpectralLowering.bindings
+        + RecurrentLowering.bindings + RearrangementLowering.bindings
+
+    private static let byKey: [String: KernelBinding] = {
+        var table: [String: KernelBinding] = [:]
+        for b in all { table[(b.domain == "ai.onnx" ? "" : b.domain) + "::" + b.opType] = b }
+        return table
+    }()
+
+    package static func binding(for node: Node) -> KernelBinding? {
+        byKey[(node.domain == "ai.onnx" ? "" : node.domain) + "::" + node.opType]
+    }
+}
