@@ -8,9 +8,23 @@ public enum ConvolutionOperators {
 
     /// Conv 1, 11, 22 differ only in dtypes and the wording of auto_pad.
     static let conv = OperatorSchema("Conv", since: 1) { ctx in
+        [try resolveConv(ctx)?.outputType ?? ValueType(dtype: try ctx.type(0).dtype, shape: nil)]
+    }
+
+    /// Conv's attributes checked against its input shapes, and its window: the shape function's
+    /// output type and the lowering's kernel call both come from here (one parse, one set of
+    /// checks). nil when the rank of X or W is not known yet.
+    package struct ConvResolution: Sendable {
+        package let group: Int
+        /// Kernel, strides, dilations and effective pads; `output` is nil where an input dim is unknown.
+        package let window: SpatialWindow
+        package let outputType: ValueType
+    }
+
+    package static func resolveConv(_ ctx: ShapeContext) throws -> ConvResolution? {
         let x = try ctx.type(0), w = try ctx.type(1)
         guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
-        guard let sx = x.shape, let sw = w.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
+        guard let sx = x.shape, let sw = w.shape else { return nil }
         guard sx.count >= 3, sw.count == sx.count else {
             throw ctx.error(.invalidShape, "Conv needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
         }
@@ -41,14 +55,28 @@ public enum ConvolutionOperators {
             }
         }
         let window = try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: kernel, ceilMode: false)
-        return [ValueType(dtype: x.dtype, shape: [sx[0], sw[0]] + window.output.map { $0.map(Dim.value) ?? .unknown })]
+        let output = ValueType(dtype: x.dtype, shape: [sx[0], sw[0]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+        return ConvResolution(group: group, window: window, outputType: output)
     }
 
     /// ConvTranspose 1, 11, 22: W is [C, M/group, k...].
     static let convTranspose = OperatorSchema("ConvTranspose", since: 1) { ctx in
+        [try resolveConvTranspose(ctx)?.outputType ?? ValueType(dtype: try ctx.type(0).dtype, shape: nil)]
+    }
+
+    /// ConvTranspose's attributes checked against its input shapes, and its window (the forward
+    /// conv's, whose input is Y): for the shape function and the lowering alike. nil when the
+    /// rank of X or W is not known yet.
+    package struct ConvTransposeResolution: Sendable {
+        package let group: Int
+        package let window: TransposeWindow
+        package let outputType: ValueType
+    }
+
+    package static func resolveConvTranspose(_ ctx: ShapeContext) throws -> ConvTransposeResolution? {
         let x = try ctx.type(0), w = try ctx.type(1)
         guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
-        guard let sx = x.shape, let sw = w.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
+        guard let sx = x.shape, let sw = w.shape else { return nil }
         guard sx.count >= 3, sw.count == sx.count else {
             throw ctx.error(.invalidShape, "ConvTranspose needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
         }
@@ -65,8 +93,14 @@ public enum ConvolutionOperators {
         if let bad = kernelFromW.compactMap({ $0 }).first(where: { $0 < 1 }) {
             throw ctx.error(.invalidShape, "W \(sw) has the empty kernel dim \(bad)")
         }
+        if let ks = try ctx.node.intsIfPresent("kernel_shape") {
+            for (k, wk) in zip(ks, kernelFromW) where wk != nil && wk != k {
+                throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(sw)")
+            }
+        }
         let window = try TransposeWindow(ctx.node, ctx.opset, input: sx.dropFirst(2).map(\.intValue), kernelFromW: kernelFromW)
-        return [ValueType(dtype: x.dtype, shape: [sx[0], m] + window.output.map { $0.map(Dim.value) ?? .unknown })]
+        let output = ValueType(dtype: x.dtype, shape: [sx[0], m] + window.output.map { $0.map(Dim.value) ?? .unknown })
+        return ConvTransposeResolution(group: group, window: window, outputType: output)
     }
 
     /// MaxPool 1, 8 (storage_order, Indices), 10 (ceil_mode, dilations), 11, 12 (int8), 22.
@@ -86,13 +120,20 @@ public enum ConvolutionOperators {
 
     static func poolType(_ ctx: ShapeContext) throws -> ValueType {
         let x = try ctx.type(0)
-        guard let sx = x.shape else { return ValueType(dtype: x.dtype, shape: nil) }
+        guard let sx = x.shape, let window = try resolvePoolWindow(ctx) else { return ValueType(dtype: x.dtype, shape: nil) }
+        return ValueType(dtype: x.dtype, shape: [sx[0], sx[1]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+    }
+
+    /// The window of MaxPool, AveragePool or LpPool (kernel_shape, strides, dilations, pads,
+    /// auto_pad, ceil_mode) checked against X: what the shape function and the lowering use.
+    /// nil when X's rank is not known yet.
+    package static func resolvePoolWindow(_ ctx: ShapeContext) throws -> SpatialWindow? {
+        guard let sx = try ctx.type(0).shape else { return nil }
         guard sx.count >= 3 else { throw ctx.error(.invalidShape, "pooling needs X [N, C, spatial...], got \(sx)") }
         let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: sx.count - 2)
         guard let kernel = attrs.kernelShape else { throw ctx.error(.invalidModel, "required attribute 'kernel_shape' is missing") }
         let ceil = try ctx.node.int("ceil_mode", default: 0) != 0
-        let window = try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: kernel, ceilMode: ceil)
-        return ValueType(dtype: x.dtype, shape: [sx[0], sx[1]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+        return try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: kernel, ceilMode: ceil)
     }
 
     static func globalPool(_ name: String) -> OperatorSchema {
@@ -194,7 +235,7 @@ package struct WindowAttributes {
 }
 
 /// ConvTranspose's window: output from strides, pads and output_padding, or pads from output_shape.
-package struct TransposeWindow {
+package struct TransposeWindow: Sendable {
     package let window: SpatialWindow
     package var output: [Int?] { window.output }
 

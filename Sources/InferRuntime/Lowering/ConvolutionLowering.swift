@@ -10,59 +10,31 @@ package enum ConvolutionLowering {
     /// Conv (float32): 1-D to 3-D, strides, pads, dilations, groups, auto_pad, optional bias.
     /// Prepared: geometry resolved and the im2col scratch allocated once, reused every run.
     static let conv = KernelBinding.prepared("Conv") { ctx in
-        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
-        guard x.dtype == .float32, w.dtype == .float32 else {
-            throw ctx.error(.unsupportedDType, "Conv supports float only, got X \(x.dtype), W \(w.dtype)")
-        }
-        let r = try spatialRank(x, w, ctx)
-        let group = try ctx.node.int("group", default: 1)
-        let c = x.shape[1], m = w.shape[0]
-        guard group >= 1, c % group == 0, m % group == 0, w.shape[1] * group == c else {
-            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
-        }
-        let bias = try biasPointer(ctx.optionalInput(2), count: m, ctx)
-        let kernel = Array(w.shape.dropFirst(2))
-        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: r)
-        if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)") }
-        let window = try attrs.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel, ceilMode: false)
-        let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
-        let scratch = ConvScratch(count: Convolution.scratchCount(inChannels: c, group: group, geometry: g))
-        let input = UnsafePointer(x.pointer(as: Float.self)), weights = UnsafePointer(w.pointer(as: Float.self))
-        let output = y.pointer(as: Float.self), batch = x.shape[0], threads = ctx.threads
-        return {
-            Convolution.convolve(input: input, weights: weights, bias: bias, output: output, batch: batch,
-                                 inChannels: c, outChannels: m, group: group, geometry: g,
-                                 scratch: scratch.pointer, threads: threads)
-        }
+        let setup = try ConvSetup(ctx)
+        let scratch = FloatBuffer(count: setup.scratchCount)
+        let bias = setup.bias
+        return { setup.convolve(bias: bias, scratch: scratch.pointer) }
     }
 
-    /// ConvTranspose (float32): groups, strides, pads, output_padding, output_shape, dilations.
+    /// ConvTranspose (float32): groups, strides, pads, output_padding, output_shape, dilations;
+    /// attributes resolved by the schema (`ConvolutionOperators.resolveConvTranspose`).
     static let convTranspose = KernelBinding("ConvTranspose") { ctx in
         let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
         guard x.dtype == .float32, w.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "ConvTranspose supports float only, got X \(x.dtype), W \(w.dtype)")
         }
-        let r = try spatialRank(x, w, ctx)
-        let group = try ctx.node.int("group", default: 1)
-        let c = x.shape[1]
-        guard group >= 1, c % group == 0, w.shape[0] == c else {
-            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
-        }
-        let m = w.shape[1] * group
-        let bias = try biasPointer(ctx.optionalInput(2), count: m, ctx)
-        let kernel = Array(w.shape.dropFirst(2))
-        if let ks = try ctx.node.intsIfPresent("kernel_shape"), ks != kernel {
-            throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)")
-        }
-        let tw = try TransposeWindow(ctx.node, ctx.opset, input: Array(x.shape.dropFirst(2)), kernelFromW: kernel)
-        let outSpatial = tw.output.map { $0 ?? 0 }
-        guard y.shape == [x.shape[0], m] + outSpatial, r == outSpatial.count else {
+        guard let resolved = try ConvolutionOperators.resolveConvTranspose(ctx.shapeContext),
+              resolved.outputType.staticDims == y.shape else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed ConvTranspose shape")
         }
+        let c = x.shape[1], m = y.shape[1], group = resolved.group
+        let bias = try biasPointer(ctx.optionalInput(2), count: m, ctx)
         // Forward view: the conv whose input is Y and output is X.
-        guard let g = WindowGeometry(input: outSpatial, output: Array(x.shape.dropFirst(2)), kernel: kernel,
-                                     strides: tw.window.strides, dilations: tw.window.dilations,
-                                     padsBegin: tw.window.padsBegin, padsEnd: tw.window.padsEnd) else {
+        let window = resolved.window.window
+        guard x.rank - 2 <= WindowGeometry.maxSpatialRank,
+              let g = WindowGeometry(input: Array(y.shape.dropFirst(2)), output: Array(x.shape.dropFirst(2)), kernel: window.kernel,
+                                     strides: window.strides, dilations: window.dilations,
+                                     padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
             throw ctx.error(.unsupportedFeature, "ConvTranspose supports 1 to \(WindowGeometry.maxSpatialRank) spatial dims")
         }
         ConvTranspose.run(input: x.pointer(as: Float.self), weights: w.pointer(as: Float.self), bias: bias,
@@ -186,17 +158,6 @@ package enum ConvolutionLowering {
 
     // MARK: - Shared setup
 
-    private static func spatialRank(_ x: Tensor, _ w: Tensor, _ ctx: KernelContext) throws -> Int {
-        guard x.rank >= 3, w.rank == x.rank else {
-            throw ctx.error(.invalidShape, "needs X [N, C, spatial...] and W of the same rank, got X \(x.shape), W \(w.shape)")
-        }
-        let r = x.rank - 2
-        guard r <= WindowGeometry.maxSpatialRank else {
-            throw ctx.error(.unsupportedFeature, "\(r) spatial dims; at most \(WindowGeometry.maxSpatialRank) are supported")
-        }
-        return r
-    }
-
     private static func biasPointer(_ b: Tensor?, count: Int, _ ctx: KernelContext) throws -> UnsafePointer<Float>? {
         guard let b else { return nil }
         guard b.dtype == .float32, b.shape == [count] else {
@@ -205,41 +166,27 @@ package enum ConvolutionLowering {
         return UnsafePointer(b.pointer(as: Float.self))
     }
 
-    private static func geometry(input: [Int], window: SpatialWindow, kernel: [Int], y: Tensor,
-                                 _ ctx: KernelContext) throws -> WindowGeometry {
+    /// The kernels' view of a resolved window over concrete dims (at most
+    /// `WindowGeometry.maxSpatialRank` spatial dims), checked against the allocated output.
+    static func geometry(input: [Int], window: SpatialWindow, y: Tensor, _ ctx: KernelContext) throws -> WindowGeometry {
+        guard input.count <= WindowGeometry.maxSpatialRank else {
+            throw ctx.error(.unsupportedFeature, "\(input.count) spatial dims; at most \(WindowGeometry.maxSpatialRank) are supported")
+        }
         let output = window.output.map { $0 ?? 0 }
         guard Array(y.shape.dropFirst(2)) == output,
-              let g = WindowGeometry(input: input, output: output, kernel: kernel, strides: window.strides,
+              let g = WindowGeometry(input: input, output: output, kernel: window.kernel, strides: window.strides,
                                      dilations: window.dilations, padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed window \(output)")
         }
         return g
     }
 
+    /// X, Y and the window of a pool, resolved by the schema (`ConvolutionOperators.resolvePoolWindow`).
     private static func poolSetup(_ ctx: KernelContext) throws -> (Tensor, Tensor, WindowGeometry) {
         let x = try ctx.input(0), y = ctx.outputs[0]
-        guard x.rank >= 3 else { throw ctx.error(.invalidShape, "pooling needs X [N, C, spatial...], got \(x.shape)") }
-        let r = x.rank - 2
-        guard r <= WindowGeometry.maxSpatialRank else {
-            throw ctx.error(.unsupportedFeature, "\(r) spatial dims; at most \(WindowGeometry.maxSpatialRank) are supported")
+        guard let window = try ConvolutionOperators.resolvePoolWindow(ctx.shapeContext) else {
+            throw ctx.error(.invalidShape, "pooling needs X [N, C, spatial...], got \(x.shape)")
         }
-        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: r)
-        guard let kernel = attrs.kernelShape else { throw ctx.error(.invalidModel, "required attribute 'kernel_shape' is missing") }
-        let ceil = try ctx.node.int("ceil_mode", default: 0) != 0
-        let window = try attrs.resolve(input: Array(x.shape.dropFirst(2)), kernel: kernel, ceilMode: ceil)
-        let g = try geometry(input: Array(x.shape.dropFirst(2)), window: window, kernel: kernel, y: y, ctx)
-        return (x, y, g)
+        return (x, y, try geometry(input: Array(x.shape.dropFirst(2)), window: window, y: y, ctx))
     }
-}
-
-/// The im2col column buffer of one prepared Conv: allocated when the kernel is prepared (once
-/// per session), freed with it. Each session prepares its own, so concurrent runs never share.
-final class ConvScratch: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>?
-
-    init(count: Int) {
-        pointer = count > 0 ? .allocate(capacity: count) : nil
-    }
-
-    deinit { pointer?.deallocate() }
 }

@@ -12,57 +12,24 @@ package enum FusedLinearLowering {
 
     static let domain = FusedLinearOperators.domain
 
+    /// Conv (the same setup as the standard op: `ConvSetup`), then the epilogue.
     static let fusedConv = KernelBinding.prepared("FusedConv", domain: domain) { ctx in
-        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
-        guard x.dtype == .float32, w.dtype == .float32, y.dtype == .float32 else {
-            throw ctx.error(.unsupportedDType, "FusedConv supports float only, got X \(x.dtype), W \(w.dtype)")
-        }
-        guard x.rank >= 3, w.rank == x.rank, x.rank - 2 <= WindowGeometry.maxSpatialRank else {
-            throw ctx.error(.invalidShape, "needs X [N, C, spatial...] (1 to \(WindowGeometry.maxSpatialRank) spatial dims) and W of the same rank, got X \(x.shape), W \(w.shape)")
-        }
-        let group = try ctx.node.int("group", default: 1)
-        let c = x.shape[1], m = w.shape[0]
-        guard group >= 1, c % group == 0, m % group == 0, w.shape[1] * group == c else {
-            throw ctx.error(.invalidShape, "X has \(c) channels and W \(w.shape) with group \(group): channels must divide by group and match W")
-        }
-        let bias = ctx.optionalInput(2)
-        if let bias, bias.dtype != .float32 || bias.shape != [m] {
-            throw ctx.error(.invalidShape, "bias must be float [\(m)], got \(bias.dtype)\(bias.shape)")
-        }
-        let kernel = Array(w.shape.dropFirst(2)), spatial = Array(x.shape.dropFirst(2))
-        let attrs = try WindowAttributes(ctx.node, 22, spatialRank: x.rank - 2)
-        if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match W \(w.shape)") }
-        let window = try attrs.resolve(input: spatial, kernel: kernel, ceilMode: false)
-        let outSpatial = window.output.map { $0 ?? 0 }
-        guard y.shape == [x.shape[0], m] + outSpatial,
-              let g = WindowGeometry(input: spatial, output: outSpatial, kernel: kernel, strides: window.strides,
-                                     dilations: window.dilations, padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
-            throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed window \(outSpatial)")
-        }
-        let epilogue = try Epilogue(ctx, output: y)
-        let scratch = FloatBuffer(count: Convolution.scratchCount(inChannels: c, group: group, geometry: g))
-        let (batch, threads) = (x.shape[0], ctx.threads)
-        let (xp, wp, yp) = (UnsafePointer(x.pointer(as: Float.self)), UnsafePointer(w.pointer(as: Float.self)), y.pointer(as: Float.self))
-        let bp = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
-        let outSize = outSpatial.reduce(1, *)
+        let conv = try ConvSetup(ctx)
+        let epilogue = try Epilogue(ctx, output: ctx.outputs[0])
+        let scratch = FloatBuffer(count: conv.scratchCount)
+        let bias = conv.bias, output = conv.output
         // A depthwise convolution writes each output once: bias and a ReLU / Clip go into that write
         // (no second pass over the output).
-        let inKernel = Convolution.path(inChannels: c, group: group, geometry: g) == .depthwise && epilogue.residual == nil
-            ? epilogue.clamp : nil
+        if conv.path == .depthwise && epilogue.residual == nil, let clamp = epilogue.clamp {
+            return { conv.convolve(bias: bias, scratch: scratch.pointer, clamp: clamp) }
+        }
+        if epilogue.isEmpty { return { conv.convolve(bias: bias, scratch: scratch.pointer) } }
+        let planes = conv.batch * conv.outChannels, channels = conv.outChannels, planeSize = conv.geometry.outputSize
         return {
-            if let inKernel {
-                Convolution.convolve(input: xp, weights: wp, bias: bp, output: yp, batch: batch, inChannels: c, outChannels: m,
-                                     group: group, geometry: g, scratch: scratch.pointer, clamp: inKernel, threads: threads)
-                return
-            }
             epilogue.saveResidual()
-            // Without an epilogue the convolution adds the bias itself; with one, the bias rides along.
-            Convolution.convolve(input: xp, weights: wp, bias: epilogue.isEmpty ? bp : nil, output: yp, batch: batch,
-                                 inChannels: c, outChannels: m, group: group, geometry: g,
-                                 scratch: scratch.pointer, threads: threads)
-            if !epilogue.isEmpty {
-                epilogue.apply(yp, runs: batch * m, runLength: outSize, bias: bp.map { .perPlane($0, channels: m) } ?? .none)
-            }
+            // The bias rides along with the epilogue's pass instead of a pass of its own.
+            conv.convolve(bias: nil, scratch: scratch.pointer)
+            epilogue.apply(output, runs: planes, runLength: planeSize, bias: bias.map { .perPlane($0, channels: channels) } ?? .none)
         }
     }
 
@@ -146,20 +113,6 @@ package enum FusedLinearLowering {
             }
         }
     }
-}
-
-/// A float buffer owned by a prepared kernel (scratch, copies), freed with it.
-final class FloatBuffer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>?
-    let count: Int
-
-    init(count: Int) {
-        self.count = count
-        pointer = count > 0 ? .allocate(capacity: count) : nil
-        pointer?.initialize(repeating: 0, count: count)
-    }
-
-    deinit { pointer?.deallocate() }
 }
 
 /// The fused node's activation and residual, resolved once. When the residual's bytes overlap the

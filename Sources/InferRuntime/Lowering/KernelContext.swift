@@ -45,6 +45,13 @@ package struct KernelContext {
     package func error(_ kind: InferError.Kind, _ message: String) -> InferError {
         InferError.at(node, opset: opset, kind, message)
     }
+
+    /// The view shape inference had of this node, with every input known: a lowering hands it
+    /// to its schema's resolver (`ConvolutionOperators.resolveConv`, Slice bounds, split sizes,
+    /// pads, TopK's k, ...) instead of parsing and checking the attributes a second time.
+    var shapeContext: ShapeContext {
+        ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
+    }
 }
 
 /// A kernel with everything but the arithmetic done: attributes read, shapes checked,

@@ -115,9 +115,7 @@ package enum ReductionLowering {
     static let topK = KernelBinding("TopK") { ctx in
         let x = try ctx.input(0)
         let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
-        let shapeContext = ShapeContext(node: ctx.node, opset: ctx.opset, inputTypes: ctx.inputs.map { $0?.type },
-                                        inputValues: ctx.inputs)
-        guard let k = try ReductionOperators.topKCount(shapeContext) else { throw ctx.error(.invalidModel, "K is unknown") }
+        guard let k = try ReductionOperators.topKCount(ctx.shapeContext) else { throw ctx.error(.invalidModel, "K is unknown") }
         let (outer, size, inner) = split(x.shape, at: axis)
         guard k <= size else { throw ctx.error(.invalidShape, "k = \(k) is larger than the axis size \(size)") }
         let largest = ctx.opset < 11 ? true : try ctx.node.int("largest", default: 1) != 0

@@ -2,12 +2,6 @@ import InferIR
 import InferKernels
 
 extension KernelContext {
-    /// The same view shape inference had, so bindings reuse the IR's parameter parsing
-    /// (Slice bounds, split sizes, pads, ...) instead of re-implementing it.
-    var shapeContext: ShapeContext {
-        ShapeContext(node: node, opset: opset, inputTypes: inputs.map { $0?.type }, inputValues: inputs)
-    }
-
     /// Integer indices of input `i`, each wrapped once if negative and checked against
     /// `0..<bound`; a bad index is an error naming it.
     func normalizedIndices(_ i: Int, bound: Int, _ what: String = "index") throws -> [Int] {
