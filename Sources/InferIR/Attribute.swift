@@ -1,5 +1,5 @@
 /// A node attribute value: every ONNX attribute kind the engine reads or round-trips.
-public indirect enum Attribute: Sendable, Equatable {
+package indirect enum Attribute: Sendable, Equatable {
     case float(Float)
     case int(Int)
     case string(String)
@@ -15,7 +15,7 @@ public indirect enum Attribute: Sendable, Equatable {
     case types([ValueType])
 
     /// ONNX text-format name of the kind (`float`, `ints`, ...).
-    public var kindName: String {
+    package var kindName: String {
         switch self {
         case .float: "float"
         case .int: "int"

@@ -1,8 +1,8 @@
 /// NumPy-style (multidirectional) broadcasting of shapes, as ONNX defines it: align on the
 /// right, each pair of dims must be equal or one of them 1.
-public enum Broadcasting {
+package enum Broadcasting {
     /// Broadcast result of concrete shapes, or nil when they are incompatible.
-    public static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    package static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
         let rank = max(a.count, b.count)
         var out = [Int](repeating: 1, count: rank)
         for i in 0..<rank {
@@ -14,7 +14,7 @@ public enum Broadcasting {
     }
 
     /// Broadcast result of several concrete shapes.
-    public static func shape(_ shapes: [[Int]]) -> [Int]? {
+    package static func shape(_ shapes: [[Int]]) -> [Int]? {
         var result: [Int] = []
         for s in shapes { guard let r = shape(result, s) else { return nil }; result = r }
         return result
@@ -22,7 +22,7 @@ public enum Broadcasting {
 
     /// Broadcast result of declared (possibly symbolic) shapes; nil when provably incompatible.
     /// `N` with 1 gives `N`; `N` with `M` gives unknown (one of them must be 1 at run time).
-    public static func shape(_ a: [Dim], _ b: [Dim]) -> [Dim]? {
+    package static func shape(_ a: [Dim], _ b: [Dim]) -> [Dim]? {
         let rank = max(a.count, b.count)
         var out = [Dim](repeating: .value(1), count: rank)
         for i in 0..<rank {
@@ -42,7 +42,7 @@ public enum Broadcasting {
 
     /// Element strides that read a row-major tensor of `shape` as if it had `outShape`
     /// (0 on broadcast dims). `shape` must broadcast to `outShape`.
-    public static func strides(of shape: [Int], broadcastTo outShape: [Int]) -> [Int] {
+    package static func strides(of shape: [Int], broadcastTo outShape: [Int]) -> [Int] {
         let offset = outShape.count - shape.count
         var strides = [Int](repeating: 0, count: outShape.count)
         var step = 1
@@ -54,7 +54,7 @@ public enum Broadcasting {
     }
 
     /// Row-major strides of a contiguous tensor.
-    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+    package static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var step = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {

@@ -43,7 +43,7 @@ public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertibl
     }
 
     /// Maps an ONNX data-type code; nil for types the engine does not support (float16, string, ...).
-    public init?(onnxCode: Int) { self.init(rawValue: onnxCode) }
+    package init?(onnxCode: Int) { self.init(rawValue: onnxCode) }
 
     /// Every ONNX data-type code with its `TensorProto.DataType` name, lowercased.
     private static let onnxTypeNames = [
@@ -54,13 +54,13 @@ public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertibl
         23: "float4e2m1"]
 
     /// Human-readable name of any ONNX data-type code, for error messages about unsupported types.
-    public static func onnxTypeName(code: Int) -> String {
+    package static func onnxTypeName(code: Int) -> String {
         onnxTypeNames[code] ?? "type code \(code)"
     }
 
     /// The code of a `TensorProto.DataType` name in any case ("FLOAT", "int64"), as Cast-1 gives
     /// its target type; nil when ONNX has no such type.
-    public static func onnxCode(named name: String) -> Int? {
+    package static func onnxCode(named name: String) -> Int? {
         let lowered = name.lowercased()
         return onnxTypeNames.first { $0.value == lowered && $0.key != 0 }?.key
     }

@@ -11,18 +11,18 @@ public struct ValueInfo: Sendable, Equatable {
 
 /// A dataflow graph: nodes over named values, with typed inputs/outputs and constant initializers.
 /// Nodes are kept in a topological order once the verifier has run (`Graph.sortedTopologically`).
-public struct Graph: Sendable, Equatable {
-    public var name: String
-    public var inputs: [ValueInfo]
-    public var outputs: [ValueInfo]
+package struct Graph: Sendable, Equatable {
+    package var name: String
+    package var inputs: [ValueInfo]
+    package var outputs: [ValueInfo]
     /// Constant tensors by value name. An initializer may also be listed in `inputs`
     /// (an overridable default, as ONNX allows).
-    public var initializers: [String: Tensor]
-    public var nodes: [Node]
+    package var initializers: [String: Tensor]
+    package var nodes: [Node]
     /// Known types of intermediate values (filled by shape inference; optional in files).
-    public var valueInfo: [String: ValueType]
+    package var valueInfo: [String: ValueType]
 
-    public init(name: String = "main", inputs: [ValueInfo] = [], outputs: [ValueInfo] = [],
+    package init(name: String = "main", inputs: [ValueInfo] = [], outputs: [ValueInfo] = [],
                 initializers: [String: Tensor] = [:], nodes: [Node] = [], valueInfo: [String: ValueType] = [:]) {
         self.name = name
         self.inputs = inputs
@@ -33,21 +33,21 @@ public struct Graph: Sendable, Equatable {
     }
 
     /// Names of the graph inputs that have a default (an initializer of the same name), sorted.
-    public var defaultedInputNames: [String] {
+    package var defaultedInputNames: [String] {
         inputs.map(\.name).filter { initializers[$0] != nil }.sorted()
     }
 }
 
 /// A graph plus the model-level facts needed to interpret it: which opset of each domain it uses.
-public struct Model: Sendable, Equatable {
-    public var irVersion: Int
+package struct Model: Sendable, Equatable {
+    package var irVersion: Int
     /// Domain ("" = ai.onnx) -> opset version.
-    public var opsetImports: [String: Int]
-    public var producerName: String
-    public var producerVersion: String
-    public var graph: Graph
+    package var opsetImports: [String: Int]
+    package var producerName: String
+    package var producerVersion: String
+    package var graph: Graph
 
-    public init(irVersion: Int = 8, opsetImports: [String: Int] = ["": 17], producerName: String = "",
+    package init(irVersion: Int = 8, opsetImports: [String: Int] = ["": 17], producerName: String = "",
                 producerVersion: String = "", graph: Graph) {
         self.irVersion = irVersion
         self.opsetImports = opsetImports
@@ -57,9 +57,9 @@ public struct Model: Sendable, Equatable {
     }
 
     /// The opset version a node is interpreted under (nil when its domain is not imported).
-    public func opset(for node: Node) -> Int? { opset(forDomain: node.domain) }
+    package func opset(for node: Node) -> Int? { opset(forDomain: node.domain) }
 
-    public func opset(forDomain domain: String) -> Int? {
+    package func opset(forDomain domain: String) -> Int? {
         let key = domain == "ai.onnx" ? "" : domain
         return opsetImports[key] ?? (key.isEmpty ? opsetImports["ai.onnx"] : nil)
     }

@@ -44,7 +44,7 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// throw InferError.at(node, opset: 13, .invalidModel, "group 3 does not divide 64 input channels")
     /// ```
-    public static func at(_ node: Node, opset: Int?, _ kind: Kind, _ message: String) -> InferError {
+    package static func at(_ node: Node, opset: Int?, _ kind: Kind, _ message: String) -> InferError {
         InferError(kind, "\(node.locationDescription(opset: opset)): \(message)",
                    node: node.name.isEmpty ? node.outputs.first : node.name, opType: node.qualifiedOpType, opset: opset)
     }

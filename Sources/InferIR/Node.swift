@@ -1,15 +1,15 @@
 /// One operator application. Values are referred to by name (single assignment);
 /// an empty input name is an omitted optional input.
-public struct Node: Sendable, Equatable {
-    public var name: String
-    public var opType: String
+package struct Node: Sendable, Equatable {
+    package var name: String
+    package var opType: String
     /// "" (or "ai.onnx") for standard ONNX ops, "swiftinfer" for fused ops, ...
-    public var domain: String
-    public var inputs: [String]
-    public var outputs: [String]
-    public var attributes: [String: Attribute]
+    package var domain: String
+    package var inputs: [String]
+    package var outputs: [String]
+    package var attributes: [String: Attribute]
 
-    public init(name: String = "", opType: String, domain: String = "", inputs: [String], outputs: [String],
+    package init(name: String = "", opType: String, domain: String = "", inputs: [String], outputs: [String],
                 attributes: [String: Attribute] = [:]) {
         self.name = name
         self.opType = opType
@@ -20,12 +20,12 @@ public struct Node: Sendable, Equatable {
     }
 
     /// `Conv` for ONNX ops, `swiftinfer.FusedConv` for others.
-    public var qualifiedOpType: String {
+    package var qualifiedOpType: String {
         domain.isEmpty || domain == "ai.onnx" ? opType : "\(domain).\(opType)"
     }
 
     /// How errors refer to this node: its name (or first output) plus op and opset.
-    public func locationDescription(opset: Int?) -> String {
+    package func locationDescription(opset: Int?) -> String {
         let label = name.isEmpty ? "producing \"\(outputs.first ?? "?")\"" : "\"\(name)\""
         let version = opset.map { ", opset \($0)" } ?? ""
         return "node \(label) (\(qualifiedOpType)\(version))"

@@ -10,9 +10,9 @@ extension Node {
         InferError.at(self, opset: nil, .invalidModel, "required attribute '\(key)' is missing")
     }
 
-    public func hasAttribute(_ key: String) -> Bool { attributes[key] != nil }
+    package func hasAttribute(_ key: String) -> Bool { attributes[key] != nil }
 
-    public func int(_ key: String, default value: Int? = nil) throws -> Int {
+    package func int(_ key: String, default value: Int? = nil) throws -> Int {
         switch attributes[key] {
         case .int(let v)?: return v
         case nil: if let value { return value } else { throw missing(key) }
@@ -20,7 +20,7 @@ extension Node {
         }
     }
 
-    public func float(_ key: String, default value: Float? = nil) throws -> Float {
+    package func float(_ key: String, default value: Float? = nil) throws -> Float {
         switch attributes[key] {
         case .float(let v)?: return v
         case .int(let v)?: return Float(v)
@@ -29,7 +29,7 @@ extension Node {
         }
     }
 
-    public func string(_ key: String, default value: String? = nil) throws -> String {
+    package func string(_ key: String, default value: String? = nil) throws -> String {
         switch attributes[key] {
         case .string(let v)?: return v
         case nil: if let value { return value } else { throw missing(key) }
@@ -37,7 +37,7 @@ extension Node {
         }
     }
 
-    public func ints(_ key: String, default value: [Int]? = nil) throws -> [Int] {
+    package func ints(_ key: String, default value: [Int]? = nil) throws -> [Int] {
         switch attributes[key] {
         case .ints(let v)?: return v
         case .int(let v)?: return [v]
@@ -47,11 +47,11 @@ extension Node {
     }
 
     /// Optional variant: nil when absent.
-    public func intsIfPresent(_ key: String) throws -> [Int]? {
+    package func intsIfPresent(_ key: String) throws -> [Int]? {
         attributes[key] == nil ? nil : try ints(key)
     }
 
-    public func floats(_ key: String, default value: [Float]? = nil) throws -> [Float] {
+    package func floats(_ key: String, default value: [Float]? = nil) throws -> [Float] {
         switch attributes[key] {
         case .floats(let v)?: return v
         case nil: if let value { return value } else { throw missing(key) }
@@ -59,7 +59,7 @@ extension Node {
         }
     }
 
-    public func strings(_ key: String, default value: [String]? = nil) throws -> [String] {
+    package func strings(_ key: String, default value: [String]? = nil) throws -> [String] {
         switch attributes[key] {
         case .strings(let v)?: return v
         case nil: if let value { return value } else { throw missing(key) }
@@ -67,7 +67,7 @@ extension Node {
         }
     }
 
-    public func tensor(_ key: String) throws -> Tensor? {
+    package func tensor(_ key: String) throws -> Tensor? {
         switch attributes[key] {
         case .tensor(let t)?: return t
         case nil: return nil
@@ -77,7 +77,7 @@ extension Node {
 }
 
 /// Normalizes a possibly negative axis against `rank`; throws when out of range.
-public func normalizeAxis(_ axis: Int, rank: Int, node: Node) throws -> Int {
+package func normalizeAxis(_ axis: Int, rank: Int, node: Node) throws -> Int {
     let a = axis < 0 ? axis + rank : axis
     guard a >= 0, a < max(rank, 1) || (rank == 0 && a == 0) else {
         throw InferError.at(node, opset: nil, .invalidModel, "axis \(axis) is out of range for rank \(rank)")

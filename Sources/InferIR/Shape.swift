@@ -53,7 +53,7 @@ public struct ValueType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Element count of a concrete shape, or nil when it overflows `Int` (absurd declared shapes).
-public func elementCount(_ dims: [Int]) -> Int? {
+package func elementCount(_ dims: [Int]) -> Int? {
     var n = 1
     for d in dims {
         guard d >= 0 else { return nil }

@@ -1,18 +1,18 @@
 /// What shape inference of one node sees: the node, its opset, the types of its inputs
 /// and whatever input values are known (initializers and constants at compile time;
 /// every input at run time, so data-dependent shapes such as Reshape's or NonZero's resolve).
-public struct ShapeContext {
-    public let node: Node
-    public let opset: Int
+package struct ShapeContext {
+    package let node: Node
+    package let opset: Int
     /// One entry per node input; nil for an omitted optional input (empty name) or an unknown type.
-    public let inputTypes: [ValueType?]
+    package let inputTypes: [ValueType?]
     /// One entry per node input; nil when the value is not known.
-    public let inputValues: [Tensor?]
+    package let inputValues: [Tensor?]
     /// For nodes with subgraphs (If/Loop/Scan): infers a subgraph's output types given its input
     /// types, seeing the enclosing scopes' types (nil when shape inference offers none).
-    public let subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)?
+    package let subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)?
 
-    public init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?],
+    package init(node: Node, opset: Int, inputTypes: [ValueType?], inputValues: [Tensor?],
                 subgraphTypes: ((Graph, [ValueType?]) -> [ValueType?]?)? = nil) {
         self.node = node
         self.opset = opset
@@ -23,29 +23,29 @@ public struct ShapeContext {
 
     /// Output types of `graph` when fed `inputTypes`: inferred through the subgraph when possible,
     /// else the subgraph's declared output types.
-    public func outputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?] {
+    package func outputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?] {
         inferredOutputTypes(of: graph, inputTypes: inputTypes) ?? graph.outputs.map(\.type)
     }
 
     /// Output types of `graph` inferred through it, or nil when inference fails (an If branch
     /// not taken for these shapes may well fail).
-    public func inferredOutputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?]? {
+    package func inferredOutputTypes(of graph: Graph, inputTypes: [ValueType?]) -> [ValueType?]? {
         guard let inferred = subgraphTypes?(graph, inputTypes), inferred.count == graph.outputs.count else { return nil }
         return inferred
     }
 
     /// Number of inputs present, ignoring trailing omitted ones.
-    public var inputCount: Int {
+    package var inputCount: Int {
         var n = node.inputs.count
         while n > 0, node.inputs[n - 1].isEmpty { n -= 1 }
         return n
     }
 
     /// Whether input `i` is present (not omitted).
-    public func hasInput(_ i: Int) -> Bool { i < node.inputs.count && !node.inputs[i].isEmpty }
+    package func hasInput(_ i: Int) -> Bool { i < node.inputs.count && !node.inputs[i].isEmpty }
 
     /// The type of a required input.
-    public func type(_ i: Int) throws -> ValueType {
+    package func type(_ i: Int) throws -> ValueType {
         guard hasInput(i), i < inputTypes.count, let t = inputTypes[i] else {
             throw error(.invalidModel, "input \(i) is missing or has no known type")
         }
@@ -53,30 +53,30 @@ public struct ShapeContext {
     }
 
     /// The shape of a required input with known rank.
-    public func shape(_ i: Int) throws -> [Dim] {
+    package func shape(_ i: Int) throws -> [Dim] {
         guard let s = try type(i).shape else { throw error(.invalidShape, "input \(i) has unknown rank") }
         return s
     }
 
     /// The known value of input `i`, if any.
-    public func value(_ i: Int) -> Tensor? { hasInput(i) && i < inputValues.count ? inputValues[i] : nil }
+    package func value(_ i: Int) -> Tensor? { hasInput(i) && i < inputValues.count ? inputValues[i] : nil }
 
-    public func error(_ kind: InferError.Kind, _ message: String) -> InferError {
+    package func error(_ kind: InferError.Kind, _ message: String) -> InferError {
         InferError.at(node, opset: opset, kind, message)
     }
 }
 
 /// How the engine knows an operator: its name, the oldest opset whose semantics the
 /// implementation covers, and how to infer output types.
-public struct OperatorSchema: Sendable {
-    public let opType: String
-    public let domain: String
+package struct OperatorSchema: Sendable {
+    package let opType: String
+    package let domain: String
     /// Oldest opset version handled. Versions newer than the newest ONNX defines are accepted
     /// as long as the ONNX schema did not change (checked at import).
-    public let sinceVersion: Int
-    public let inferTypes: @Sendable (ShapeContext) throws -> [ValueType]
+    package let sinceVersion: Int
+    package let inferTypes: @Sendable (ShapeContext) throws -> [ValueType]
 
-    public init(_ opType: String, domain: String = "", since sinceVersion: Int = 1,
+    package init(_ opType: String, domain: String = "", since sinceVersion: Int = 1,
                 inferTypes: @escaping @Sendable (ShapeContext) throws -> [ValueType]) {
         self.opType = opType
         self.domain = domain
@@ -86,8 +86,8 @@ public struct OperatorSchema: Sendable {
 }
 
 /// Every operator the IR knows, collected from the per-family files in `Ops/`.
-public enum OperatorRegistry {
-    public static let all: [OperatorSchema] =
+package enum OperatorRegistry {
+    package static let all: [OperatorSchema] =
         ElementwiseOperators.schemas
         + LinearAlgebraOperators.schemas
         + ConvolutionOperators.schemas
@@ -122,11 +122,11 @@ public enum OperatorRegistry {
         (domain == "ai.onnx" ? "" : domain) + "::" + opType
     }
 
-    public static func schema(opType: String, domain: String) -> OperatorSchema? {
+    package static func schema(opType: String, domain: String) -> OperatorSchema? {
         byKey[key(opType, domain)]
     }
 
-    public static func schema(for node: Node) -> OperatorSchema? {
+    package static func schema(for node: Node) -> OperatorSchema? {
         schema(opType: node.opType, domain: node.domain)
     }
 }

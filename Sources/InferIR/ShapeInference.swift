@@ -1,17 +1,17 @@
 /// Evaluates one node on known input values (the runtime supplies it; the IR has no kernels).
-public typealias NodeEvaluator = @Sendable (_ node: Node, _ opset: Int, _ inputs: [Tensor?]) throws -> [Tensor]
+package typealias NodeEvaluator = @Sendable (_ node: Node, _ opset: Int, _ inputs: [Tensor?]) throws -> [Tensor]
 
 /// Fills `graph.valueInfo` with the type of every value, walking nodes in topological order
 /// and calling each operator's `inferTypes`. Known values travel along so shape subgraphs
 /// resolve: initializers, Constant nodes, `Shape` of a value whose shape is static, and —
 /// when an `evaluate` function is given — any small node whose inputs are all known
 /// (ONNX's "data propagation": Shape→Gather→Unsqueeze→Concat→Reshape gets a static shape).
-public enum ShapeInference {
+package enum ShapeInference {
     /// Largest value (elements) computed during inference; bigger results are left unknown.
     static let maxPropagatedElements = 4096
 
     /// `outerTypes`: types of the enclosing scopes' values, when `model.graph` is a subgraph.
-    public static func run(_ model: inout Model, evaluate: NodeEvaluator? = nil, outerTypes: [String: ValueType] = [:]) throws {
+    package static func run(_ model: inout Model, evaluate: NodeEvaluator? = nil, outerTypes: [String: ValueType] = [:]) throws {
         let order = try Verifier.verify(model.graph, outerScope: Set(outerTypes.keys))
         var types: [String: ValueType] = outerTypes
         var values: [String: Tensor] = [:]
@@ -70,7 +70,7 @@ public enum ShapeInference {
         if node.opType == "Shape", let dims = try context.type(0).staticDims {
             let (start, end) = try GeneratorOperators.shapeRange(context, rank: dims.count)
             let slice = dims[start..<end].map { Int64($0) }
-            return [Tensor(shape: [slice.count], scalars: Array(slice))]
+            return [try Tensor(shape: [slice.count], scalars: Array(slice))]
         }
         guard let evaluate, context.inputCount > 0,
               (0..<node.inputs.count).allSatisfy({ !context.hasInput($0) || context.inputValues[$0] != nil }),

@@ -3,7 +3,7 @@
 /// enclosing graph such a read is an implicit input of the node that holds the subgraph.
 extension Node {
     /// Every graph held in the node's attributes (sorted by attribute name for a stable order).
-    public var subgraphs: [Graph] {
+    package var subgraphs: [Graph] {
         var graphs: [Graph] = []
         for key in attributes.keys.sorted() {
             switch attributes[key]! {
@@ -15,12 +15,12 @@ extension Node {
         return graphs
     }
 
-    public var hasSubgraphs: Bool {
+    package var hasSubgraphs: Bool {
         attributes.values.contains { if case .graph = $0 { true } else if case .graphs = $0 { true } else { false } }
     }
 
     /// Values of the enclosing scopes the node's subgraphs read, sorted (empty without subgraphs).
-    public var outerReferences: [String] {
+    package var outerReferences: [String] {
         guard hasSubgraphs else { return [] }
         var names = Set<String>()
         for g in subgraphs { names.formUnion(g.outerReferences) }
@@ -30,7 +30,7 @@ extension Node {
 
 extension Graph {
     /// Names this graph (or any nested subgraph) reads but does not define itself: its free variables.
-    public var outerReferences: Set<String> {
+    package var outerReferences: Set<String> {
         var defined = Set(inputs.map(\.name)).union(initializers.keys)
         for node in nodes { for o in node.outputs where !o.isEmpty { defined.insert(o) } }
         var free = Set<String>()
@@ -43,7 +43,7 @@ extension Graph {
     }
 
     /// Every name the graph defines: inputs, initializers, node outputs.
-    public var definedNames: Set<String> {
+    package var definedNames: Set<String> {
         var defined = Set(inputs.map(\.name)).union(initializers.keys)
         for node in nodes { for o in node.outputs where !o.isEmpty { defined.insert(o) } }
         return defined
@@ -51,7 +51,7 @@ extension Graph {
 
     /// Renames reads of `old` to `new` in this graph and its nested subgraphs, unless a scope defines
     /// `old` itself (then that scope's `old` is another value).
-    public mutating func renameOuterReference(_ old: String, to new: String) {
+    package mutating func renameOuterReference(_ old: String, to new: String) {
         guard !definedNames.contains(old) else { return }
         for i in nodes.indices {
             for k in nodes[i].inputs.indices where nodes[i].inputs[k] == old { nodes[i].inputs[k] = new }
@@ -63,7 +63,7 @@ extension Graph {
 
 extension Node {
     /// Renames reads of the enclosing-scope value `old` inside this node's subgraphs.
-    public mutating func renameOuterReference(_ old: String, to new: String) {
+    package mutating func renameOuterReference(_ old: String, to new: String) {
         guard hasSubgraphs else { return }
         for (key, attr) in attributes {
             switch attr {

@@ -1,6 +1,6 @@
 extension Model {
     /// Symbolic dim names used by the graph inputs, in first-seen order.
-    public var inputSymbols: [String] {
+    package var inputSymbols: [String] {
         var seen: [String] = []
         for input in graph.inputs {
             for case .symbol(let s) in input.type.shape ?? [] where !seen.contains(s) { seen.append(s) }
@@ -10,7 +10,7 @@ extension Model {
 
     /// The model with symbolic (and unknown) input dims replaced by concrete sizes:
     /// `values[name]` where given, else `defaultValue` (nil leaves them symbolic).
-    public func bindingSymbols(_ values: [String: Int], default defaultValue: Int? = nil) -> Model {
+    package func bindingSymbols(_ values: [String: Int], default defaultValue: Int? = nil) -> Model {
         var copy = self
         copy.graph.inputs = graph.inputs.map { info in
             var info = info

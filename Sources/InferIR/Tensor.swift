@@ -10,8 +10,8 @@ import Foundation
 public struct Tensor: Sendable, CustomStringConvertible {
     public let dtype: DType
     public let shape: [Int]
-    public let storage: TensorStorage
-    public let byteOffset: Int
+    package let storage: TensorStorage
+    package let byteOffset: Int
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
@@ -20,7 +20,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     public var type: ValueType { ValueType(dtype: dtype, dims: shape) }
 
     /// A view of existing storage. The caller guarantees the bytes fit.
-    public init(dtype: DType, shape: [Int], storage: TensorStorage, byteOffset: Int = 0) {
+    package init(dtype: DType, shape: [Int], storage: TensorStorage, byteOffset: Int = 0) {
         precondition(byteOffset + (elementCount(shape) ?? .max) * dtype.byteSize <= storage.byteCount,
                      "tensor view exceeds its storage")
         self.dtype = dtype
@@ -30,7 +30,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     /// A zero-filled tensor. Use `Tensor.zeros(_:shape:)` when the shape comes from untrusted input.
-    public init(zeros dtype: DType, shape: [Int]) {
+    package init(zeros dtype: DType, shape: [Int]) {
         let n = elementCount(shape) ?? 0
         self.init(dtype: dtype, shape: shape, storage: TensorStorage(byteCount: n * dtype.byteSize))
     }
@@ -42,8 +42,24 @@ public struct Tensor: Sendable, CustomStringConvertible {
         return Tensor(zeros: dtype, shape: shape)
     }
 
-    /// A tensor holding a copy of `scalars`.
-    public init<T: TensorScalar>(shape: [Int], scalars: [T]) {
+    /// A tensor holding a copy of `scalars`, in row-major order.
+    ///
+    /// ```swift
+    /// let x = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6] as [Float])
+    /// ```
+    /// Throws when a dim is negative, the shape needs another number of scalars, or the tensor
+    /// is over the tensor limit in force (`ResourceLimits.current`).
+    public init<T: TensorScalar>(shape: [Int], scalars: [T]) throws {
+        try ResourceLimits.current.checkTensor(T.dtype, shape, "tensor")
+        guard elementCount(shape) == scalars.count else {
+            throw InferError(.invalidShape, "shape \(shape) needs \(elementCount(shape) ?? -1) scalars, got \(scalars.count)")
+        }
+        self.init(shape: shape, exactly: scalars)
+    }
+
+    /// A tensor holding a copy of `scalars`, for package code whose count matches `shape` by
+    /// construction (an optimizer pass writing the initializer it computed): traps otherwise.
+    package init<T: TensorScalar>(shape: [Int], exactly scalars: [T]) {
         precondition(elementCount(shape) == scalars.count, "shape \(shape) needs \(elementCount(shape) ?? -1) scalars, got \(scalars.count)")
         self.init(zeros: T.dtype, shape: shape)
         scalars.withUnsafeBytes { src in
@@ -52,7 +68,10 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     /// A rank-0 tensor.
-    public init<T: TensorScalar>(scalar: T) { self.init(shape: [], scalars: [scalar]) }
+    public init<T: TensorScalar>(scalar: T) {
+        self.init(zeros: T.dtype, shape: [])
+        storage.base.storeBytes(of: scalar, as: T.self)
+    }
 
     /// The elements as Swift values; throws when `T` is not this tensor's dtype.
     public func scalars<T: TensorScalar>(as type: T.Type) throws -> [T] {
@@ -98,7 +117,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     /// Every element converted to Double (for comparisons and printing).
-    public func doubleValues() -> [Double] {
+    package func doubleValues() -> [Double] {
         let n = count
         switch dtype {
         case .float32: return (0..<n).map { Double(rawPointer.load(fromByteOffset: $0 * 4, as: Float.self)) }
@@ -112,7 +131,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     /// Every element as Int (for shape, axes and index inputs). Floats are truncated.
-    public func intValues() -> [Int] {
+    package func intValues() -> [Int] {
         let n = count
         switch dtype {
         case .int64: return (0..<n).map { Int(rawPointer.load(fromByteOffset: $0 * 8, as: Int64.self)) }

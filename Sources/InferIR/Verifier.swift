@@ -5,8 +5,8 @@
 ///
 /// Subgraphs (If/Loop/Scan bodies) are verified too: their nodes may read values of enclosing
 /// scopes (`outerScope` for this graph), and a node's outer-scope reads order it after their producers.
-public enum Verifier {
-    public static func verify(_ graph: Graph, outerScope: Set<String> = []) throws -> [Node] {
+package enum Verifier {
+    package static func verify(_ graph: Graph, outerScope: Set<String> = []) throws -> [Node] {
         var defined = Set<String>()
         for input in graph.inputs {
             guard !input.name.isEmpty else { throw InferError(.invalidModel, "a graph input has an empty name") }

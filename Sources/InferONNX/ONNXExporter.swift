@@ -5,8 +5,8 @@ import SwiftProtobuf
 /// Writes the IR back as ONNX protobuf (tensors inline as `raw_data`), so that
 /// `ONNXImporter.importModel(data: exportModel(m), baseDirectory: nil) == m`.
 /// Initializers, value_info and attributes are written sorted by name for deterministic bytes.
-public enum ONNXExporter {
-    public static func exportModel(_ model: Model) throws -> Data {
+package enum ONNXExporter {
+    package static func exportModel(_ model: Model) throws -> Data {
         var proto = Onnx_ModelProto()
         proto.irVersion = Int64(model.irVersion)
         proto.producerName = model.producerName
@@ -21,7 +21,7 @@ public enum ONNXExporter {
         return try serialize(proto)
     }
 
-    public static func exportTensor(_ t: Tensor, name: String) throws -> Data {
+    package static func exportTensor(_ t: Tensor, name: String) throws -> Data {
         try serialize(tensorProto(t, name: name))
     }
 

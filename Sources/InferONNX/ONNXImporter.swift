@@ -3,9 +3,9 @@ import InferIR
 import SwiftProtobuf
 
 /// Reads ONNX protobuf (`ModelProto`, `TensorProto`) into the IR.
-public enum ONNXImporter {
+package enum ONNXImporter {
     /// Loads a `.onnx` file; external-data locations resolve inside its folder only.
-    public static func importModel(contentsOf url: URL) throws -> Model {
+    package static func importModel(contentsOf url: URL) throws -> Model {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -16,7 +16,7 @@ public enum ONNXImporter {
     }
 
     /// Decodes a serialized `ModelProto`. `baseDirectory` is where external data lives (nil: refuse it).
-    public static func importModel(data: Data, baseDirectory: URL?) throws -> Model {
+    package static func importModel(data: Data, baseDirectory: URL?) throws -> Model {
         let proto: Onnx_ModelProto
         do {
             proto = try Onnx_ModelProto(serializedBytes: data, extensions: nil, partial: true,
@@ -28,12 +28,12 @@ public enum ONNXImporter {
     }
 
     /// Decodes a serialized `TensorProto` (the `.pb` files of ONNX test directories).
-    public static func importTensor(data: Data) throws -> Tensor {
+    package static func importTensor(data: Data) throws -> Tensor {
         try importNamedTensor(data: data).tensor
     }
 
     /// Decodes a serialized `TensorProto` with its stored name ("" when unnamed).
-    public static func importNamedTensor(data: Data) throws -> (name: String, tensor: Tensor) {
+    package static func importNamedTensor(data: Data) throws -> (name: String, tensor: Tensor) {
         let proto: Onnx_TensorProto
         do {
             proto = try Onnx_TensorProto(serializedBytes: data, extensions: nil, partial: true,

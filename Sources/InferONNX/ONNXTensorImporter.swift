@@ -71,25 +71,25 @@ struct ONNXTensorImporter {
         switch dtype {
         case .float32:
             try check(proto.floatData.count, "float_data")
-            return Tensor(shape: shape, scalars: proto.floatData)
+            return try Tensor(shape: shape, scalars: proto.floatData)
         case .float64:
             try check(proto.doubleData.count, "double_data")
-            return Tensor(shape: shape, scalars: proto.doubleData)
+            return try Tensor(shape: shape, scalars: proto.doubleData)
         case .int64:
             try check(proto.int64Data.count, "int64_data")
-            return Tensor(shape: shape, scalars: proto.int64Data)
+            return try Tensor(shape: shape, scalars: proto.int64Data)
         case .int32:
             try check(proto.int32Data.count, "int32_data")
-            return Tensor(shape: shape, scalars: proto.int32Data)
+            return try Tensor(shape: shape, scalars: proto.int32Data)
         case .int8:
             try check(proto.int32Data.count, "int32_data")
-            return Tensor(shape: shape, scalars: proto.int32Data.map { Int8(truncatingIfNeeded: $0) })
+            return try Tensor(shape: shape, scalars: proto.int32Data.map { Int8(truncatingIfNeeded: $0) })
         case .uint8:
             try check(proto.int32Data.count, "int32_data")
-            return Tensor(shape: shape, scalars: proto.int32Data.map { UInt8(truncatingIfNeeded: $0) })
+            return try Tensor(shape: shape, scalars: proto.int32Data.map { UInt8(truncatingIfNeeded: $0) })
         case .bool:
             try check(proto.int32Data.count, "int32_data")
-            return Tensor(shape: shape, scalars: proto.int32Data.map { $0 != 0 })
+            return try Tensor(shape: shape, scalars: proto.int32Data.map { $0 != 0 })
         }
     }
 }

@@ -22,14 +22,14 @@ public enum BLASRuntime {
     public static var threadCount: Int { BLASCore.threadCount }
 
     /// Where the core came from: "set by OPENBLAS_CORETYPE", "auto-detected", "fixed by swiftc-infer".
-    public static var coreSource: String {
+    package static var coreSource: String {
         if ProcessInfo.processInfo.environment[relaunchMarker] != nil { return "selected by swiftc-infer" }
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil { return "set by OPENBLAS_CORETYPE" }
         return "detected by OpenBLAS"
     }
 
     /// The best core name for this CPU's features, or nil when OpenBLAS' choice can stand.
-    public static var recommendedCore: String? {
+    package static var recommendedCore: String? {
         let cpu = CPUFeatures.current
         if cpu.hasAVX512 { return "SkylakeX" }
         if cpu.hasAVX2FMA { return "Haswell" }
@@ -37,14 +37,14 @@ public enum BLASRuntime {
     }
 
     /// True when OpenBLAS runs kernels weaker than the CPU supports and the user did not choose them.
-    public static var coreIsWeak: Bool {
+    package static var coreIsWeak: Bool {
         coreToSelect(current: coreName, userSetting: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
                      recommended: recommendedCore) != nil
     }
 
     /// The decision, as a pure function: the core to switch to, or nil to keep `current`.
     /// A user's own `OPENBLAS_CORETYPE` always stands; otherwise switch only to something stronger.
-    public static func coreToSelect(current: String, userSetting: String?, recommended: String?) -> String? {
+    package static func coreToSelect(current: String, userSetting: String?, recommended: String?) -> String? {
         guard userSetting == nil, let recommended, rank(current) < rank(recommended) else { return nil }
         return recommended
     }
@@ -73,7 +73,7 @@ public enum BLASRuntime {
     private static let warnLock = NSLock()
 
     /// Prints, once per process, what to set when OpenBLAS runs a weak core.
-    public static func warnIfWeak() {
+    package static func warnIfWeak() {
         guard coreIsWeak, let best = recommendedCore else { return }
         warnLock.lock()
         defer { warnLock.unlock() }
@@ -89,7 +89,7 @@ public enum BLASRuntime {
     }
 
     /// Coarse ordering of OpenBLAS x86 core names by SIMD width.
-    public static func rank(_ core: String) -> Int {
+    package static func rank(_ core: String) -> Int {
         switch core.lowercased() {
         case "skylakex", "cooperlake", "sapphirerapids": 3
         case "haswell", "zen", "excavator": 2

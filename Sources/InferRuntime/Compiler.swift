@@ -21,24 +21,24 @@ public enum OptimizationLevel: Int, Sendable, CaseIterable {
 /// print("\(report.nodesBefore) -> \(report.nodesAfter) nodes, fusions: \(report.fusions)")
 /// for pass in report.passes { print(pass.name, pass.milliseconds) }
 /// ```
-public struct CompilationReport: Sendable {
-    public struct PassRecord: Sendable {
-        public let name: String
-        public let milliseconds: Double
-        public let nodesAfter: Int
+package struct CompilationReport: Sendable {
+    package struct PassRecord: Sendable {
+        package let name: String
+        package let milliseconds: Double
+        package let nodesAfter: Int
     }
 
-    public let nodesBefore: Int
-    public let nodesAfter: Int
-    public let opsAfter: [String: Int]
-    public let passes: [PassRecord]
-    public let fusions: [String: Int]
-    public let declined: [String]
+    package let nodesBefore: Int
+    package let nodesAfter: Int
+    package let opsAfter: [String: Int]
+    package let passes: [PassRecord]
+    package let fusions: [String: Int]
+    package let declined: [String]
     /// Graph inputs with a default (an initializer of the same name) that were compiled as
     /// constants because the caller does not feed them; sorted.
-    public let foldedInputDefaults: [String]
+    package let foldedInputDefaults: [String]
     /// One line per candidate node a fusion pass looked at: the fusion applied, or why not (`compile --explain`).
-    public let decisions: [String]
+    package let decisions: [String]
 }
 
 /// Runs the optimizer pipeline of a level on a model.
@@ -48,12 +48,12 @@ public struct CompilationReport: Sendable {
 /// let (optimized, report) = try Compiler.optimize(imported, level: .full)
 /// let engine = try Engine(model: optimized, optimization: .none)   // already optimized
 /// ```
-public enum Compiler {
+package enum Compiler {
     /// Optimizes `model` at `level`. A graph input that has an initializer of the same name (a
     /// default, see `InputDefaults`) is compiled as a constant unless it is named in
     /// `liveInputs`: the returned model no longer lists the folded ones as inputs, so a caller
     /// who wants to feed one compiles again with it in `liveInputs` (`Engine` does that itself).
-    public static func optimize(_ model: Model, level: OptimizationLevel,
+    package static func optimize(_ model: Model, level: OptimizationLevel,
                                 liveInputs: Set<String> = []) throws -> (Model, CompilationReport) {
         let folded = model.graph.defaultedInputNames.filter { !liveInputs.contains($0) }
         var optimized = model.resolvingInputDefaults(live: liveInputs)

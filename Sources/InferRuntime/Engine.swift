@@ -1,5 +1,5 @@
 import Foundation
-@_exported import InferIR
+import InferIR
 
 /// A loaded, optimized, ready-to-run model. Immutable and `Sendable`: call `run` from any
 /// number of threads or tasks at once; each concurrent call gets its own arena (a session)
@@ -21,15 +21,15 @@ import Foundation
 public final class Engine: Sendable {
     /// The model as it runs (after optimization, dims still symbolic). When some inputs have
     /// defaults (initializers of the same name), this is the form with every default folded.
-    public var model: Model { primary.model }
+    package var model: Model { primary.model }
     /// What the optimizer did (nil at `-O0` and for a loaded plan).
-    public var compilation: CompilationReport? { primary.report }
+    package var compilation: CompilationReport? { primary.report }
     public let options: Options
     public var optimization: OptimizationLevel { options.optimization }
     /// Threads each run uses.
     public let threads: Int
     /// The plan file's header when the engine was loaded from a compiled plan.
-    public let planHeader: PlanHeader?
+    package let planHeader: PlanHeader?
     /// The inputs callers feed, as the source model declares them (some may have defaults).
     let signature: InputSignature
     private let primary: CompiledModel
@@ -65,13 +65,13 @@ public final class Engine: Sendable {
         try self.init(contentsOf: url, options: Options(threads: threads, optimization: optimization))
     }
 
-    public convenience init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+    package convenience init(model: Model, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
         try self.init(model: model, options: Options(threads: threads, optimization: optimization))
     }
 
     /// Optimizes `model` as `options` say and prepares it to run. Inputs with defaults are
     /// compiled as constants; feeding one later compiles (once) a program with it live.
-    public convenience init(model: Model, options: Options) throws {
+    package convenience init(model: Model, options: Options) throws {
         let loaded = try options.limits.bound { try Loaded(compiling: model, options: options) }
         try self.init(optimized: loaded.model, report: loaded.report, source: loaded.source, options: options, planHeader: nil)
     }

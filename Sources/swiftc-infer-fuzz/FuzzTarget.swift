@@ -1,5 +1,6 @@
 import Foundation
 import InferONNX
+import InferIR
 import InferRuntime
 
 /// The four fuzz targets: what one input (a byte string from libFuzzer, or a corpus file in

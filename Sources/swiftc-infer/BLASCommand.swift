@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InferIR
 import InferRuntime
 
 struct BLASCommand: ParsableCommand {

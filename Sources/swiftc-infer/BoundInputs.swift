@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import InferRuntime
 
 /// Zero-filled inputs for an engine with its symbolic dims bound (`--dim NAME=SIZE`, others 1):

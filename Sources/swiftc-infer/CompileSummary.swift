@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import InferRuntime
 
 /// What `compile` reports: pass records, fusions, the memory plan and sizes, as text or JSON.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InferIR
 import InferRuntime
 
 /// `--max-tensor-bytes`, `--max-arena-bytes`, `--max-nodes`, `--max-nesting`,

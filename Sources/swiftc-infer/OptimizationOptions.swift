@@ -1,4 +1,5 @@
 import ArgumentParser
+import InferIR
 import InferRuntime
 
 /// `-O0 | -O1 | -O2`, shared by every subcommand that compiles a model.

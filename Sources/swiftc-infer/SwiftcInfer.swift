@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InferIR
 import InferRuntime
 
 /// Entry point: fix the OpenBLAS core first (this may re-execute the process), then parse and

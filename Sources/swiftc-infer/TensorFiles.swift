@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InferIR
 import InferRuntime
 
 /// Reading input tensors (`.npy` or ONNX `TensorProto` `.pb`) and naming output files.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 import InferRuntime
 
 /// `compile` end to end through the binary: plans run bit-identically to their source model,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 import InferRuntime
 
 /// `compile --print-ir` / `--print-ir-full` / `--emit-onnx`: the short IR elides large tensors,

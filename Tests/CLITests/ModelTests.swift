@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import InferRuntime
 import Testing
 

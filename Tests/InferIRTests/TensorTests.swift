@@ -2,7 +2,7 @@ import Testing
 @testable import InferIR
 
 @Test func tensorRoundTripsScalars() throws {
-    let t = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6))
+    let t = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6))
     #expect(try t.scalars(as: Float.self) == [1, 2, 3, 4, 5, 6])
     #expect(throws: InferError.self) { try t.scalars(as: Int64.self) }
     #expect(t.byteCount == 24)

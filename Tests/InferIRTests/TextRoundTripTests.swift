@@ -51,8 +51,8 @@ import Testing
         }
         let doubles = (0..<2000).map { _ in Double(bitPattern: rng.next()) }.filter { !$0.isNaN }
         let graph = Graph(name: "g", initializers: [
-            "f": Tensor(shape: [floats.count], scalars: floats),
-            "d": Tensor(shape: [doubles.count], scalars: doubles),
+            "f": try Tensor(shape: [floats.count], scalars: floats),
+            "d": try Tensor(shape: [doubles.count], scalars: doubles),
         ])
         let model = Model(graph: graph)
         #expect(try ONNXTextParser.parseModel(ONNXTextPrinter.print(model)) == model)
@@ -90,7 +90,7 @@ import Testing
             name: "g",
             inputs: [ValueInfo(name: "x", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(2)]))],
             outputs: [ValueInfo(name: "y", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(2)]))],
-            initializers: ["b": Tensor(shape: [2], scalars: [Float(0.5), -1])],
+            initializers: ["b": Tensor(shape: [2], exactly: [Float(0.5), -1])],
             nodes: [Node(name: "add", opType: "Add", inputs: ["x", "b"], outputs: ["y"]),
                     Node(opType: "Clip", inputs: ["y", "", "hi"], outputs: ["z"], attributes: ["alpha": .float(0.25)])]))
         #expect(ONNXTextPrinter.print(model) == """

@@ -17,15 +17,15 @@ enum TextTestModels {
     /// One tensor of every supported dtype, with edge values.
     static var tensorsOfEveryDType: [String: Tensor] {
         [
-            "f32": Tensor(shape: [4, 5], scalars: specialFloats),
-            "f64": Tensor(shape: [14], scalars: specialDoubles),
-            "i64": Tensor(shape: [5], scalars: [Int64.min, -1, 0, 1, Int64.max]),
-            "i32": Tensor(shape: [2, 2], scalars: [Int32.min, -7, 0, Int32.max]),
-            "i8": Tensor(shape: [3], scalars: [Int8.min, 0, Int8.max]),
-            "u8": Tensor(shape: [3], scalars: [UInt8.min, 17, UInt8.max]),
-            "flags": Tensor(shape: [2, 2], scalars: [true, false, false, true]),
+            "f32": Tensor(shape: [4, 5], exactly: specialFloats),
+            "f64": Tensor(shape: [14], exactly: specialDoubles),
+            "i64": Tensor(shape: [5], exactly: [Int64.min, -1, 0, 1, Int64.max]),
+            "i32": Tensor(shape: [2, 2], exactly: [Int32.min, -7, 0, Int32.max]),
+            "i8": Tensor(shape: [3], exactly: [Int8.min, 0, Int8.max]),
+            "u8": Tensor(shape: [3], exactly: [UInt8.min, 17, UInt8.max]),
+            "flags": Tensor(shape: [2, 2], exactly: [true, false, false, true]),
             "scalar": Tensor(scalar: Float(2.5)),
-            "empty": Tensor(shape: [0, 3], scalars: [Float]()),
+            "empty": Tensor(shape: [0, 3], exactly: [Float]()),
         ]
     }
 
@@ -33,7 +33,7 @@ enum TextTestModels {
         name: "body",
         inputs: [ValueInfo(name: "i", type: ValueType(dtype: .int64, shape: []))],
         outputs: [ValueInfo(name: "o", type: ValueType(dtype: .float32, shape: [.symbol("K"), .unknown]))],
-        initializers: ["c": Tensor(shape: [1], scalars: [Float(-0.0)])],
+        initializers: ["c": Tensor(shape: [1], exactly: [Float(-0.0)])],
         nodes: [Node(opType: "Identity", inputs: ["c"], outputs: ["o"])])
 
     static let nestedSubgraph = Graph(
@@ -48,13 +48,13 @@ enum TextTestModels {
             "f_integral": .float(3),
             "i": .int(-42), "i_big": .int(Int.max),
             "s": .string("tab\there \"quoted\" back\\slash\nnew line, ünïcødé ✓"), "s_empty": .string(""),
-            "t": .tensor(Tensor(shape: [2], scalars: [Int64(3), -4])),
+            "t": .tensor(Tensor(shape: [2], exactly: [Int64(3), -4])),
             "t_scalar": .tensor(Tensor(scalar: Double(0.1))),
             "g": .graph(subgraph),
             "fs": .floats([0.5, -0.0, 1e-30, 2]), "fs_empty": .floats([]),
             "is": .ints([1, -2, 3]), "is_empty": .ints([]),
             "ss": .strings(["a", "", "c\"d"]), "ss_empty": .strings([]),
-            "ts": .tensors([Tensor(shape: [1], scalars: [UInt8(9)]), Tensor(shape: [2], scalars: [true, false])]),
+            "ts": .tensors([Tensor(shape: [1], exactly: [UInt8(9)]), Tensor(shape: [2], exactly: [true, false])]),
             "ts_empty": .tensors([]),
             "gs": .graphs([subgraph, nestedSubgraph]), "gs_empty": .graphs([]),
             "tp": .type(ValueType(dtype: .float32, shape: [.value(2), .symbol("N"), .unknown])),

@@ -15,9 +15,9 @@ import Testing
                          nodes: [Node(opType: "Identity", inputs: ["i"], outputs: ["o"])])
         let attributes: [String: Attribute] = [
             "f": .float(-1.25), "i": .int(Int(Int64.max)), "s": .string("naïve ✓"),
-            "t": .tensor(Tensor(shape: [2], scalars: [true, false])), "g": .graph(body),
+            "t": .tensor(try Tensor(shape: [2], scalars: [true, false])), "g": .graph(body),
             "fs": .floats([]), "is": .ints([-1, 0, 1]), "ss": .strings(["", "x"]),
-            "ts": .tensors([Tensor(shape: [1, 2], scalars: [UInt8(3), 250]), Tensor(shape: [0], scalars: [Double]())]),
+            "ts": .tensors([try Tensor(shape: [1, 2], scalars: [UInt8(3), 250]), try Tensor(shape: [0], scalars: [Double]())]),
             "gs": .graphs([body, Graph(name: "empty")]),
             "tp": .type(ValueType(dtype: .int8, shape: [.unknown, .symbol("B")])), "tps": .types([]),
         ]
@@ -26,8 +26,8 @@ import Testing
             inputs: [ValueInfo(name: "x", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(1 << 40), .unknown])),
                      ValueInfo(name: "w", type: ValueType(dtype: .float64, dims: [2]))],
             outputs: [ValueInfo(name: "y", type: ValueType(dtype: .float32, shape: nil))],
-            initializers: ["w": Tensor(shape: [2], scalars: [1.0, -2.0]),
-                           "k": Tensor(shape: [2, 2], scalars: [Int32(1), -2, 3, Int32.min]),
+            initializers: ["w": try Tensor(shape: [2], scalars: [1.0, -2.0]),
+                           "k": try Tensor(shape: [2, 2], scalars: [Int32(1), -2, 3, Int32.min]),
                            "s": Tensor(scalar: Int8(-3))],
             nodes: [Node(name: "n1", opType: "Custom", domain: "my.domain", inputs: ["x", "", "w"], outputs: ["y"],
                          attributes: attributes)],

@@ -1,6 +1,7 @@
 import CAllocationCounter
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// Steady-state `Engine.run` allocates nothing on the heap beyond what it returns.

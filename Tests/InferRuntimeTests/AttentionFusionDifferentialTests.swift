@@ -159,7 +159,7 @@ import Testing
         #expect(fused.model.graph.nodes.map(\.qualifiedOpType) == ["swiftinfer.Attention"])
         var feeds = try D.randomInputs(model, seed: 7)
         if maskType.hasPrefix("bool") {
-            feeds["mask"] = Tensor(shape: [1, 1, 6, 6], scalars: (0..<36).map { $0 >= 6 && $0 % 3 != 1 })
+            feeds["mask"] = try Tensor(shape: [1, 1, 6, 6], scalars: (0..<36).map { $0 >= 6 && $0 % 3 != 1 })
         }
         let expected = try Engine(model: model, optimization: .none).run(feeds)["y"]!
         let actual = try fused.run(feeds)["y"]!

@@ -1,4 +1,5 @@
 import Testing
+import InferIR
 @testable import InferRuntime
 
 @Suite struct BLASRuntimeTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 @Suite struct BenchmarkStatisticsTests {
@@ -69,7 +70,7 @@ import Testing
     @Test func givenTensorsBindSymbols() throws {
         let model = try ONNXTextParser.parseModel(Self.model)
         let engine = try Engine(model: model, optimization: .none)
-        let ids = Tensor(shape: [3, 2], scalars: [Int64](repeating: 0, count: 6))
+        let ids = try Tensor(shape: [3, 2], scalars: [Int64](repeating: 0, count: 6))
         let feeds = try BenchmarkInputs.make(for: engine.inputs, in: engine.model, given: ["ids": ids], dims: [:])
         #expect(feeds["ids"] == ids)
         #expect(feeds["mask"]?.shape == [3, 2])

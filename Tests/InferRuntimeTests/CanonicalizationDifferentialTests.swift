@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// -O1 (canonicalization) against -O0 on seeded random inputs: same outputs, fewer nodes.
@@ -45,7 +46,7 @@ import Testing
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return Float(state >> 40) / Float(1 << 24) * 2 - 1
             }
-            let x = Tensor(shape: [n, 4, 6], scalars: values)
+            let x = try Tensor(shape: [n, 4, 6], scalars: values)
             let a = try reference.run(["x": x])["y"]!
             let b = try canonical.run(["x": x])["y"]!
             #expect(a.shape == [n, 24])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// One `Engine` shared by 16 concurrent tasks gives, for every input, the result a single

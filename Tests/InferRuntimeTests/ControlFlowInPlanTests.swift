@@ -26,7 +26,7 @@ import Testing
     }
     """
 
-    static let x = Tensor(shape: [2, 3], scalars: [1, -2, 3, -4, 5, 0.5] as [Float])
+    static let x = Tensor(shape: [2, 3], exactly: [1, -2, 3, -4, 5, 0.5] as [Float])
 
     @Test(arguments: [true, false])
     func ifKeepsTheStaticPlan(cond: Bool) throws {

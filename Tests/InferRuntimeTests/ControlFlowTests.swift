@@ -60,7 +60,7 @@ import Testing
         try ShapeInference.run(&model)
         // then: [2,3], else: [2,4] → [2,?]
         #expect(model.graph.valueInfo["y"] == ValueType(dtype: .float32, shape: [.value(2), .unknown]))
-        let x = Tensor(shape: [2, 3], scalars: (1...6).map { Float($0) })
+        let x = try Tensor(shape: [2, 3], scalars: (1...6).map { Float($0) })
         for engine in try Self.engines(source) {
             #expect(try engine.run(["c": Tensor(scalar: false), "x": x])["y"]?.shape == [2, 4])
             #expect(try engine.run(["c": Tensor(scalar: true), "x": x])["y"]?.shape == [2, 3])

@@ -1,5 +1,6 @@
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 /// Every index tuple of `shape`, row-major.

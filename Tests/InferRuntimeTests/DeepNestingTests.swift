@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// Every stage recurses once per subgraph level, so the nesting limits bound the stack a model

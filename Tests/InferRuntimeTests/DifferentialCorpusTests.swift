@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// The guard against silently wrong optimized outputs: every model under `Graphs/` with ONNX
@@ -142,17 +143,17 @@ import Testing
 
     /// The degenerate-output messages themselves, on hand-made tensors.
     @Test func disagreementNamesZeroAndConstantOutputs() {
-        let reference = Tensor(shape: [2, 2], scalars: [Float(1), -2, 3, 0.5])
+        let reference = Tensor(shape: [2, 2], exactly: [Float(1), -2, 3, 0.5])
         let tolerance = Tolerance()
         #expect(Self.disagreement(reference, reference, "reference", tolerance) == nil)
-        let zeros = Self.disagreement(Tensor(shape: [2, 2], scalars: [Float](repeating: 0, count: 4)), reference, "reference", tolerance)
+        let zeros = Self.disagreement(Tensor(shape: [2, 2], exactly: [Float](repeating: 0, count: 4)), reference, "reference", tolerance)
         #expect(zeros?.hasPrefix("all zeros, reference is not") == true, "\(zeros ?? "nil")")
-        let constant = Self.disagreement(Tensor(shape: [2, 2], scalars: [Float](repeating: 7, count: 4)), reference, "-O0's", tolerance)
+        let constant = Self.disagreement(Tensor(shape: [2, 2], exactly: [Float](repeating: 7, count: 4)), reference, "-O0's", tolerance)
         #expect(constant?.hasPrefix("constant (every element 7.0), -O0's is not") == true, "\(constant ?? "nil")")
-        let off = Self.disagreement(Tensor(shape: [2, 2], scalars: [Float(1), -2, 3, 0.6]), reference, "reference", tolerance)
+        let off = Self.disagreement(Tensor(shape: [2, 2], exactly: [Float(1), -2, 3, 0.6]), reference, "reference", tolerance)
         #expect(off?.hasPrefix("differs from reference: ") == true, "\(off ?? "nil")")
         // An all-zeros reference makes zeros right, not suspicious.
-        let zero = Tensor(shape: [3], scalars: [Float](repeating: 0, count: 3))
+        let zero = Tensor(shape: [3], exactly: [Float](repeating: 0, count: 3))
         #expect(Self.disagreement(zero, zero, "reference", tolerance) == nil)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // MARK: - Helpers shared by the Elementwise*Tests files
@@ -30,7 +31,7 @@ func ewSeededValues(_ count: Int, seed: UInt64, in range: ClosedRange<Double> = 
 }
 
 func ewFloatTensor(_ shape: [Int], seed: UInt64, in range: ClosedRange<Double> = -3...3) -> Tensor {
-    Tensor(shape: shape, scalars: ewSeededValues(shape.reduce(1, *), seed: seed, in: range).map { Float($0) })
+    Tensor(shape: shape, exactly: ewSeededValues(shape.reduce(1, *), seed: seed, in: range).map { Float($0) })
 }
 
 /// For each output element (row-major), the flat index into each input under NumPy broadcasting.
@@ -96,7 +97,7 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
         for (k, (sa, sb)) in ewBroadcastCases.enumerated() {
             let a = ewFloatTensor(sa, seed: UInt64(k), in: c.positiveA ? 0.1...3 : -3...3)
             let b = ewFloatTensor(sb, seed: UInt64(k + 100), in: 0.5...2).doubleValues()
-            let bSigned = Tensor(shape: sb, scalars: b.enumerated().map { Float($1 * ($0 % 2 == 0 ? 1 : -1)) })
+            let bSigned = try Tensor(shape: sb, scalars: b.enumerated().map { Float($1 * ($0 % 2 == 0 ? 1 : -1)) })
             let y = try runElementwise(c.op, [a, bSigned], attributes: c.attributes)
             let out = try #require(Broadcasting.shape(sa, sb))
             #expect(y.shape == out)
@@ -107,21 +108,21 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
     }
 
     @Test func doubleArithmeticBroadcasts() throws {
-        let a = Tensor(shape: [2, 1, 3], scalars: [1.5, -2, 3, 4, 5, -6.25])
-        let b = Tensor(shape: [2, 1], scalars: [0.5, -4.0])
+        let a = try Tensor(shape: [2, 1, 3], scalars: [1.5, -2, 3, 4, 5, -6.25])
+        let b = try Tensor(shape: [2, 1], scalars: [0.5, -4.0])
         let y = try runElementwise("Div", [a, b])
         #expect(y.dtype == .float64 && y.shape == [2, 2, 3])
         #expect(try y.scalars(as: Double.self) == [3, -4, 6, -0.375, 0.5, -0.75, 8, 10, -12.5, -1, -1.25, 1.5625])
     }
 
     @Test func integerArithmeticIsCLike() throws {
-        let a = Tensor(shape: [6], scalars: [Int64](arrayLiteral: 7, -7, 7, -7, 5, Int64.min))
-        let b = Tensor(shape: [6], scalars: [Int64](arrayLiteral: 2, 2, -2, -2, 0, -1))
+        let a = try Tensor(shape: [6], scalars: [Int64](arrayLiteral: 7, -7, 7, -7, 5, Int64.min))
+        let b = try Tensor(shape: [6], scalars: [Int64](arrayLiteral: 2, 2, -2, -2, 0, -1))
         #expect(try runElementwise("Div", [a, b]).scalars(as: Int64.self) == [3, -3, -3, 3, 0, Int64.min])
         #expect(try runElementwise("Mod", [a, b], attributes: ["fmod": .int(1)]).scalars(as: Int64.self) == [1, -1, 1, -1, 0, 0])
         #expect(try runElementwise("Mod", [a, b]).scalars(as: Int64.self) == [1, 1, -1, -1, 0, 0])
         #expect(try runElementwise("Add", [a, b]).scalars(as: Int64.self) == [9, -5, 5, -9, 5, Int64.max])  // wraps
-        let x32 = Tensor(shape: [2, 2], scalars: [Int32](arrayLiteral: 1, -2, 3, 4))
+        let x32 = try Tensor(shape: [2, 2], scalars: [Int32](arrayLiteral: 1, -2, 3, 4))
         let s32 = Tensor(scalar: Int32(3))
         #expect(try runElementwise("Mul", [x32, s32]).scalars(as: Int32.self) == [3, -6, 9, 12])
         #expect(try runElementwise("Sub", [s32, x32]).scalars(as: Int32.self) == [2, 5, 0, -1])
@@ -129,11 +130,11 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
     }
 
     @Test func powerHandlesIntegerAndMixedTypes() throws {
-        let base = Tensor(shape: [5], scalars: [Int64](arrayLiteral: 2, -3, 1, -1, 5))
-        let exponent = Tensor(shape: [5], scalars: [Int64](arrayLiteral: 10, 3, -4, -3, -1))
+        let base = try Tensor(shape: [5], scalars: [Int64](arrayLiteral: 2, -3, 1, -1, 5))
+        let exponent = try Tensor(shape: [5], scalars: [Int64](arrayLiteral: 10, 3, -4, -3, -1))
         #expect(try runElementwise("Pow", [base, exponent]).scalars(as: Int64.self) == [1024, -27, 1, -1, 0])
         // Float base, integer exponent: the result keeps the base type.
-        let x = Tensor(shape: [3], scalars: [Float](arrayLiteral: 2, -1.5, 4))
+        let x = try Tensor(shape: [3], scalars: [Float](arrayLiteral: 2, -1.5, 4))
         let y = try runElementwise("Pow", [x, Tensor(scalar: Int64(3))])
         #expect(try y.scalars(as: Float.self) == [8, -3.375, 64])
         // Integer base, float exponent: computed in double, truncated.
@@ -149,16 +150,16 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
     }
 
     @Test func preluBroadcastsSlopeToX() throws {
-        let x = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -1, 2, -3, 4, -5, 6))
-        let slope = Tensor(shape: [3], scalars: [Float](arrayLiteral: 0.1, 0.2, 0.3))
+        let x = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -1, 2, -3, 4, -5, 6))
+        let slope = try Tensor(shape: [3], scalars: [Float](arrayLiteral: 0.1, 0.2, 0.3))
         ewExpectClose(try runElementwise("PRelu", [x, slope]).doubleValues(), [-0.1, 2, -0.9, 4, -1, 6], "PRelu")
         // A slope larger than X is not allowed (unidirectional broadcast).
         #expect(throws: InferError.self) { try runElementwise("PRelu", [slope, x]) }
     }
 
     @Test func nanPropagatesThroughMinMax() throws {
-        let a = Tensor(shape: [3], scalars: [Float](arrayLiteral: .nan, 1, 2))
-        let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 0, .nan, 3))
+        let a = try Tensor(shape: [3], scalars: [Float](arrayLiteral: .nan, 1, 2))
+        let b = try Tensor(shape: [3], scalars: [Float](arrayLiteral: 0, .nan, 3))
         let mn = try runElementwise("Min", [a, b]).doubleValues(), mx = try runElementwise("Max", [a, b]).doubleValues()
         #expect(mn[0].isNaN && mn[1].isNaN && mn[2] == 2)
         #expect(mx[0].isNaN && mx[1].isNaN && mx[2] == 3)
@@ -233,7 +234,7 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
 
     @Test func largeTensorsSplitAcrossThreadsGiveTheSameResult() throws {
         // Past the threading threshold of cheap ops (about a million elements).
-        let a = Tensor(shape: [1000, 1100], scalars: (0..<1_100_000).map { Float($0 % 977) * 0.01 })
+        let a = try Tensor(shape: [1000, 1100], scalars: (0..<1_100_000).map { Float($0 % 977) * 0.01 })
         let bias = ewFloatTensor([1100], seed: 6), column = ewFloatTensor([1000, 1], seed: 7)
         for b in [bias, column] {
             let one = try runElementwise("Add", [a, b], threads: 1)
@@ -250,13 +251,13 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
         let graph = Graph(
             inputs: [ValueInfo(name: "x", type: ValueType(dtype: .float32, dims: [2, 3]))],
             outputs: [ValueInfo(name: "y", type: ValueType(dtype: .float32, dims: [2, 3]))],
-            initializers: ["bias": Tensor(shape: [3], scalars: [Float](arrayLiteral: 1, -1, 0.5))],
+            initializers: ["bias": try Tensor(shape: [3], scalars: [Float](arrayLiteral: 1, -1, 0.5))],
             nodes: [
                 Node(name: "add", opType: "Add", inputs: ["x", "bias"], outputs: ["s"]),
                 Node(name: "relu", opType: "Relu", inputs: ["s"], outputs: ["y"]),
             ])
         let engine = try Engine(model: Model(opsetImports: ["": 17], graph: graph), threads: 1)
-        let x = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -2, 0, 1, 3, 2, -1))
+        let x = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: -2, 0, 1, 3, 2, -1))
         let y = try #require(try engine.run(["x": x])["y"])
         #expect(try y.scalars(as: Float.self) == [0, 0, 1.5, 4, 1, 0])
     }
@@ -265,7 +266,7 @@ let ewFloatBinaryCases: [ElementwiseBinaryCase] = [
         let a = ewFloatTensor([2, 3, 4], seed: 1)
         let av = a.doubleValues()
         // axis=1: B [3] lines up with A's dim 1.
-        let b = Tensor(shape: [3], scalars: [Float](arrayLiteral: 10, 20, 30))
+        let b = try Tensor(shape: [3], scalars: [Float](arrayLiteral: 10, 20, 30))
         let y = try runElementwise("Add", [a, b], attributes: ["broadcast": .int(1), "axis": .int(1)], opset: 6)
         #expect(y.shape == [2, 3, 4])
         ewExpectClose(y.doubleValues(), av.indices.map { av[$0] + [10, 20, 30][($0 / 4) % 3] }, "axis 1")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 /// One source tensor cast to every type; the expected values as Double (bool as 0/1).
@@ -10,7 +11,7 @@ struct ElementwiseCastRow: Sendable {
 }
 
 let ewCastTable: [ElementwiseCastRow] = [
-    ElementwiseCastRow(source: Tensor(shape: [7], scalars: [Float](arrayLiteral: 1.9, -1.9, 0, 300.5, -1, .nan, 0.25)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [7], exactly: [Float](arrayLiteral: 1.9, -1.9, 0, 300.5, -1, .nan, 0.25)), expected: [
         .float32: [1.9, -1.9, 0, 300.5, -1, .nan, 0.25].map { Double(Float($0)) },
         .float64: [1.9, -1.9, 0, 300.5, -1, .nan, 0.25].map { Double(Float($0)) },
         .int64: [1, -1, 0, 300, -1, 0, 0],
@@ -19,30 +20,30 @@ let ewCastTable: [ElementwiseCastRow] = [
         .uint8: [1, 255, 0, 44, 255, 0, 0],
         .bool: [1, 1, 0, 1, 1, 1, 1],          // non-zero (NaN included) is true
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [4], scalars: [Int64](arrayLiteral: 5_000_000_000, -2, 255, 0)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [4], exactly: [Int64](arrayLiteral: 5_000_000_000, -2, 255, 0)), expected: [
         .float32: [5_000_000_000, -2, 255, 0], .float64: [5_000_000_000, -2, 255, 0],
         .int64: [5_000_000_000, -2, 255, 0], .int32: [705_032_704, -2, 255, 0],
         .int8: [0, -2, -1, 0], .uint8: [0, 254, 255, 0], .bool: [1, 1, 1, 0],
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [3], scalars: [true, false, true]), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [3], exactly: [true, false, true]), expected: [
         .float32: [1, 0, 1], .float64: [1, 0, 1], .int64: [1, 0, 1], .int32: [1, 0, 1],
         .int8: [1, 0, 1], .uint8: [1, 0, 1], .bool: [1, 0, 1],
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [3], scalars: [UInt8](arrayLiteral: 200, 0, 7)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [3], exactly: [UInt8](arrayLiteral: 200, 0, 7)), expected: [
         .float32: [200, 0, 7], .float64: [200, 0, 7], .int64: [200, 0, 7], .int32: [200, 0, 7],
         .int8: [-56, 0, 7], .uint8: [200, 0, 7], .bool: [1, 0, 1],
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [4], scalars: [Double](arrayLiteral: 1e20, -1e20, .infinity, -2.5)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [4], exactly: [Double](arrayLiteral: 1e20, -1e20, .infinity, -2.5)), expected: [
         .float32: [Double(Float(1e20)), Double(Float(-1e20)), .infinity, -2.5],
         .float64: [1e20, -1e20, .infinity, -2.5],
         .int64: [Double(Int64.max), Double(Int64.min), Double(Int64.max), -2],   // saturates
         .int32: [-1, 0, -1, -2], .int8: [-1, 0, -1, -2], .uint8: [255, 0, 255, 254], .bool: [1, 1, 1, 1],
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [3], scalars: [Int32](arrayLiteral: -129, 128, 16_777_217)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [3], exactly: [Int32](arrayLiteral: -129, 128, 16_777_217)), expected: [
         .float32: [-129, 128, 16_777_216], .float64: [-129, 128, 16_777_217], .int64: [-129, 128, 16_777_217],
         .int32: [-129, 128, 16_777_217], .int8: [127, -128, 1], .uint8: [127, 128, 1], .bool: [1, 1, 1],
     ]),
-    ElementwiseCastRow(source: Tensor(shape: [2], scalars: [Int8](arrayLiteral: -1, 100)), expected: [
+    ElementwiseCastRow(source: Tensor(shape: [2], exactly: [Int8](arrayLiteral: -1, 100)), expected: [
         .float32: [-1, 100], .float64: [-1, 100], .int64: [-1, 100], .int32: [-1, 100],
         .int8: [-1, 100], .uint8: [255, 100], .bool: [1, 1],
     ]),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 struct ElementwiseUnaryCase: Sendable, CustomStringConvertible {
@@ -59,7 +60,7 @@ let ewUnaryCases: [ElementwiseUnaryCase] = [
             ewExpectClose(y.doubleValues(), x.doubleValues().map { Double(Float(c.reference($0))) },
                         rtol: c.tolerance, atol: c.tolerance, "\(c) \(shape)")
             // float64 follows the same path at double precision.
-            let xd = Tensor(shape: shape, scalars: x.doubleValues())
+            let xd = try Tensor(shape: shape, scalars: x.doubleValues())
             let yd = try runElementwise(c.op, [xd], attributes: c.attributes, opset: c.opset)
             #expect(yd.dtype == .float64)
             ewExpectClose(yd.doubleValues(), xd.doubleValues().map(c.reference), rtol: 1e-12, atol: 1e-12, "\(c) double \(shape)")
@@ -67,22 +68,22 @@ let ewUnaryCases: [ElementwiseUnaryCase] = [
     }
 
     @Test func roundIsHalfToEven() throws {
-        let x = Tensor(shape: [8], scalars: [Float](arrayLiteral: 0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6, 3))
+        let x = try Tensor(shape: [8], scalars: [Float](arrayLiteral: 0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6, 3))
         #expect(try runElementwise("Round", [x]).scalars(as: Float.self) == [0, 2, 2, -0, -2, 2, -3, 3])
     }
 
     @Test func integerUnaryOps() throws {
-        let x = Tensor(shape: [4], scalars: [Int64](arrayLiteral: -3, 0, 5, Int64.min))
+        let x = try Tensor(shape: [4], scalars: [Int64](arrayLiteral: -3, 0, 5, Int64.min))
         #expect(try runElementwise("Abs", [x]).scalars(as: Int64.self) == [3, 0, 5, Int64.min])
         #expect(try runElementwise("Neg", [x]).scalars(as: Int64.self) == [3, 0, -5, Int64.min])
         #expect(try runElementwise("Sign", [x]).scalars(as: Int64.self) == [-1, 0, 1, -1])
         #expect(try runElementwise("Relu", [x]).scalars(as: Int64.self) == [0, 0, 5, 0])
-        let y = Tensor(shape: [3], scalars: [Int32](arrayLiteral: -7, 2, 9))
+        let y = try Tensor(shape: [3], scalars: [Int32](arrayLiteral: -7, 2, 9))
         #expect(try runElementwise("Abs", [y]).scalars(as: Int32.self) == [7, 2, 9])
     }
 
     @Test func clipFromOptionalInputs() throws {
-        let x = Tensor(shape: [5], scalars: [Float](arrayLiteral: -3, -0.5, 0.25, 2, .nan))
+        let x = try Tensor(shape: [5], scalars: [Float](arrayLiteral: -3, -0.5, 0.25, 2, .nan))
         let lo = Tensor(scalar: Float(-1)), hi = Tensor(scalar: Float(1))
         func clip(_ inputs: [Tensor?]) throws -> [Double] { try runElementwise("Clip", inputs, opset: 13).doubleValues() }
         ewExpectClose(try clip([x, lo, hi]), [-1, -0.5, 0.25, 1, .nan], "both")
@@ -91,7 +92,7 @@ let ewUnaryCases: [ElementwiseUnaryCase] = [
         ewExpectClose(try clip([x]), [-3, -0.5, 0.25, 2, .nan], "neither")
         // min > max: everything becomes max.
         ewExpectClose(try clip([x, hi, lo]), [-1, -1, -1, -1, .nan], "crossed")
-        let ints = Tensor(shape: [4], scalars: [Int64](arrayLiteral: -10, 0, 5, 100))
+        let ints = try Tensor(shape: [4], scalars: [Int64](arrayLiteral: -10, 0, 5, 100))
         let r = try runElementwise("Clip", [ints, Tensor(scalar: Int64(-2)), Tensor(scalar: Int64(50))], opset: 13)
         #expect(try r.scalars(as: Int64.self) == [-2, 0, 5, 50])
         let rmax = try runElementwise("Clip", [ints, nil, Tensor(scalar: Int64(3))], opset: 12)
@@ -102,19 +103,19 @@ let ewUnaryCases: [ElementwiseUnaryCase] = [
     }
 
     @Test func nanAndInfinityPredicates() throws {
-        let x = Tensor(shape: [5], scalars: [Float](arrayLiteral: .nan, .infinity, -.infinity, 0, 1))
+        let x = try Tensor(shape: [5], scalars: [Float](arrayLiteral: .nan, .infinity, -.infinity, 0, 1))
         #expect(try runElementwise("IsNaN", [x]).scalars(as: Bool.self) == [true, false, false, false, false])
         #expect(try runElementwise("IsInf", [x]).scalars(as: Bool.self) == [false, true, true, false, false])
         #expect(try runElementwise("IsInf", [x], attributes: ["detect_negative": .int(0)]).scalars(as: Bool.self)
                 == [false, true, false, false, false])
         #expect(try runElementwise("IsInf", [x], attributes: ["detect_positive": .int(0)]).scalars(as: Bool.self)
                 == [false, false, true, false, false])
-        let d = Tensor(shape: [2], scalars: [Double](arrayLiteral: .nan, 2))
+        let d = try Tensor(shape: [2], scalars: [Double](arrayLiteral: .nan, 2))
         #expect(try runElementwise("IsNaN", [d]).scalars(as: Bool.self) == [true, false])
     }
 
     @Test func unaryEdgeValues() throws {
-        let x = Tensor(shape: [4], scalars: [Float](arrayLiteral: -100, 100, .nan, -0.0))
+        let x = try Tensor(shape: [4], scalars: [Float](arrayLiteral: -100, 100, .nan, -0.0))
         let s = try runElementwise("Sigmoid", [x]).doubleValues()
         #expect(s[0] == 0 && s[1] == 1 && s[2].isNaN)
         let sp = try runElementwise("Softplus", [x]).doubleValues()

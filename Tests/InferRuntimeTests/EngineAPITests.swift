@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// The public embedding API: the issue's exact usage, inputs/outputs metadata, options, the
@@ -7,7 +8,7 @@ import Testing
 @Suite struct EngineAPITests {
     @Test func issueExampleShape() throws {
         let engine = try Engine(contentsOf: ModelFixtures.url("mlp"))
-        let x = Tensor(shape: [1, 64], scalars: [Float](repeating: 0.5, count: 64))
+        let x = try Tensor(shape: [1, 64], scalars: [Float](repeating: 0.5, count: 64))
         let name = engine.inputs[0].name, outputName = engine.outputs[0].name
         let outputs = try engine.run([name: x])
         let y: [Float] = try outputs[outputName]!.scalars(as: Float.self)

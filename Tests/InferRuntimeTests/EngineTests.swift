@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// The engine's two execution paths (dynamic executor at -O0, static arena plans at -O1/-O2)
@@ -13,11 +14,11 @@ import Testing
             inputs: [ValueInfo(name: "x", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(8)]))],
             outputs: [ValueInfo(name: "y", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(4)]))],
             initializers: [
-                "W": Tensor(shape: [8, 6], scalars: values(48, 1)),
-                "W2": Tensor(shape: [6, 4], scalars: values(24, 2)),
-                "b": Tensor(shape: [4], scalars: values(4, 3)),
-                "s3": Tensor(shape: [3], scalars: [Int64](arrayLiteral: 0, 2, 3)),
-                "s2": Tensor(shape: [2], scalars: [Int64](arrayLiteral: -1, 6)),
+                "W": Tensor(shape: [8, 6], exactly: values(48, 1)),
+                "W2": Tensor(shape: [6, 4], exactly: values(24, 2)),
+                "b": Tensor(shape: [4], exactly: values(4, 3)),
+                "s3": Tensor(shape: [3], exactly: [Int64](arrayLiteral: 0, 2, 3)),
+                "s2": Tensor(shape: [2], exactly: [Int64](arrayLiteral: -1, 6)),
             ],
             nodes: [
                 Node(name: "mm", opType: "MatMul", inputs: ["x", "W"], outputs: ["h"]),
@@ -29,7 +30,7 @@ import Testing
     }
 
     static func input(_ n: Int) -> Tensor {
-        Tensor(shape: [n, 8], scalars: (0..<(n * 8)).map { Float($0 % 13) / 6 - 1 })
+        Tensor(shape: [n, 8], exactly: (0..<(n * 8)).map { Float($0 % 13) / 6 - 1 })
     }
 
     @Test func staticPlanMatchesDynamicExecutor() throws {

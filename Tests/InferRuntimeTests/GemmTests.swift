@@ -1,5 +1,6 @@
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 @Suite struct GemmTests {
@@ -67,8 +68,8 @@ import Testing
     }
 
     @Test func opset7WithRequiredCAndDouble() throws {
-        let a = Tensor(shape: [2, 2], scalars: [1.0, 2.0, 3.0, 4.0]), b = Tensor(shape: [2, 2], scalars: [1.0, 0.0, 0.0, 1.0])
-        let c = Tensor(shape: [1], scalars: [10.0])
+        let a = try Tensor(shape: [2, 2], scalars: [1.0, 2.0, 3.0, 4.0]), b = try Tensor(shape: [2, 2], scalars: [1.0, 0.0, 0.0, 1.0])
+        let c = try Tensor(shape: [1], scalars: [10.0])
         let y = try H.run("Gemm", opset: 7, [a, b, c], attributes: ["transB": .int(1)])[0]
         #expect(try y.scalars(as: Double.self) == [11, 12, 13, 14])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// Every model under `Graphs/` that comes with ONNX Runtime's outputs, found from the folders so a

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// Graph inputs that also have an initializer (IR-version-3 models, `keep_initializers_as_inputs`):
@@ -27,37 +28,37 @@ import Testing
     static let cases: [Case] = [
         Case(name: "conv", nodes: [Node(name: "conv", opType: "Conv", inputs: ["x", "W", "B"], outputs: ["y"],
                                         attributes: ["pads": .ints([1, 1, 1, 1])])],
-             x: Tensor(shape: [1, 2, 5, 5], scalars: values(50, seed: 1)),
-             defaults: ["W": Tensor(shape: [3, 2, 3, 3], scalars: values(54, seed: 2)), "B": Tensor(shape: [3], scalars: values(3, seed: 3))],
-             fed: ("W", Tensor(shape: [3, 2, 3, 3], scalars: values(54, seed: 9)))),
+             x: Tensor(shape: [1, 2, 5, 5], exactly: values(50, seed: 1)),
+             defaults: ["W": Tensor(shape: [3, 2, 3, 3], exactly: values(54, seed: 2)), "B": Tensor(shape: [3], exactly: values(3, seed: 3))],
+             fed: ("W", Tensor(shape: [3, 2, 3, 3], exactly: values(54, seed: 9)))),
         Case(name: "conv+bn+relu", nodes: [
                 Node(name: "conv", opType: "Conv", inputs: ["x", "W"], outputs: ["c"]),
                 Node(name: "bn", opType: "BatchNormalization", inputs: ["c", "scale", "bias", "mean", "var"], outputs: ["b"]),
                 Node(name: "relu", opType: "Relu", inputs: ["b"], outputs: ["y"]),
              ],
-             x: Tensor(shape: [1, 2, 4, 4], scalars: values(32, seed: 4)),
-             defaults: ["W": Tensor(shape: [3, 2, 1, 1], scalars: values(6, seed: 5)),
-                        "scale": Tensor(shape: [3], scalars: [Float](arrayLiteral: 1.5, -0.5, 2)),
-                        "bias": Tensor(shape: [3], scalars: [Float](arrayLiteral: 0.1, 0.2, -0.3)),
-                        "mean": Tensor(shape: [3], scalars: [Float](arrayLiteral: 0.05, -0.1, 0)),
-                        "var": Tensor(shape: [3], scalars: [Float](arrayLiteral: 1, 0.5, 2))],
-             fed: ("scale", Tensor(shape: [3], scalars: [Float](arrayLiteral: -1, 3, 0.25)))),
+             x: Tensor(shape: [1, 2, 4, 4], exactly: values(32, seed: 4)),
+             defaults: ["W": Tensor(shape: [3, 2, 1, 1], exactly: values(6, seed: 5)),
+                        "scale": Tensor(shape: [3], exactly: [Float](arrayLiteral: 1.5, -0.5, 2)),
+                        "bias": Tensor(shape: [3], exactly: [Float](arrayLiteral: 0.1, 0.2, -0.3)),
+                        "mean": Tensor(shape: [3], exactly: [Float](arrayLiteral: 0.05, -0.1, 0)),
+                        "var": Tensor(shape: [3], exactly: [Float](arrayLiteral: 1, 0.5, 2))],
+             fed: ("scale", Tensor(shape: [3], exactly: [Float](arrayLiteral: -1, 3, 0.25)))),
         Case(name: "gemm", nodes: [Node(name: "fc", opType: "Gemm", inputs: ["x", "W", "C"], outputs: ["y"],
                                         attributes: ["transB": .int(1)])],
-             x: Tensor(shape: [2, 4], scalars: values(8, seed: 6)),
-             defaults: ["W": Tensor(shape: [3, 4], scalars: values(12, seed: 7)), "C": Tensor(shape: [3], scalars: values(3, seed: 8))],
-             fed: ("C", Tensor(shape: [3], scalars: [Float](arrayLiteral: 5, -5, 7)))),
+             x: Tensor(shape: [2, 4], exactly: values(8, seed: 6)),
+             defaults: ["W": Tensor(shape: [3, 4], exactly: values(12, seed: 7)), "C": Tensor(shape: [3], exactly: values(3, seed: 8))],
+             fed: ("C", Tensor(shape: [3], exactly: [Float](arrayLiteral: 5, -5, 7)))),
         Case(name: "matmul+add", nodes: [
                 Node(name: "mm", opType: "MatMul", inputs: ["x", "W"], outputs: ["h"]),
                 Node(name: "add", opType: "Add", inputs: ["h", "b"], outputs: ["y"]),
              ],
-             x: Tensor(shape: [1, 4], scalars: values(4, seed: 10)),
-             defaults: ["W": Tensor(shape: [4, 5], scalars: values(20, seed: 11)), "b": Tensor(shape: [5], scalars: values(5, seed: 12))],
-             fed: ("W", Tensor(shape: [4, 5], scalars: values(20, seed: 13)))),
+             x: Tensor(shape: [1, 4], exactly: values(4, seed: 10)),
+             defaults: ["W": Tensor(shape: [4, 5], exactly: values(20, seed: 11)), "b": Tensor(shape: [5], exactly: values(5, seed: 12))],
+             fed: ("W", Tensor(shape: [4, 5], exactly: values(20, seed: 13)))),
         Case(name: "prelu", nodes: [Node(name: "prelu", opType: "PRelu", inputs: ["x", "slope"], outputs: ["y"])],
-             x: Tensor(shape: [1, 3, 2, 2], scalars: values(12, seed: 14)),
-             defaults: ["slope": Tensor(shape: [3, 1, 1], scalars: [Float](arrayLiteral: 0.1, 0.5, 2))],
-             fed: ("slope", Tensor(shape: [3, 1, 1], scalars: [Float](arrayLiteral: -3, 0.25, 4)))),
+             x: Tensor(shape: [1, 3, 2, 2], exactly: values(12, seed: 14)),
+             defaults: ["slope": Tensor(shape: [3, 1, 1], exactly: [Float](arrayLiteral: 0.1, 0.5, 2))],
+             fed: ("slope", Tensor(shape: [3, 1, 1], exactly: [Float](arrayLiteral: -3, 0.25, 4)))),
     ]
 
     /// The case's graph with its initializers listed as inputs too (the ambiguous form).

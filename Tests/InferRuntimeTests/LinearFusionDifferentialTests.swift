@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 /// Differential tests of the GEMM / convolution fusions: the same model at -O0 (no passes,
@@ -17,7 +18,7 @@ import Testing
         }
         mutating func values(_ n: Int, scale: Float = 1) -> [Float] { (0..<n).map { _ in next() * scale } }
         mutating func tensor(_ shape: [Int], scale: Float = 1) -> Tensor {
-            Tensor(shape: shape, scalars: values(shape.reduce(1, *), scale: scale))
+            Tensor(shape: shape, exactly: values(shape.reduce(1, *), scale: scale))
         }
     }
 
@@ -58,7 +59,7 @@ import Testing
     /// BatchNorm parameters for `c` channels with positive variances.
     static func batchNorm(_ prefix: String, _ c: Int, _ rng: inout Seeded) -> [String: Tensor] {
         [prefix + "_g": rng.tensor([c]), prefix + "_b": rng.tensor([c]), prefix + "_m": rng.tensor([c], scale: 0.5),
-         prefix + "_v": Tensor(shape: [c], scalars: rng.values(c).map { $0 * 0.4 + 0.6 })]
+         prefix + "_v": Tensor(shape: [c], exactly: rng.values(c).map { $0 * 0.4 + 0.6 })]
     }
 
     static func bnNode(_ prefix: String, _ x: String, _ y: String) -> Node {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // LinearAttention and CausalConvWithState (opset 27) end to end against naive references written
@@ -29,7 +30,7 @@ fileprivate func randomValues(_ count: Int, seed: UInt64, range: Double = 2) -> 
 /// A tensor of float32 (or float64) values and the same values as Doubles.
 fileprivate func values(_ shape: [Int], seed: UInt64, range: Double = 1, double: Bool = false) -> (Tensor, [Double]) {
     let v = randomValues(shape.reduce(1, *), seed: seed, range: range)
-    return (double ? Tensor(shape: shape, scalars: v) : Tensor(shape: shape, scalars: v.map { Float($0) }), v)
+    return (double ? Tensor(shape: shape, exactly: v) : Tensor(shape: shape, exactly: v.map { Float($0) }), v)
 }
 
 fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: Double = 1e-5) -> Bool {
@@ -164,7 +165,7 @@ fileprivate func referenceCausalConv(x: [Double], w: [Double], bias: [Double]?, 
         rejects([q, k, v, nil, decay, values([1, 2, 3], seed: 8).0], heads)            // beta width
         rejects([q, values([1, 2, 6], seed: 9).0, v, nil, decay, beta], heads)         // key dims
         rejects([values([2, 4], seed: 10).0, k, v, nil, decay, beta], heads)           // rank
-        let ints = Tensor(shape: [1, 2, 4], scalars: [Int64](repeating: 1, count: 8))
+        let ints = try Tensor(shape: [1, 2, 4], scalars: [Int64](repeating: 1, count: 8))
         rejects([ints, ints, ints, nil, nil, nil], heads.merging(["update_rule": .string("linear")]) { $1 })
     }
 
@@ -217,7 +218,7 @@ fileprivate func referenceCausalConv(x: [Double], w: [Double], bias: [Double]?, 
         rejects([x, w, nil, values([1, 2, 3], seed: 7).0])           // past_state must hold k - 1
         rejects([values([2, 4], seed: 8).0, w])                      // rank
         rejects([x, values([2, 1, 3], seed: 9, double: true).0])     // mixed dtypes
-        let ints = Tensor(shape: [1, 2, 4], scalars: [Int64](repeating: 1, count: 8))
-        rejects([ints, Tensor(shape: [2, 1, 3], scalars: [Int64](repeating: 1, count: 6))])
+        let ints = try Tensor(shape: [1, 2, 4], scalars: [Int64](repeating: 1, count: 8))
+        rejects([ints, try Tensor(shape: [2, 1, 3], scalars: [Int64](repeating: 1, count: 6))])
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 /// Runs one node the way the executor does: shape inference on concrete inputs, zeroed
@@ -37,7 +38,7 @@ enum LinalgConvHarness {
     }
 
     static func random(_ shape: [Int], seed: UInt64) -> Tensor {
-        Tensor(shape: shape, scalars: values(shape.reduce(1, *), seed: seed))
+        Tensor(shape: shape, exactly: values(shape.reduce(1, *), seed: seed))
     }
 
     static func expectClose(_ actual: Tensor, _ expected: [Double], shape: [Int], tolerance: Double = 1e-4,
@@ -109,11 +110,11 @@ private func naiveMatMul(_ a: [Double], _ aShape: [Int], _ b: [Double], _ bShape
 
     @Test func float64MatchesNaive() throws {
         let av = H.values(2 * 3 * 4, seed: 3).map(Double.init), bv = H.values(4 * 2, seed: 4).map(Double.init)
-        let a = Tensor(shape: [2, 3, 4], scalars: av), b = Tensor(shape: [4, 2], scalars: bv)
+        let a = try Tensor(shape: [2, 3, 4], scalars: av), b = try Tensor(shape: [4, 2], scalars: bv)
         let y = try H.run("MatMul", [a, b])[0]
         let (expected, shape) = naiveMatMul(av, [2, 3, 4], bv, [4, 2])
         H.expectClose(y, expected, shape: shape, tolerance: 1e-12)
-        let v = Tensor(shape: [4], scalars: Array(av[0..<4]))
+        let v = try Tensor(shape: [4], scalars: Array(av[0..<4]))
         let y1 = try H.run("MatMul", [v, b])[0]   // M == 1 through dgemv
         H.expectClose(y1, naiveMatMul(Array(av[0..<4]), [4], bv, [4, 2]).0, shape: [2], tolerance: 1e-12)
     }
@@ -124,8 +125,8 @@ private func naiveMatMul(_ a: [Double], _ aShape: [Int], _ b: [Double], _ bShape
         let (expected, shape) = naiveMatMul(av.map(Double.init), [2, 1, 3, 4], bv.map(Double.init), [5, 4, 1])
         H.expectClose(y, expected, shape: shape, tolerance: 0)
         #expect(y.dtype == .int64)
-        let a32 = Tensor(shape: [2, 3], scalars: [Int32](arrayLiteral: 1, 2, 3, 4, 5, 6))
-        let b32 = Tensor(shape: [3], scalars: [Int32](arrayLiteral: 1, 0, -1))
+        let a32 = try Tensor(shape: [2, 3], scalars: [Int32](arrayLiteral: 1, 2, 3, 4, 5, 6))
+        let b32 = try Tensor(shape: [3], scalars: [Int32](arrayLiteral: 1, 0, -1))
         #expect(try H.run("MatMul", [a32, b32])[0].scalars(as: Int32.self) == [-2, -2])
     }
 

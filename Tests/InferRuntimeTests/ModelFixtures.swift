@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 @testable import InferRuntime
 
 /// The end-to-end test models in `Graphs/models/` and seeded inputs for them.
@@ -32,8 +33,8 @@ enum ModelFixtures {
             let padding = Int(rng.next() % 6)
             mask += (0..<16).map { $0 < 16 - padding ? 1 : 0 }
         }
-        return ["input_ids": Tensor(shape: [batch, 16], scalars: ids),
-                "attention_mask": Tensor(shape: [batch, 16], scalars: mask)]
+        return ["input_ids": Tensor(shape: [batch, 16], exactly: ids),
+                "attention_mask": Tensor(shape: [batch, 16], exactly: mask)]
     }
 }
 

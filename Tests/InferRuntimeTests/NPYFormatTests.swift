@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 @Suite struct NPYFormatTests {
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func headerIsPaddedTo64Bytes() {
-        let data = NPYFormat.encode(Tensor(shape: [3], scalars: [Float](arrayLiteral: 1, 2, 3)))
+        let data = NPYFormat.encode(Tensor(shape: [3], exactly: [Float](arrayLiteral: 1, 2, 3)))
         #expect((data.count - 12) % 64 == 0)
     }
 
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func malformedFilesThrow() {
-        let good = NPYFormat.encode(Tensor(shape: [4], scalars: [Float](arrayLiteral: 1, 2, 3, 4)))
+        let good = NPYFormat.encode(Tensor(shape: [4], exactly: [Float](arrayLiteral: 1, 2, 3, 4)))
         for cut in [0, 5, 9, 11, 40, good.count - 1] {
             #expect(throws: InferError.self) { try NPYFormat.decode(good.prefix(cut)) }
         }

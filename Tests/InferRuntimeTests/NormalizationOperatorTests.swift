@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // BatchNormalization, LayerNormalization, InstanceNormalization, GroupNormalization, LRN end to end.
@@ -27,7 +28,7 @@ fileprivate func randomValues(_ count: Int, seed: UInt64) -> [Double] {
 
 fileprivate func floats(_ shape: [Int], seed: UInt64) -> (Tensor, [Double]) {
     let v = randomValues(shape.reduce(1, *), seed: seed)
-    return (Tensor(shape: shape, scalars: v.map { Float($0) }), v)
+    return (Tensor(shape: shape, exactly: v.map { Float($0) }), v)
 }
 
 fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: Double = 1e-5) -> Bool {
@@ -47,7 +48,7 @@ fileprivate func moments(_ v: [Double]) -> (Double, Double) {
         let (x, xv) = floats(shape, seed: 1)
         let (scale, sv) = floats([c], seed: 2), (bias, bv) = floats([c], seed: 3), (mean, mv) = floats([c], seed: 4)
         let vv = randomValues(c, seed: 5).map { abs($0) + 0.5 }
-        let variance = Tensor(shape: [c], scalars: vv.map { Float($0) })
+        let variance = try Tensor(shape: [c], scalars: vv.map { Float($0) })
         let expected = xv.indices.map { i in
             let ch = (i / inner) % c
             return (xv[i] - mv[ch]) / (vv[ch] + 1e-3).squareRoot() * sv[ch] + bv[ch]
@@ -64,7 +65,7 @@ fileprivate func moments(_ v: [Double]) -> (Double, Double) {
         let (x, xv) = floats([2, 3, 2], seed: 1)
         let (scale, sv) = floats([3, 2], seed: 2), (bias, bv) = floats([3, 2], seed: 3), (mean, mv) = floats([3, 2], seed: 4)
         let vv = randomValues(6, seed: 5).map { abs($0) + 0.5 }
-        let variance = Tensor(shape: [3, 2], scalars: vv.map { Float($0) })
+        let variance = try Tensor(shape: [3, 2], scalars: vv.map { Float($0) })
         let y = try runNode("BatchNormalization", opset: 7, [x, scale, bias, mean, variance], ["spatial": .int(0)])[0]
         let expected = xv.indices.map { i in
             let p = i % 6
@@ -119,8 +120,8 @@ fileprivate func moments(_ v: [Double]) -> (Double, Double) {
         }
         #expect(close(y.doubleValues(), expected))
         // Double input with stash_type = 1: Mean is float.
-        let xd = Tensor(shape: shape, scalars: xv)
-        let sd = Tensor(shape: [4], scalars: [Double](repeating: 1, count: 4))
+        let xd = try Tensor(shape: shape, scalars: xv)
+        let sd = try Tensor(shape: [4], scalars: [Double](repeating: 1, count: 4))
         let outs = try runNode("LayerNormalization", opset: 17, [xd, sd], outputs: ["y", "mean"])
         #expect(outs[0].dtype == .float64 && outs[1].dtype == .float32 && outs[1].shape == [2, 3, 1])
         #expect(throws: InferError.self) { try runNode("LayerNormalization", opset: 17, [x, floats([5], seed: 1).0]) }

@@ -60,7 +60,7 @@ import Testing
     /// and fully optimized; the optimized graph must compute the same.
     static func fusedAgreesWithUnfused(_ follower: String, _ parameters: [(String, Tensor)],
                                        _ attributes: [String: Attribute]) throws {
-        let w = Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 10 - 0.5 })
+        let w = try Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 10 - 0.5 })
         let nodes = [Node(name: "mm", opType: "MatMul", inputs: ["x", "W"], outputs: ["h"]),
                      Node(name: "old", opType: follower, inputs: ["h"] + parameters.map(\.0), outputs: ["y"],
                           attributes: attributes)]
@@ -81,9 +81,9 @@ import Testing
     /// BatchNormalization into MatMul + Add: before opset 7 the new node needs `broadcast` = 1
     /// to add its per-column bias (without it the optimized graph would be refused).
     @Test func fusionsKeepTheOldBroadcastRule() throws {
-        let bias = Tensor(shape: [4], scalars: [Float(1), -2, 0.5, 3])
+        let bias = try Tensor(shape: [4], scalars: [Float(1), -2, 0.5, 3])
         try Self.fusedAgreesWithUnfused("Add", [("b", bias)], ["broadcast": .int(1)])
-        let variance = Tensor(shape: [4], scalars: [Float(1), 2, 0.5, 4])
+        let variance = try Tensor(shape: [4], scalars: [Float(1), 2, 0.5, 4])
         try Self.fusedAgreesWithUnfused("BatchNormalization", [("s", bias), ("b", bias), ("m", bias), ("v", variance)],
                                         ["is_test": .int(1)])
     }
@@ -102,7 +102,7 @@ import Testing
     }
 
     static func floats(_ shape: [Int]) -> Tensor {
-        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float($0 % 7) - 3 })
+        Tensor(shape: shape, exactly: (0..<shape.reduce(1, *)).map { Float($0 % 7) - 3 })
     }
 
     struct Refusal: CustomTestStringConvertible, Sendable {
@@ -122,7 +122,7 @@ import Testing
                 kind: .invalidShape, says: "broadcast = 1"),
         Refusal(description: "BatchNormalization-6 without is_test (training mode)", op: "BatchNormalization", opset: 6,
                 inputs: [("x", floats([1, 2, 2])), ("s", floats([2])), ("b", floats([2])), ("m", floats([2])),
-                         ("v", Tensor(shape: [2], scalars: [Float(1), 2]))],
+                         ("v", Tensor(shape: [2], exactly: [Float(1), 2]))],
                 kind: .unsupportedFeature, says: "is_test = 0"),
         Refusal(description: "Dropout-1 with is_test = 0 (training mode)", op: "Dropout", opset: 1,
                 inputs: [("x", floats([2, 3]))], attributes: ["is_test": .int(0)],
@@ -140,7 +140,7 @@ import Testing
                 inputs: [("x", floats([2]))], attributes: ["to": .string("FLOAT16")],
                 kind: .unsupportedDType, says: "float16"),
         Refusal(description: "Tile-1 with two tile counts", op: "Tile", opset: 1,
-                inputs: [("x", floats([2, 3])), ("tiles", floats([2])), ("axis", Tensor(shape: [1], scalars: [Float(0)]))],
+                inputs: [("x", floats([2, 3])), ("tiles", floats([2])), ("axis", Tensor(shape: [1], exactly: [Float(0)]))],
                 kind: .invalidModel, says: "tiles and axis must be one value each"),
     ]
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // OptionalHasElement / OptionalGetElement (opset 18+) on plain tensors and omitted inputs.
@@ -26,11 +27,11 @@ fileprivate func runNode(_ op: String, opset: Int = 18, _ inputs: [Tensor?]) thr
     }
 
     @Test func getElementReturnsTheTensor() throws {
-        let x = Tensor(shape: [2, 2], scalars: [Float(1), -2, 3.5, 0])
+        let x = try Tensor(shape: [2, 2], scalars: [Float(1), -2, 3.5, 0])
         let y = try runNode("OptionalGetElement", [x])
         let values = try y.scalars(as: Float.self)
         #expect(y.shape == [2, 2] && values == [1, -2, 3.5, 0])
-        let flags = Tensor(shape: [3], scalars: [true, false, true])
+        let flags = try Tensor(shape: [3], scalars: [true, false, true])
         #expect(try runNode("OptionalGetElement", opset: 28, [flags]).scalars(as: Bool.self) == [true, false, true])
     }
 

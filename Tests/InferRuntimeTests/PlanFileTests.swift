@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// The plan file: written and mapped back it gives the same model and bit-identical outputs,
@@ -24,10 +25,10 @@ import Testing
             switch info.type.dtype {
             case .float32:
                 let values: [Float] = (0..<n).map { i in Float((i * 7919) % 23) / 11 - 1 }
-                feeds[info.name] = Tensor(shape: dims, scalars: values)
+                feeds[info.name] = try Tensor(shape: dims, scalars: values)
             case .int64:
                 let ids: [Int64] = (0..<n).map { i in Int64(i % 2 == 0 ? 1 : i % 50) }
-                feeds[info.name] = Tensor(shape: dims, scalars: ids)
+                feeds[info.name] = try Tensor(shape: dims, scalars: ids)
             default: feeds[info.name] = try Tensor.zeros(info.type.dtype, shape: dims)
             }
         }

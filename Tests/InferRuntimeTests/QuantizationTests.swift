@@ -1,5 +1,6 @@
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 /// The quantization family against naive references written from the ONNX definitions (and, where
@@ -13,7 +14,7 @@ import Testing
     }
 
     @Test func quantizePerTensorRoundsHalfEvenAndSaturates() throws {
-        let x = Tensor(shape: [7], scalars: [Float](arrayLiteral: 0, 1, 2.5, 3.5, -1.5, 1000, -1000))
+        let x = try Tensor(shape: [7], scalars: [Float](arrayLiteral: 0, 1, 2.5, 3.5, -1.5, 1000, -1000))
         let y = try H.run("QuantizeLinear", opset: 21, [x, Tensor(scalar: Float(1)), Tensor(scalar: Int8(2))])[0]
         #expect(y.dtype == .int8)
         #expect(try y.scalars(as: Int8.self) == [2, 3, 4, 6, 0, 127, -128])
@@ -50,9 +51,9 @@ import Testing
     @Test func blockedQuantizationUsesOneScalePerBlock() throws {
         // x [2, 5], axis 1, block 2: scales [2, 3] (the last block holds one element).
         // Expected values computed offline with onnx.reference.ReferenceEvaluator (opset 21).
-        let x = Tensor(shape: [2, 5], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, -1, -2, -3, -4, -5))
-        let scale = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 4, 0.5, 1, 2))
-        let zp = Tensor(shape: [2, 3], scalars: [Int8](arrayLiteral: 0, 1, -1, 0, 0, 3))
+        let x = try Tensor(shape: [2, 5], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, -1, -2, -3, -4, -5))
+        let scale = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 4, 0.5, 1, 2))
+        let zp = try Tensor(shape: [2, 3], scalars: [Int8](arrayLiteral: 0, 1, -1, 0, 0, 3))
         let attrs: [String: Attribute] = ["axis": .int(1), "block_size": .int(2)]
         let y = try H.run("QuantizeLinear", opset: 21, [x, scale, zp], attributes: attrs)[0]
         #expect(try y.scalars(as: Int8.self) == [1, 2, 3, 3, 0, -2, -4, -3, -4, 1])
@@ -66,14 +67,14 @@ import Testing
     }
 
     @Test func dequantizeInt32() throws {
-        let x = Tensor(shape: [3], scalars: [Int32](arrayLiteral: -70000, 0, 123456))
+        let x = try Tensor(shape: [3], scalars: [Int32](arrayLiteral: -70000, 0, 123456))
         let y = try H.run("DequantizeLinear", opset: 10, [x, Tensor(scalar: Float(0.5))])[0]
         #expect(try y.scalars(as: Float.self) == [-35000, 0, 61728])
     }
 
     /// Values from the ONNX DynamicQuantizeLinear doc example (onnx.reference).
     @Test func dynamicQuantizeLinearMatchesReference() throws {
-        let x = Tensor(shape: [6], scalars: [Float](arrayLiteral: 0, 2, -3, -2.5, 1.34, 0.5))
+        let x = try Tensor(shape: [6], scalars: [Float](arrayLiteral: 0, 2, -3, -2.5, 1.34, 0.5))
         let outs = try H.run("DynamicQuantizeLinear", opset: 11, [x], outputs: ["y", "s", "z"])
         #expect(try outs[0].scalars(as: UInt8.self) == [153, 255, 0, 26, 221, 179])
         #expect(abs(try outs[1].scalars(as: Float.self)[0] - 0.019607844) < 1e-9)
@@ -82,7 +83,7 @@ import Testing
 
     static func integers<T: FixedWidthInteger & TensorScalar>(_ shape: [Int], seed: UInt64, _: T.Type) -> Tensor {
         let values = H.values(shape.reduce(1, *), seed: seed).map { T(truncatingIfNeeded: Int(($0 + 1) * 127.5)) }
-        return Tensor(shape: shape, scalars: values)
+        return Tensor(shape: shape, exactly: values)
     }
 
     /// Naive batched (a - azp) @ (b - bzp) with b's zero point per column.
@@ -135,9 +136,9 @@ import Testing
 
     /// The ONNX NonMaxSuppression doc's suppress_by_IOU case (expected from onnx.reference).
     @Test func nonMaxSuppressionSuppressesOverlaps() throws {
-        let boxes = Tensor(shape: [1, 6, 4], scalars: [Float](arrayLiteral:
+        let boxes = try Tensor(shape: [1, 6, 4], scalars: [Float](arrayLiteral:
             0, 0, 1, 1, 0, 0.1, 1, 1.1, 0, -0.1, 1, 0.9, 0, 10, 1, 11, 0, 10.1, 1, 11.1, 0, 100, 1, 101))
-        let scores = Tensor(shape: [1, 1, 6], scalars: [Float](arrayLiteral: 0.9, 0.75, 0.6, 0.95, 0.5, 0.3))
+        let scores = try Tensor(shape: [1, 1, 6], scalars: [Float](arrayLiteral: 0.9, 0.75, 0.6, 0.95, 0.5, 0.3))
         let y = try H.run("NonMaxSuppression", opset: 11, [boxes, scores, Tensor(shape: [1], scalars: [Int64(3)]),
                                                            Tensor(shape: [1], scalars: [Float(0.5)]), Tensor(shape: [1], scalars: [Float(0)])])[0]
         #expect(y.shape == [3, 3])
@@ -156,7 +157,7 @@ import Testing
             "ngram_counts": .ints([0, 4]), "ngram_indexes": .ints([0, 1, 2, 3, 4, 5, 6]),
             "pool_int64s": .ints([2, 3, 5, 4, 5, 6, 7, 8, 6, 7]),
         ]
-        let x = Tensor(shape: [12], scalars: [Int32](arrayLiteral: 1, 1, 3, 3, 3, 7, 8, 6, 7, 5, 6, 8))
+        let x = try Tensor(shape: [12], scalars: [Int32](arrayLiteral: 1, 1, 3, 3, 3, 7, 8, 6, 7, 5, 6, 8))
         let y = try H.run("TfIdfVectorizer", opset: 9, [x], attributes: attrs)[0]
         #expect(try y.scalars(as: Float.self) == [0, 3, 1, 0, 1, 3, 1])
         var idf = attrs

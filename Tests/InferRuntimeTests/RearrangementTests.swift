@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // Unique (the spec's worked examples), Col2Im (vs a naive loop from the definition),
@@ -37,7 +38,7 @@ fileprivate func runNode(_ op: String, opset: Int, _ inputs: [Tensor?], outputs:
         #expect(outs[0].shape == [2, 3] && outs[0].intValues() == [1, 0, 0, 2, 3, 4])
         #expect(outs[1].intValues() == [0, 2] && outs[2].intValues() == [0, 0, 1] && outs[3].intValues() == [2, 1])
 
-        let x4 = Tensor(shape: [2, 4, 2], scalars: [Double(1), 1, 0, 1, 2, 1, 0, 1, 1, 1, 0, 1, 2, 1, 0, 1])
+        let x4 = try Tensor(shape: [2, 4, 2], scalars: [Double(1), 1, 0, 1, 2, 1, 0, 1, 1, 1, 0, 1, 2, 1, 0, 1])
         outs = try runNode("Unique", opset: 11, [x4], outputs: 4, ["axis": .int(-2)])
         #expect(outs[0].shape == [2, 3, 2] && outs[0].doubleValues() == [0, 1, 1, 1, 2, 1, 0, 1, 1, 1, 2, 1])
         #expect(outs[1].intValues() == [1, 0, 2] && outs[2].intValues() == [1, 0, 2, 0] && outs[3].intValues() == [2, 1, 1])
@@ -78,8 +79,8 @@ fileprivate func runNode(_ op: String, opset: Int, _ inputs: [Tensor?], outputs:
     }
 
     @Test func maxUnpoolPlacesValues() throws {
-        let x = Tensor(shape: [1, 1, 2, 2], scalars: [Float(5), 6, 7, 8])
-        let i = Tensor(shape: [1, 1, 2, 2], scalars: [Int64(5), 7, 13, 15])
+        let x = try Tensor(shape: [1, 1, 2, 2], scalars: [Float(5), 6, 7, 8])
+        let i = try Tensor(shape: [1, 1, 2, 2], scalars: [Int64(5), 7, 13, 15])
         let attrs: [String: Attribute] = ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2])]
         let y = try runNode("MaxUnpool", opset: 11, [x, i], attrs)[0]
         var expected = [Double](repeating: 0, count: 16)
@@ -111,8 +112,8 @@ fileprivate func runNode(_ op: String, opset: Int, _ inputs: [Tensor?], outputs:
     }
 
     @Test func tensorScatterBadInputThrows() throws {
-        let past = Tensor(shape: [1, 4, 2], scalars: [Int64](repeating: 0, count: 8))
-        let update = Tensor(shape: [1, 2, 2], scalars: [Int64](repeating: 1, count: 4))
+        let past = try Tensor(shape: [1, 4, 2], scalars: [Int64](repeating: 0, count: 8))
+        let update = try Tensor(shape: [1, 2, 2], scalars: [Int64](repeating: 1, count: 4))
         #expect(throws: InferError.self) { try runNode("TensorScatter", opset: 24, [past, update, Tensor(shape: [1], scalars: [Int64(3)])]) }
         #expect(throws: InferError.self) { try runNode("TensorScatter", opset: 24, [past, Tensor(shape: [1, 5, 2], scalars: [Int64](repeating: 1, count: 10))]) }
         let ok = try runNode("TensorScatter", opset: 24, [past, update])[0]

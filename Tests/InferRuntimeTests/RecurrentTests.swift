@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // RNN / GRU / LSTM against a naive reference written from the ONNX equations (Double, one
@@ -111,14 +112,14 @@ fileprivate func check(_ c: Config, batchMajor: Bool = false, double: Bool = fal
     let h0 = c.initial ? randomValues(D * B * H, seed: seed + 5) : [], c0 = c.initial && c.op == "LSTM" ? randomValues(D * B * H, seed: seed + 6) : []
     let (ey, eh, ec) = reference(c, x: x, w: w, r: r, bias: bias, p: p, h0: h0, c0: c0)
     func tensor(_ v: [Double], _ shape: [Int]) -> Tensor {
-        double ? Tensor(shape: shape, scalars: v) : Tensor(shape: shape, scalars: v.map { Float($0) })
+        double ? Tensor(shape: shape, exactly: v) : Tensor(shape: shape, exactly: v.map { Float($0) })
     }
     let xs = batchMajor ? tensor(swap01(x, S, B, I), [B, S, I]) : tensor(x, [S, B, I])
     func state(_ v: [Double]) -> Tensor? {
         v.isEmpty ? nil : (batchMajor ? tensor(swap01(v, D, B, H), [B, D, H]) : tensor(v, [D, B, H]))
     }
     var inputs: [Tensor?] = [xs, tensor(w, [D, G * H, I]), tensor(r, [D, G * H, H]), tensor(bias, [D, 2 * G * H]),
-                             c.lengths.map { Tensor(shape: [B], scalars: $0.map { Int32($0) }) }, state(h0)]
+                             c.lengths.map { Tensor(shape: [B], exactly: $0.map { Int32($0) }) }, state(h0)]
     if c.op == "LSTM" { inputs += [state(c0), c.peephole ? tensor(p, [D, 3 * H]) : nil] }
     var attributes: [String: Attribute] = ["hidden_size": .int(H), "direction": .string(c.direction)]
     if let clip = c.clip { attributes["clip"] = .float(Float(clip)) }
@@ -174,13 +175,13 @@ fileprivate func check(_ c: Config, batchMajor: Bool = false, double: Bool = fal
     }
 
     @Test func badInputThrows() throws {
-        let x = Tensor(shape: [2, 1, 3], scalars: [Float](repeating: 1, count: 6))
-        let w = Tensor(shape: [1, 4, 3], scalars: [Float](repeating: 0.1, count: 12))
-        let r = Tensor(shape: [1, 4, 4], scalars: [Float](repeating: 0.1, count: 16))
+        let x = try Tensor(shape: [2, 1, 3], scalars: [Float](repeating: 1, count: 6))
+        let w = try Tensor(shape: [1, 4, 3], scalars: [Float](repeating: 0.1, count: 12))
+        let r = try Tensor(shape: [1, 4, 4], scalars: [Float](repeating: 0.1, count: 16))
         // W with the wrong gate count for GRU.
         #expect(throws: InferError.self) { try runRecurrent("GRU", [x, w, r], outputs: 2, ["hidden_size": .int(4)]) }
         #expect(throws: InferError.self) { try runRecurrent("RNN", [x, w, r], outputs: 2, ["hidden_size": .int(4), "direction": .string("sideways")]) }
-        let lens = Tensor(shape: [1], scalars: [Int32(7)])
+        let lens = try Tensor(shape: [1], scalars: [Int32(7)])
         #expect(throws: InferError.self) { try runRecurrent("RNN", [x, w, r, nil, lens], outputs: 2, ["hidden_size": .int(4)]) }
         #expect(throws: InferError.self) { try runRecurrent("RNN", [x, w, r], outputs: 2, ["hidden_size": .int(4), "activations": .strings(["Bogus"])]) }
         // RNN with these shapes is fine.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // Reduction family end to end (schema + binding + kernel) against naive references in Double.
@@ -85,7 +86,7 @@ fileprivate func reduce(_ op: String, _ x: Tensor, axes: [Int]?, keepDims: Bool,
     var attributes: [String: Attribute] = ["keepdims": .int(keepDims ? 1 : 0)]
     if inputForm {
         if noop { attributes["noop_with_empty_axes"] = .int(1) }
-        let axesTensor = axes.map { Tensor(shape: [$0.count], scalars: $0.map(Int64.init)) }
+        let axesTensor = axes.map { Tensor(shape: [$0.count], exactly: $0.map(Int64.init)) }
         return try runNode(op, opset: max(axesInputSince(op), 18), [x, axesTensor], attributes, threads: threads)[0]
     }
     if let axes { attributes["axes"] = .ints(axes) }
@@ -101,7 +102,7 @@ func reduceFloatMatchesReference(op: String) throws {
         var values = randomValues(shape.reduce(1, *), seed: UInt64(s + 1))
         if op == "ReduceLogSum" { values = values.map { abs($0) + 0.1 } }  // log of a positive sum
         if op == "ReduceProd" { values = values.map { $0 / 2 + (($0 >= 0) ? 0.75 : -0.75) } }
-        let x = Tensor(shape: shape, scalars: values.map { Float($0) })
+        let x = try Tensor(shape: shape, scalars: values.map { Float($0) })
         let exact = values.map { Double(Float($0)) }
         for axes in axisSubsets(rank: shape.count) {
             for keepDims in [false, true] {
@@ -127,9 +128,9 @@ func reduceOtherDTypes(dtype: DType) throws {
     let ints = (0..<24).map { ($0 * 7) % 11 - 5 }
     let x: Tensor
     switch dtype {
-    case .int32: x = Tensor(shape: shape, scalars: ints.map(Int32.init))
-    case .int64: x = Tensor(shape: shape, scalars: ints.map(Int64.init))
-    default: x = Tensor(shape: shape, scalars: ints.map(Double.init))
+    case .int32: x = try Tensor(shape: shape, scalars: ints.map(Int32.init))
+    case .int64: x = try Tensor(shape: shape, scalars: ints.map(Int64.init))
+    default: x = try Tensor(shape: shape, scalars: ints.map(Double.init))
     }
     for op in ["ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceSumSquare"] {
         for axes in [[1], [0, 2], [-1], []] {
@@ -149,7 +150,7 @@ func reduceOtherDTypes(dtype: DType) throws {
 }
 
 @Test func reduceSumOpsetBoundary() throws {
-    let x = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6))
+    let x = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, 2, 3, 4, 5, 6))
     // Opset 12: axes attribute; opset 13: axes input.
     #expect(try runNode("ReduceSum", opset: 12, [x], ["axes": .ints([1])])[0].doubleValues() == [6, 15])
     #expect(try runNode("ReduceSum", opset: 13, [x, Tensor(shape: [1], scalars: [Int64(0)])])[0].doubleValues() == [5, 7, 9])
@@ -160,7 +161,7 @@ func reduceOtherDTypes(dtype: DType) throws {
 }
 
 @Test func reduceNoopWithEmptyAxes() throws {
-    let x = Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, -2, 3, 4, 5, 6))
+    let x = try Tensor(shape: [2, 3], scalars: [Float](arrayLiteral: 1, -2, 3, 4, 5, 6))
     // Omitted axes and an empty axes tensor both reduce everything by default ...
     #expect(try reduce("ReduceSum", x, axes: nil, keepDims: true, inputForm: true).shape == [1, 1])
     #expect(try reduce("ReduceSum", x, axes: [], keepDims: false, inputForm: true).doubleValues() == [17])
@@ -174,7 +175,7 @@ func reduceOtherDTypes(dtype: DType) throws {
 @Test func reduceBigTensorOnTwoThreads() throws {
     let shape = [8, 96, 100]  // > 64K elements: takes the parallel path
     let values = randomValues(shape.reduce(1, *), seed: 9)
-    let x = Tensor(shape: shape, scalars: values.map { Float($0) })
+    let x = try Tensor(shape: shape, scalars: values.map { Float($0) })
     for axes in [[2], [1], [0], [0, 2]] {
         let expected = referenceReduce(values.map { Double(Float($0)) }, shape: shape, axes: Set(axes), keepDims: false, folds["ReduceSum"]!)
         let y = try reduce("ReduceSum", x, axes: axes, keepDims: false, inputForm: true, threads: 2)
@@ -183,13 +184,13 @@ func reduceOtherDTypes(dtype: DType) throws {
 }
 
 @Test func reduceBadInputThrows() throws {
-    let x = Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6))
+    let x = try Tensor(shape: [2, 3], scalars: [Float](repeating: 1, count: 6))
     #expect(throws: InferError.self) { try reduce("ReduceSum", x, axes: [2], keepDims: true, inputForm: true) }
     #expect(throws: InferError.self) { try reduce("ReduceSum", x, axes: [-3], keepDims: true, inputForm: false) }
     #expect(throws: InferError.self) { try reduce("ReduceMean", x, axes: [1, -1], keepDims: true, inputForm: false) }
-    let bools = Tensor(shape: [2], scalars: [true, false])
+    let bools = try Tensor(shape: [2], scalars: [true, false])
     #expect(throws: InferError.self) { try reduce("ReduceSum", bools, axes: [0], keepDims: true, inputForm: true) }
-    let ints = Tensor(shape: [2], scalars: [Int64(1), 2])
+    let ints = try Tensor(shape: [2], scalars: [Int64(1), 2])
     #expect(throws: InferError.self) { try reduce("ReduceLogSumExp", ints, axes: [0], keepDims: true, inputForm: true) }
 }
 
@@ -216,7 +217,7 @@ func argReduceMatchesReference(op: String) throws {
     for shape in [[3, 4, 5], [6], [2, 1, 3]] {
         // Few distinct values so ties are common.
         let values = randomValues(shape.reduce(1, *), seed: 3).map { ($0 * 2).rounded() }
-        let x = Tensor(shape: shape, scalars: values.map { Float($0) })
+        let x = try Tensor(shape: shape, scalars: values.map { Float($0) })
         for axis in -shape.count..<shape.count {
             for keepDims in [0, 1] {
                 for last in [0, 1] {
@@ -241,7 +242,7 @@ func argReduceMatchesReference(op: String) throws {
 @Test func topKMatchesReference() throws {
     let shape = [3, 5, 4]
     let values = randomValues(60, seed: 5).map { ($0 * 2).rounded() }  // ties on purpose
-    let x = Tensor(shape: shape, scalars: values.map { Float($0) })
+    let x = try Tensor(shape: shape, scalars: values.map { Float($0) })
     for axis in [0, 1, -1] {
         let a = (axis + 3) % 3
         for k in [0, 1, 2, shape[a]] {
@@ -289,10 +290,10 @@ func argReduceMatchesReference(op: String) throws {
     let ints = (0..<24).map { ($0 * 5) % 7 - 3 }
     for dtype in [DType.float32, .int64, .int32, .float64] {
         let x: Tensor = switch dtype {
-        case .float32: Tensor(shape: shape, scalars: ints.map(Float.init))
-        case .int64: Tensor(shape: shape, scalars: ints.map(Int64.init))
-        case .int32: Tensor(shape: shape, scalars: ints.map(Int32.init))
-        default: Tensor(shape: shape, scalars: ints.map(Double.init))
+        case .float32: try Tensor(shape: shape, scalars: ints.map(Float.init))
+        case .int64: try Tensor(shape: shape, scalars: ints.map(Int64.init))
+        case .int32: try Tensor(shape: shape, scalars: ints.map(Int32.init))
+        default: try Tensor(shape: shape, scalars: ints.map(Double.init))
         }
         for axis in [0, 1, 2, -1] {
             let a = (axis + 3) % 3
@@ -316,7 +317,7 @@ func argReduceMatchesReference(op: String) throws {
             }
         }
     }
-    let x = Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 2))
+    let x = try Tensor(shape: [2], scalars: [Float](arrayLiteral: 1, 2))
     #expect(throws: InferError.self) { try runNode("CumSum", opset: 14, [x, Tensor(scalar: Int64(1))]) }
     #expect(throws: InferError.self) { try runNode("CumSum", opset: 14, [x, Tensor(scalar: Float(0))]) }
 }

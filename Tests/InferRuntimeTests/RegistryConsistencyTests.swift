@@ -1,4 +1,5 @@
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// The IR's operator schemas and the runtime's kernel bindings are two lists kept by hand: every

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InferIR
 @testable import InferRuntime
 
 /// An engine with symbolic dims runs any binding, caches a bounded number of plans, and frees

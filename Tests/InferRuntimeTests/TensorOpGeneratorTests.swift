@@ -28,7 +28,7 @@ private typealias H = TensorOpHarness
     }
 
     @Test func constantAttributes() throws {
-        let t = Tensor(shape: [2], scalars: [Int8(3), -4])
+        let t = try Tensor(shape: [2], scalars: [Int8(3), -4])
         #expect(try H.run1("Constant", [], ["value": .tensor(t)]) == t)
         #expect(try H.run1("Constant", [], ["value_float": .float(1.5)]) == Tensor(scalar: Float(1.5)))
         #expect(try H.run1("Constant", [], ["value_floats": .floats([1, 2])]) == H.floats([2], [1, 2]))

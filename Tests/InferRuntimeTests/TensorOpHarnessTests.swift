@@ -45,13 +45,13 @@ enum TensorOpHarness {
     /// A tensor of `dtype` from Doubles (bools: non-zero is true).
     static func tensor(_ dtype: DType, _ shape: [Int], _ values: [Double]) -> Tensor {
         switch dtype {
-        case .float32: Tensor(shape: shape, scalars: values.map { Float($0) })
-        case .float64: Tensor(shape: shape, scalars: values)
-        case .int64: Tensor(shape: shape, scalars: values.map { Int64($0) })
-        case .int32: Tensor(shape: shape, scalars: values.map { Int32($0) })
-        case .int8: Tensor(shape: shape, scalars: values.map { Int8(truncatingIfNeeded: Int($0)) })
-        case .uint8: Tensor(shape: shape, scalars: values.map { UInt8(truncatingIfNeeded: Int($0)) })
-        case .bool: Tensor(shape: shape, scalars: values.map { $0 != 0 })
+        case .float32: Tensor(shape: shape, exactly: values.map { Float($0) })
+        case .float64: Tensor(shape: shape, exactly: values)
+        case .int64: Tensor(shape: shape, exactly: values.map { Int64($0) })
+        case .int32: Tensor(shape: shape, exactly: values.map { Int32($0) })
+        case .int8: Tensor(shape: shape, exactly: values.map { Int8(truncatingIfNeeded: Int($0)) })
+        case .uint8: Tensor(shape: shape, exactly: values.map { UInt8(truncatingIfNeeded: Int($0)) })
+        case .bool: Tensor(shape: shape, exactly: values.map { $0 != 0 })
         }
     }
 
@@ -66,9 +66,9 @@ enum TensorOpHarness {
         return tensor(dtype, shape, values)
     }
 
-    static func ints(_ v: [Int]) -> Tensor { Tensor(shape: [v.count], scalars: v.map(Int64.init)) }
-    static func floats(_ shape: [Int], _ v: [Float]) -> Tensor { Tensor(shape: shape, scalars: v) }
-    static func iota(_ shape: [Int]) -> Tensor { Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(Float.init)) }
+    static func ints(_ v: [Int]) -> Tensor { Tensor(shape: [v.count], exactly: v.map(Int64.init)) }
+    static func floats(_ shape: [Int], _ v: [Float]) -> Tensor { Tensor(shape: shape, exactly: v) }
+    static func iota(_ shape: [Int]) -> Tensor { Tensor(shape: shape, exactly: (0..<shape.reduce(1, *)).map(Float.init)) }
 
     static func multiIndex(_ flat: Int, _ shape: [Int]) -> [Int] {
         var rest = flat

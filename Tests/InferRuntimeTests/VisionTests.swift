@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferIR
+import InferIR
 @testable import InferRuntime
 
 // GridSample, AffineGrid, RoiAlign, DeformConv end to end. Expected arrays marked "onnx.reference"
@@ -20,8 +21,8 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
 }
 
 @Suite struct VisionTests {
-    static let gridX = Tensor(shape: [1, 1, 3, 4], scalars: (0..<12).map { Float($0) })
-    static let grid = Tensor(shape: [1, 2, 3, 2], scalars: [-1.2, -0.9, 0.3, 0.55, 1.1, 0.2, 0.0, 0.0, -0.6, 1.3, 0.9, -1.0] as [Float])
+    static let gridX = Tensor(shape: [1, 1, 3, 4], exactly: (0..<12).map { Float($0) })
+    static let grid = Tensor(shape: [1, 2, 3, 2], exactly: [-1.2, -0.9, 0.3, 0.55, 1.1, 0.2, 0.0, 0.0, -0.6, 1.3, 0.9, -1.0] as [Float])
 
     /// (mode, padding, align_corners, expected) — expected from onnx.reference (GridSample opset 20).
     static let gridCases: [(String, String, Bool, [Double])] = [
@@ -51,17 +52,17 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
 
     @Test func gridSampleIdentityGridReproducesInput() throws {
         // AffineGrid with the identity theta and align_corners samples exactly the pixels (3-D here).
-        let theta = Tensor(shape: [1, 3, 4], scalars: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] as [Double])
-        let size = Tensor(shape: [5], scalars: [1, 2, 2, 3, 4] as [Int64])
+        let theta = try Tensor(shape: [1, 3, 4], scalars: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0] as [Double])
+        let size = try Tensor(shape: [5], scalars: [1, 2, 2, 3, 4] as [Int64])
         let grid = try runNode("AffineGrid", opset: 20, [theta, size], ["align_corners": .int(1)])
         #expect(grid.shape == [1, 2, 3, 4, 3])
-        let x = Tensor(shape: [1, 2, 2, 3, 4], scalars: (0..<48).map { Double($0) * 0.5 - 3 })
+        let x = try Tensor(shape: [1, 2, 2, 3, 4], scalars: (0..<48).map { Double($0) * 0.5 - 3 })
         for mode in ["linear", "cubic", "nearest"] {
             let y = try runNode("GridSample", opset: 22, [x, grid], ["mode": .string(mode), "align_corners": .int(1)])
             #expect(y.shape == x.shape && close(y.doubleValues(), x.doubleValues()), "\(mode)")
         }
         // Integer X goes through Double and rounds back.
-        let xi = Tensor(shape: [1, 2, 2, 3, 4], scalars: (0..<48).map { Int32($0) })
+        let xi = try Tensor(shape: [1, 2, 2, 3, 4], scalars: (0..<48).map { Int32($0) })
         let yi = try runNode("GridSample", opset: 22, [xi, Tensor(shape: grid.shape, scalars: try grid.scalars(as: Double.self).map { Float($0) })],
                              ["mode": .string("nearest"), "align_corners": .int(1)])
         #expect(yi.intValues() == xi.intValues())
@@ -71,12 +72,12 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
         #expect(throws: InferError.self) { try runNode("GridSample", opset: 20, [Self.gridX, Self.grid], ["mode": .string("bilinear")]) }
         #expect(throws: InferError.self) { try runNode("GridSample", opset: 16, [Self.gridX, Self.grid], ["mode": .string("linear")]) }
         #expect(throws: InferError.self) { try runNode("GridSample", opset: 20, [Self.gridX, Self.grid], ["padding_mode": .string("wrap")]) }
-        let badGrid = Tensor(shape: [1, 2, 3, 3], scalars: [Float](repeating: 0, count: 18))
+        let badGrid = try Tensor(shape: [1, 2, 3, 3], scalars: [Float](repeating: 0, count: 18))
         #expect(throws: InferError.self) { try runNode("GridSample", opset: 20, [Self.gridX, badGrid]) }
     }
 
     @Test func affineGridMatchesReference() throws {
-        let theta = Tensor(shape: [1, 2, 3], scalars: [0.9, -0.2, 0.1, 0.3, 1.1, -0.4] as [Float])
+        let theta = try Tensor(shape: [1, 2, 3], scalars: [0.9, -0.2, 0.1, 0.3, 1.1, -0.4] as [Float])
         let y = try runNode("AffineGrid", opset: 20, [theta, Tensor(shape: [4], scalars: [1, 1, 2, 3] as [Int64])])
         // onnx.reference
         let expected = [-0.4, -1.15, 0.2, -0.95, 0.8, -0.75, -0.6, -0.05, 0.0, 0.15, 0.6, 0.35]
@@ -96,9 +97,9 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
     ]
 
     @Test func roiAlignMatchesReference() throws {
-        let x = Tensor(shape: [1, 1, 5, 5], scalars: (0..<25).map { Float($0) / 3 })
-        let rois = Tensor(shape: [2, 4], scalars: [0.5, 0.2, 3.7, 4.1, 1, 1, 2, 3] as [Float])
-        let indices = Tensor(shape: [2], scalars: [0, 0] as [Int64])
+        let x = try Tensor(shape: [1, 1, 5, 5], scalars: (0..<25).map { Float($0) / 3 })
+        let rois = try Tensor(shape: [2, 4], scalars: [0.5, 0.2, 3.7, 4.1, 1, 1, 2, 3] as [Float])
+        let indices = try Tensor(shape: [2], scalars: [0, 0] as [Int64])
         for (mode, half, ratio, expected) in Self.roiCases {
             let y = try runNode("RoiAlign", opset: 16, [x, rois, indices], [
                 "mode": .string(mode), "coordinate_transformation_mode": .string(half ? "half_pixel" : "output_half_pixel"),
@@ -109,16 +110,16 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
         let y10 = try runNode("RoiAlign", opset: 10, [x, rois, indices],
                               ["output_height": .int(2), "output_width": .int(3), "sampling_ratio": .int(2)])
         #expect(close(y10.doubleValues(), Self.roiCases[1].3))
-        let badIndices = Tensor(shape: [2], scalars: [0, 3] as [Int64])
+        let badIndices = try Tensor(shape: [2], scalars: [0, 3] as [Int64])
         #expect(throws: InferError.self) { try runNode("RoiAlign", opset: 16, [x, rois, badIndices]) }
     }
 
     @Test func deformConvMatchesReference() throws {
-        let x = Tensor(shape: [1, 2, 3, 3], scalars: (0..<18).map { Float($0 % 7) * 0.5 - 1 })
-        let w = Tensor(shape: [2, 1, 2, 2], scalars: [1, -0.5, 0.25, 2, -1, 0.5, 1.5, 0.75] as [Float])
-        let offset = Tensor(shape: [1, 16, 2, 2], scalars: (0..<64).map { Float(($0 * 37) % 23) / 10 - 1.1 })
-        let mask = Tensor(shape: [1, 8, 2, 2], scalars: (0..<32).map { Float(($0 * 13) % 11) / 10 })
-        let bias = Tensor(shape: [2], scalars: [0.5, -0.25] as [Float])
+        let x = try Tensor(shape: [1, 2, 3, 3], scalars: (0..<18).map { Float($0 % 7) * 0.5 - 1 })
+        let w = try Tensor(shape: [2, 1, 2, 2], scalars: [1, -0.5, 0.25, 2, -1, 0.5, 1.5, 0.75] as [Float])
+        let offset = try Tensor(shape: [1, 16, 2, 2], scalars: (0..<64).map { Float(($0 * 37) % 23) / 10 - 1.1 })
+        let mask = try Tensor(shape: [1, 8, 2, 2], scalars: (0..<32).map { Float(($0 * 13) % 11) / 10 })
+        let bias = try Tensor(shape: [2], scalars: [0.5, -0.25] as [Float])
         let y = try runNode("DeformConv", opset: 19, [x, w, offset, bias, mask],
                             ["group": .int(2), "offset_group": .int(2), "kernel_shape": .ints([2, 2])])
         // onnx.reference
@@ -126,8 +127,8 @@ fileprivate func close(_ a: [Double], _ b: [Double], rtol: Double = 1e-4, atol: 
                         -0.011874988675117493, -0.0957498550415039, -0.0024999529123306274, 2.558000087738037]
         #expect(y.shape == [1, 2, 2, 2] && close(y.doubleValues(), expected))
         // Zero offsets and no mask: plain Conv.
-        let zero = Tensor(shape: [1, 8, 2, 2], scalars: [Float](repeating: 0, count: 32))
-        let w1 = Tensor(shape: [1, 2, 2, 2], scalars: [1, -0.5, 0.25, 2, -1, 0.5, 1.5, 0.75] as [Float])
+        let zero = try Tensor(shape: [1, 8, 2, 2], scalars: [Float](repeating: 0, count: 32))
+        let w1 = try Tensor(shape: [1, 2, 2, 2], scalars: [1, -0.5, 0.25, 2, -1, 0.5, 1.5, 0.75] as [Float])
         let d = try runNode("DeformConv", opset: 22, [x, w1, zero])
         let c = try runNode("Conv", opset: 11, [x, w1])
         #expect(close(d.doubleValues(), c.doubleValues()))

@@ -2,8 +2,8 @@
 /// Ops/AttentionLowering.swift computes it). Q, K, V are 4-D `[batch, heads, seq, head_size]`
 /// or 3-D `[batch, seq, heads * head_size]` with `q_num_heads` / `kv_num_heads`; past_key and
 /// past_value are 4-D and are concatenated before K and V into present_key / present_value.
-public enum AttentionOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum AttentionOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("Attention", since: 23) { ctx in
             let q = try ctx.type(0), k = try ctx.type(1), v = try ctx.type(2)
             try ElementwiseOperators.require(ctx, q.dtype, in: ElementwiseOperators.floats, "Q")
@@ -81,8 +81,8 @@ package struct AttentionLayout {
 
 /// RotaryEmbedding (opset 23): X `[batch, heads, seq, head]` or `[batch, seq, heads * head]`
 /// (with `num_heads`); the output has X's type.
-public enum RotaryEmbeddingOperator {
-    public static let schema = OperatorSchema("RotaryEmbedding", since: 23) { ctx in
+package enum RotaryEmbeddingOperator {
+    package static let schema = OperatorSchema("RotaryEmbedding", since: 23) { ctx in
         let x = try ctx.type(0)
         _ = try ElementwiseOperators.sameDType(ctx, [0, 1, 2], allowed: ElementwiseOperators.floats)
         if let rank = x.rank, rank != 3 && rank != 4 { throw ctx.error(.invalidShape, "X must be 3-D or 4-D, got \(x)") }

@@ -1,7 +1,7 @@
 /// Shape inference for the normalizations that divide by a statistic over axes (see the runtime's
 /// Ops/AxisNormalizationLowering.swift): RMSNormalization, LpNormalization, MeanVarianceNormalization.
-public enum AxisNormalizationOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum AxisNormalizationOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("RMSNormalization", since: 23) { ctx in
             let x = try NormalizationOperators.floatInput(ctx, minRank: 1)
             let stash = try ctx.node.int("stash_type", default: 1)

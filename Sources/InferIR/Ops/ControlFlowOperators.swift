@@ -4,8 +4,8 @@
 /// they come out static, a static plan gives the outputs arena slots and runs the node as one
 /// nested step (InferRuntime/NestedProgramStep.swift), checking each result against its slot;
 /// otherwise the node's outputs are data-dependent and the model runs on the dynamic executor.
-public enum ControlFlowOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum ControlFlowOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("If", since: 1) { ctx in
             let cond = try ctx.type(0)
             guard cond.dtype == .bool else { throw ctx.error(.unsupportedDType, "cond must be bool, got \(cond.dtype)") }
@@ -127,7 +127,7 @@ public enum ControlFlowOperators {
     ]
 
     /// The graph attribute `name` of the node.
-    public static func subgraph(_ ctx: ShapeContext, _ name: String) throws -> Graph {
+    package static func subgraph(_ ctx: ShapeContext, _ name: String) throws -> Graph {
         guard let attr = ctx.node.attributes[name] else { throw ctx.error(.invalidModel, "missing graph attribute \(name)") }
         guard case .graph(let g) = attr else { throw ctx.error(.invalidModel, "attribute \(name) must be a graph, got \(attr.kindName)") }
         return g

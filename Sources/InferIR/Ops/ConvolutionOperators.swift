@@ -1,6 +1,6 @@
 /// Shape inference for the Convolution family (see the runtime's Lowering/ConvolutionLowering.swift).
-public enum ConvolutionOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum ConvolutionOperators {
+    package static let schemas: [OperatorSchema] = [
         conv, convTranspose, maxPool, averagePool,
         globalPool("GlobalAveragePool"), globalPool("GlobalMaxPool"),
         OperatorSchema("LpPool", since: 1) { ctx in [try poolType(ctx)] },

@@ -1,7 +1,7 @@
 /// Shape inference for the Elementwise family (see the runtime's Lowering/ElementwiseLowering.swift):
 /// unary maps keep their input type; binary and variadic ops broadcast NumPy-style.
-public enum ElementwiseOperators {
-    public static let schemas: [OperatorSchema] = arithmetic + unaryMaps + comparisons + special
+package enum ElementwiseOperators {
+    package static let schemas: [OperatorSchema] = arithmetic + unaryMaps + comparisons + special
 
     static let floats: Set<DType> = [.float32, .float64]
     static let numbers: Set<DType> = [.float32, .float64, .int64, .int32, .int8, .uint8]

@@ -12,10 +12,10 @@
 /// - `FusedGemm(A, B, C?, R?)`: Gemm attributes (alpha, beta, transA, transB); C broadcasts as in Gemm.
 /// - `FusedMatMul(A, B, bias?, R?)`: numpy.matmul of op(A), op(B) where `transA` / `transB` swap the
 ///   last two dims; bias [N] (or broadcastable along the last axis only) is added per column.
-public enum FusedLinearOperators {
-    public static let domain = "swiftinfer"
+package enum FusedLinearOperators {
+    package static let domain = "swiftinfer"
 
-    public static let schemas: [OperatorSchema] = [fusedConv, fusedGemm, fusedMatMul]
+    package static let schemas: [OperatorSchema] = [fusedConv, fusedGemm, fusedMatMul]
 
     static let fusedConv = OperatorSchema("FusedConv", domain: domain, since: 1) { ctx in
         _ = try FusedActivation(ctx.node)

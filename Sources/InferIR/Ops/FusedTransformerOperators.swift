@@ -6,10 +6,10 @@
 /// - `Gelu(X)`: as ONNX Gelu (opset 20), `approximate` = "none" | "tanh".
 /// - `FusedElementwise(inputs...)`: a postfix `program` over the inputs (broadcast to one output
 ///   shape) and the `constants` floats; see `FusedElementwiseProgram` for the tokens.
-public enum FusedTransformerOperators {
-    public static let domain = "swiftinfer"
+package enum FusedTransformerOperators {
+    package static let domain = "swiftinfer"
 
-    public static let schemas: [OperatorSchema] = [attention, rmsNormalization, gelu, fusedElementwise]
+    package static let schemas: [OperatorSchema] = [attention, rmsNormalization, gelu, fusedElementwise]
 
     static let floats: Set<DType> = [.float32, .float64]
 

@@ -1,6 +1,6 @@
 /// Shape inference for the LinearAlgebra family (see the runtime's Lowering/LinearAlgebraLowering.swift).
-public enum LinearAlgebraOperators {
-    public static let schemas: [OperatorSchema] = [matMul, gemm]
+package enum LinearAlgebraOperators {
+    package static let schemas: [OperatorSchema] = [matMul, gemm]
 
     /// Dtypes the MatMul kernels implement (BLAS for floats, plain loops for integers).
     package static let matMulDTypes: Set<DType> = [.float32, .float64, .int32, .int64]

@@ -3,8 +3,8 @@
 /// - LinearAttention: packed `[batch, seq, heads * dim]` Q/K/V, optional decay/beta, recurrent state
 ///   `[batch, kv_heads, dk, dv]` in and out.
 /// - CausalConvWithState: depthwise causal 1-D convolution carrying the last `k - 1` inputs.
-public enum LinearRecurrenceOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum LinearRecurrenceOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("LinearAttention", since: 27) { ctx in
             let dtype = try ElementwiseOperators.sameDType(ctx, [0, 1, 2], allowed: ElementwiseOperators.floats)
             for i in [3, 4, 5] where ctx.hasInput(i) {

@@ -1,7 +1,7 @@
 /// Shape inference for the loss operators (see the runtime's Lowering/LossLowering.swift):
 /// NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss, input `[N, C, d1...]`, target `[N, d1...]`.
-public enum LossOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum LossOperators {
+    package static let schemas: [OperatorSchema] = [
         loss("NegativeLogLikelihoodLoss"),
         loss("SoftmaxCrossEntropyLoss"),
     ]

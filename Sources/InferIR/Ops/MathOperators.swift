@@ -1,8 +1,8 @@
 /// Shape inference for the Math family (see the runtime's Lowering/MathLowering.swift): the less common
 /// elementwise functions (trigonometric, hyperbolic, Shrink, Swish), integer bit operators,
 /// CastLike, Hardmax, EyeLike and CumProd.
-public enum MathOperators {
-    public static let schemas: [OperatorSchema] = elementary + bitwise + others
+package enum MathOperators {
+    package static let schemas: [OperatorSchema] = elementary + bitwise + others
 
     static let floats = ElementwiseOperators.floats
     static let integers: Set<DType> = [.int64, .int32, .int8, .uint8]

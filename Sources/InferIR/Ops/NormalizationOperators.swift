@@ -1,8 +1,8 @@
 /// Shape inference for the Normalization family (see the runtime's Lowering/NormalizationLowering.swift):
 /// Softmax, LogSoftmax, LayerNormalization, BatchNormalization, InstanceNormalization,
 /// GroupNormalization, LRN.
-public enum NormalizationOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum NormalizationOperators {
+    package static let schemas: [OperatorSchema] = [
         softmax("Softmax"), softmax("LogSoftmax"), layerNorm, batchNorm, instanceNorm, groupNorm, lrn,
     ]
 

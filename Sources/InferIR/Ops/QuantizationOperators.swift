@@ -2,8 +2,8 @@
 /// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, QLinearMatMul, QLinearConv,
 /// MatMulInteger, ConvInteger, plus the two integer-index ops that live with them,
 /// NonMaxSuppression and TfIdfVectorizer (int64/int32 pools only).
-public enum QuantizationOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum QuantizationOperators {
+    package static let schemas: [OperatorSchema] = [
         quantizeLinear, dequantizeLinear, dynamicQuantizeLinear, qLinearMatMul, matMulInteger,
         qLinearConv, convInteger, nonMaxSuppression, tfIdfVectorizer,
     ]

@@ -2,8 +2,8 @@
 /// (opset 11, 28; its output size depends on the data, resolved from the input value at run
 /// time), Col2Im (18), MaxUnpool (9, 11, 22) and TensorScatter (24). Kernels: the runtime's
 /// Ops/RearrangementLowering.swift.
-public enum RearrangementOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum RearrangementOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("Unique", since: 11) { ctx in
             let x = try ctx.type(0)
             let outputs = max(ctx.node.outputs.count, 1)

@@ -6,8 +6,8 @@
 /// sequence_lens, initial_h (initial_c, P for LSTM).
 /// Outputs (all optional): Y [seq, dirs, batch, hidden] (batch-major [batch, seq, dirs, hidden]),
 /// Y_h (and LSTM's Y_c) [dirs, batch, hidden] (batch-major [batch, dirs, hidden]).
-public enum RecurrentOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum RecurrentOperators {
+    package static let schemas: [OperatorSchema] = [
         schema("RNN", gates: 1, stateOutputs: 1),
         schema("GRU", gates: 3, stateOutputs: 1),
         schema("LSTM", gates: 4, stateOutputs: 2),

@@ -1,13 +1,13 @@
 /// Shape inference for the Reduction family (see the runtime's Lowering/ReductionLowering.swift):
 /// Reduce*, ArgMax/ArgMin, TopK, CumSum.
-public enum ReductionOperators {
+package enum ReductionOperators {
     /// Each Reduce* op with the opset from which its `axes` moved from attribute to input.
     package static let reduceOps: [(name: String, axesInputSince: Int)] = [
         ("ReduceSum", 13), ("ReduceMean", 18), ("ReduceMax", 18), ("ReduceMin", 18), ("ReduceProd", 18),
         ("ReduceL1", 18), ("ReduceL2", 18), ("ReduceSumSquare", 18), ("ReduceLogSum", 18), ("ReduceLogSumExp", 18),
     ]
 
-    public static let schemas: [OperatorSchema] =
+    package static let schemas: [OperatorSchema] =
         reduceOps.map { reduceSchema($0.name, axesInputSince: $0.axesInputSince) }
         + [argSchema("ArgMax"), argSchema("ArgMin"), topK, cumSum]
 

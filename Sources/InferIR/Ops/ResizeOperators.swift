@@ -1,7 +1,7 @@
 /// Shape inference for Resize (opsets 10 to 19) and the older Upsample (1, 7, 9); the runtime's
 /// Ops/ResizeLowering.swift does the interpolation.
-public enum ResizeOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum ResizeOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("Resize", since: 10) { ctx in try inferTypes(ctx) },
         OperatorSchema("Upsample", since: 1) { ctx in try inferTypes(ctx) },
     ]

@@ -1,8 +1,8 @@
 /// Shape inference for ops that pick or rearrange elements without arithmetic (see the runtime's
 /// Ops/SelectionLowering.swift): Compress, ReverseSequence, CenterCropPad, and the deprecated
 /// Scatter (opsets 9-10, ScatterElements under its old name).
-public enum SelectionOperators {
-    public static let schemas: [OperatorSchema] = [
+package enum SelectionOperators {
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("Compress", since: 9) { ctx in
             let x = try ctx.type(0), condition = try ctx.type(1)
             guard condition.dtype == .bool else { throw ctx.error(.invalidModel, "condition must be bool, got \(condition.dtype)") }

@@ -1,7 +1,7 @@
 /// Shape inference for the window generators HannWindow, HammingWindow, BlackmanWindow (opset 17;
 /// see the runtime's Lowering/SignalLowering.swift): a scalar `size` in, `[size]` of `output_datatype` out.
-public enum SignalOperators {
-    public static let schemas: [OperatorSchema] = ["HannWindow", "HammingWindow", "BlackmanWindow"].map { name in
+package enum SignalOperators {
+    package static let schemas: [OperatorSchema] = ["HannWindow", "HammingWindow", "BlackmanWindow"].map { name in
         OperatorSchema(name, since: 17) { ctx in
             try ElementwiseOperators.require(ctx, try ctx.type(0).dtype, in: [.int32, .int64], "size")
             let code = try ctx.node.int("output_datatype", default: 1)

@@ -1,20 +1,20 @@
 /// Shape inference for the spectral operators DFT (17; 20 moved `axis` from an attribute to an
 /// input), STFT (17) and MelWeightMatrix (17). Kernels in the runtime's Lowering/SpectralLowering.swift.
-public enum SpectralOperators {
-    public static let schemas: [OperatorSchema] = [dft, stft, melWeightMatrix]
+package enum SpectralOperators {
+    package static let schemas: [OperatorSchema] = [dft, stft, melWeightMatrix]
 
     static let floats: Set<DType> = [.float32, .float64]
 
     /// The resolved transform of one DFT node: axis (non-negative), transform length, output length.
-    public struct DFTShape {
-        public var axis: Int, length: Int, outLength: Int, inverse: Bool, onesided: Bool
+    package struct DFTShape {
+        package var axis: Int, length: Int, outLength: Int, inverse: Bool, onesided: Bool
         /// Components of the output's last dim: 1 for an inverse one-sided (real) result.
-        public var outComponents: Int { inverse && onesided ? 1 : 2 }
+        package var outComponents: Int { inverse && onesided ? 1 : 2 }
     }
 
     /// Resolves the DFT's axis and lengths for an input of `shape`; nil when an input value it
     /// needs (dft_length, opset-20 axis) is unknown.
-    public static func dftShape(_ node: Node, opset: Int, shape: [Int], dftLength: Tensor??, axisValue: Tensor??) throws -> DFTShape? {
+    package static func dftShape(_ node: Node, opset: Int, shape: [Int], dftLength: Tensor??, axisValue: Tensor??) throws -> DFTShape? {
         func fail(_ m: String) -> InferError { InferError.at(node, opset: opset, .invalidShape, m) }
         let rank = shape.count
         guard rank >= 2, shape[rank - 1] == 1 || shape[rank - 1] == 2 else {
@@ -67,9 +67,9 @@ public enum SpectralOperators {
     }
 
     /// Resolved STFT framing: frames, frame length, bins.
-    public struct STFTShape { public var frames: Int, frameLength: Int, step: Int, bins: Int }
+    package struct STFTShape { package var frames: Int, frameLength: Int, step: Int, bins: Int }
 
-    public static func stftShape(_ node: Node, opset: Int, signal: [Int], step: Int, window: [Int]?, frameLength: Int?) throws -> STFTShape {
+    package static func stftShape(_ node: Node, opset: Int, signal: [Int], step: Int, window: [Int]?, frameLength: Int?) throws -> STFTShape {
         func fail(_ m: String) -> InferError { InferError.at(node, opset: opset, .invalidShape, m) }
         guard signal.count == 3, signal[2] == 1 || signal[2] == 2 else {
             throw fail("signal must be [batch, length, 1 or 2], got \(signal)")

@@ -1,8 +1,8 @@
 /// Shape inference for Einsum and Det (see the runtime's Lowering/TensorAlgebraLowering.swift).
-public enum TensorAlgebraOperators {
+package enum TensorAlgebraOperators {
     static let numbers: Set<DType> = [.float32, .float64, .int64, .int32]
 
-    public static let schemas: [OperatorSchema] = [
+    package static let schemas: [OperatorSchema] = [
         OperatorSchema("Einsum", since: 12) { ctx in
             let count = ctx.node.inputs.count
             guard count >= 1 else { throw ctx.error(.invalidModel, "needs at least one input") }

@@ -1,7 +1,7 @@
 /// Shape inference for the Tensor family (data movement and shape ops); the per-group files
 /// are in `Ops/Tensor/`, the runtime side in the runtime's `Ops/Tensor/`.
-public enum TensorOperators {
-    public static let schemas: [OperatorSchema] =
+package enum TensorOperators {
+    package static let schemas: [OperatorSchema] =
         ReshapeOperators.schemas
         + LayoutOperators.schemas
         + SliceOperator.schemas

@@ -1,8 +1,8 @@
 /// Shape inference for the sampling operators of vision models: GridSample (16, 20, 22),
 /// AffineGrid (20), RoiAlign (10, 16, 22) and DeformConv (19, 22; 2-D). Kernels in the
 /// runtime's Lowering/VisionLowering.swift.
-public enum VisionOperators {
-    public static let schemas: [OperatorSchema] = [gridSample, affineGrid, roiAlign, deformConv]
+package enum VisionOperators {
+    package static let schemas: [OperatorSchema] = [gridSample, affineGrid, roiAlign, deformConv]
 
     static let floats: Set<DType> = [.float32, .float64]
 
@@ -29,7 +29,7 @@ public enum VisionOperators {
     }
 
     /// The interpolation mode; opset 20 renamed bilinear/bicubic to linear/cubic.
-    public static func gridSampleMode(_ node: Node, opset: Int) throws -> String {
+    package static func gridSampleMode(_ node: Node, opset: Int) throws -> String {
         let renamed = opset >= 20
         let mode = try node.string("mode", default: renamed ? "linear" : "bilinear")
         let allowed = renamed ? ["linear", "cubic", "nearest"] : ["bilinear", "bicubic", "nearest"]
@@ -40,7 +40,7 @@ public enum VisionOperators {
         return mode
     }
 
-    public static func gridSamplePadding(_ node: Node) throws -> String {
+    package static func gridSamplePadding(_ node: Node) throws -> String {
         let padding = try node.string("padding_mode", default: "zeros")
         guard ["zeros", "border", "reflection"].contains(padding) else {
             throw InferError.at(node, opset: 0, .invalidModel, "padding_mode '\(padding)' is not zeros, border or reflection")
@@ -91,7 +91,7 @@ public enum VisionOperators {
     }
 
     /// (max pooling, half-pixel coordinates); half_pixel became the default at opset 16.
-    public static func roiAlignModes(_ node: Node, opset: Int) throws -> (max: Bool, halfPixel: Bool) {
+    package static func roiAlignModes(_ node: Node, opset: Int) throws -> (max: Bool, halfPixel: Bool) {
         let mode = try node.string("mode", default: "avg")
         guard mode == "avg" || mode == "max" else {
             throw InferError.at(node, opset: opset, .invalidModel, "mode '\(mode)' is not avg or max")
@@ -121,12 +121,12 @@ public enum VisionOperators {
     }
 
     /// Checked DeformConv attributes and shapes (2-D only).
-    public struct DeformConvShape {
-        public var kernel: [Int], pads: [Int], strides: [Int], dilations: [Int]
-        public var group: Int, offsetGroup: Int, outH: Int, outW: Int
+    package struct DeformConvShape {
+        package var kernel: [Int], pads: [Int], strides: [Int], dilations: [Int]
+        package var group: Int, offsetGroup: Int, outH: Int, outW: Int
     }
 
-    public static func deformConvGeometry(_ node: Node, opset: Int, x sx: [Int], w sw: [Int], offset so: [Int]) throws -> DeformConvShape {
+    package static func deformConvGeometry(_ node: Node, opset: Int, x sx: [Int], w sw: [Int], offset so: [Int]) throws -> DeformConvShape {
         func fail(_ m: String) -> InferError { InferError.at(node, opset: opset, .invalidShape, m) }
         guard sx.count == 4, sw.count == 4, so.count == 4 else {
             throw fail("only 2-D DeformConv is supported: X, W and offset must be 4-D, got X \(sx), W \(sw), offset \(so)")

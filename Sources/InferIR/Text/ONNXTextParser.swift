@@ -12,14 +12,14 @@
 /// Every error is an `InferError`: `.parse` with `line L, column C: expected ..., found ...` for
 /// malformed text, `.unsupportedDType` / `.unsupportedFeature` for valid ONNX the IR cannot hold
 /// (float16 tensors, sequence types, model-local functions, ...).
-public enum ONNXTextParser {
-    public static func parseModel(_ text: String) throws -> Model {
+package enum ONNXTextParser {
+    package static func parseModel(_ text: String) throws -> Model {
         var reader = try ONNXTextReader(text)
         return try reader.model()
     }
 
     /// Parses a bare graph (`name (inputs) => (outputs) <initializers> { nodes }`).
-    public static func parseGraph(_ text: String) throws -> Graph {
+    package static func parseGraph(_ text: String) throws -> Graph {
         var reader = try ONNXTextReader(text)
         let graph = try reader.graph(name: try reader.quotableName("a graph name"))
         guard reader.atEnd else { throw reader.error(expected: "end of input") }

@@ -11,8 +11,8 @@
 /// than 64 elements (initializer or tensor attribute) as `{...}` after its type, e.g.
 /// `float[768,3072] "w" = {...}`: a 20 MB model's graph fits on a screen. That text does not
 /// parse back (the values are gone).
-public enum ONNXTextPrinter {
-    public static func print(_ model: Model, elidingTensorsOver limit: Int? = nil) -> String {
+package enum ONNXTextPrinter {
+    package static func print(_ model: Model, elidingTensorsOver limit: Int? = nil) -> String {
         var out = "<\n"
         var header = ["   ir_version: \(model.irVersion)"]
         let imports = model.opsetImports.sorted { $0.key < $1.key }
@@ -30,14 +30,14 @@ public enum ONNXTextPrinter {
     }
 
     /// A graph without the model header (its name bare or quoted).
-    public static func print(_ graph: Graph, elidingTensorsOver limit: Int? = nil) -> String {
+    package static func print(_ graph: Graph, elidingTensorsOver limit: Int? = nil) -> String {
         var out = ONNXTextSyntax.quotableName(graph.name)
         appendGraphBody(graph, indent: "", limit: limit, to: &out)
         return out + "\n"
     }
 
     /// One value type: `float`, `float[]` (unknown rank), `float[N,3,?]`.
-    public static func print(_ type: ValueType) -> String {
+    package static func print(_ type: ValueType) -> String {
         guard let shape = type.shape else { return "\(type.dtype.onnxName)[]" }
         if shape.isEmpty { return type.dtype.onnxName }
         return "\(type.dtype.onnxName)[\(shape.map(\.description).joined(separator: ","))]"

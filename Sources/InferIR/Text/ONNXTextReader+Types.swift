@@ -107,7 +107,7 @@ extension ONNXTextReader {
         guard scalars.count == count else {
             throw error(at: open, "\(label) of shape \(dims) needs \(count) values, found \(scalars.count)")
         }
-        return Tensor(shape: dims, scalars: scalars)
+        return try Tensor(shape: dims, scalars: scalars)
     }
 
     mutating func boundedInteger<T: FixedWidthInteger>(_: T.Type, _ label: String) throws -> T {

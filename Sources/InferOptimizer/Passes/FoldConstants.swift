@@ -43,7 +43,7 @@ package struct FoldConstants: Pass {
             start = min(max(start, 0), rank)
             end = min(max(end, start), rank)
             let slice = dims[start..<end].map { Int64($0) }
-            return [Tensor(shape: [slice.count], scalars: Array(slice))]
+            return [try Tensor(shape: [slice.count], scalars: Array(slice))]
         }
         guard let evaluate = context.evaluate else { return nil }
         // Ops whose output is never a constant worth storing, or that are not pure.

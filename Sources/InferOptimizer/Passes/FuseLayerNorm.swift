@@ -64,7 +64,7 @@ package struct FuseLayerNorm: Pass {
         let root = view.node(affine.root)
         let base = root.name.isEmpty ? root.outputs[0] : root.name
         let scaleName = affine.gamma.map { asVector($0, view, &rewriter) }
-            ?? addInitializer("\(base)_scale", Tensor(shape: [1], scalars: [Float(1)]), view, &rewriter)
+            ?? addInitializer("\(base)_scale", Tensor(shape: [1], exactly: [Float(1)]), view, &rewriter)
         var inputs = [x, scaleName]
         if let beta = affine.beta { inputs.append(asVector(beta, view, &rewriter)) }
         let fused = Node(name: root.name, opType: "LayerNormalization", inputs: inputs, outputs: [root.outputs[0]],

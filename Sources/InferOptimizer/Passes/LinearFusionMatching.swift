@@ -48,7 +48,7 @@ enum LinearFusionMatching {
     /// Adds `values` as a new float32 initializer named after `base`; returns its name.
     static func addInitializer(_ values: [Float], shape: [Int], base: String, to graph: inout Graph) -> String {
         let name = graph.freshName(base)
-        graph.initializers[name] = Tensor(shape: shape, scalars: values)
+        graph.initializers[name] = Tensor(shape: shape, exactly: values)
         return name
     }
 

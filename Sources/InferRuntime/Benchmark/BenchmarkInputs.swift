@@ -69,18 +69,18 @@ package enum BenchmarkInputs {
     static func randomTensor(_ dtype: DType, shape: [Int], indexBound: Int?, rng: inout SeededGenerator) -> Tensor {
         let n = shape.reduce(1, *)
         func ints<T: FixedWidthInteger & TensorScalar>(_: T.Type) -> Tensor {
-            guard let bound = indexBound, bound > 0 else { return Tensor(shape: shape, scalars: [T](repeating: 1, count: n)) }
+            guard let bound = indexBound, bound > 0 else { return Tensor(shape: shape, exactly: [T](repeating: 1, count: n)) }
             let limit = min(bound, Int(T.max))
-            return Tensor(shape: shape, scalars: (0..<n).map { _ in T(truncatingIfNeeded: Int(rng.next() % UInt64(limit))) })
+            return Tensor(shape: shape, exactly: (0..<n).map { _ in T(truncatingIfNeeded: Int(rng.next() % UInt64(limit))) })
         }
         switch dtype {
-        case .float32: return Tensor(shape: shape, scalars: (0..<n).map { _ in Float(rng.unitInterval() * 2 - 1) })
-        case .float64: return Tensor(shape: shape, scalars: (0..<n).map { _ in rng.unitInterval() * 2 - 1 })
+        case .float32: return Tensor(shape: shape, exactly: (0..<n).map { _ in Float(rng.unitInterval() * 2 - 1) })
+        case .float64: return Tensor(shape: shape, exactly: (0..<n).map { _ in rng.unitInterval() * 2 - 1 })
         case .int64: return ints(Int64.self)
         case .int32: return ints(Int32.self)
         case .int8: return ints(Int8.self)
         case .uint8: return ints(UInt8.self)
-        case .bool: return Tensor(shape: shape, scalars: [Bool](repeating: true, count: n))
+        case .bool: return Tensor(shape: shape, exactly: [Bool](repeating: true, count: n))
         }
     }
 }

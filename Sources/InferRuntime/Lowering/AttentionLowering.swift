@@ -95,7 +95,7 @@ package enum AttentionLowering {
             throw ctx.error(.invalidModel, "qk_matmul_output_mode must be 0 to 3, got \(modeValue)")
         }
         let wantScores = ctx.outputs.count > 3 && !node.outputs[3].isEmpty
-        func buffer(_ values: [Double]) -> Tensor { Tensor(shape: [values.count], scalars: values) }
+        func buffer(_ values: [Double]) -> Tensor { Tensor(shape: [values.count], exactly: values) }
         let qBuffer = buffer(q), kBuffer = buffer(k), vBuffer = buffer(v), biasBuffer = bias.map(buffer)
         let outBuffer = try Tensor.zeros(.float64, shape: [l.batch * l.qHeads * l.qLength * l.vHeadSize])
         let scoreBuffer = try Tensor.zeros(.float64, shape: [wantScores ? l.batch * l.qHeads * l.qLength * total : 0])

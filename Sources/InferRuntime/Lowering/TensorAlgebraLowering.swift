@@ -7,7 +7,7 @@ package enum TensorAlgebraLowering {
         KernelBinding("Einsum") { ctx in
             let inputs = try (0..<ctx.inputs.count).map { try ctx.input($0) }
             let plan = try EinsumPlan(try ctx.node.string("equation"), shapes: inputs.map(\.shape), node: ctx.node)
-            let buffers = inputs.map { Tensor(shape: [$0.count + 1], scalars: $0.doubleValues() + [0]) }
+            let buffers = inputs.map { Tensor(shape: [$0.count + 1], exactly: $0.doubleValues() + [0]) }
             let out = try Tensor.zeros(.float64, shape: [ctx.outputs[0].count + 1])
             withExtendedLifetime(buffers) {
                 EinsteinSum.run(operands: buffers.map { UnsafePointer($0.pointer(as: Double.self)) }, shapes: inputs.map(\.shape),
@@ -21,7 +21,7 @@ package enum TensorAlgebraLowering {
                 throw ctx.error(.invalidShape, "input must be [*, M, M], got \(x.shape)")
             }
             let n = x.shape[x.rank - 1], count = x.shape.dropLast(2).reduce(1, *)
-            let values = Tensor(shape: [x.count + 1], scalars: x.doubleValues() + [0])
+            let values = try Tensor(shape: [x.count + 1], scalars: x.doubleValues() + [0])
             let out = try Tensor.zeros(.float64, shape: [count + 1])
             withExtendedLifetime(values) {
                 Determinant.run(values.pointer(as: Double.self), count: count, n: n, into: out.pointer(as: Double.self))

@@ -63,16 +63,16 @@ package enum PlanFormat {
 }
 
 /// What a plan file's header says, for `inspect` and error messages.
-public struct PlanHeader: Sendable, Equatable {
-    public let formatVersion: Int
-    public let compilerVersion: String
-    public let optimizationLevel: Int
-    public let fileBytes: Int
-    public let checksum: UInt64
+package struct PlanHeader: Sendable, Equatable {
+    package let formatVersion: Int
+    package let compilerVersion: String
+    package let optimizationLevel: Int
+    package let fileBytes: Int
+    package let checksum: UInt64
     /// Section name -> byte length.
-    public let sectionBytes: [(name: String, bytes: Int)]
+    package let sectionBytes: [(name: String, bytes: Int)]
 
-    public static func == (a: PlanHeader, b: PlanHeader) -> Bool {
+    package static func == (a: PlanHeader, b: PlanHeader) -> Bool {
         a.formatVersion == b.formatVersion && a.compilerVersion == b.compilerVersion
             && a.optimizationLevel == b.optimizationLevel && a.fileBytes == b.fileBytes && a.checksum == b.checksum
             && a.sectionBytes.map(\.name) == b.sectionBytes.map(\.name) && a.sectionBytes.map(\.bytes) == b.sectionBytes.map(\.bytes)

@@ -64,9 +64,9 @@ package enum GeneratorOperators {
         }
         if let t = try node.tensor("value") { return t }
         if node.hasAttribute("value_float") { return Tensor(scalar: try node.float("value_float")) }
-        if node.hasAttribute("value_floats") { let v = try node.floats("value_floats"); return Tensor(shape: [v.count], scalars: v) }
+        if node.hasAttribute("value_floats") { let v = try node.floats("value_floats"); return try Tensor(shape: [v.count], scalars: v) }
         if node.hasAttribute("value_int") { return Tensor(scalar: Int64(try node.int("value_int"))) }
-        if node.hasAttribute("value_ints") { let v = try node.ints("value_ints").map(Int64.init); return Tensor(shape: [v.count], scalars: v) }
+        if node.hasAttribute("value_ints") { let v = try node.ints("value_ints").map(Int64.init); return try Tensor(shape: [v.count], scalars: v) }
         throw ctx.error(.invalidModel, "Constant has no value attribute")
     }
 
