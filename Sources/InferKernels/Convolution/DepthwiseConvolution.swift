@@ -139,30 +139,15 @@ package enum DepthwiseConvolution {
     @inline(__always)
     private static func runPlane(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                                  _ g: WindowGeometry) {
-        for od in 0..<g.outD {
-            for oh in 0..<g.outH {
-                let row = y + (od * g.outH + oh) * g.outW
-                for kd in 0..<g.kD {
-                    let id = od * g.sD - g.pD + kd * g.dD
-                    if id < 0 || id >= g.inD { continue }
-                    for kh in 0..<g.kH {
-                        let ih = oh * g.sH - g.pH + kh * g.dH
-                        if ih < 0 || ih >= g.inH { continue }
-                        let inRow = x + (id * g.inH + ih) * g.inW
-                        for kw in 0..<g.kW {
-                            let wv = w[(kd * g.kH + kh) * g.kW + kw]
-                            let off = kw * g.dW - g.pW
-                            let (lo, hi) = g.validColumns(offset: off)
-                            let src = inRow + off
-                            if g.sW == 1 {
-                                for ow in lo..<hi { row[ow] += wv * src[ow] }
-                            } else {
-                                let s = g.sW
-                                for ow in lo..<hi { row[ow] += wv * src[ow * s] }
-                            }
-                        }
-                    }
-                }
+        g.forEachRowTap { outputRow, inputRow, tap, columnOffset in
+            let row = y + outputRow, src = x + inputRow + columnOffset
+            let wv = w[tap]
+            let (lo, hi) = g.validColumns(offset: columnOffset)
+            if g.sW == 1 {
+                for ow in lo..<hi { row[ow] += wv * src[ow] }
+            } else {
+                let s = g.sW
+                for ow in lo..<hi { row[ow] += wv * src[ow * s] }
             }
         }
     }
