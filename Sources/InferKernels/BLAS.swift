@@ -112,39 +112,26 @@ package enum BLAS {
     }
 }
 
-/// The element types OpenBLAS computes in (Float: s-routines, Double: d-routines), so that one
-/// generic `BLAS.gemm` serves both; calls on a concrete type resolve to the cblas function directly.
+/// The element types OpenBLAS computes in (Float: the s-routines, Double: the d-routines), so
+/// that one generic `BLAS.gemm` serves both.
 package protocol BLASScalar: BinaryFloatingPoint {
-    static func cblasGemm(_ order: CBLAS_ORDER, _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE,
-                          _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int32,
-                          _ b: UnsafePointer<Self>, _ ldb: Int32, _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int32)
-    static func cblasGemv(_ order: CBLAS_ORDER, _ trans: CBLAS_TRANSPOSE, _ rows: Int32, _ cols: Int32, _ alpha: Self,
-                          _ a: UnsafePointer<Self>, _ lda: Int32, _ x: UnsafePointer<Self>, _ incx: Int32, _ beta: Self,
-                          _ y: UnsafeMutablePointer<Self>, _ incy: Int32)
+    static var cblasGemm: CBLASGemm<Self> { get }
+    static var cblasGemv: CBLASGemv<Self> { get }
 }
 
+/// `cblas_?gemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
+package typealias CBLASGemm<T> = (CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, T,
+                                  UnsafePointer<T>?, Int32, UnsafePointer<T>?, Int32, T, UnsafeMutablePointer<T>?, Int32) -> Void
+/// `cblas_?gemv(order, trans, rows, cols, alpha, a, lda, x, incx, beta, y, incy)`.
+package typealias CBLASGemv<T> = (CBLAS_ORDER, CBLAS_TRANSPOSE, Int32, Int32, T, UnsafePointer<T>?, Int32,
+                                  UnsafePointer<T>?, Int32, T, UnsafeMutablePointer<T>?, Int32) -> Void
+
 extension Float: BLASScalar {
-    package static func cblasGemm(_ order: CBLAS_ORDER, _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE,
-                                  _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int32,
-                                  _ b: UnsafePointer<Float>, _ ldb: Int32, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int32) {
-        cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    }
-    package static func cblasGemv(_ order: CBLAS_ORDER, _ trans: CBLAS_TRANSPOSE, _ rows: Int32, _ cols: Int32, _ alpha: Float,
-                                  _ a: UnsafePointer<Float>, _ lda: Int32, _ x: UnsafePointer<Float>, _ incx: Int32, _ beta: Float,
-                                  _ y: UnsafeMutablePointer<Float>, _ incy: Int32) {
-        cblas_sgemv(order, trans, rows, cols, alpha, a, lda, x, incx, beta, y, incy)
-    }
+    package static var cblasGemm: CBLASGemm<Float> { cblas_sgemm }
+    package static var cblasGemv: CBLASGemv<Float> { cblas_sgemv }
 }
 
 extension Double: BLASScalar {
-    package static func cblasGemm(_ order: CBLAS_ORDER, _ transA: CBLAS_TRANSPOSE, _ transB: CBLAS_TRANSPOSE,
-                                  _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int32,
-                                  _ b: UnsafePointer<Double>, _ ldb: Int32, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int32) {
-        cblas_dgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    }
-    package static func cblasGemv(_ order: CBLAS_ORDER, _ trans: CBLAS_TRANSPOSE, _ rows: Int32, _ cols: Int32, _ alpha: Double,
-                                  _ a: UnsafePointer<Double>, _ lda: Int32, _ x: UnsafePointer<Double>, _ incx: Int32, _ beta: Double,
-                                  _ y: UnsafeMutablePointer<Double>, _ incy: Int32) {
-        cblas_dgemv(order, trans, rows, cols, alpha, a, lda, x, incx, beta, y, incy)
-    }
+    package static var cblasGemm: CBLASGemm<Double> { cblas_dgemm }
+    package static var cblasGemv: CBLASGemv<Double> { cblas_dgemv }
 }

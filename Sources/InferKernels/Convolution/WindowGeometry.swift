@@ -52,21 +52,29 @@ package struct WindowGeometry: Sendable, Equatable {
         }
     }
 
-    /// Calls `body(id, ih, iw)` for each tap of output (od, oh, ow)'s window that lies inside the
-    /// input, in kernel order (kd, kh, kw); taps in the padding are skipped.
+    /// Calls `body(kernelRow, id, ih)` for each kernel row (kd, kh) of output row (od, oh)'s window
+    /// whose input row (id, ih) lies inside the input; `kernelRow` is `kd * kH + kh`.
     @inline(__always)
-    package func forEachTapInside(od: Int, oh: Int, ow: Int, _ body: (_ id: Int, _ ih: Int, _ iw: Int) -> Void) {
+    package func forEachInputRow(od: Int, oh: Int, _ body: (_ kernelRow: Int, _ id: Int, _ ih: Int) -> Void) {
         for kd in 0..<kD {
             let id = od * sD - pD + kd * dD
             if id < 0 || id >= inD { continue }
             for kh in 0..<kH {
                 let ih = oh * sH - pH + kh * dH
                 if ih < 0 || ih >= inH { continue }
-                for kw in 0..<kW {
-                    let iw = ow * sW - pW + kw * dW
-                    if iw < 0 || iw >= inW { continue }
-                    body(id, ih, iw)
-                }
+                body(kd * kH + kh, id, ih)
+            }
+        }
+    }
+
+    /// Calls `body(id, ih, iw)` for each tap of output (od, oh, ow)'s window that lies inside the
+    /// input, in kernel order (kd, kh, kw); taps in the padding are skipped.
+    @inline(__always)
+    package func forEachTapInside(od: Int, oh: Int, ow: Int, _ body: (_ id: Int, _ ih: Int, _ iw: Int) -> Void) {
+        forEachInputRow(od: od, oh: oh) { _, id, ih in
+            for kw in 0..<kW {
+                let iw = ow * sW - pW + kw * dW
+                if iw >= 0 && iw < inW { body(id, ih, iw) }
             }
         }
     }
@@ -82,15 +90,9 @@ package struct WindowGeometry: Sendable, Equatable {
         for od in 0..<outD {
             for oh in 0..<outH {
                 let outputRow = (od * outH + oh) * outW
-                for kd in 0..<kD {
-                    let id = od * sD - pD + kd * dD
-                    if id < 0 || id >= inD { continue }
-                    for kh in 0..<kH {
-                        let ih = oh * sH - pH + kh * dH
-                        if ih < 0 || ih >= inH { continue }
-                        let inputRow = (id * inH + ih) * inW
-                        for kw in 0..<kW { body(outputRow, inputRow, (kd * kH + kh) * kW + kw, kw * dW - pW) }
-                    }
+                forEachInputRow(od: od, oh: oh) { kernelRow, id, ih in
+                    let inputRow = (id * inH + ih) * inW
+                    for kw in 0..<kW { body(outputRow, inputRow, kernelRow * kW + kw, kw * dW - pW) }
                 }
             }
         }
