@@ -89,16 +89,12 @@ package enum Pooling {
             UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
         }
         let s = g.sW, inW = g.inW, outW = g.outW
-        let lo = min(outW, (g.pW + s - 1) / s)
-        let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
+        let (lo, hi) = g.interiorColumns3x3
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { buffer in
             let lowest = buffer.baseAddress!
             lowest.initialize(repeating: -.infinity, count: max(1, inW))
             for oh in 0..<g.outH {
-                let ih = oh * g.sH - g.pH
-                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : UnsafePointer(lowest)
-                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : UnsafePointer(lowest)
-                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : UnsafePointer(lowest)
+                let (r0, r1, r2) = g.inputRows3x3(oh: oh, plane: x, filler: UnsafePointer(lowest))
                 let out = y + oh * outW
                 @inline(__always) func border(_ ow: Int) {
                     let iw = ow * s - g.pW

@@ -127,6 +127,25 @@ package struct WindowGeometry: Sendable, Equatable {
         }
     }
 
+    /// For the planar 3x3 fast paths (`DepthwiseConvolution.isPlanar3x3`): the output columns
+    /// [lo, hi) whose three taps all lie inside the input row, so they need no bounds checks.
+    package var interiorColumns3x3: (lo: Int, hi: Int) {
+        // Interior: ow * sW - pW >= 0 and ow * sW - pW + 2 <= inW - 1.
+        let lo = min(outW, (pW + sW - 1) / sW)
+        let hi = max(lo, min(outW, inW - 3 + pW >= 0 ? (inW - 3 + pW) / sW + 1 : 0))
+        return (lo, hi)
+    }
+
+    /// For the planar 3x3 fast paths: the three input rows output row `oh` reads from `plane`,
+    /// with `filler` (a row of the padding value) standing in for rows outside the input.
+    @inline(__always)
+    package func inputRows3x3<T>(oh: Int, plane: UnsafePointer<T>, filler: UnsafePointer<T>)
+        -> (UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>) {
+        let ih = oh * sH - pH
+        @inline(__always) func row(_ i: Int) -> UnsafePointer<T> { i >= 0 && i < inH ? plane + i * inW : filler }
+        return (row(ih), row(ih + 1), row(ih + 2))
+    }
+
     /// The output columns [lo, hi) along W whose input column `ow * sW + offset` lies in [0, inW):
     /// lets inner loops run branch-free over the valid span.
     @inline(__always)
