@@ -3,6 +3,11 @@ import Foundation
 /// Element types the reduction kernels accept (float32/64, int32/64), with the handful of
 /// operations a reduction needs. Integer arithmetic wraps (as ONNX Runtime's does) instead
 /// of trapping on overflow.
+///
+/// The kernels' entry points are generic over these types and carry one
+/// `@_specialize(where T == ...)` per type: callers in InferRuntime (another module) only see
+/// the generic, and the attribute compiles a copy per type that the generic jumps to on entry,
+/// so the inner loops always run specialized.
 package protocol ReductionScalar: Comparable, Sendable {
     static var additiveIdentity: Self { get }
     static var multiplicativeIdentity: Self { get }
