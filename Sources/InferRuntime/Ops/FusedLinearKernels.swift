@@ -72,22 +72,10 @@ package enum FusedLinearKernels {
         guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "FusedGemm supports float only, got A \(a.dtype), B \(b.dtype)")
         }
-        guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
-        let transA = try ctx.node.int("transA", default: 0) != 0
-        let transB = try ctx.node.int("transB", default: 0) != 0
-        let alpha = try ctx.node.float("alpha", default: 1), beta = try ctx.node.float("beta", default: 1)
-        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
-        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
-        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) has K=\(k), op(B) has K=\(kb)") }
-        guard y.shape == [m, n] else { throw ctx.error(.invalidShape, "output \(y.shape) is not [\(m), \(n)]") }
-        var c = ctx.optionalInput(2)
-        if let cv = c {
-            guard cv.dtype == .float32 else { throw ctx.error(.dtypeMismatch, "C is \(cv.dtype) but A is float") }
-            guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
-                throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
-            }
-            if beta == 0 { c = nil }
-        }
+        // The same attributes and shape checks as the plain Gemm.
+        let gemm = try GemmOperands(ctx, checkingLegacyBias: false)
+        let (transA, transB, alpha, beta, c) = (gemm.transA, gemm.transB, gemm.alpha, gemm.beta, gemm.c)
+        let (m, n, k) = (gemm.m, gemm.n, gemm.k)
         let epilogue = try Epilogue(ctx, output: y)
         // A per-column C with beta 1 is the epilogue's bias: no separate fill pass.
         let columnBias = c.flatMap { cv in beta == 1 && !epilogue.isEmpty && cv.count == n && (cv.rank == 1 || cv.shape[0] == 1)

@@ -49,24 +49,9 @@ package enum LinearAlgebraKernels {
     static let gemm = KernelBinding.prepared("Gemm") { ctx in
         let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
         guard a.dtype == b.dtype else { throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)") }
-        guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
-        let transA = try ctx.node.int("transA", default: 0) != 0
-        let transB = try ctx.node.int("transB", default: 0) != 0
-        let alpha = try ctx.node.float("alpha", default: 1), beta = try ctx.node.float("beta", default: 1)
-        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
-        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
-        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) has K=\(k), op(B) has K=\(kb)") }
-        guard y.shape == [m, n] else { throw ctx.error(.invalidShape, "output \(y.shape) is not [\(m), \(n)]") }
-        var c = ctx.optionalInput(2)
-        if let cv = c {
-            guard cv.dtype == a.dtype else { throw ctx.error(.dtypeMismatch, "C is \(cv.dtype) but A is \(a.dtype)") }
-            guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
-                throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
-            }
-            try LinearAlgebraOperators.checkLegacyBias(ctx.node, opset: ctx.opset, c: cv.shape.map { .value($0) },
-                                                       m: .value(m), n: .value(n))
-            if beta == 0 { c = nil }
-        }
+        let gemm = try GemmOperands(ctx, checkingLegacyBias: true)
+        let (transA, transB, alpha, beta, c) = (gemm.transA, gemm.transB, gemm.alpha, gemm.beta, gemm.c)
+        let (m, n, k) = (gemm.m, gemm.n, gemm.k)
         let strides = c.map { Broadcasting.strides(of: $0.shape, broadcastTo: [m, n]) } ?? [0, 0]
         let lda = max(1, a.shape[1]), ldb = max(1, b.shape[1]), ldc = max(1, n)
         guard a.dtype == .float32 || a.dtype == .float64 else {
@@ -90,6 +75,44 @@ package enum LinearAlgebraKernels {
             throw ctx.error(.unsupportedDType, "Gemm supports float and double, not \(a.dtype)")
         }
         }
+    }
+}
+
+/// Gemm's attributes and operand shapes, read and checked once per session; the plain Gemm and
+/// FusedGemm (FusedLinearKernels) share them. Element types are the caller's to check.
+struct GemmOperands {
+    let transA: Bool, transB: Bool
+    let alpha: Float, beta: Float
+    /// op(A) is [m, k], op(B) [k, n], Y [m, n].
+    let m: Int, n: Int, k: Int
+    /// C (input 2), checked to broadcast to [M, N]; nil when absent or when beta is 0.
+    let c: Tensor?
+
+    /// `checkingLegacyBias`: apply ONNX Gemm's pre-opset-7 rule on C's shape (not for fused ops,
+    /// whose domain has its own opsets).
+    init(_ ctx: KernelContext, checkingLegacyBias: Bool) throws {
+        let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
+        guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
+        transA = try ctx.node.int("transA", default: 0) != 0
+        transB = try ctx.node.int("transB", default: 0) != 0
+        alpha = try ctx.node.float("alpha", default: 1)
+        beta = try ctx.node.float("beta", default: 1)
+        m = transA ? a.shape[1] : a.shape[0]
+        k = transA ? a.shape[0] : a.shape[1]
+        n = transB ? b.shape[0] : b.shape[1]
+        let kb = transB ? b.shape[1] : b.shape[0]
+        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) has K=\(k), op(B) has K=\(kb)") }
+        guard y.shape == [m, n] else { throw ctx.error(.invalidShape, "output \(y.shape) is not [\(m), \(n)]") }
+        guard let cv = ctx.optionalInput(2) else { c = nil; return }
+        guard cv.dtype == a.dtype else { throw ctx.error(.dtypeMismatch, "C is \(cv.dtype) but A is \(a.dtype)") }
+        guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
+            throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
+        }
+        if checkingLegacyBias {
+            try LinearAlgebraOperators.checkLegacyBias(ctx.node, opset: ctx.opset, c: cv.shape.map { .value($0) },
+                                                       m: .value(m), n: .value(n))
+        }
+        c = beta == 0 ? nil : cv
     }
 }
 
