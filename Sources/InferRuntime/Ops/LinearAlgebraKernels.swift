@@ -116,28 +116,37 @@ struct GemmOperands {
     }
 }
 
-/// How a numpy.matmul maps onto one GEMM shape repeated over batches: the element offset
-/// of A's and B's matrix for every output batch (broadcast batches repeat an offset).
-/// When B has a single matrix and A is not broadcast, A's batches fold into M: one GEMM.
+/// How a numpy.matmul of op(A) and op(B) maps onto one GEMM shape repeated over batches: the
+/// element offset of A's and B's matrix for every output batch (broadcast batches repeat an
+/// offset), with leading dimensions for their stored (possibly transposed) layout. When B has a
+/// single matrix and A is neither broadcast nor transposed, A's batches fold into M: one GEMM.
+/// The transposes are FusedMatMul's; MatMul and the integer matmuls use neither.
 struct MatMulPlan {
-    var m: Int, n: Int, k: Int
+    var m: Int, n: Int, k: Int, lda: Int, ldb: Int
+    var transA: Bool, transB: Bool
     var aOffsets: [Int], bOffsets: [Int]
 
-    init(_ aShape: [Int], _ bShape: [Int], _ ctx: KernelContext) throws {
+    init(_ aShape: [Int], _ bShape: [Int], transA: Bool = false, transB: Bool = false, _ ctx: KernelContext) throws {
         guard !aShape.isEmpty, !bShape.isEmpty else { throw ctx.error(.invalidShape, "MatMul operands must have rank >= 1") }
+        guard !(transA && aShape.count < 2), !(transB && bShape.count < 2) else {
+            throw ctx.error(.invalidShape, "a transposed operand needs rank >= 2, got A \(aShape), B \(bShape)")
+        }
+        self.transA = transA; self.transB = transB
         let a = aShape.count == 1 ? [1] + aShape : aShape
         let b = bShape.count == 1 ? bShape + [1] : bShape
-        m = a[a.count - 2]; k = a[a.count - 1]; n = b[b.count - 1]
-        guard b[b.count - 2] == k else {
-            throw ctx.error(.invalidShape, "inner dimensions differ: A \(aShape) has K=\(k), B \(bShape) has K=\(b[b.count - 2])")
-        }
+        let (a0, a1) = (a[a.count - 2], a[a.count - 1]), (b0, b1) = (b[b.count - 2], b[b.count - 1])
+        m = transA ? a1 : a0; k = transA ? a0 : a1
+        let kb = transB ? b1 : b0
+        n = transB ? b0 : b1
+        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) \(aShape) has K=\(k), op(B) \(bShape) has K=\(kb)") }
+        lda = max(1, a1); ldb = max(1, b1)
         let aBatch = Array(a.dropLast(2)), bBatch = Array(b.dropLast(2))
         guard let outBatch = Broadcasting.shape(aBatch, bBatch) else {
             throw ctx.error(.invalidShape, "batch dimensions of A \(aShape) and B \(bShape) do not broadcast")
         }
         let batches = outBatch.reduce(1, *)
         let aCount = aBatch.reduce(1, *), bCount = bBatch.reduce(1, *)
-        if bCount == 1, aCount == batches {
+        if bCount == 1, aCount == batches, !transA {
             m *= batches
             aOffsets = [0]; bOffsets = [0]
             return
@@ -151,8 +160,7 @@ struct MatMulPlan {
             var ao = 0, bo = 0
             for d in 0..<index.count { ao += index[d] * aStrides[d]; bo += index[d] * bStrides[d] }
             aOffsets.append(ao * m * k); bOffsets.append(bo * k * n)
-            var d = index.count - 1
-            while d >= 0 { index[d] += 1; if index[d] < outBatch[d] { break }; index[d] = 0; d -= 1 }
+            MultiIndex.increment(&index, within: outBatch)
         }
     }
 }
