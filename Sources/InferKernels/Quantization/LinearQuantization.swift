@@ -41,19 +41,12 @@ package struct QuantizationLayout: Sendable, Equatable {
 /// QuantizeLinear / DequantizeLinear arithmetic: `q = clamp(round_half_even(x / scale) + zp)`,
 /// `x = (q - zp) * scale`, as the ONNX reference computes them (float32 division, then rounding).
 package enum LinearQuantization {
+    /// `v` converted to Q, clamped to Q's range (NaN gives 0).
     @inline(__always)
-    static func saturate<Q: FixedWidthInteger>(_ v: Float, _: Q.Type) -> Q {
+    static func saturate<F: BinaryFloatingPoint, Q: FixedWidthInteger>(_ v: F, _: Q.Type) -> Q {
         if v.isNaN { return 0 }
-        if v <= Float(Q.min) { return Q.min }
-        if v >= Float(Q.max) { return Q.max }
-        return Q(v)
-    }
-
-    @inline(__always)
-    static func saturate<Q: FixedWidthInteger>(_ v: Double, _: Q.Type) -> Q {
-        if v.isNaN { return 0 }
-        if v <= Double(Q.min) { return Q.min }
-        if v >= Double(Q.max) { return Q.max }
+        if v <= F(Q.min) { return Q.min }
+        if v >= F(Q.max) { return Q.max }
         return Q(v)
     }
 
