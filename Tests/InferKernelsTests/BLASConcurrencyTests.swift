@@ -13,7 +13,7 @@ import Testing
         let a = (0..<(m * k)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
         let b = (0..<(k * n)).map { Float(($0 * 5) % 11) / 11 - 0.5 }
         var single = [Float](repeating: 0, count: m * n)
-        BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &single, ldc: n)
+        BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &single, ldc: n)
         let expected = single
         let callers = 8, rounds = 60
         nonisolated(unsafe) let bad = UnsafeMutablePointer<Int>.allocate(capacity: callers)
@@ -22,7 +22,7 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: callers) { caller in
             var c = [Float](repeating: 0, count: m * n)
             for _ in 0..<rounds {
-                BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n)
                 if c != expected { bad[caller] += 1 }
             }
         }

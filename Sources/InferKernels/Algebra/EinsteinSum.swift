@@ -32,13 +32,7 @@ package enum EinsteinSum {
             }
             for l in 0..<sizes.count { o += index[l] * outputStride[l] }
             out[o] += product
-            var l = sizes.count - 1
-            while l >= 0 {
-                index[l] += 1
-                if index[l] < sizes[l] { break }
-                index[l] = 0
-                l -= 1
-            }
+            MultiIndex.increment(&index, within: sizes)
         }
     }
 }

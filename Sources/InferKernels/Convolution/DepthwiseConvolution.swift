@@ -73,15 +73,10 @@ package enum DepthwiseConvolution {
         let (v0, v1, v2, v3, v4, v5, v6, v7, v8) = (V8(repeating: w0), V8(repeating: w1), V8(repeating: w2),
                                                     V8(repeating: w3), V8(repeating: w4), V8(repeating: w5),
                                                     V8(repeating: w6), V8(repeating: w7), V8(repeating: w8))
-        // Interior: ow * s - pW >= 0 and ow * s - pW + 2 <= inW - 1.
-        let lo = min(outW, (g.pW + s - 1) / s)
-        let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
+        let (lo, hi) = g.interiorColumns3x3
         do {
             for oh in 0..<g.outH {
-                let ih = oh * s - g.pH
-                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : zero
-                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : zero
-                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : zero
+                let (r0, r1, r2) = g.inputRows3x3(oh: oh, plane: x, filler: zero)
                 let out = y + oh * outW
                 // Border columns: taps outside the row contribute nothing.
                 @inline(__always) func border(_ ow: Int) {
@@ -139,30 +134,15 @@ package enum DepthwiseConvolution {
     @inline(__always)
     private static func runPlane(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                                  _ g: WindowGeometry) {
-        for od in 0..<g.outD {
-            for oh in 0..<g.outH {
-                let row = y + (od * g.outH + oh) * g.outW
-                for kd in 0..<g.kD {
-                    let id = od * g.sD - g.pD + kd * g.dD
-                    if id < 0 || id >= g.inD { continue }
-                    for kh in 0..<g.kH {
-                        let ih = oh * g.sH - g.pH + kh * g.dH
-                        if ih < 0 || ih >= g.inH { continue }
-                        let inRow = x + (id * g.inH + ih) * g.inW
-                        for kw in 0..<g.kW {
-                            let wv = w[(kd * g.kH + kh) * g.kW + kw]
-                            let off = kw * g.dW - g.pW
-                            let (lo, hi) = g.validColumns(offset: off)
-                            let src = inRow + off
-                            if g.sW == 1 {
-                                for ow in lo..<hi { row[ow] += wv * src[ow] }
-                            } else {
-                                let s = g.sW
-                                for ow in lo..<hi { row[ow] += wv * src[ow * s] }
-                            }
-                        }
-                    }
-                }
+        g.forEachRowTap { outputRow, inputRow, tap, columnOffset in
+            let row = y + outputRow, src = x + inputRow + columnOffset
+            let wv = w[tap]
+            let (lo, hi) = g.validColumns(offset: columnOffset)
+            if g.sW == 1 {
+                for ow in lo..<hi { row[ow] += wv * src[ow] }
+            } else {
+                let s = g.sW
+                for ow in lo..<hi { row[ow] += wv * src[ow * s] }
             }
         }
     }

@@ -16,28 +16,14 @@ package enum LpPooling {
         var o = 0
         for plane in 0..<planes {
             let base = x + plane * g.inputSize
-            for od in 0..<g.outD {
-                for oh in 0..<g.outH {
-                    for ow in 0..<g.outW {
-                        var sum = 0.0
-                        for kd in 0..<g.kD {
-                            let id = od * g.sD - g.pD + kd * g.dD
-                            if id < 0 || id >= g.inD { continue }
-                            for kh in 0..<g.kH {
-                                let ih = oh * g.sH - g.pH + kh * g.dH
-                                if ih < 0 || ih >= g.inH { continue }
-                                for kw in 0..<g.kW {
-                                    let iw = ow * g.sW - g.pW + kw * g.dW
-                                    if iw < 0 || iw >= g.inW { continue }
-                                    let v = Swift.abs(Double(base[(id * g.inH + ih) * g.inW + iw]))
-                                    sum += p == 2 ? v * v : (p == 1 ? v : Foundation.pow(v, p))
-                                }
-                            }
-                        }
-                        y[o] = T(p == 2 ? sum.squareRoot() : (p == 1 ? sum : Foundation.pow(sum, 1 / p)))
-                        o += 1
-                    }
+            g.forEachOutput { od, oh, ow in
+                var sum = 0.0
+                g.forEachTapInside(od: od, oh: oh, ow: ow) { id, ih, iw in
+                    let v = Swift.abs(Double(base[(id * g.inH + ih) * g.inW + iw]))
+                    sum += p == 2 ? v * v : (p == 1 ? v : Foundation.pow(v, p))
                 }
+                y[o] = T(p == 2 ? sum.squareRoot() : (p == 1 ? sum : Foundation.pow(sum, 1 / p)))
+                o += 1
             }
         }
     }

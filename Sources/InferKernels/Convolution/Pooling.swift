@@ -34,33 +34,15 @@ package enum Pooling {
     @inline(__always)
     private static func maxPlane<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ g: WindowGeometry) {
         var out = y
-        for od in 0..<g.outD {
-            let d0 = od * g.sD - g.pD
-            for oh in 0..<g.outH {
-                let h0 = oh * g.sH - g.pH
-                for ow in 0..<g.outW {
-                    let w0 = ow * g.sW - g.pW
-                    var best = -T.infinity
-                    for kd in 0..<g.kD {
-                        let id = d0 + kd * g.dD
-                        if id < 0 || id >= g.inD { continue }
-                        for kh in 0..<g.kH {
-                            let ih = h0 + kh * g.dH
-                            if ih < 0 || ih >= g.inH { continue }
-                            let row = x + (id * g.inH + ih) * g.inW
-                            for kw in 0..<g.kW {
-                                let iw = w0 + kw * g.dW
-                                if iw < 0 || iw >= g.inW { continue }
-                                let v = row[iw]
-                                // NaN propagates, as in ONNX Runtime's max.
-                                if v > best || v.isNaN { best = v }
-                            }
-                        }
-                    }
-                    out.pointee = best
-                    out += 1
-                }
+        g.forEachOutput { od, oh, ow in
+            var best = -T.infinity
+            g.forEachTapInside(od: od, oh: oh, ow: ow) { id, ih, iw in
+                let v = x[(id * g.inH + ih) * g.inW + iw]
+                // NaN propagates, as in ONNX Runtime's max.
+                if v > best || v.isNaN { best = v }
             }
+            out.pointee = best
+            out += 1
         }
     }
 
@@ -76,30 +58,15 @@ package enum Pooling {
         }
         y.update(repeating: -.infinity, count: g.outputSize)
         let s = g.sW
-        for od in 0..<g.outD {
-            for oh in 0..<g.outH {
-                let row = y + (od * g.outH + oh) * g.outW
-                for kd in 0..<g.kD {
-                    let id = od * g.sD - g.pD + kd * g.dD
-                    if id < 0 || id >= g.inD { continue }
-                    for kh in 0..<g.kH {
-                        let ih = oh * g.sH - g.pH + kh * g.dH
-                        if ih < 0 || ih >= g.inH { continue }
-                        let inRow = x + (id * g.inH + ih) * g.inW
-                        for kw in 0..<g.kW {
-                            let off = kw * g.dW - g.pW
-                            let (lo, hi) = g.validColumns(offset: off)
-                            let src = inRow + off
-                            if s == 1 {
-                                for ow in lo..<hi { let v = src[ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
-                            } else if s == 2 {
-                                for ow in lo..<hi { let v = src[2 * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
-                            } else {
-                                for ow in lo..<hi { let v = src[s * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
-                            }
-                        }
-                    }
-                }
+        g.forEachRowTap { outputRow, inputRow, _, columnOffset in
+            let row = y + outputRow, src = x + inputRow + columnOffset
+            let (lo, hi) = g.validColumns(offset: columnOffset)
+            if s == 1 {
+                for ow in lo..<hi { let v = src[ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+            } else if s == 2 {
+                for ow in lo..<hi { let v = src[2 * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
+            } else {
+                for ow in lo..<hi { let v = src[s * ow], o = row[ow]; row[ow] = v > o || v != v ? v : o }
             }
         }
     }
@@ -122,16 +89,12 @@ package enum Pooling {
             UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
         }
         let s = g.sW, inW = g.inW, outW = g.outW
-        let lo = min(outW, (g.pW + s - 1) / s)
-        let hi = max(lo, min(outW, inW - 3 + g.pW >= 0 ? (inW - 3 + g.pW) / s + 1 : 0))
+        let (lo, hi) = g.interiorColumns3x3
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { buffer in
             let lowest = buffer.baseAddress!
             lowest.initialize(repeating: -.infinity, count: max(1, inW))
             for oh in 0..<g.outH {
-                let ih = oh * g.sH - g.pH
-                let r0 = ih >= 0 && ih < g.inH ? x + ih * inW : UnsafePointer(lowest)
-                let r1 = ih + 1 >= 0 && ih + 1 < g.inH ? x + (ih + 1) * inW : UnsafePointer(lowest)
-                let r2 = ih + 2 >= 0 && ih + 2 < g.inH ? x + (ih + 2) * inW : UnsafePointer(lowest)
+                let (r0, r1, r2) = g.inputRows3x3(oh: oh, plane: x, filler: UnsafePointer(lowest))
                 let out = y + oh * outW
                 @inline(__always) func border(_ ow: Int) {
                     let iw = ow * s - g.pW
@@ -187,39 +150,34 @@ package enum Pooling {
     private static func averagePlane<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                                             _ g: WindowGeometry, _ countIncludePad: Bool) {
         var out = y
-        for od in 0..<g.outD {
-            let d0 = od * g.sD - g.pD
-            for oh in 0..<g.outH {
-                let h0 = oh * g.sH - g.pH
-                for ow in 0..<g.outW {
-                    let w0 = ow * g.sW - g.pW
-                    var sum: T = 0
-                    var inside = 0, padded = 0
-                    for kd in 0..<g.kD {
-                        let id = d0 + kd * g.dD
-                        if id < -g.pD || id >= g.inD + g.eD { continue }
-                        let dIn = id >= 0 && id < g.inD
-                        for kh in 0..<g.kH {
-                            let ih = h0 + kh * g.dH
-                            if ih < -g.pH || ih >= g.inH + g.eH { continue }
-                            let hIn = dIn && ih >= 0 && ih < g.inH
-                            let row = x + (id * g.inH + ih) * g.inW
-                            for kw in 0..<g.kW {
-                                let iw = w0 + kw * g.dW
-                                if iw < -g.pW || iw >= g.inW + g.eW { continue }
-                                padded += 1
-                                if hIn, iw >= 0, iw < g.inW {
-                                    sum += row[iw]
-                                    inside += 1
-                                }
-                            }
+        g.forEachOutput { od, oh, ow in
+            let d0 = od * g.sD - g.pD, h0 = oh * g.sH - g.pH, w0 = ow * g.sW - g.pW
+            var sum: T = 0
+            var inside = 0, padded = 0
+            // Unlike max, average also counts the taps in the explicit padding (count_include_pad).
+            for kd in 0..<g.kD {
+                let id = d0 + kd * g.dD
+                if id < -g.pD || id >= g.inD + g.eD { continue }
+                let dIn = id >= 0 && id < g.inD
+                for kh in 0..<g.kH {
+                    let ih = h0 + kh * g.dH
+                    if ih < -g.pH || ih >= g.inH + g.eH { continue }
+                    let hIn = dIn && ih >= 0 && ih < g.inH
+                    let row = x + (id * g.inH + ih) * g.inW
+                    for kw in 0..<g.kW {
+                        let iw = w0 + kw * g.dW
+                        if iw < -g.pW || iw >= g.inW + g.eW { continue }
+                        padded += 1
+                        if hIn, iw >= 0, iw < g.inW {
+                            sum += row[iw]
+                            inside += 1
                         }
                     }
-                    let divisor = countIncludePad ? padded : inside
-                    out.pointee = divisor > 0 ? sum / T(divisor) : 0
-                    out += 1
                 }
             }
+            let divisor = countIncludePad ? padded : inside
+            out.pointee = divisor > 0 ? sum / T(divisor) : 0
+            out += 1
         }
     }
 }

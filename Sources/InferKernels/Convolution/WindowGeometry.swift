@@ -42,6 +42,110 @@ package struct WindowGeometry: Sendable, Equatable {
             && outD == inD && outH == inH && outW == inW
     }
 
+    /// Calls `body(od, oh, ow)` for every output position, in row-major (memory) order.
+    @inline(__always)
+    package func forEachOutput(_ body: (_ od: Int, _ oh: Int, _ ow: Int) -> Void) {
+        for od in 0..<outD {
+            for oh in 0..<outH {
+                for ow in 0..<outW { body(od, oh, ow) }
+            }
+        }
+    }
+
+    /// Calls `body(kernelRow, id, ih)` for each kernel row (kd, kh) of output row (od, oh)'s window
+    /// whose input row (id, ih) lies inside the input; `kernelRow` is `kd * kH + kh`.
+    @inline(__always)
+    package func forEachInputRow(od: Int, oh: Int, _ body: (_ kernelRow: Int, _ id: Int, _ ih: Int) -> Void) {
+        for kd in 0..<kD {
+            let id = od * sD - pD + kd * dD
+            if id < 0 || id >= inD { continue }
+            for kh in 0..<kH {
+                let ih = oh * sH - pH + kh * dH
+                if ih < 0 || ih >= inH { continue }
+                body(kd * kH + kh, id, ih)
+            }
+        }
+    }
+
+    /// Calls `body(id, ih, iw)` for each tap of output (od, oh, ow)'s window that lies inside the
+    /// input, in kernel order (kd, kh, kw); taps in the padding are skipped.
+    @inline(__always)
+    package func forEachTapInside(od: Int, oh: Int, ow: Int, _ body: (_ id: Int, _ ih: Int, _ iw: Int) -> Void) {
+        forEachInputRow(od: od, oh: oh) { _, id, ih in
+            for kw in 0..<kW {
+                let iw = ow * sW - pW + kw * dW
+                if iw >= 0 && iw < inW { body(id, ih, iw) }
+            }
+        }
+    }
+
+    /// The walk of kernels that keep a whole output row innermost (depthwise convolution, float
+    /// max pool): for each output row (od, oh) and each tap whose input row lies inside the input,
+    /// calls `body(outputRow, inputRow, tap, columnOffset)`. `outputRow` and `inputRow` are the
+    /// element offsets of the two rows in their planes, `tap` is the flat kernel index
+    /// (kd, kh, kw), and output column ow reads input column `ow * sW + columnOffset`, inside the
+    /// input for ow in `validColumns(offset: columnOffset)`.
+    @inline(__always)
+    package func forEachRowTap(_ body: (_ outputRow: Int, _ inputRow: Int, _ tap: Int, _ columnOffset: Int) -> Void) {
+        for od in 0..<outD {
+            for oh in 0..<outH {
+                let outputRow = (od * outH + oh) * outW
+                forEachInputRow(od: od, oh: oh) { kernelRow, id, ih in
+                    let inputRow = (id * inH + ih) * inW
+                    for kw in 0..<kW { body(outputRow, inputRow, kernelRow * kW + kw, kw * dW - pW) }
+                }
+            }
+        }
+    }
+
+    /// The rows of an im2col column matrix over `channels` planes, in its row order (channel, kd,
+    /// kh, kw, then od, oh): each column row holds one output row's view of one tap. Calls
+    /// `body(inputRow, columnOffset, valid)` per column row: `inputRow` is the element offset of
+    /// the input row it reads, counted from channel 0 (nil when that row lies in the padding),
+    /// and output column ow reads input column `ow * sW + columnOffset`, inside the input for ow
+    /// in `valid`.
+    @inline(__always)
+    package func forEachColumnRow(channels: Int,
+                                  _ body: (_ inputRow: Int?, _ columnOffset: Int, _ valid: (lo: Int, hi: Int)) -> Void) {
+        for c in 0..<channels {
+            for kd in 0..<kD {
+                for kh in 0..<kH {
+                    for kw in 0..<kW {
+                        let columnOffset = kw * dW - pW
+                        let valid = validColumns(offset: columnOffset)
+                        for od in 0..<outD {
+                            let id = od * sD - pD + kd * dD
+                            for oh in 0..<outH {
+                                let ih = oh * sH - pH + kh * dH
+                                let inside = id >= 0 && id < inD && ih >= 0 && ih < inH
+                                body(inside ? c * inputSize + (id * inH + ih) * inW : nil, columnOffset, valid)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// For the planar 3x3 fast paths (`DepthwiseConvolution.isPlanar3x3`): the output columns
+    /// [lo, hi) whose three taps all lie inside the input row, so they need no bounds checks.
+    package var interiorColumns3x3: (lo: Int, hi: Int) {
+        // Interior: ow * sW - pW >= 0 and ow * sW - pW + 2 <= inW - 1.
+        let lo = min(outW, (pW + sW - 1) / sW)
+        let hi = max(lo, min(outW, inW - 3 + pW >= 0 ? (inW - 3 + pW) / sW + 1 : 0))
+        return (lo, hi)
+    }
+
+    /// For the planar 3x3 fast paths: the three input rows output row `oh` reads from `plane`,
+    /// with `filler` (a row of the padding value) standing in for rows outside the input.
+    @inline(__always)
+    package func inputRows3x3<T>(oh: Int, plane: UnsafePointer<T>, filler: UnsafePointer<T>)
+        -> (UnsafePointer<T>, UnsafePointer<T>, UnsafePointer<T>) {
+        let ih = oh * sH - pH
+        @inline(__always) func row(_ i: Int) -> UnsafePointer<T> { i >= 0 && i < inH ? plane + i * inW : filler }
+        return (row(ih), row(ih + 1), row(ih + 2))
+    }
+
     /// The output columns [lo, hi) along W whose input column `ow * sW + offset` lies in [0, inW):
     /// lets inner loops run branch-free over the valid span.
     @inline(__always)

@@ -12,13 +12,7 @@ package enum RemappedCopy {
         for i in 0..<count {
             let s = source(index)
             if s >= 0 { (output + i * elementSize).copyMemory(from: input + s * elementSize, byteCount: elementSize) }
-            var d = outputShape.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < outputShape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            MultiIndex.increment(&index, within: outputShape)
         }
     }
 }

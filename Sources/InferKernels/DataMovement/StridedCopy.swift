@@ -67,7 +67,7 @@ package enum StridedCopy {
             let rows = total / inner
             let outerDims = outerDims, outerSteps = outerSteps
             ParallelFor.run(count: rows, work: total, threads: threads) { range in
-                forEachRow(outerDims, outerSteps, range) { row, srcOffset in
+                MultiIndex.forEach(range, dims: outerDims, strides: outerSteps) { row, srcOffset in
                     let dst = destination + row * inner * es
                     let src = base + srcOffset * es
                     if innerStride == 1 {
@@ -102,39 +102,6 @@ package enum StridedCopy {
         }
         if dims.isEmpty { return ([1], [1]) }
         return (dims, steps)
-    }
-
-    /// Calls `body(row, sourceOffset)` for each row index in `range` of a row-major walk over
-    /// `dims`, keeping the multi-index in a counter so each step costs O(1) amortized.
-    @inline(__always)
-    static func forEachRow(_ dims: [Int], _ steps: [Int], _ range: Range<Int>, _ body: (Int, Int) -> Void) {
-        let rank = dims.count
-        if rank == 0 {
-            for row in range { body(row, 0) }
-            return
-        }
-        // The multi-index lives on the stack: this runs inside steady-state inference loops.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: rank) { counter in
-            var offset = 0
-            var rest = range.lowerBound
-            for d in stride(from: rank - 1, through: 0, by: -1) {
-                counter[d] = rest % dims[d]
-                rest /= dims[d]
-                offset += counter[d] * steps[d]
-            }
-            for row in range {
-                body(row, offset)
-                var d = rank - 1
-                while d >= 0 {
-                    counter[d] += 1
-                    offset += steps[d]
-                    if counter[d] < dims[d] { break }
-                    offset -= counter[d] * steps[d]
-                    counter[d] = 0
-                    d -= 1
-                }
-            }
-        }
     }
 
     @inline(__always)

@@ -11,21 +11,10 @@ package enum IntegerMatMul {
         batched(a: a, aOffsets: aOffsets, b: b, bOffsets: bOffsets, c: c, m: m, n: n, k: k)
     }
 
-    /// i-k-j order: the inner loop runs contiguously over a row of B and of C.
     private static func batched<T: FixedWidthInteger>(a: UnsafePointer<T>, aOffsets: [Int], b: UnsafePointer<T>, bOffsets: [Int],
                                                       c: UnsafeMutablePointer<T>, m: Int, n: Int, k: Int) {
         for batch in 0..<aOffsets.count {
-            let ab = a + aOffsets[batch], bb = b + bOffsets[batch], cb = c + batch * m * n
-            for i in 0..<m {
-                let row = cb + i * n
-                row.update(repeating: 0, count: n)
-                for p in 0..<k {
-                    let s = ab[i * k + p]
-                    if s == 0 { continue }
-                    let brow = bb + p * n
-                    for j in 0..<n { row[j] = row[j] &+ s &* brow[j] }
-                }
-            }
+            IntegerGemm.wrappingProduct(a + aOffsets[batch], b + bOffsets[batch], m: m, k: k, n: n, into: c + batch * m * n)
         }
     }
 }

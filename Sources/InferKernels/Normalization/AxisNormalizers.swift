@@ -71,20 +71,7 @@ package enum AxisNormalizers {
         }
         let perGroup = Double(count / groups)
         var group = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: shape.count)
-        var g = 0
-        for i in 0..<count {
-            group[i] = g
-            var d = shape.count - 1
-            while d >= 0 {
-                index[d] += 1
-                g += groupStrides[d]
-                if index[d] < shape[d] { break }
-                g -= groupStrides[d] * shape[d]
-                index[d] = 0
-                d -= 1
-            }
-        }
+        MultiIndex.forEach(0..<count, dims: shape, strides: groupStrides) { i, g in group[i] = g }
         var sum = [Double](repeating: 0, count: groups), sumSquares = [Double](repeating: 0, count: groups)
         for i in 0..<count {
             let v = Double(x[i])

@@ -4,19 +4,14 @@
 package enum BatchNormKernel {
     /// `scale`, `bias`, `mean`, `variance` hold `channels * paramsPerChannel` values:
     /// `paramsPerChannel` is 1, or `inner` for the old `spatial = 0` mode (one set per location).
-    package static func batchNorm(_ src: UnsafePointer<Float>, batch: Int, channels: Int, inner: Int,
-                                  scale: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                  mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                  paramsPerChannel: Int, epsilon: Float, into dst: UnsafeMutablePointer<Float>,
-                                  threads: Int = 1) {
-        run(src, batch, channels, inner, scale, bias, mean, variance, paramsPerChannel, epsilon, dst, threads)
-    }
-
-    package static func batchNorm(_ src: UnsafePointer<Double>, batch: Int, channels: Int, inner: Int,
-                                  scale: UnsafePointer<Double>, bias: UnsafePointer<Double>,
-                                  mean: UnsafePointer<Double>, variance: UnsafePointer<Double>,
-                                  paramsPerChannel: Int, epsilon: Double, into dst: UnsafeMutablePointer<Double>,
-                                  threads: Int = 1) {
+    /// Specialized for Float and Double (see `ReductionScalar` on `@_specialize`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    package static func batchNorm<T: KernelFloat>(_ src: UnsafePointer<T>, batch: Int, channels: Int, inner: Int,
+                                                  scale: UnsafePointer<T>, bias: UnsafePointer<T>,
+                                                  mean: UnsafePointer<T>, variance: UnsafePointer<T>,
+                                                  paramsPerChannel: Int, epsilon: T, into dst: UnsafeMutablePointer<T>,
+                                                  threads: Int = 1) {
         run(src, batch, channels, inner, scale, bias, mean, variance, paramsPerChannel, epsilon, dst, threads)
     }
 

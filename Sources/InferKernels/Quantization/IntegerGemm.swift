@@ -2,10 +2,18 @@
 /// MatMulInteger, ConvInteger and the QLinear ops. Operands arrive already widened to Int32
 /// with their zero points subtracted.
 package enum IntegerGemm {
-    /// `c[m, n] = a[m, k] @ b[k, n]` (c is overwritten). i-p-j order: the inner loop runs over a
-    /// contiguous row of b and c.
+    /// `c[m, n] = a[m, k] @ b[k, n]` (c is overwritten).
     package static func multiply(_ a: UnsafePointer<Int32>, _ b: UnsafePointer<Int32>, m: Int, k: Int, n: Int,
                                  into c: UnsafeMutablePointer<Int32>) {
+        wrappingProduct(a, b, m: m, k: k, n: n, into: c)
+    }
+
+    /// `c[m, n] = a[m, k] @ b[k, n]` in any fixed-width integer, wrapping on overflow (also
+    /// IntegerMatMul's per-batch step). i-p-j order: the inner loop runs over a contiguous row
+    /// of b and c.
+    @inline(__always)
+    static func wrappingProduct<T: FixedWidthInteger>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, m: Int, k: Int, n: Int,
+                                                      into c: UnsafeMutablePointer<T>) {
         for i in 0..<m {
             let row = c + i * n
             row.update(repeating: 0, count: n)

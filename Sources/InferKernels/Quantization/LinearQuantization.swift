@@ -41,36 +41,20 @@ package struct QuantizationLayout: Sendable, Equatable {
 /// QuantizeLinear / DequantizeLinear arithmetic: `q = clamp(round_half_even(x / scale) + zp)`,
 /// `x = (q - zp) * scale`, as the ONNX reference computes them (float32 division, then rounding).
 package enum LinearQuantization {
+    /// `v` converted to Q, clamped to Q's range (NaN gives 0).
     @inline(__always)
-    static func saturate<Q: FixedWidthInteger>(_ v: Float, _: Q.Type) -> Q {
+    static func saturate<F: BinaryFloatingPoint, Q: FixedWidthInteger>(_ v: F, _: Q.Type) -> Q {
         if v.isNaN { return 0 }
-        if v <= Float(Q.min) { return Q.min }
-        if v >= Float(Q.max) { return Q.max }
-        return Q(v)
-    }
-
-    @inline(__always)
-    static func saturate<Q: FixedWidthInteger>(_ v: Double, _: Q.Type) -> Q {
-        if v.isNaN { return 0 }
-        if v <= Double(Q.min) { return Q.min }
-        if v >= Double(Q.max) { return Q.max }
+        if v <= F(Q.min) { return Q.min }
+        if v >= F(Q.max) { return Q.max }
         return Q(v)
     }
 
     package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                                        zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                        into y: UnsafeMutablePointer<Q>) {
-        layout.forEachRun { offset, p, n, step in
-            let src = x + offset, dst = y + offset
-            if step == 0 {
-                let s = scale[p], z = Float(zeroPoint?[p] ?? 0)
-                for i in 0..<n { dst[i] = saturate((src[i] / s).rounded(.toNearestOrEven) + z, Q.self) }
-            } else {
-                for i in 0..<n {
-                    let s = scale[p + i * step], z = Float(zeroPoint?[p + i * step] ?? 0)
-                    dst[i] = saturate((src[i] / s).rounded(.toNearestOrEven) + z, Q.self)
-                }
-            }
+        mapElements(x, scale: scale, zeroPoint: zeroPoint, layout: layout, into: y) { v, s, z in
+            saturate((v / s).rounded(.toNearestOrEven) + z, Q.self)
         }
     }
 
@@ -89,13 +73,26 @@ package enum LinearQuantization {
     package static func dequantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Q>, scale: UnsafePointer<Float>,
                                                          zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                          into y: UnsafeMutablePointer<Float>) {
+        mapElements(x, scale: scale, zeroPoint: zeroPoint, layout: layout, into: y) { q, s, z in (Float(q) - z) * s }
+    }
+
+    /// `y[e] = transform(x[e], scale, zero point as Float)` with element e's parameters from
+    /// `layout`; a run sharing one scale and zero point reads them once.
+    @inline(__always)
+    private static func mapElements<X, Y, Q: FixedWidthInteger>(_ x: UnsafePointer<X>, scale: UnsafePointer<Float>,
+                                                              zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
+                                                              into y: UnsafeMutablePointer<Y>,
+                                                              _ transform: (X, Float, Float) -> Y) {
         layout.forEachRun { offset, p, n, step in
             let src = x + offset, dst = y + offset
             if step == 0 {
                 let s = scale[p], z = Float(zeroPoint?[p] ?? 0)
-                for i in 0..<n { dst[i] = (Float(src[i]) - z) * s }
+                for i in 0..<n { dst[i] = transform(src[i], s, z) }
             } else {
-                for i in 0..<n { dst[i] = (Float(src[i]) - Float(zeroPoint?[p + i * step] ?? 0)) * scale[p + i * step] }
+                for i in 0..<n {
+                    let j = p + i * step
+                    dst[i] = transform(src[i], scale[j], Float(zeroPoint?[j] ?? 0))
+                }
             }
         }
     }

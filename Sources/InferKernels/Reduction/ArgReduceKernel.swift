@@ -1,23 +1,13 @@
 /// ArgMax / ArgMin along one axis, iterated as `[outer, reduced, inner]` so the inner loop is
 /// contiguous. Ties go to the first index, or the last with `selectLast`.
 package enum ArgReduceKernel {
-    package static func argReduce(_ src: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int, findMax: Bool,
-                                  selectLast: Bool, into dst: UnsafeMutablePointer<Int64>) {
-        run(src, outer, reduced, inner, findMax, selectLast, dst)
-    }
-
-    package static func argReduce(_ src: UnsafePointer<Double>, outer: Int, reduced: Int, inner: Int, findMax: Bool,
-                                  selectLast: Bool, into dst: UnsafeMutablePointer<Int64>) {
-        run(src, outer, reduced, inner, findMax, selectLast, dst)
-    }
-
-    package static func argReduce(_ src: UnsafePointer<Int32>, outer: Int, reduced: Int, inner: Int, findMax: Bool,
-                                  selectLast: Bool, into dst: UnsafeMutablePointer<Int64>) {
-        run(src, outer, reduced, inner, findMax, selectLast, dst)
-    }
-
-    package static func argReduce(_ src: UnsafePointer<Int64>, outer: Int, reduced: Int, inner: Int, findMax: Bool,
-                                  selectLast: Bool, into dst: UnsafeMutablePointer<Int64>) {
+    /// One entry for all four element types (`@_specialize`: see `ReductionScalar`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    package static func argReduce<T: Comparable>(_ src: UnsafePointer<T>, outer: Int, reduced: Int, inner: Int, findMax: Bool,
+                                                 selectLast: Bool, into dst: UnsafeMutablePointer<Int64>) {
         run(src, outer, reduced, inner, findMax, selectLast, dst)
     }
 

@@ -1,23 +1,13 @@
 /// CumSum along one axis (`[outer, axisSize, inner]`), inclusive or exclusive, forward or reversed.
 /// A running row of `inner` sums keeps the inner loop contiguous.
 package enum CumSumKernel {
-    package static func cumSum(_ src: UnsafePointer<Float>, outer: Int, axisSize: Int, inner: Int, exclusive: Bool,
-                               reverse: Bool, into dst: UnsafeMutablePointer<Float>) {
-        run(src, outer, axisSize, inner, exclusive, reverse, dst)
-    }
-
-    package static func cumSum(_ src: UnsafePointer<Double>, outer: Int, axisSize: Int, inner: Int, exclusive: Bool,
-                               reverse: Bool, into dst: UnsafeMutablePointer<Double>) {
-        run(src, outer, axisSize, inner, exclusive, reverse, dst)
-    }
-
-    package static func cumSum(_ src: UnsafePointer<Int32>, outer: Int, axisSize: Int, inner: Int, exclusive: Bool,
-                               reverse: Bool, into dst: UnsafeMutablePointer<Int32>) {
-        run(src, outer, axisSize, inner, exclusive, reverse, dst)
-    }
-
-    package static func cumSum(_ src: UnsafePointer<Int64>, outer: Int, axisSize: Int, inner: Int, exclusive: Bool,
-                               reverse: Bool, into dst: UnsafeMutablePointer<Int64>) {
+    /// Inclusive (or `exclusive`) running sums, in either direction; specialized per element type.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    package static func cumSum<T: ReductionScalar>(_ src: UnsafePointer<T>, outer: Int, axisSize: Int, inner: Int, exclusive: Bool,
+                                                   reverse: Bool, into dst: UnsafeMutablePointer<T>) {
         run(src, outer, axisSize, inner, exclusive, reverse, dst)
     }
 

@@ -9,34 +9,19 @@ package enum ReduceOperation: Sendable, CaseIterable {
 /// Reductions of a row-major tensor over a set of axes. The output is laid out as the kept axes
 /// in order, which is the memory order of the result for both `keepdims` settings.
 package enum ReduceKernel {
-    package static func reduce(_ op: ReduceOperation, _ src: UnsafePointer<Float>, shape: [Int], axes: [Int],
-                               into dst: UnsafeMutablePointer<Float>, threads: Int = 1) {
-        reduceAny(op, src, shape: shape, axes: axes, into: dst, threads: threads)
-    }
-
-    package static func reduce(_ op: ReduceOperation, _ src: UnsafePointer<Double>, shape: [Int], axes: [Int],
-                               into dst: UnsafeMutablePointer<Double>, threads: Int = 1) {
-        reduceAny(op, src, shape: shape, axes: axes, into: dst, threads: threads)
-    }
-
-    package static func reduce(_ op: ReduceOperation, _ src: UnsafePointer<Int32>, shape: [Int], axes: [Int],
-                               into dst: UnsafeMutablePointer<Int32>, threads: Int = 1) {
-        reduceAny(op, src, shape: shape, axes: axes, into: dst, threads: threads)
-    }
-
-    package static func reduce(_ op: ReduceOperation, _ src: UnsafePointer<Int64>, shape: [Int], axes: [Int],
-                               into dst: UnsafeMutablePointer<Int64>, threads: Int = 1) {
-        reduceAny(op, src, shape: shape, axes: axes, into: dst, threads: threads)
-    }
-
-    static func reduceAny<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int], axes: [Int],
-                                              into dst: UnsafeMutablePointer<T>, threads: Int) {
+    package static func reduce<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int], axes: [Int],
+                                                   into dst: UnsafeMutablePointer<T>, threads: Int = 1) {
         reduce(op, src, shape: shape, layout: ReductionLayout(shape: shape, axes: axes), into: dst, threads: threads)
     }
 
     /// `reduce` with the layout computed by the caller, once, when a kernel is prepared. When the
     /// reduced axes are one block (the common case) this allocates nothing; otherwise the
     /// transpose still allocates its buffer per call.
+    /// Specialized per element type (see `ReductionScalar`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
     package static func reduce<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int],
                                                    layout: ReductionLayout, into dst: UnsafeMutablePointer<T>,
                                                    threads: Int) {

@@ -53,26 +53,13 @@ package enum ReductionTranspose {
         guard rank > 0 else { dst[0] = src[0]; return }
         var inStrides = [Int](repeating: 1, count: rank)
         for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * shape[i + 1] }
-        let outShape = permutation.map { shape[$0] }
-        let strides = permutation.map { inStrides[$0] }
-        let last = outShape[rank - 1], lastStride = strides[rank - 1]
-        var index = [Int](repeating: 0, count: rank)
-        var offset = 0
-        var out = dst
-        let rows = total / last
-        for _ in 0..<rows {
-            var p = src + offset
+        // The innermost output axis is a strided run; the outer output axes are walked by MultiIndex.
+        let last = shape[permutation[rank - 1]], lastStride = inStrides[permutation[rank - 1]]
+        let outerDims = permutation.dropLast().map { shape[$0] }
+        let outerStrides = permutation.dropLast().map { inStrides[$0] }
+        MultiIndex.forEach(0..<total / last, dims: outerDims, strides: outerStrides) { row, offset in
+            var p = src + offset, out = dst + row * last
             for _ in 0..<last { out.initialize(to: p.pointee); out += 1; p += lastStride }
-            // Advance the multi-index over the outer output axes.
-            var axis = rank - 2
-            while axis >= 0 {
-                index[axis] += 1
-                offset += strides[axis]
-                if index[axis] < outShape[axis] { break }
-                offset -= strides[axis] * outShape[axis]
-                index[axis] = 0
-                axis -= 1
-            }
         }
     }
 }

@@ -3,6 +3,11 @@ import Foundation
 /// Element types the reduction kernels accept (float32/64, int32/64), with the handful of
 /// operations a reduction needs. Integer arithmetic wraps (as ONNX Runtime's does) instead
 /// of trapping on overflow.
+///
+/// The kernels' entry points are generic over these types and carry one
+/// `@_specialize(where T == ...)` per type: callers in InferRuntime (another module) only see
+/// the generic, and the attribute compiles a copy per type that the generic jumps to on entry,
+/// so the inner loops always run specialized.
 package protocol ReductionScalar: Comparable, Sendable {
     static var additiveIdentity: Self { get }
     static var multiplicativeIdentity: Self { get }
@@ -20,61 +25,54 @@ package protocol ReductionScalar: Comparable, Sendable {
     static func mean(sum: Self, count: Int) -> Self
 }
 
+// The shared arithmetic of the float types and of the integer types; each type below adds only
+// its conversions from and to Double.
+extension ReductionScalar where Self: BinaryFloatingPoint {
+    @inline(__always) package static var additiveIdentity: Self { 0 }
+    @inline(__always) package static var multiplicativeIdentity: Self { 1 }
+    @inline(__always) package static var lowestValue: Self { -.infinity }
+    @inline(__always) package static var highestValue: Self { .infinity }
+    @inline(__always) package static func plus(_ a: Self, _ b: Self) -> Self { a + b }
+    @inline(__always) package static func times(_ a: Self, _ b: Self) -> Self { a * b }
+    @inline(__always) package var absoluteValue: Self { Swift.abs(self) }
+    @inline(__always) package static func mean(sum: Self, count: Int) -> Self { sum / Self(count) }
+}
+
+extension ReductionScalar where Self: FixedWidthInteger {
+    @inline(__always) package static var additiveIdentity: Self { 0 }
+    @inline(__always) package static var multiplicativeIdentity: Self { 1 }
+    @inline(__always) package static var lowestValue: Self { .min }
+    @inline(__always) package static var highestValue: Self { .max }
+    @inline(__always) package static func plus(_ a: Self, _ b: Self) -> Self { a &+ b }
+    @inline(__always) package static func times(_ a: Self, _ b: Self) -> Self { a &* b }
+    @inline(__always) package var absoluteValue: Self { self < 0 ? 0 &- self : self }
+    @inline(__always) package var asDouble: Double { Double(self) }
+    @inline(__always) package static func mean(sum: Self, count: Int) -> Self {
+        count == 0 ? 0 : sum / Self(truncatingIfNeeded: count)
+    }
+}
+
 extension Float: ReductionScalar {
-    @inline(__always) package static var additiveIdentity: Float { 0 }
-    @inline(__always) package static var multiplicativeIdentity: Float { 1 }
-    @inline(__always) package static var lowestValue: Float { -.infinity }
-    @inline(__always) package static var highestValue: Float { .infinity }
-    @inline(__always) package static func plus(_ a: Float, _ b: Float) -> Float { a + b }
-    @inline(__always) package static func times(_ a: Float, _ b: Float) -> Float { a * b }
-    @inline(__always) package var absoluteValue: Float { Swift.abs(self) }
     @inline(__always) package var asDouble: Double { Double(self) }
     @inline(__always) package init(reducedDouble value: Double) { self = Float(value) }
-    @inline(__always) package static func mean(sum: Float, count: Int) -> Float { sum / Float(count) }
 }
 
 extension Double: ReductionScalar {
-    @inline(__always) package static var additiveIdentity: Double { 0 }
-    @inline(__always) package static var multiplicativeIdentity: Double { 1 }
-    @inline(__always) package static var lowestValue: Double { -.infinity }
-    @inline(__always) package static var highestValue: Double { .infinity }
-    @inline(__always) package static func plus(_ a: Double, _ b: Double) -> Double { a + b }
-    @inline(__always) package static func times(_ a: Double, _ b: Double) -> Double { a * b }
-    @inline(__always) package var absoluteValue: Double { Swift.abs(self) }
     @inline(__always) package var asDouble: Double { self }
     @inline(__always) package init(reducedDouble value: Double) { self = value }
-    @inline(__always) package static func mean(sum: Double, count: Int) -> Double { sum / Double(count) }
 }
 
 extension Int32: ReductionScalar {
-    @inline(__always) package static var additiveIdentity: Int32 { 0 }
-    @inline(__always) package static var multiplicativeIdentity: Int32 { 1 }
-    @inline(__always) package static var lowestValue: Int32 { .min }
-    @inline(__always) package static var highestValue: Int32 { .max }
-    @inline(__always) package static func plus(_ a: Int32, _ b: Int32) -> Int32 { a &+ b }
-    @inline(__always) package static func times(_ a: Int32, _ b: Int32) -> Int32 { a &* b }
-    @inline(__always) package var absoluteValue: Int32 { self < 0 ? 0 &- self : self }
-    @inline(__always) package var asDouble: Double { Double(self) }
     @inline(__always) package init(reducedDouble value: Double) {
         self = value.isNaN ? 0 : Int32(Swift.max(Swift.min(value.rounded(.towardZero), Double(Int32.max)), Double(Int32.min)))
     }
-    @inline(__always) package static func mean(sum: Int32, count: Int) -> Int32 { count == 0 ? 0 : sum / Int32(truncatingIfNeeded: count) }
 }
 
 extension Int64: ReductionScalar {
-    @inline(__always) package static var additiveIdentity: Int64 { 0 }
-    @inline(__always) package static var multiplicativeIdentity: Int64 { 1 }
-    @inline(__always) package static var lowestValue: Int64 { .min }
-    @inline(__always) package static var highestValue: Int64 { .max }
-    @inline(__always) package static func plus(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
-    @inline(__always) package static func times(_ a: Int64, _ b: Int64) -> Int64 { a &* b }
-    @inline(__always) package var absoluteValue: Int64 { self < 0 ? 0 &- self : self }
-    @inline(__always) package var asDouble: Double { Double(self) }
     @inline(__always) package init(reducedDouble value: Double) {
         // 9.2e18 keeps the conversion inside Int64's range.
         self = value.isNaN ? 0 : Int64(Swift.max(Swift.min(value.rounded(.towardZero), 9.2e18), -9.2e18))
     }
-    @inline(__always) package static func mean(sum: Int64, count: Int) -> Int64 { count == 0 ? 0 : sum / Int64(count) }
 }
 
 /// Floating-point element types of the normalization kernels (and the float-only reductions):

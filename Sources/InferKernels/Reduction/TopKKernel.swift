@@ -1,23 +1,13 @@
 /// TopK along one axis (`[outer, axisSize, inner]`): the k largest (or smallest) values and their
 /// indices, sorted, ties broken by the lower index (as ONNX specifies).
 package enum TopKKernel {
-    package static func topK(_ src: UnsafePointer<Float>, outer: Int, axisSize: Int, inner: Int, k: Int, largest: Bool,
-                             values: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int64>) {
-        run(src, outer, axisSize, inner, k, largest, values, indices)
-    }
-
-    package static func topK(_ src: UnsafePointer<Double>, outer: Int, axisSize: Int, inner: Int, k: Int, largest: Bool,
-                             values: UnsafeMutablePointer<Double>, indices: UnsafeMutablePointer<Int64>) {
-        run(src, outer, axisSize, inner, k, largest, values, indices)
-    }
-
-    package static func topK(_ src: UnsafePointer<Int32>, outer: Int, axisSize: Int, inner: Int, k: Int, largest: Bool,
-                             values: UnsafeMutablePointer<Int32>, indices: UnsafeMutablePointer<Int64>) {
-        run(src, outer, axisSize, inner, k, largest, values, indices)
-    }
-
-    package static func topK(_ src: UnsafePointer<Int64>, outer: Int, axisSize: Int, inner: Int, k: Int, largest: Bool,
-                             values: UnsafeMutablePointer<Int64>, indices: UnsafeMutablePointer<Int64>) {
+    /// `values` and `indices` hold `outer * k * inner` elements; specialized per element type.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    package static func topK<T: Comparable>(_ src: UnsafePointer<T>, outer: Int, axisSize: Int, inner: Int, k: Int, largest: Bool,
+                                            values: UnsafeMutablePointer<T>, indices: UnsafeMutablePointer<Int64>) {
         run(src, outer, axisSize, inner, k, largest, values, indices)
     }
 

@@ -39,22 +39,10 @@ package enum FusedLinearLowering {
         guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "FusedGemm supports float only, got A \(a.dtype), B \(b.dtype)")
         }
-        guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
-        let transA = try ctx.node.int("transA", default: 0) != 0
-        let transB = try ctx.node.int("transB", default: 0) != 0
-        let alpha = try ctx.node.float("alpha", default: 1), beta = try ctx.node.float("beta", default: 1)
-        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
-        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
-        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) has K=\(k), op(B) has K=\(kb)") }
-        guard y.shape == [m, n] else { throw ctx.error(.invalidShape, "output \(y.shape) is not [\(m), \(n)]") }
-        var c = ctx.optionalInput(2)
-        if let cv = c {
-            guard cv.dtype == .float32 else { throw ctx.error(.dtypeMismatch, "C is \(cv.dtype) but A is float") }
-            guard cv.rank <= 2, Broadcasting.shape(cv.shape, [m, n]) == [m, n] else {
-                throw ctx.error(.invalidShape, "C \(cv.shape) does not broadcast to [M, N] = [\(m), \(n)]")
-            }
-            if beta == 0 { c = nil }
-        }
+        // The same attributes and shape checks as the plain Gemm.
+        let gemm = try GemmOperands(ctx, checkingLegacyBias: false)
+        let (transA, transB, alpha, beta, c) = (gemm.transA, gemm.transB, gemm.alpha, gemm.beta, gemm.c)
+        let (m, n, k) = (gemm.m, gemm.n, gemm.k)
         let epilogue = try Epilogue(ctx, output: y)
         // A per-column C with beta 1 is the epilogue's bias: no separate fill pass.
         let columnBias = c.flatMap { cv in beta == 1 && !epilogue.isEmpty && cv.count == n && (cv.rank == 1 || cv.shape[0] == 1)
@@ -81,8 +69,8 @@ package enum FusedLinearLowering {
         guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "FusedMatMul supports float only, got A \(a.dtype), B \(b.dtype)")
         }
-        let plan = try TransposedMatMulPlan(a.shape, b.shape, transA: try ctx.node.int("transA", default: 0) != 0,
-                                            transB: try ctx.node.int("transB", default: 0) != 0, ctx)
+        let plan = try MatMulPlan(a.shape, b.shape, transA: try ctx.node.int("transA", default: 0) != 0,
+                                  transB: try ctx.node.int("transB", default: 0) != 0, ctx)
         let (m, n, k) = (plan.m, plan.n, plan.k)
         guard y.count == plan.aOffsets.count * m * n else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match op(A) \(a.shape) x op(B) \(b.shape)")
@@ -189,53 +177,6 @@ struct Epilogue: @unchecked Sendable {
         case "LeakyRelu": return .leakyRelu(alpha: p[0])
         case "HardSigmoid": return .hardSigmoid(alpha: p[0], beta: p[1])
         default: throw ctx.error(.invalidModel, "unknown fused activation \"\(a.name)\"")
-        }
-    }
-}
-
-/// numpy.matmul over op(A) / op(B): per output batch, the element offsets of A's and B's
-/// matrices, with leading dimensions for their stored (possibly transposed) layout. When B is a
-/// single matrix and A is neither broadcast nor transposed, A's batches fold into M: one GEMM.
-struct TransposedMatMulPlan {
-    var m: Int, n: Int, k: Int, lda: Int, ldb: Int
-    var transA: Bool, transB: Bool
-    var aOffsets: [Int], bOffsets: [Int]
-
-    init(_ aShape: [Int], _ bShape: [Int], transA: Bool, transB: Bool, _ ctx: KernelContext) throws {
-        guard !aShape.isEmpty, !bShape.isEmpty else { throw ctx.error(.invalidShape, "MatMul operands must have rank >= 1") }
-        guard !(transA && aShape.count < 2), !(transB && bShape.count < 2) else {
-            throw ctx.error(.invalidShape, "a transposed operand needs rank >= 2, got A \(aShape), B \(bShape)")
-        }
-        self.transA = transA; self.transB = transB
-        let a = aShape.count == 1 ? [1] + aShape : aShape
-        let b = bShape.count == 1 ? bShape + [1] : bShape
-        let (a0, a1) = (a[a.count - 2], a[a.count - 1]), (b0, b1) = (b[b.count - 2], b[b.count - 1])
-        m = transA ? a1 : a0; k = transA ? a0 : a1
-        let kb = transB ? b1 : b0
-        n = transB ? b0 : b1
-        guard k == kb else { throw ctx.error(.invalidShape, "inner dimensions differ: op(A) \(aShape) has K=\(k), op(B) \(bShape) has K=\(kb)") }
-        lda = max(1, a1); ldb = max(1, b1)
-        let aBatch = Array(a.dropLast(2)), bBatch = Array(b.dropLast(2))
-        guard let outBatch = Broadcasting.shape(aBatch, bBatch) else {
-            throw ctx.error(.invalidShape, "batch dimensions of A \(aShape) and B \(bShape) do not broadcast")
-        }
-        let batches = outBatch.reduce(1, *)
-        let aCount = aBatch.reduce(1, *), bCount = bBatch.reduce(1, *)
-        if bCount == 1, aCount == batches, !transA {
-            m *= batches
-            aOffsets = [0]; bOffsets = [0]
-            return
-        }
-        let aStrides = Broadcasting.strides(of: aBatch, broadcastTo: outBatch)
-        let bStrides = Broadcasting.strides(of: bBatch, broadcastTo: outBatch)
-        aOffsets = []; bOffsets = []
-        var index = [Int](repeating: 0, count: outBatch.count)
-        for _ in 0..<batches {
-            var ao = 0, bo = 0
-            for d in 0..<index.count { ao += index[d] * aStrides[d]; bo += index[d] * bStrides[d] }
-            aOffsets.append(ao * m * k); bOffsets.append(bo * k * n)
-            var d = index.count - 1
-            while d >= 0 { index[d] += 1; if index[d] < outBatch[d] { break }; index[d] = 0; d -= 1 }
         }
     }
 }

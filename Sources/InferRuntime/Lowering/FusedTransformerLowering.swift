@@ -138,20 +138,8 @@ package enum FusedTransformerLowering {
         let strides = shape.isEmpty ? [Int](repeating: 0, count: full.count) : Broadcasting.strides(of: shape, broadcastTo: full)
         let count = batch.reduce(1, *)
         var offsets = [Int](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: batch.count)
-        var offset = 0
-        for b in 0..<count {
-            offsets[b] = offset
-            var d = batch.count - 1
-            while d >= 0 {
-                index[d] += 1
-                offset += strides[d]
-                if index[d] < batch[d] { break }
-                offset -= strides[d] * batch[d]
-                index[d] = 0
-                d -= 1
-            }
-        }
+        // The batch dims lead `full`, so their strides are the first `batch.count`.
+        MultiIndex.forEach(0..<count, dims: batch, strides: Array(strides.prefix(batch.count))) { b, offset in offsets[b] = offset }
         return offsets
     }
 }
