@@ -345,6 +345,16 @@ def cases() -> list[Case]:
              inputs={"x": np.array([[1, 2, 3, 4], [-1, -2, -3, -4]], np.int8)},
              outputs={"y": np.array([[1, 2, 3, 4], [-2, -4, -6, -8]], np.float32)}))
 
+    add(Case("tfidf_max_skip_int64_max", "overflow",
+             "TfIdfVectorizer with max_skip_count = Int64.max: valid (skips past the row match nothing), the kernel's skip loop overflowed, and 2^40 hung (found by the fuzzer)",
+             "ok", "ok",
+             model=one_node("TfIdfVectorizer", [vi("x", TensorProto.INT32, [2, 6])], [vi("y", F, [2, 7])], opset=9, name="tfidf",
+                            mode="TF", min_gram_length=2, max_gram_length=2, max_skip_count=INT64_MAX,
+                            ngram_counts=[0, 4], ngram_indexes=[0, 1, 2, 3, 4, 5, 6], pool_int64s=[2, 3, 5, 4, 5, 6, 7, 8, 6, 7]),
+             inputs={"x": np.array([[5, 2, 6, 3, 7, 8], [8, 6, 7, 5, 6, 8]], np.int32)},
+             # onnx.reference with max_skip_count = 5 (the row length less one: every larger skip is the same)
+             outputs={"y": np.array([[0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1, 1]], np.float32)}))
+
     # --- huge allocations ----------------------------------------------------------------
     add(Case("constantofshape_50gb", "huge allocation", "ConstantOfShape [12500000000] floats (50 GB)",
              "error: node \"fill\" (ConstantOfShape, opset 17): output float[12500000000] needs 50000000000 bytes (46.57 GiB), over the 4 GiB tensor limit; raise it with --max-tensor-bytes or Engine.Options.limits.maxTensorBytes",

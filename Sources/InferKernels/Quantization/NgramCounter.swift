@@ -32,7 +32,10 @@ package final class NgramCounter: @unchecked Sendable {
     /// Adds one row's n-gram counts into `counts` (one slot per output index).
     package func count<T: FixedWidthInteger>(_ row: UnsafePointer<T>, length: Int, into counts: UnsafeMutablePointer<Float>) {
         var startLength = minLength
-        for skip in 1...(maxSkip + 1) {
+        // A skip of `length` or more spans past the row from any start, so no n-gram of two or
+        // more items fits: stop there (max_skip_count comes from the model and may be Int64.max).
+        let lastSkip = maxSkip >= length - 1 ? max(1, length - 1) : maxSkip + 1
+        for skip in 1...lastSkip {
             for start in 0..<length {
                 if start + skip * (startLength - 1) >= length { break }
                 var node = 0, size = 1, item = start
