@@ -3,7 +3,7 @@ package enum ConvolutionOperators {
     package static let schemas: [OperatorSchema] = [
         conv, convTranspose, maxPool, averagePool,
         globalPool("GlobalAveragePool"), globalPool("GlobalMaxPool"),
-        OperatorSchema("LpPool", since: 1) { ctx in [try poolType(ctx)] },
+        lpPool,
     ]
 
     /// Conv 1, 11, 22 differ only in dtypes and the wording of auto_pad.
@@ -22,14 +22,7 @@ package enum ConvolutionOperators {
     }
 
     package static func resolveConv(_ ctx: ShapeContext) throws -> ConvResolution? {
-        let x = try ctx.type(0), w = try ctx.type(1)
-        guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
-        guard let sx = x.shape, let sw = w.shape else { return nil }
-        guard sx.count >= 3, sw.count == sx.count else {
-            throw ctx.error(.invalidShape, "Conv needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
-        }
-        let group = try ctx.node.int("group", default: 1)
-        guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
+        guard let (x, sx, sw, group) = try operands(ctx, "Conv") else { return nil }
         if let c = sx[1].intValue, let wc = sw[1].intValue,
            c != (try ctx.checked.multiply(wc, group, "W's channels per group x group")) {
             throw ctx.error(.invalidShape, "X has \(c) channels but W expects \(wc) per group x \(group) groups")
@@ -74,14 +67,7 @@ package enum ConvolutionOperators {
     }
 
     package static func resolveConvTranspose(_ ctx: ShapeContext) throws -> ConvTransposeResolution? {
-        let x = try ctx.type(0), w = try ctx.type(1)
-        guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
-        guard let sx = x.shape, let sw = w.shape else { return nil }
-        guard sx.count >= 3, sw.count == sx.count else {
-            throw ctx.error(.invalidShape, "ConvTranspose needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
-        }
-        let group = try ctx.node.int("group", default: 1)
-        guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
+        guard let (x, sx, sw, group) = try operands(ctx, "ConvTranspose") else { return nil }
         if let c = sx[1].intValue, let wc = sw[0].intValue, c != wc {
             throw ctx.error(.invalidShape, "X has \(c) channels but W has \(wc) input channels")
         }
@@ -103,6 +89,20 @@ package enum ConvolutionOperators {
         return ConvTransposeResolution(group: group, window: window, outputType: output)
     }
 
+    /// What Conv and ConvTranspose check first: X and W of one dtype and rank (at least 3) and a
+    /// positive group. nil when either rank is not known yet.
+    private static func operands(_ ctx: ShapeContext, _ op: String) throws -> (x: ValueType, sx: [Dim], sw: [Dim], group: Int)? {
+        let x = try ctx.type(0), w = try ctx.type(1)
+        guard x.dtype == w.dtype else { throw ctx.error(.dtypeMismatch, "X is \(x.dtype) but W is \(w.dtype)") }
+        guard let sx = x.shape, let sw = w.shape else { return nil }
+        guard sx.count >= 3, sw.count == sx.count else {
+            throw ctx.error(.invalidShape, "\(op) needs X [N, C, spatial...] and W of the same rank, got X \(sx), W \(sw)")
+        }
+        let group = try ctx.node.int("group", default: 1)
+        guard group >= 1 else { throw ctx.error(.invalidModel, "group must be >= 1, got \(group)") }
+        return (x, sx, sw, group)
+    }
+
     /// MaxPool 1, 8 (storage_order, Indices), 10 (ceil_mode, dilations), 11, 12 (int8), 22.
     static let maxPool = OperatorSchema("MaxPool", since: 1) { ctx in
         let y = try poolType(ctx)
@@ -117,6 +117,19 @@ package enum ConvolutionOperators {
 
     /// AveragePool 1, 7 (count_include_pad), 10 (ceil_mode), 11, 19 (dilations), 22.
     static let averagePool = OperatorSchema("AveragePool", since: 1) { ctx in [try poolType(ctx)] }
+
+    /// LpPool 1 (`p` a float), 2 (`p` an int), 11, 18 (ceil_mode, dilations), 22.
+    static let lpPool = OperatorSchema("LpPool", since: 1) { ctx in
+        _ = try lpPoolExponent(ctx)
+        return [try poolType(ctx)]
+    }
+
+    /// LpPool's `p`, checked positive: a float attribute in opset 1, an int from opset 2.
+    package static func lpPoolExponent(_ ctx: ShapeContext) throws -> Double {
+        let p = ctx.opset < 2 ? Double(try ctx.node.float("p", default: 2)) : Double(try ctx.node.int("p", default: 2))
+        guard p > 0 else { throw ctx.error(.invalidModel, "p must be positive, got \(p)") }
+        return p
+    }
 
     static func poolType(_ ctx: ShapeContext) throws -> ValueType {
         let x = try ctx.type(0)

@@ -88,11 +88,10 @@ package enum ConvolutionLowering {
         try ElementwiseLowering.cast(ctx, out, into: y)
     }
 
-    /// LpPool (float, double): `p` is a float attribute in opset 1, an int from opset 2.
+    /// LpPool (float, double): the window and `p` as the schema resolved them, then `LpPooling`.
     static let lpPool = KernelBinding("LpPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
-        let p = ctx.opset < 2 ? Double(try ctx.node.float("p", default: 2)) : Double(try ctx.node.int("p", default: 2))
-        guard p > 0 else { throw ctx.error(.invalidModel, "p must be positive, got \(p)") }
+        let p = try ConvolutionOperators.lpPoolExponent(ctx.shapeContext)
         switch x.dtype {
         case .float32:
             LpPooling.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), planes: x.shape[0] * x.shape[1], geometry: g, p: p)
