@@ -1,12 +1,19 @@
 /// Element types the engine supports. Raw values are ONNX `TensorProto.DataType` codes,
 /// so import/export and the text format map to them without a table.
 public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// ONNX `float`; Swift `Float`.
     case float32 = 1
+    /// ONNX `uint8`; Swift `UInt8`.
     case uint8 = 2
+    /// ONNX `int8`; Swift `Int8`.
     case int8 = 3
+    /// ONNX `int32`; Swift `Int32`.
     case int32 = 6
+    /// ONNX `int64`; Swift `Int64`.
     case int64 = 7
+    /// ONNX `bool`, one byte per element; Swift `Bool`.
     case bool = 9
+    /// ONNX `double`; Swift `Double`.
     case float64 = 11
 
     /// Bytes per element.
@@ -31,9 +38,12 @@ public enum DType: Int, Sendable, Hashable, CaseIterable, CustomStringConvertibl
         }
     }
 
+    /// The ONNX name: `float`, `int64`, ...
     public var description: String { onnxName }
 
+    /// `float32` or `float64`.
     public var isFloatingPoint: Bool { self == .float32 || self == .float64 }
+    /// One of the integer types (not `bool`).
     public var isInteger: Bool { self == .int64 || self == .int32 || self == .int8 || self == .uint8 }
 
     /// Parses an ONNX text-format type name.

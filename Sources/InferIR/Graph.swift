@@ -1,8 +1,11 @@
 /// A named, typed graph input or output.
 public struct ValueInfo: Sendable, Equatable {
+    /// The value's name in the graph (what `Engine.run` keys its inputs and outputs by).
     public var name: String
+    /// Its dtype and (possibly symbolic) shape.
     public var type: ValueType
 
+    /// `ValueInfo(name: "x", type: ValueType(dtype: .float32, dims: [1, 3]))`.
     public init(name: String, type: ValueType) {
         self.name = name
         self.type = type

@@ -2,31 +2,53 @@
 /// a person can act on. Messages about a node carry its name, op type, domain and opset
 /// (see `InferError.at(_:opset:_:_:)`), tract-style: `node "conv1" (Conv, opset 13): ...`.
 public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for a program to switch on:
+    ///
+    /// ```swift
+    /// do { _ = try engine.run(feeds) } catch let e as InferError where e.kind == .invalidShape { print(e) }
+    /// ```
     public enum Kind: String, Sendable, Equatable {
-        case invalidModel          // malformed graph, bad attribute, cycle, missing value
-        case parse                 // ONNX text or protobuf that does not decode
-        case unsupportedOperator   // op (or op version) we do not implement
-        case unsupportedDType      // a dtype outside the supported set
-        case unsupportedFeature    // control-flow subgraphs, sparse tensors, ...
-        case invalidShape          // shapes that do not agree, absurd sizes
+        /// A malformed graph: bad attribute, cycle, value used but never defined.
+        case invalidModel
+        /// ONNX text or protobuf that does not decode.
+        case parse
+        /// An op, or a version of it, the engine does not implement.
+        case unsupportedOperator
+        /// A dtype outside the supported set for this op or input.
+        case unsupportedDType
+        /// A feature of the format the engine does not implement (string pools, sparse tensors, ...).
+        case unsupportedFeature
+        /// Shapes that do not agree, or absurd sizes.
+        case invalidShape
+        /// A fed tensor or an op input of the wrong element type.
         case dtypeMismatch
+        /// A required graph input was not fed.
         case missingInput
+        /// A fed name the model has no input for.
         case unknownInput
-        case io                    // files and paths
-        case invalidPlan           // compiled plan file problems
-        case usage                 // CLI misuse that reaches the library
-        case resourceLimit         // a size, count, loop or run time over `ResourceLimits`
+        /// Files and paths: missing, unreadable, outside the model's folder.
+        case io
+        /// A compiled plan file that is truncated, corrupted or from another version.
+        case invalidPlan
+        /// Misuse of the command line that reaches the library.
+        case usage
+        /// A size, count, nesting depth, loop or run time over the `ResourceLimits` in force.
+        case resourceLimit
     }
 
+    /// What went wrong, for a program to switch on.
     public let kind: Kind
     /// The whole one-line message, location included.
     public let message: String
     /// For an error about a node: its name (or, unnamed, its first output), its op type
     /// (`Conv`, `swiftinfer.FusedConv`) and the opset it was read at (nil when unknown).
     public let node: String?
+    /// For an error about a node: its op type, domain-qualified outside ONNX's (`swiftinfer.FusedConv`).
     public let opType: String?
+    /// For an error about a node: the opset it was read at (nil when unknown).
     public let opset: Int?
 
+    /// An error about no node in particular: `InferError(.io, "cannot read \"m.onnx\"")`.
     public init(_ kind: Kind, _ message: String) {
         self.init(kind, message, node: nil, opType: nil, opset: nil)
     }
@@ -55,5 +77,6 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
         InferError(kind, "\(context): \(message)", node: node, opType: opType, opset: opset)
     }
 
+    /// The one-line message (what `print(error)` shows).
     public var description: String { message }
 }

@@ -28,6 +28,8 @@ public struct ResourceLimits: Sendable, Equatable {
     /// Seconds one run may take (nil: no deadline); checked between kernels and loop iterations.
     public var timeout: Double?
 
+    /// Limits fitting a 24 GiB machine: 4 GiB per tensor, an 8 GiB arena, 10^6 nodes, nesting 64,
+    /// 2^24 loop iterations, no deadline. `ResourceLimits(timeout: 0.5)` changes only the deadline.
     public init(maxTensorBytes: Int = 4 << 30, maxArenaBytes: Int = 8 << 30, maxNodes: Int = 1_000_000,
                 maxNesting: Int = 64, maxLoopIterations: Int = 1 << 24, timeout: Double? = nil) {
         self.maxTensorBytes = maxTensorBytes
@@ -38,6 +40,7 @@ public struct ResourceLimits: Sendable, Equatable {
         self.timeout = timeout
     }
 
+    /// `ResourceLimits()`: the limits in force unless a caller binds others.
     public static let defaults = ResourceLimits()
 
     /// Nesting deeper than this is refused whatever `maxNesting` says: the parser, importer,

@@ -1,11 +1,16 @@
 /// One dimension of a declared shape: a known size, a named symbol (`N`, `batch`) or unknown (`?`).
 public enum Dim: Sendable, Hashable, CustomStringConvertible {
+    /// A known size.
     case value(Int)
+    /// Any size, the same wherever the same symbol appears (`N` in `float[N,3]` and `int64[N]`).
     case symbol(String)
+    /// Any size, unrelated to other dims.
     case unknown
 
+    /// The size, when known.
     public var intValue: Int? { if case .value(let v) = self { v } else { nil } }
 
+    /// As ONNX text writes it: `3`, `N` or `?`.
     public var description: String {
         switch self {
         case .value(let v): String(v)
@@ -17,9 +22,12 @@ public enum Dim: Sendable, Hashable, CustomStringConvertible {
 
 /// The static type of a graph value: element type plus shape (nil when even the rank is unknown).
 public struct ValueType: Sendable, Hashable, CustomStringConvertible {
+    /// The element type.
     public var dtype: DType
+    /// One `Dim` per axis; nil when even the rank is unknown.
     public var shape: [Dim]?
 
+    /// `ValueType(dtype: .float32, shape: [.symbol("N"), .value(3)])` is `float[N,3]`.
     public init(dtype: DType, shape: [Dim]?) {
         self.dtype = dtype
         self.shape = shape
@@ -42,8 +50,10 @@ public struct ValueType: Sendable, Hashable, CustomStringConvertible {
         return dims
     }
 
+    /// The number of axes, when known.
     public var rank: Int? { shape?.count }
 
+    /// As the ONNX text syntax writes it: `float[N,3]`.
     public var description: String {
         // As the ONNX text syntax writes it: `float[]` is unknown rank, `float` a scalar.
         guard let shape else { return "\(dtype.onnxName)[]" }

@@ -4,19 +4,24 @@ import Foundation
 /// `TensorStorage` (possibly shared with other tensors as a view at an offset).
 ///
 /// ```swift
-/// let x = Tensor(shape: [2, 2], scalars: [Float](repeating: 0.5, count: 4))
+/// let x = try Tensor(shape: [2, 2], scalars: [Float](repeating: 0.5, count: 4))
 /// let values = try x.scalars(as: Float.self)
 /// ```
 public struct Tensor: Sendable, CustomStringConvertible {
+    /// The element type.
     public let dtype: DType
+    /// The size of each axis, outermost first (`[]` for a scalar).
     public let shape: [Int]
     package let storage: TensorStorage
     package let byteOffset: Int
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
+    /// Bytes of element data (`count * dtype.byteSize`).
     public var byteCount: Int { count * dtype.byteSize }
+    /// Number of axes.
     public var rank: Int { shape.count }
+    /// Dtype and shape as a `ValueType` (to compare with `Engine.inputs`).
     public var type: ValueType { ValueType(dtype: dtype, dims: shape) }
 
     /// A view of existing storage. The caller guarantees the bytes fit.
@@ -140,6 +145,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Dtype, shape and the first few elements: `float[2, 2] [0.5, 0.5, 0.5, 0.5]`.
     public var description: String {
         let shown = dtype.isFloatingPoint ? doubleValues().prefix(8).map { String($0) } : intValues().prefix(8).map { String($0) }
         return "\(dtype)\(shape) [\(shown.joined(separator: ", "))\(count > 8 ? ", ..." : "")]"

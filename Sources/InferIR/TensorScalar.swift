@@ -1,5 +1,6 @@
 /// Swift types that can be the elements of a `Tensor`, with the `DType` each maps to.
 public protocol TensorScalar: Sendable, Equatable {
+    /// The tensor element type of this Swift type (`Float.dtype == .float32`).
     static var dtype: DType { get }
 }
 

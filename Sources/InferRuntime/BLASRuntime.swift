@@ -19,6 +19,7 @@ import InferKernels
 public enum BLASRuntime {
     /// The kernel family OpenBLAS is running (`Prescott`, `Haswell`, `SkylakeX`, ...).
     public static var coreName: String { BLASCore.coreName }
+    /// Threads OpenBLAS runs a GEMM on (set once per process by `ensureConfigured(threads:)`).
     public static var threadCount: Int { BLASCore.threadCount }
 
     /// Where the core came from: "set by OPENBLAS_CORETYPE", "auto-detected", "fixed by swiftc-infer".

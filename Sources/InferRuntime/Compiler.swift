@@ -8,10 +8,14 @@ import InferOptimizer
 /// ```swift
 /// let reference = try Engine(contentsOf: url, optimization: .none)   // the graph as imported
 /// let fast = try Engine(contentsOf: url, optimization: .full)        // canonicalized and fused
-/// print(fast.compilation?.fusions ?? [:])
 /// ```
 public enum OptimizationLevel: Int, Sendable, CaseIterable {
-    case none = 0, canonicalize = 1, full = 2
+    /// `-O0`: the graph as imported, node by node on the dynamic executor (the reference path).
+    case none = 0
+    /// `-O1`: dead code, identities, constant folding and CSE to a fixed point; static plans.
+    case canonicalize = 1
+    /// `-O2`, the default: `-O1` plus the fusions.
+    case full = 2
 }
 
 /// What compiling did: per pass its time and node count, fusions by kind, declined fusions.

@@ -24,7 +24,9 @@ public final class Engine: Sendable {
     package var model: Model { primary.model }
     /// What the optimizer did (nil at `-O0` and for a loaded plan).
     package var compilation: CompilationReport? { primary.report }
+    /// The options the engine was made with.
     public let options: Options
+    /// The level the model was optimized at (`options.optimization`).
     public var optimization: OptimizationLevel { options.optimization }
     /// Threads each run uses.
     public let threads: Int

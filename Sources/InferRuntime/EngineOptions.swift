@@ -25,6 +25,8 @@ extension Engine {
         /// caller bound others (as the CLI does with its `--max-*` flags).
         public var limits: ResourceLimits
 
+        /// `Engine.Options(threads: 4, planCacheCapacity: 16)`: every argument has the default
+        /// described on its property.
         public init(threads: Int? = nil, optimization: OptimizationLevel = .full,
                     planCacheCapacity: Int = 8, maxIdleSessions: Int = 4, limits: ResourceLimits = .current) {
             self.threads = threads
