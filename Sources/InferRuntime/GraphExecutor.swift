@@ -29,8 +29,6 @@ package final class GraphExecutor: @unchecked Sendable {
     let inputSlots: [(info: ValueInfo, slot: Int)]
     let outputSlots: [(name: String, slot: Int)]
     let constants: [(slot: Int, tensor: Tensor)]
-    /// The inputs callers feed (some with defaults), checked before a top-level run.
-    let signature: InputSignature
     /// Enclosing-scope values this graph reads, filled from `run`'s `outerScope`.
     let outerSlots: [(name: String, slot: Int)]
     package let threads: Int
@@ -50,7 +48,6 @@ package final class GraphExecutor: @unchecked Sendable {
         // and a fed value overrides it (see `run`).
         constants = graph.initializers.sorted { $0.key < $1.key }.map { (slot($0.key), $0.value) }
         inputSlots = graph.inputs.map { ($0, slot($0.name)) }
-        signature = InputSignature(graph)
         var steps: [Step] = []
         for node in order {
             guard let opset = model.opset(for: node) else {
@@ -95,8 +92,9 @@ package final class GraphExecutor: @unchecked Sendable {
         slotCount = slotOf.count
     }
 
-    /// Runs the graph. A nested executor (a subgraph body) gets the enclosing values it reads in
-    /// `outerScope` and skips input validation (loop-carried shapes may change between iterations).
+    /// Runs the graph on feeds the caller validated (`Engine.run` checks them once, against the
+    /// signature of the model as imported, before choosing this executor or a static plan). A
+    /// nested executor (a subgraph body) gets the enclosing values it reads in `outerScope`.
     package func run(_ feeds: [String: Tensor], outerScope: [String: Tensor]? = nil) throws -> [String: Tensor] {
         try execute(feeds, outerScope: outerScope, timing: nil)
     }
@@ -121,8 +119,6 @@ package final class GraphExecutor: @unchecked Sendable {
         for (s, t) in constants { slots[s] = t }
         if let outerScope {
             for (name, s) in outerSlots { slots[s] = outerScope[name] }
-        } else {
-            try InputValidation.validate(feeds, against: signature)
         }
         for (info, s) in inputSlots {
             if let t = feeds[info.name] { slots[s] = t }

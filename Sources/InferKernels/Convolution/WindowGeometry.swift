@@ -98,35 +98,6 @@ package struct WindowGeometry: Sendable, Equatable {
         }
     }
 
-    /// The rows of an im2col column matrix over `channels` planes, in its row order (channel, kd,
-    /// kh, kw, then od, oh): each column row holds one output row's view of one tap. Calls
-    /// `body(inputRow, columnOffset, valid)` per column row: `inputRow` is the element offset of
-    /// the input row it reads, counted from channel 0 (nil when that row lies in the padding),
-    /// and output column ow reads input column `ow * sW + columnOffset`, inside the input for ow
-    /// in `valid`.
-    @inline(__always)
-    package func forEachColumnRow(channels: Int,
-                                  _ body: (_ inputRow: Int?, _ columnOffset: Int, _ valid: (lo: Int, hi: Int)) -> Void) {
-        for c in 0..<channels {
-            for kd in 0..<kD {
-                for kh in 0..<kH {
-                    for kw in 0..<kW {
-                        let columnOffset = kw * dW - pW
-                        let valid = validColumns(offset: columnOffset)
-                        for od in 0..<outD {
-                            let id = od * sD - pD + kd * dD
-                            for oh in 0..<outH {
-                                let ih = oh * sH - pH + kh * dH
-                                let inside = id >= 0 && id < inD && ih >= 0 && ih < inH
-                                body(inside ? c * inputSize + (id * inH + ih) * inW : nil, columnOffset, valid)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// For the planar 3x3 fast paths (`DepthwiseConvolution.isPlanar3x3`): the output columns
     /// [lo, hi) whose three taps all lie inside the input row, so they need no bounds checks.
     package var interiorColumns3x3: (lo: Int, hi: Int) {
