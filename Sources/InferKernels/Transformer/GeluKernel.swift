@@ -1,6 +1,6 @@
-/// GELU on 16 floats at a time, from VectorMath's erf and tanh:
+/// GELU on 16 floats at a time, from VectorMath's erf and exp:
 /// - exact form 0.5·x·(1 + erf(x/√2));
-/// - tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+/// - tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), evaluated as x·σ(2u).
 /// The unfused `Gelu` op, the fused `swiftinfer.Gelu`, GEMM epilogues and elementwise programs
 /// all call these two functions.
 package enum GeluKernel {
@@ -11,9 +11,13 @@ package enum GeluKernel {
         0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752440))
     }
 
+    /// Computed as x·σ(2u) = x / (1 + e^(-2u)), u = √(2/π)·(x + 0.044715·x³): the same function
+    /// (0.5·(1 + tanh(u)) is σ(2u)), one exp and one division instead of tanh's polynomial, exp
+    /// and selects, and without tanh form's cancellation where u is very negative.
     @inline(__always)
     package static func geluTanh(_ x: Vector) -> Vector {
-        0.5 * x * (1 + VectorMath.tanh(0.79788456080286535588 * (x + 0.044715 * (x * x * x))))
+        let twoU = 1.5957691216057307118 * (x + 0.044715 * (x * x * x))
+        return x / (1 + VectorMath.exp(-twoU))
     }
 
     /// y[i] = gelu(x[i]) over `count` contiguous floats (x and y may be the same buffer).
