@@ -38,11 +38,15 @@ package enum NormalizationOperators {
     static func softmax(_ name: String) -> OperatorSchema {
         OperatorSchema(name, since: 1) { ctx in
             let x = try floatInput(ctx, minRank: 0)
-            if let rank = x.rank {
-                _ = try normalizeAxis(ctx.node.int("axis", default: ctx.opset < 13 ? 1 : -1), rank: rank, node: ctx.node)
-            }
+            if let rank = x.rank { _ = try softmaxAxis(ctx, rank: rank) }
             return [x]
         }
+    }
+
+    /// Softmax's and LogSoftmax's `axis`, normalized for `rank`: default 1 before opset 13
+    /// (where it splits a 2-D coercion), -1 from 13 on.
+    package static func softmaxAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try normalizeAxis(ctx.node.int("axis", default: ctx.opset < 13 ? 1 : -1), rank: rank, node: ctx.node)
     }
 
     static let layerNorm = OperatorSchema("LayerNormalization", since: 17) { ctx in
@@ -55,7 +59,7 @@ package enum NormalizationOperators {
         guard let shape = x.shape else {
             return [x] + Array(repeating: ValueType(dtype: stashType, shape: nil), count: ctx.node.outputs.count - 1)
         }
-        let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: shape.count, node: ctx.node)
+        let (axis, _) = try layerNormAttributes(ctx, rank: shape.count)
         _ = try ctx.type(1)  // Scale is required
         for (i, name) in [(1, "Scale"), (2, "B")] where ctx.hasInput(i) {
             let p = try ctx.type(i)
@@ -72,15 +76,19 @@ package enum NormalizationOperators {
         return [x] + Array(repeating: stats, count: max(ctx.node.outputs.count - 1, 0))
     }
 
+    /// LayerNormalization's `axis` (normalized for `rank`) and `epsilon`.
+    package static func layerNormAttributes(_ ctx: ShapeContext, rank: Int) throws -> (axis: Int, epsilon: Float) {
+        (try normalizeAxis(ctx.node.int("axis", default: -1), rank: rank, node: ctx.node), try epsilon(ctx))
+    }
+
     /// BatchNormalization-1/6 add `is_test` (required 1; `consumed_inputs` is ignored), -1/6/7
     /// `spatial` (0: parameters per element of C x D1 x ...), -14 `training_mode`.
     static let batchNorm = OperatorSchema("BatchNormalization", since: 1) { ctx in
         let x = try floatInput(ctx, minRank: 2)
-        try requireInferenceMode(ctx.node, opset: ctx.opset)
         if ctx.node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
             throw ctx.error(.unsupportedFeature, "the training outputs (running mean/var, saved mean/var) are not supported")
         }
-        let spatial = ctx.opset < 9 ? try ctx.node.int("spatial", default: 1) != 0 : true
+        let (spatial, _) = try batchNormAttributes(ctx)
         let dims = x.staticDims
         let count: Int? = dims.map { spatial ? $0[1] : $0.dropFirst().reduce(1, *) }
         for (i, name) in [(1, "scale"), (2, "B"), (3, "input_mean"), (4, "input_var")] {
@@ -89,6 +97,22 @@ package enum NormalizationOperators {
             try checkParameter(ctx, i, name: name, dtype: x.dtype, count: count)
         }
         return [x]
+    }
+
+    /// BatchNormalization's attributes, for the shape function and the lowering: `spatial`
+    /// (before opset 9; false means parameters per element of C x D1 x ...) and `epsilon`,
+    /// after refusing training mode.
+    package static func batchNormAttributes(_ ctx: ShapeContext) throws -> (spatial: Bool, epsilon: Float) {
+        try requireInferenceMode(ctx.node, opset: ctx.opset)
+        let spatial = ctx.opset < 9 ? try ctx.node.int("spatial", default: 1) != 0 : true
+        return (spatial, try epsilon(ctx))
+    }
+
+    /// The `epsilon` of the normalizations (default 1e-5), refused when negative or not finite.
+    package static func epsilon(_ ctx: ShapeContext) throws -> Float {
+        let epsilon = try ctx.node.float("epsilon", default: 1e-5)
+        guard epsilon.isFinite, epsilon >= 0 else { throw ctx.error(.invalidModel, "epsilon must be finite and non-negative, got \(epsilon)") }
+        return epsilon
     }
 
     /// Training mode is not supported: BatchNormalization's `training_mode` = 1 (opset 14+), or
@@ -105,6 +129,7 @@ package enum NormalizationOperators {
 
     static let instanceNorm = OperatorSchema("InstanceNormalization", since: 1) { ctx in
         let x = try floatInput(ctx, minRank: 2)
+        _ = try epsilon(ctx)
         let channels = x.staticDims?[1]
         for (i, name) in [(1, "scale"), (2, "B")] {
             _ = try ctx.type(i)
@@ -116,8 +141,8 @@ package enum NormalizationOperators {
     /// GroupNormalization: opset 18 has scale/bias per group, opset 21 per channel.
     static let groupNorm = OperatorSchema("GroupNormalization", since: 18) { ctx in
         let x = try floatInput(ctx, minRank: 2)
-        let groups = try ctx.node.int("num_groups")
-        guard groups > 0 else { throw ctx.error(.invalidModel, "num_groups must be positive, got \(groups)") }
+        let groups = try groupCount(ctx)
+        _ = try epsilon(ctx)
         var expected: Int? = ctx.opset < 21 ? groups : nil
         if let channels = x.staticDims?[1] {
             guard channels % groups == 0 else {
@@ -132,10 +157,24 @@ package enum NormalizationOperators {
         return [x]
     }
 
+    /// GroupNormalization's `num_groups`, refused unless positive.
+    package static func groupCount(_ ctx: ShapeContext) throws -> Int {
+        let groups = try ctx.node.int("num_groups")
+        guard groups > 0 else { throw ctx.error(.invalidModel, "num_groups must be positive, got \(groups)") }
+        return groups
+    }
+
     static let lrn = OperatorSchema("LRN", since: 1) { ctx in
         let x = try floatInput(ctx, minRank: 2)
+        _ = try lrnAttributes(ctx)
+        return [x]
+    }
+
+    /// LRN's window `size` (positive) and its alpha, beta and bias.
+    package static func lrnAttributes(_ ctx: ShapeContext) throws -> (size: Int, alpha: Float, beta: Float, bias: Float) {
         let size = try ctx.node.int("size")
         guard size > 0 else { throw ctx.error(.invalidModel, "size must be positive, got \(size)") }
-        return [x]
+        return (size, try ctx.node.float("alpha", default: 1e-4), try ctx.node.float("beta", default: 0.75),
+                try ctx.node.float("bias", default: 1))
     }
 }

@@ -18,7 +18,7 @@ package enum NormalizationLowering {
         KernelBinding.prepared(name) { ctx in
             let x = try ctx.input(0)
             let legacy = ctx.opset < 13
-            let axis = try normalizeAxis(ctx.node.int("axis", default: legacy ? 1 : -1), rank: x.rank, node: ctx.node)
+            let axis = try NormalizationOperators.softmaxAxis(ctx.shapeContext, rank: x.rank)
             let outer = x.shape[..<axis].reduce(1, *)
             let n = legacy ? x.shape[axis...].reduce(1, *) : (x.rank == 0 ? 1 : x.shape[axis])
             let inner = legacy || x.rank == 0 ? 1 : x.shape[(axis + 1)...].reduce(1, *)
@@ -75,8 +75,7 @@ package enum NormalizationLowering {
 
     static func prepareLayerNorm(_ ctx: KernelContext) throws -> PreparedKernel {
         let x = try ctx.input(0)
-        let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
-        let epsilon = try ctx.node.float("epsilon", default: 1e-5)
+        let (axis, epsilon) = try NormalizationOperators.layerNormAttributes(ctx.shapeContext, rank: x.rank)
         let normalizedShape = Array(x.shape[axis...])
         let outer = x.shape[..<axis].reduce(1, *), n = normalizedShape.reduce(1, *)
         // Broadcasting Scale/B copies their values: per run unless they are constants.
@@ -138,9 +137,7 @@ package enum NormalizationLowering {
     static let batchNorm = KernelBinding.prepared("BatchNormalization") { ctx in
         let x = try ctx.input(0)
         guard x.rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x.rank)") }
-        try NormalizationOperators.requireInferenceMode(ctx.node, opset: ctx.opset)
-        let spatial = ctx.opset < 9 ? try ctx.node.int("spatial", default: 1) != 0 : true
-        let epsilon = try ctx.node.float("epsilon", default: 1e-5)
+        let (spatial, epsilon) = try NormalizationOperators.batchNormAttributes(ctx.shapeContext)
         let batch = x.shape[0], channels = x.shape[1], inner = x.shape[2...].reduce(1, *)
         let perChannel = spatial ? 1 : inner
         let params = try [(1, "scale"), (2, "B"), (3, "input_mean"), (4, "input_var")].map {
@@ -223,7 +220,7 @@ package enum NormalizationLowering {
         let scale = try parameter(ctx, 1, name: "scale", dtype: x.dtype, count: channels)
         let bias = try parameter(ctx, 2, name: "B", dtype: x.dtype, count: channels)
         try groupNormalize(ctx, groups: channels, scale: scale, bias: bias,
-                           epsilon: ctx.node.float("epsilon", default: 1e-5))
+                           epsilon: NormalizationOperators.epsilon(ctx.shapeContext))
     }
 
     /// Opset 18 gives scale/bias per group (repeated here over each group's channels); 21 per channel.
@@ -231,8 +228,8 @@ package enum NormalizationLowering {
         let x = try ctx.input(0)
         guard x.rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x.rank)") }
         let channels = x.shape[1]
-        let groups = try ctx.node.int("num_groups")
-        guard groups > 0, channels % groups == 0 else {
+        let groups = try NormalizationOperators.groupCount(ctx.shapeContext)
+        guard channels % groups == 0 else {
             throw ctx.error(.invalidShape, "\(channels) channels do not split into \(groups) groups")
         }
         var scale = try parameter(ctx, 1, name: "scale", dtype: x.dtype, count: ctx.opset < 21 ? groups : channels)
@@ -242,17 +239,13 @@ package enum NormalizationLowering {
             scale = try expanded(scale.reshaped(to: [groups, 1]), to: [groups, perGroup], ctx, name: "scale")
             bias = try expanded(bias.reshaped(to: [groups, 1]), to: [groups, perGroup], ctx, name: "bias")
         }
-        try groupNormalize(ctx, groups: groups, scale: scale, bias: bias, epsilon: ctx.node.float("epsilon", default: 1e-5))
+        try groupNormalize(ctx, groups: groups, scale: scale, bias: bias, epsilon: NormalizationOperators.epsilon(ctx.shapeContext))
     }
 
     static let lrn = KernelBinding("LRN") { ctx in
         let x = try ctx.input(0)
         guard x.rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x.rank)") }
-        let size = try ctx.node.int("size")
-        guard size > 0 else { throw ctx.error(.invalidModel, "size must be positive, got \(size)") }
-        let alpha = try ctx.node.float("alpha", default: 1e-4)
-        let beta = try ctx.node.float("beta", default: 0.75)
-        let bias = try ctx.node.float("bias", default: 1)
+        let (size, alpha, beta, bias) = try NormalizationOperators.lrnAttributes(ctx.shapeContext)
         let batch = x.shape[0], channels = x.shape[1], inner = x.shape[2...].reduce(1, *)
         let y = ctx.outputs[0]
         switch x.dtype {
