@@ -48,12 +48,22 @@ package enum ReductionOperators {
             let keepDims = try ctx.node.int("keepdims", default: 1) != 0
             guard let shape = x.shape else { return [ValueType(dtype: .int64, shape: nil)] }
             guard !shape.isEmpty else { throw ctx.error(.invalidShape, "input must have rank >= 1") }
-            let axis = try normalizeAxis(ctx.node.int("axis", default: 0), rank: shape.count, node: ctx.node)
+            let axis = try argReduceAxis(ctx, rank: shape.count)
             if shape[axis] == .value(0) {
                 throw ctx.error(.invalidShape, "cannot take \(name) over the empty axis \(axis)")
             }
             return [ValueType(dtype: .int64, shape: ReductionAxes.reducedShape(shape, axes: [axis], keepDims: keepDims))]
         }
+    }
+
+    /// ArgMax's and ArgMin's `axis` (default 0), normalized for `rank`.
+    package static func argReduceAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try normalizeAxis(ctx.node.int("axis", default: 0), rank: rank, node: ctx.node)
+    }
+
+    /// TopK's `axis` (default -1), normalized for `rank`.
+    package static func topKAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try normalizeAxis(ctx.node.int("axis", default: -1), rank: rank, node: ctx.node)
     }
 
     static let topK = OperatorSchema("TopK", since: 1) { ctx in
@@ -64,7 +74,7 @@ package enum ReductionOperators {
             return [ValueType(dtype: x.dtype, shape: nil), ValueType(dtype: .int64, shape: nil)]
         }
         guard !shape.isEmpty else { throw ctx.error(.invalidShape, "input must have rank >= 1") }
-        let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: shape.count, node: ctx.node)
+        let axis = try topKAxis(ctx, rank: shape.count)
         var outShape = shape
         if let k = try topKCount(ctx) {
             if let size = shape[axis].intValue, k > size {

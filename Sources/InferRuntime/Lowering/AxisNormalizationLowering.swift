@@ -6,8 +6,8 @@ package enum AxisNormalizationLowering {
     package static let bindings: [KernelBinding] = [
         KernelBinding("RMSNormalization") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
-            let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
-            let epsilon = Double(try ctx.node.float("epsilon", default: 1e-5))
+            let (axis, epsilon32) = try AxisNormalizationOperators.rmsNormAttributes(ctx.shapeContext, rank: x.rank)
+            let epsilon = Double(epsilon32)
             let normalizedShape = Array(x.shape[axis...])
             let outer = x.shape[..<axis].reduce(1, *), n = normalizedShape.reduce(1, *)
             let scale = try NormalizationLowering.expanded(try ctx.input(1), to: normalizedShape, ctx, name: "scale")
@@ -24,9 +24,7 @@ package enum AxisNormalizationLowering {
         },
         KernelBinding("LpNormalization") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
-            let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
-            let p = try ctx.node.int("p", default: 2)
-            guard p == 1 || p == 2 else { throw ctx.error(.invalidModel, "p must be 1 or 2, got \(p)") }
+            let (axis, p) = try AxisNormalizationOperators.lpNormAttributes(ctx.shapeContext, rank: x.rank)
             let (outer, n, inner) = ReductionLowering.split(x.shape, at: axis)
             switch x.dtype {
             case .float32:
@@ -38,10 +36,7 @@ package enum AxisNormalizationLowering {
         },
         KernelBinding("MeanVarianceNormalization") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
-            var reduced = [Bool](repeating: false, count: x.rank)
-            for axis in try ctx.node.ints("axes", default: [0, 2, 3]) {
-                reduced[try normalizeAxis(axis, rank: x.rank, node: ctx.node)] = true
-            }
+            let reduced = try AxisNormalizationOperators.meanVarianceAxes(ctx.shapeContext, rank: x.rank)
             switch x.dtype {
             case .float32: AxisNormalizers.meanVariance(x.pointer(as: Float.self), shape: x.shape, reduced: reduced, into: y.pointer(as: Float.self))
             case .float64: AxisNormalizers.meanVariance(x.pointer(as: Double.self), shape: x.shape, reduced: reduced, into: y.pointer(as: Double.self))

@@ -88,7 +88,7 @@ package enum ReductionLowering {
     static func argReduce(_ name: String, findMax: Bool) -> KernelBinding {
         KernelBinding(name) { ctx in
             let x = try ctx.input(0)
-            let axis = try normalizeAxis(ctx.node.int("axis", default: 0), rank: x.rank, node: ctx.node)
+            let axis = try ReductionOperators.argReduceAxis(ctx.shapeContext, rank: x.rank)
             let selectLast = try ctx.node.int("select_last_index", default: 0) != 0
             let (outer, size, inner) = split(x.shape, at: axis)
             guard size > 0 else { throw ctx.error(.invalidShape, "cannot take \(name) over the empty axis \(axis)") }
@@ -114,7 +114,7 @@ package enum ReductionLowering {
 
     static let topK = KernelBinding("TopK") { ctx in
         let x = try ctx.input(0)
-        let axis = try normalizeAxis(ctx.node.int("axis", default: -1), rank: x.rank, node: ctx.node)
+        let axis = try ReductionOperators.topKAxis(ctx.shapeContext, rank: x.rank)
         guard let k = try ReductionOperators.topKCount(ctx.shapeContext) else { throw ctx.error(.invalidModel, "K is unknown") }
         let (outer, size, inner) = split(x.shape, at: axis)
         guard k <= size else { throw ctx.error(.invalidShape, "k = \(k) is larger than the axis size \(size)") }
