@@ -43,7 +43,8 @@ build() {
 summarize() {
     local target=$1 stats=$2 log=$3 seconds=$4
     local findings
-    findings=$(grep -cE "^==[0-9]+== ERROR|Test unit written|ALARM: working on the last Unit" "$log" || true)
+    # libFuzzer also writes slow-unit-* files (over 10 s, e.g. a big but legal MaxPool in a debug build): not findings.
+    findings=$(grep -cE "^==[0-9]+== ERROR|Test unit written to .*/(crash|timeout|oom|leak)-|ALARM: working on the last Unit" "$log" || true)
     awk -v t="$target" -v s="$seconds" -v f="$findings" '$1 == t { e += $2; r += $3; c += $4 }
         END { printf "%s: %d s, %d executions, %d reached the run step (%.1f%%), %d ran clean (%.1f%%), %d findings\n",
               t, s, e, r, e ? 100 * r / e : 0, c, e ? 100 * c / e : 0, f }' "$stats"
