@@ -20,6 +20,8 @@ package enum MultiIndex {
     @inline(__always)
     package static func forEach(_ range: Range<Int>, dims: [Int], strides: [Int], _ body: (_ position: Int, _ offset: Int) -> Void) {
         let rank = dims.count
+        // An empty range may come with a zero dim, which the start position below would divide by.
+        if range.isEmpty { return }
         if rank == 0 {
             for position in range { body(position, 0) }
             return
