@@ -118,7 +118,9 @@ package enum OperatorRegistry {
         return table
     }()
 
-    private static func key(_ opType: String, _ domain: String) -> String {
+    /// The key both operator tables use (this one and the runtime's `LoweringTable`):
+    /// `"ai.onnx"` and `""` are the same domain.
+    package static func key(_ opType: String, _ domain: String) -> String {
         (domain == "ai.onnx" ? "" : domain) + "::" + opType
     }
 

@@ -1,3 +1,4 @@
+import InferIR
 import Foundation
 import SwiftProtobuf
 
@@ -219,21 +220,15 @@ package enum ONNXModelMutator {
     }
 }
 
-/// SplitMix64 with the pickers the mutator needs (deterministic per seed, so libFuzzer can replay).
+/// The pickers the mutator needs over `SplitMix64` (deterministic per seed, so libFuzzer can replay).
 struct MutationRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
-    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+    mutating func below(_ n: Int) -> Int { generator.below(n) }
 
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 

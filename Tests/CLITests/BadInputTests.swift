@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import Testing
 
 /// Every malformed input must end in exit status 1 and one clear line on stderr: no crash, no hang.
@@ -107,19 +108,6 @@ import Testing
     }
 }
 
-/// Deterministic random numbers for test data.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
-}
 
 func writeNPY(floats: [Float], shape: [Int], to url: URL) throws {
     try writeNPY(descr: "<f4", payload: floats.withUnsafeBytes { Data($0) }, shape: shape, to: url)

@@ -178,7 +178,7 @@ import InferIR
 
     @Test func randomDamageNeverCrashes() throws {
         let good = try plan()
-        var rng = PlanTestRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<60 {
             var b = good
             switch rng.next() % 3 {
@@ -203,17 +203,5 @@ import InferIR
             bytes[i] ^= 0x01
         }
         #expect(bytes.withUnsafeBytes { PlanChecksum.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<999])) } != base)
-    }
-}
-
-struct PlanTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

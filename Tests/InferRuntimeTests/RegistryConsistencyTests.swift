@@ -7,9 +7,7 @@ import InferIR
 /// without a schema is dead code), and no key may be registered twice (the later entry would
 /// silently replace the earlier one).
 @Suite struct RegistryConsistencyTests {
-    static func key(_ opType: String, _ domain: String) -> String {
-        (domain == "ai.onnx" ? "" : domain) + "::" + opType
-    }
+    static func key(_ opType: String, _ domain: String) -> String { OperatorRegistry.key(opType, domain) }
 
     static func duplicates(_ keys: [String]) -> [String] {
         Dictionary(grouping: keys, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()

@@ -27,7 +27,7 @@ package enum BenchmarkInputs {
         bindings.merge(dims) { _, explicit in explicit }
         var unbound: [String] = []
         var feeds = given
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         for info in inputs where given[info.name] == nil {
             guard let shape = info.type.shape else {
                 unbound.append("\(info.name) (unknown rank)")
@@ -66,7 +66,7 @@ package enum BenchmarkInputs {
         return bound
     }
 
-    static func randomTensor(_ dtype: DType, shape: [Int], indexBound: Int?, rng: inout SeededGenerator) -> Tensor {
+    static func randomTensor(_ dtype: DType, shape: [Int], indexBound: Int?, rng: inout SplitMix64) -> Tensor {
         let n = shape.reduce(1, *)
         func ints<T: FixedWidthInteger & TensorScalar>(_: T.Type) -> Tensor {
             guard let bound = indexBound, bound > 0 else { return Tensor(shape: shape, exactly: [T](repeating: 1, count: n)) }
@@ -83,19 +83,4 @@ package enum BenchmarkInputs {
         case .bool: return Tensor(shape: shape, exactly: [Bool](repeating: true, count: n))
         }
     }
-}
-
-/// SplitMix64: small, seeded, identical on every platform.
-package struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    package init(seed: UInt64) { state = seed }
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    package mutating func unitInterval() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

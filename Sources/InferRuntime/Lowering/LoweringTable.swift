@@ -32,13 +32,10 @@ package enum LoweringTable {
         + SpectralLowering.bindings
         + RecurrentLowering.bindings + RearrangementLowering.bindings
 
-    private static let byKey: [String: KernelBinding] = {
-        var table: [String: KernelBinding] = [:]
-        for b in all { table[(b.domain == "ai.onnx" ? "" : b.domain) + "::" + b.opType] = b }
-        return table
-    }()
+    private static let byKey: [String: KernelBinding] =
+        Dictionary(all.map { (OperatorRegistry.key($0.opType, $0.domain), $0) }, uniquingKeysWith: { _, last in last })
 
     package static func binding(for node: Node) -> KernelBinding? {
-        byKey[(node.domain == "ai.onnx" ? "" : node.domain) + "::" + node.opType]
+        byKey[OperatorRegistry.key(node.opType, node.domain)]
     }
 }
