@@ -37,32 +37,32 @@ package struct CheckedDims: Sendable {
     /// No location: the message stands alone.
     package static let unlocated = CheckedDims(label: "")
 
-    package func multiply(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+    package func multiply(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         let (r, overflow) = a.multipliedReportingOverflow(by: b)
         if overflow { throw error("\(what()) overflows (\(a) * \(b))") }
         return r
     }
 
-    package func add(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+    package func add(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         let (r, overflow) = a.addingReportingOverflow(b)
         if overflow { throw error("\(what()) overflows (\(a) + \(b))") }
         return r
     }
 
-    package func subtract(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws -> Int {
+    package func subtract(_ a: Int, _ b: Int, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         let (r, overflow) = a.subtractingReportingOverflow(b)
         if overflow { throw error("\(what()) overflows (\(a) - \(b))") }
         return r
     }
 
     /// `-a` (`Int.min` has no negation).
-    package func negate(_ a: Int, _ what: @autoclosure () -> String) throws -> Int {
+    package func negate(_ a: Int, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         guard a != .min else { throw error("\(what()) overflows (-(\(a)))") }
         return -a
     }
 
     /// Product of `values` (1 for none).
-    package func product<C: Collection<Int>>(_ values: C, _ what: @autoclosure () -> String) throws -> Int {
+    package func product<C: Collection<Int>>(_ values: C, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         var n = 1
         for v in values {
             let (r, overflow) = n.multipliedReportingOverflow(by: v)
@@ -73,7 +73,7 @@ package struct CheckedDims: Sendable {
     }
 
     /// Sum of `values` (0 for none).
-    package func sum<C: Collection<Int>>(_ values: C, _ what: @autoclosure () -> String) throws -> Int {
+    package func sum<C: Collection<Int>>(_ values: C, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         var n = 0
         for v in values {
             let (r, overflow) = n.addingReportingOverflow(v)
@@ -84,19 +84,19 @@ package struct CheckedDims: Sendable {
     }
 
     /// Element count of a concrete shape: refuses negative dims and overflow.
-    package func elementCount(_ dims: [Int], _ what: @autoclosure () -> String) throws -> Int {
+    package func elementCount(_ dims: [Int], _ what: @autoclosure () -> String) throws(InferError) -> Int {
         if let bad = dims.first(where: { $0 < 0 }) { throw error("\(what()) has a negative dim \(bad) (\(dims))") }
         return try product(dims, what())
     }
 
     /// Bytes of a tensor of `dtype` and `dims`: refuses negative dims and overflow.
-    package func byteCount(_ dtype: DType, _ dims: [Int], _ what: @autoclosure () -> String) throws -> Int {
+    package func byteCount(_ dtype: DType, _ dims: [Int], _ what: @autoclosure () -> String) throws(InferError) -> Int {
         try multiply(try elementCount(dims, what()), dtype.byteSize, "\(what()) in bytes")
     }
 
     /// A finite Double as an Int, refusing NaN, infinities and values outside `Int`'s range
     /// (`Int(x)` traps on all three).
-    package func integer(_ x: Double, _ what: @autoclosure () -> String) throws -> Int {
+    package func integer(_ x: Double, _ what: @autoclosure () -> String) throws(InferError) -> Int {
         // 2^63 is exactly representable; every Double below it (and >= -2^63) converts.
         guard x.isFinite, x >= -9_223_372_036_854_775_808.0, x < 9_223_372_036_854_775_808.0 else {
             throw error("\(what()) \(x) is not a finite value that fits a 64-bit integer")

@@ -34,6 +34,9 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
         case usage
         /// A size, count, nesting depth, loop or run time over the `ResourceLimits` in force.
         case resourceLimit
+        /// A failure inside the engine that it did not classify: a bug. The message says what
+        /// failed; please report it with the model.
+        case internalError
     }
 
     /// What went wrong, for a program to switch on.
@@ -69,6 +72,18 @@ public struct InferError: Error, Sendable, Equatable, CustomStringConvertible {
     package static func at(_ node: Node, opset: Int?, _ kind: Kind, _ message: String) -> InferError {
         InferError(kind, "\(node.locationDescription(opset: opset)): \(message)",
                    node: node.name.isEmpty ? node.outputs.first : node.name, opType: node.qualifiedOpType, opset: opset)
+    }
+
+    /// Runs `body` for an entry point that declares `throws(InferError)`: an `InferError` passes
+    /// through unchanged, any other error (the engine failed to classify it) becomes `.internalError`.
+    package static func classifying<R>(_ body: () throws -> R) throws(InferError) -> R {
+        do {
+            return try body()
+        } catch let error as InferError {
+            throw error
+        } catch {
+            throw InferError(.internalError, "unclassified error: \(error)")
+        }
     }
 
     /// The same error with `context` (a file path, a pass name) before its message; the node

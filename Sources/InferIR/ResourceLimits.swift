@@ -72,7 +72,7 @@ public struct ResourceLimits: Sendable, Equatable {
     // `at` locates the error (a node, a file); `what` says which tensor, loop or graph.
 
     /// Throws when a tensor of `bytes` is over `maxTensorBytes`.
-    package func checkTensor(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
+    package func checkTensor(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws(InferError) {
         guard bytes > maxTensorBytes else { return }
         throw place.error(.resourceLimit, "\(what()) needs \(Self.describeBytes(bytes)), over the \(Self.describeBytes(maxTensorBytes)) tensor limit"
                          + Self.howToRaise("--max-tensor-bytes", "maxTensorBytes"))
@@ -80,7 +80,7 @@ public struct ResourceLimits: Sendable, Equatable {
 
     /// Throws when a tensor of `dtype` and `dims` is over the tensor limit or its size overflows.
     package func checkTensor(_ dtype: DType, _ dims: [Int], _ what: @autoclosure () -> String,
-                             at place: CheckedDims = .unlocated) throws {
+                             at place: CheckedDims = .unlocated) throws(InferError) {
         let label = "\(what()) \(dtype)\(dims)"
         try checkTensor(bytes: try place.byteCount(dtype, dims, label), label, at: place)
         // An empty tensor can still have a huge dim, and a kernel looping over it would hang.
@@ -90,19 +90,19 @@ public struct ResourceLimits: Sendable, Equatable {
         }
     }
 
-    package func checkArena(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
+    package func checkArena(bytes: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws(InferError) {
         guard bytes > maxArenaBytes else { return }
         throw place.error(.resourceLimit, "\(what()) needs an arena of \(Self.describeBytes(bytes)), over the \(Self.describeBytes(maxArenaBytes)) arena limit"
                          + Self.howToRaise("--max-arena-bytes", "maxArenaBytes"))
     }
 
-    package func checkNodeCount(_ count: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
+    package func checkNodeCount(_ count: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws(InferError) {
         guard count > maxNodes else { return }
         throw place.error(.resourceLimit, "\(what()) has \(count) nodes or more, over the limit of \(maxNodes)"
                          + Self.howToRaise("--max-nodes", "maxNodes"))
     }
 
-    package func checkNesting(_ depth: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
+    package func checkNesting(_ depth: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws(InferError) {
         let limit = min(maxNesting, Self.nestingCeiling)
         guard depth > limit else { return }
         throw place.error(.resourceLimit, "\(what()) nests subgraphs \(depth) levels deep, over the limit of \(limit)"
@@ -110,14 +110,14 @@ public struct ResourceLimits: Sendable, Equatable {
     }
 
     /// `count`: the iterations asked for (a sequence length), or the number of the one about to start.
-    package func checkLoopIterations(_ count: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws {
+    package func checkLoopIterations(_ count: Int, _ what: @autoclosure () -> String, at place: CheckedDims = .unlocated) throws(InferError) {
         guard count > maxLoopIterations else { return }
         throw place.error(.resourceLimit, "\(what()) \(count) iterations, over the limit of \(maxLoopIterations)"
                          + Self.howToRaise("--max-loop-iterations", "maxLoopIterations"))
     }
 
     /// Throws once the current run's deadline has passed. `at` says where the run was.
-    package static func checkDeadline(at place: @autoclosure () -> CheckedDims = .unlocated) throws {
+    package static func checkDeadline(at place: @autoclosure () -> CheckedDims = .unlocated) throws(InferError) {
         guard let deadline, DispatchTime.now().uptimeNanoseconds > deadline else { return }
         let place = place()
         let limit = current.timeout.map { "\($0) s" } ?? "its"

@@ -42,7 +42,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
 
     /// A zero-filled tensor, refusing negative dims, overflowing sizes and tensors over the
     /// tensor limit in force (`ResourceLimits.current`).
-    public static func zeros(_ dtype: DType, shape: [Int]) throws -> Tensor {
+    public static func zeros(_ dtype: DType, shape: [Int]) throws(InferError) -> Tensor {
         try ResourceLimits.current.checkTensor(dtype, shape, "tensor")
         return Tensor(zeros: dtype, shape: shape)
     }
@@ -54,7 +54,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     /// ```
     /// Throws when a dim is negative, the shape needs another number of scalars, or the tensor
     /// is over the tensor limit in force (`ResourceLimits.current`).
-    public init<T: TensorScalar>(shape: [Int], scalars: [T]) throws {
+    public init<T: TensorScalar>(shape: [Int], scalars: [T]) throws(InferError) {
         try ResourceLimits.current.checkTensor(T.dtype, shape, "tensor")
         guard elementCount(shape) == scalars.count else {
             throw InferError(.invalidShape, "shape \(shape) needs \(elementCount(shape) ?? -1) scalars, got \(scalars.count)")
@@ -79,7 +79,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     /// The elements as Swift values; throws when `T` is not this tensor's dtype.
-    public func scalars<T: TensorScalar>(as type: T.Type) throws -> [T] {
+    public func scalars<T: TensorScalar>(as type: T.Type) throws(InferError) -> [T] {
         guard T.dtype == dtype else {
             throw InferError(.dtypeMismatch, "tensor holds \(dtype), not \(T.dtype)")
         }
@@ -112,7 +112,7 @@ public struct Tensor: Sendable, CustomStringConvertible {
     public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: rawPointer, count: byteCount)) }
 
     /// A tensor from raw little-endian bytes; throws when the byte count does not match the shape.
-    public init(dtype: DType, shape: [Int], bytes: some Collection<UInt8>) throws {
+    public init(dtype: DType, shape: [Int], bytes: some Collection<UInt8>) throws(InferError) {
         guard let n = elementCount(shape), n * dtype.byteSize == bytes.count else {
             throw InferError(.invalidModel, "\(bytes.count) bytes do not hold a \(dtype)\(shape) tensor")
         }

@@ -1,9 +1,9 @@
 import Foundation
 import InferIR
 
-/// One optimized form of an engine's model, ready to run: the graph as it runs, its dynamic
-/// executor (the `-O0` path, and the fallback for data-dependent shapes) and its cache of
-/// static plans by concrete input shapes. Immutable apart from the thread-safe cache.
+/// One optimized form of an engine's model, ready to run: the graph as it runs, its `.dynamic`
+/// program (the `-O0` path, and the rerun when a planned shape proves wrong) and its cache of
+/// `.planned` programs by concrete input shapes. Immutable apart from the thread-safe cache.
 ///
 /// An engine usually has one. A model whose inputs have defaults gets one more per set of
 /// defaults the callers actually feed (see `InputDefaults`): each compiled with exactly those
@@ -13,28 +13,30 @@ package final class CompiledModel: Sendable {
     /// What the optimizer did (nil at `-O0` and for a loaded plan).
     package let report: CompilationReport?
     let optimization: OptimizationLevel
-    let dynamic: GraphExecutor
+    let dynamic: Program
     let plans: PlanCache
+    let threads: Int
 
     init(model: Model, report: CompilationReport?, options: Engine.Options, threads: Int) throws {
         self.model = model
         self.report = report
         optimization = options.optimization
-        dynamic = try GraphExecutor(model: model, threads: threads)
-        plans = PlanCache(capacity: options.planCacheCapacity, maxIdleSessions: options.maxIdleSessions, threads: threads)
+        self.threads = threads
+        dynamic = try Program(model: model, layout: .dynamic, threads: threads)
+        plans = PlanCache(capacity: options.planCacheCapacity, maxIdleSessions: options.maxIdleSessions)
     }
 
     /// Runs feeds already validated against the engine's signature.
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
         if optimization == .none { return try dynamic.run(inputs) }
         let entry = try planEntry(for: inputs)
-        guard let session = try entry.checkout() else { return try dynamic.run(inputs) }
+        let session = try entry.checkout()
         defer { entry.checkin(session) }
         do {
             return try session.run(inputs)
-        } catch is StaticPlan.DataDependentShape {
-            // A control-flow step computed another shape than the plan's (see `NestedProgramStep`):
-            // nothing was returned yet, so these inputs simply run again on the dynamic executor.
+        } catch is Program.PlannedShapeMismatch {
+            // A step computed another shape than the plan's (see `NestedProgramStep`): nothing
+            // was returned yet, so these inputs simply run again with nothing planned.
             return try dynamic.run(inputs)
         }
     }
@@ -44,8 +46,9 @@ package final class CompiledModel: Sendable {
         try plans.entry(for: inputs, of: model.graph) { try buildPlan(for: inputs) }
     }
 
-    /// The static plan for these input shapes, or nil when some shape is data-dependent.
-    private func buildPlan(for inputs: [String: Tensor]) throws -> StaticPlan? {
+    /// The planned program for these input shapes (values whose shape is only known at run time
+    /// get registers there).
+    private func buildPlan(for inputs: [String: Tensor]) throws -> Program {
         var bound = model
         bound.graph.inputs = model.graph.inputs.map { info in
             guard let t = inputs[info.name] else { return info }
@@ -56,10 +59,6 @@ package final class CompiledModel: Sendable {
         // Now that every dim is known, shape subgraphs fold to constants (nothing new to fold
         // when the model was static already: it left the optimizer at a fixed point).
         if optimization != .none && shapesChanged { bound = try Compiler.optimize(bound, level: .canonicalize).0 }
-        do {
-            return try StaticPlan(model: bound)
-        } catch is StaticPlan.DataDependentShape {
-            return nil
-        }
+        return try Program(model: bound, layout: .planned, threads: threads)
     }
 }

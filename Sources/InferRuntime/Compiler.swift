@@ -10,7 +10,7 @@ import InferOptimizer
 /// let fast = try Engine(contentsOf: url, optimization: .full)        // canonicalized and fused
 /// ```
 public enum OptimizationLevel: Int, Sendable, CaseIterable {
-    /// `-O0`: the graph as imported, node by node on the dynamic executor (the reference path).
+    /// `-O0`: the graph as imported, node by node as a `.dynamic` program (the reference path).
     case none = 0
     /// `-O1`: dead code, identities, constant folding and CSE to a fixed point; static plans.
     case canonicalize = 1

@@ -47,8 +47,8 @@ public final class Engine: Sendable {
     /// ```swift
     /// let engine = try Engine(contentsOf: URL(fileURLWithPath: "model.plan"), options: .init(threads: 2))
     /// ```
-    public convenience init(contentsOf url: URL, options: Options) throws {
-        let loaded = try options.limits.bound {
+    public convenience init(contentsOf url: URL, options: Options) throws(InferError) {
+        let loaded = try InferError.classifying { try options.limits.bound {
             if PlanReader.isPlan(url) {
                 let plan = try PlanReader.load(url)
                 try ModelValidation.validate(plan.model)
@@ -57,13 +57,13 @@ public final class Engine: Sendable {
                 return Loaded(model: plan.model, report: nil, source: plan.source, options: planOptions, planHeader: plan.header)
             }
             return try Loaded(compiling: ModelLoader.load(url), options: options)
-        }
+        } }
         try self.init(optimized: loaded.model, report: loaded.report, source: loaded.source, options: loaded.options,
                       planHeader: loaded.planHeader)
     }
 
     /// Loads a plan or a model (see `init(contentsOf:options:)`).
-    public convenience init(contentsOf url: URL, threads: Int? = nil, optimization: OptimizationLevel = .full) throws {
+    public convenience init(contentsOf url: URL, threads: Int? = nil, optimization: OptimizationLevel = .full) throws(InferError) {
         try self.init(contentsOf: url, options: Options(threads: threads, optimization: optimization))
     }
 
@@ -97,7 +97,7 @@ public final class Engine: Sendable {
             BLASRuntime.ensureConfigured(threads: options.threads)
             try ModelValidation.validate(model)
             if options.optimization == .none {
-                // The dynamic executor honours defaults itself: a fed value replaces the initializer.
+                // A program honours defaults itself: a fed value replaces the initializer.
                 self.init(model: model, report: nil, source: nil, options: options, planHeader: nil)
             } else {
                 let (optimized, report) = try Compiler.optimize(model, level: options.optimization)
@@ -111,13 +111,15 @@ public final class Engine: Sendable {
     /// the convenience inits above): no pass runs here. `source` is the model as imported when
     /// the optimizer folded inputs' defaults (so a caller feeding one gets it compiled live).
     package init(optimized model: Model, report: CompilationReport?, source: Model?, options: Options,
-                 planHeader: PlanHeader?) throws {
+                 planHeader: PlanHeader?) throws(InferError) {
         BLASRuntime.ensureConfigured(threads: options.threads)
         self.options = options
         let threads = max(1, options.threads ?? BLASRuntime.threadCount)
         self.threads = threads
         self.planHeader = planHeader
-        primary = try options.limits.bound { try CompiledModel(model: model, report: report, options: options, threads: threads) }
+        primary = try InferError.classifying {
+            try options.limits.bound { try CompiledModel(model: model, report: report, options: options, threads: threads) }
+        }
         signature = InputSignature((source ?? model).graph)
         fedDefaults = source.map { FedDefaultsCache(source: $0, options: options, threads: threads) }
     }
@@ -134,13 +136,13 @@ public final class Engine: Sendable {
 
     /// Runs the model. Inputs are checked by name, dtype and shape first. Safe to call from
     /// any number of threads at once.
-    public func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        try options.limits.bound {
+    public func run(_ inputs: [String: Tensor]) throws(InferError) -> [String: Tensor] {
+        try InferError.classifying { try options.limits.bound {
             try options.limits.withDeadline {
                 try InputValidation.validate(inputs, against: signature)
                 return try compiled(for: inputs).run(inputs)
             }
-        }
+        } }
     }
 
     /// The program for these feeds: the primary one unless they feed a default it folded.
@@ -155,8 +157,8 @@ public final class Engine: Sendable {
     /// Idle sessions currently pooled over all cached plans.
     package var idleSessionCount: Int { ([primary] + (fedDefaults?.all ?? [])).reduce(0) { $0 + $1.plans.idleSessionCount } }
 
-    /// The plan for the given inputs (compiling it if needed), or nil when shapes are data-dependent.
-    package func plan(for inputs: [String: Tensor]) throws -> StaticPlan? {
+    /// The planned program for the given inputs (compiling it if needed).
+    package func plan(for inputs: [String: Tensor]) throws -> Program {
         try planEntry(for: inputs).plan
     }
 

@@ -9,11 +9,12 @@ extension Engine {
     /// let outputs = try await engine.run(["input": x])
     /// let y = try outputs["output"]!.scalars(as: Float.self)
     /// ```
-    public func run(_ inputs: [String: Tensor]) async throws -> [String: Tensor] {
-        try await withCheckedThrowingContinuation { continuation in
+    public func run(_ inputs: [String: Tensor]) async throws(InferError) -> [String: Tensor] {
+        let result: Result<[String: Tensor], InferError> = await withCheckedContinuation { continuation in
             workQueue.async {
-                continuation.resume(with: Result { try self.run(inputs) })
+                continuation.resume(returning: Result { () throws(InferError) in try self.run(inputs) })
             }
         }
+        return try result.get()
     }
 }

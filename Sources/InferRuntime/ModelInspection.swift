@@ -48,13 +48,13 @@ package struct ModelInspection {
         do {
             // As `CompiledModel.buildPlan` does: a plan is re-canonicalized once its dims are bound.
             let runnable = try Compiler.optimize(inferred, level: planHeader == nil ? .full : .canonicalize).0
-            let plan = try StaticPlan(model: runnable)
+            let plan = try Program(model: runnable, layout: .planned)
             let m = plan.memory
             let ratio = m.lowerBoundBytes > 0 ? String(format: "%.3f", Double(m.arenaBytes) / Double(m.lowerBoundBytes)) : "-"
-            return "memory plan: \(plan.steps.count) kernel steps, arena \(Self.formatBytes(m.arenaBytes)), "
+            let dynamic = plan.dynamicStepCount == 0 ? ""
+                : " (\(plan.dynamicStepCount) sized at run time, first because \(plan.dynamicReason ?? "a shape depends on data"))"
+            return "memory plan: \(plan.steps.count) kernel steps\(dynamic), arena \(Self.formatBytes(m.arenaBytes)), "
                 + "unplanned \(Self.formatBytes(m.unplannedBytes)), lower bound \(Self.formatBytes(m.lowerBoundBytes)) (arena / bound \(ratio))"
-        } catch let reason as StaticPlan.DataDependentShape {
-            return "memory plan: none (runs on the dynamic executor: \(reason))"
         } catch let error as InferError {
             return "memory plan: none (\(error.message))"
         } catch {

@@ -19,7 +19,7 @@ package enum NodeExecution {
             }
             do {
                 outputs.append(try Tensor.zeros(type.dtype, shape: dims))
-            } catch let error as InferError {
+            } catch {
                 throw InferError.at(node, opset: opset, error.kind, "output: \(error.message)")
             }
         }
@@ -30,9 +30,7 @@ package enum NodeExecution {
 
     /// The constant evaluator the optimizer's `fold-constants` uses: any supported node, run once.
     package static let constantEvaluator: ConstantEvaluator = { node, opset, inputs in
-        guard let schema = OperatorRegistry.schema(for: node), let kernel = LoweringTable.binding(for: node) else {
-            throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
-        }
+        let (schema, kernel) = try LoweringTable.lowering(for: node, opset: opset)
         return try run(node, opset: opset, schema: schema, kernel: kernel, inputs: inputs, threads: 1)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import InferIR
 
-/// Static plans by concrete input shapes, least-recently-used first out, each with a pool of
+/// Planned programs by concrete input shapes, least-recently-used first out, each with a pool of
 /// idle sessions (arenas). Bounded both ways, so a stream of varying shapes (sequence lengths,
 /// batch sizes) cannot grow memory without limit: at most `capacity` plans, each holding at
 /// most `maxIdleSessions` idle arenas. Busy sessions are owned by their callers; a plan
@@ -13,32 +13,29 @@ package final class PlanCache: @unchecked Sendable {
     package final class Entry: @unchecked Sendable {
         /// The graph-input shapes this entry was built for, in graph-input order.
         let key: [[Int]]
-        /// nil when this binding has data-dependent shapes: run it on the dynamic executor.
-        package let plan: StaticPlan?
-        private var idle: [PlanSession] = []
+        /// The `.planned` program for this binding.
+        package let plan: Program
+        private var idle: [ProgramSession] = []
         private let lock = NSLock()
         private let maxIdle: Int
-        private let threads: Int
 
-        init(key: [[Int]], plan: StaticPlan?, maxIdle: Int, threads: Int) {
+        init(key: [[Int]], plan: Program, maxIdle: Int) {
             self.key = key
             self.plan = plan
             self.maxIdle = max(0, maxIdle)
-            self.threads = threads
             idle.reserveCapacity(self.maxIdle)
         }
 
         /// An idle session, or a new one when all are busy (so concurrent callers never wait).
-        package func checkout() throws -> PlanSession? {
-            guard let plan else { return nil }
+        package func checkout() throws -> ProgramSession {
             lock.lock()
             let session = idle.popLast()
             lock.unlock()
-            return try session ?? PlanSession(plan: plan, threads: threads)
+            return try session ?? ProgramSession(program: plan)
         }
 
         /// Returns a session to the pool; beyond `maxIdle` idle sessions it is dropped (freed).
-        package func checkin(_ session: PlanSession) {
+        package func checkin(_ session: ProgramSession) {
             lock.lock()
             if idle.count < maxIdle { idle.append(session) }
             lock.unlock()
@@ -52,12 +49,10 @@ package final class PlanCache: @unchecked Sendable {
     private let lock = NSLock()
     package let capacity: Int
     private let maxIdleSessions: Int
-    private let threads: Int
 
-    package init(capacity: Int = 8, maxIdleSessions: Int = 4, threads: Int) {
+    package init(capacity: Int = 8, maxIdleSessions: Int = 4) {
         self.capacity = max(capacity, 1)
         self.maxIdleSessions = maxIdleSessions
-        self.threads = threads
         entries.reserveCapacity(self.capacity + 1)
     }
 
@@ -69,7 +64,7 @@ package final class PlanCache: @unchecked Sendable {
 
     /// The entry for the shapes of `feeds` (graph inputs in order; absent inputs keyed `[-1]`),
     /// building it (outside the lock) on first use.
-    package func entry(for feeds: [String: Tensor], of graph: Graph, build: () throws -> StaticPlan?) throws -> Entry {
+    package func entry(for feeds: [String: Tensor], of graph: Graph, build: () throws -> Program) throws -> Entry {
         lock.lock()
         if let i = entries.lastIndex(where: { Self.matches($0.key, feeds, graph) }) {
             let e = entries[i]
@@ -82,7 +77,7 @@ package final class PlanCache: @unchecked Sendable {
         }
         lock.unlock()
         let key = graph.inputs.map { feeds[$0.name]?.shape ?? [-1] }
-        let entry = Entry(key: key, plan: try build(), maxIdle: maxIdleSessions, threads: threads)
+        let entry = Entry(key: key, plan: try build(), maxIdle: maxIdleSessions)
         lock.lock()
         defer { lock.unlock() }
         if let raced = entries.last(where: { $0.key == key }) { return raced }

@@ -91,8 +91,7 @@ struct CompileCommand: LimitedCommand {
         do {
             let bound = try BoundInputs.zeros(for: engine, dims: dims)
             bindings = bound.bindings
-            memory = try engine.plan(for: bound.inputs).map { PlanProgramSummary(plan: $0, bindings: bindings) }
-            if memory == nil { memoryProblem = "some shapes are only known at run time (the dynamic executor runs it)" }
+            memory = PlanProgramSummary(plan: try engine.plan(for: bound.inputs), bindings: bindings)
         } catch let error as InferError {
             memoryProblem = error.message
         } catch let error as CLIError {

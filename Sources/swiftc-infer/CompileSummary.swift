@@ -47,6 +47,7 @@ struct CompileSummary {
             object["unplanned_bytes"] = m.unplannedBytes
             object["lower_bound_bytes"] = m.lowerBoundBytes
             object["kernel_steps"] = m.steps.count
+            object["dynamic_steps"] = m.dynamicSteps ?? 0
         } else {
             object["arena_bytes"] = NSNull()
             object["unplanned_bytes"] = NSNull()
@@ -70,7 +71,8 @@ struct CompileSummary {
         out += "memory plan\(bound.isEmpty ? "" : " (with \(bound))"):\n"
         if let m = memory {
             func ratio(_ a: Int, _ b: Int) -> String { b == 0 ? "n/a" : String(format: "%.3f", Double(a) / Double(b)) }
-            out += "  kernel steps    \(m.steps.count)\n"
+            let dynamic = m.dynamicSteps ?? 0
+            out += "  kernel steps    \(m.steps.count)\(dynamic > 0 ? " (\(dynamic) sized at run time: their shapes depend on data)" : "")\n"
             out += "  arena           \(m.arenaBytes) bytes\n"
             out += "  unplanned sum   \(m.unplannedBytes) bytes (arena / unplanned = \(ratio(m.arenaBytes, m.unplannedBytes)))\n"
             out += "  lower bound     \(m.lowerBoundBytes) bytes (arena / lower bound = \(ratio(m.arenaBytes, m.lowerBoundBytes)))\n"

@@ -18,7 +18,7 @@ import InferIR
         let engine = try Engine(contentsOf: ModelFixtures.url(model), options: .init(threads: 1, optimization: .full))
         let feeds = try ModelFixtures.testInputs(model)
         for _ in 0..<5 { _ = try engine.run(feeds) }
-        #expect(try engine.plan(for: feeds) != nil, "\(model) must run on a static plan")
+        #expect(try engine.plan(for: feeds).dynamicStepCount == 0, "\(model) must run fully planned")
         let runs = 20
         var counts: [Int] = []
         counts.reserveCapacity(runs)
@@ -45,16 +45,15 @@ import InferIR
     /// Which plan steps allocate (op type: count per run), for the failure message.
     func stepAllocations(_ engine: Engine, _ feeds: [String: Tensor]) throws -> String {
         let entry = try engine.planEntry(for: feeds)
-        guard let session = try entry.checkout(), let plan = entry.plan else { return "no static plan" }
+        let session = try entry.checkout(), plan = entry.plan
         defer { entry.checkin(session) }
-        session.loadInputs(feeds)
-        for i in 0..<session.stepCount { try session.runStep(i) }   // warm
+        _ = try session.run(feeds)   // loads the inputs into the arena, and warms every step
         var found: [String] = []
-        for i in 0..<session.stepCount {
+        for i in 0..<session.stepCount where plan.steps[i].isPrepared {
             let trace = ProcessInfo.processInfo.environment["TRACE_ALLOCATIONS"] == plan.steps[i].node.opType
             if trace { allocation_counter_trace(1) }
             allocation_counter_start()
-            try session.runStep(i)
+            try session.runPreparedStep(i)
             let n = allocation_counter_stop()
             if trace { allocation_counter_trace(0) }
             if n > 0 { found.append("\(plan.steps[i].node.opType)#\(i): \(n)") }

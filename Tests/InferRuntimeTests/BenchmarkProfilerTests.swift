@@ -52,7 +52,7 @@ import InferIR
         let engine = try Engine(contentsOf: Self.root.appendingPathComponent(path), threads: 1, optimization: level)
         let feeds = try BenchmarkInputs.make(for: engine.inputs, in: engine.model, given: [:], dims: ["N": 8])
         let profiler = try Profiler(engine: engine, feeds: feeds)
-        #expect(profiler.programKind == (level == .none ? "dynamic executor" : "static plan"))
+        #expect(profiler.programKind == (level == .none ? "dynamic program" : "planned program"))
         let result = try profiler.run(warmup: 2, iterations: 10, traceRuns: 2)
         #expect(result.runs == 10)
         #expect(result.coverage > 0.9 && result.coverage <= 1.0, "node sum \(result.meanNodeSumSeconds) s vs run \(result.meanRunSeconds) s")
@@ -73,17 +73,17 @@ import InferIR
     @Test func profiledRunMatchesTheNormalRun() throws {
         let engine = try Engine(contentsOf: Self.root.appendingPathComponent("Graphs/models/convnet/model.onnx"), threads: 1)
         let feeds = try BenchmarkInputs.make(for: engine.inputs, in: engine.model, given: [:], dims: [:])
-        let plan = try #require(try engine.plan(for: feeds))
-        let session = try PlanSession(plan: plan, threads: 1)
+        let plan = try engine.plan(for: feeds)
+        let session = try ProgramSession(program: plan)
         var spans: [StepSpan] = []
         let profiled = try session.runProfiled(feeds, into: &spans)
         let normal = try engine.run(feeds)
         #expect(spans.count == plan.steps.count)
         #expect(spans.allSatisfy { $0.end >= $0.start })
         for (name, t) in normal { #expect(profiled[name] == t, "\(name)") }
-        let executor = try GraphExecutor(model: engine.model, threads: 1)
-        let dynamic = try executor.runProfiled(feeds, into: &spans)
-        #expect(spans.count == executor.stepNodes.count)
+        let unplanned = try ProgramSession(program: Program(model: engine.model, layout: .dynamic))
+        let dynamic = try unplanned.runProfiled(feeds, into: &spans)
+        #expect(spans.count == unplanned.stepNodes.count)
         for (name, t) in normal {
             let cmp = TensorComparison(actual: dynamic[name]!, expected: t, rtol: 1e-4, atol: 1e-5)
             #expect(cmp.passed, "\(name): \(cmp)")

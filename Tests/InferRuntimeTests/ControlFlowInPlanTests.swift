@@ -33,8 +33,9 @@ import Testing
         let model = try ONNXTextParser.parseModel(Self.staticIf)
         let feeds = ["c": Tensor(scalar: cond), "x": Self.x]
         let planned = try Engine(model: model, optimization: .full)
-        let plan = try #require(try planned.plan(for: feeds), "a model with a static If must get a static plan")
+        let plan = try planned.plan(for: feeds)
         #expect(plan.steps.map(\.node.opType) == ["Relu", "If", "Neg"])
+        #expect(plan.dynamicStepCount == 0, "a static If keeps every step prepared")
         let xs = try Self.x.scalars(as: Float.self)
         let want = xs.map { v in -(cond ? max(v, 0) + v : max(v, 0) * v) }
         let got = try #require(try planned.run(feeds)["y"]).scalars(as: Float.self)
@@ -66,8 +67,11 @@ import Testing
         #expect(reference.shape == [2, 6])
         let planned = try Engine(model: model, optimization: .full)
         // Shape inference looks through the branch (Concat: [2,6]), merges it with the other
-        // ([2,3]) into [2,?] and plans nothing for this binding rather than trust the declaration.
-        #expect(try planned.plan(for: feeds) == nil)
+        // ([2,3]) into [2,?] rather than trust the declaration: the If and the Neg after it size
+        // their outputs at run time; the Relu before them stays planned.
+        let plan = try planned.plan(for: feeds)
+        #expect(plan.steps.map(\.node.opType) == ["Relu", "If", "Neg"])
+        #expect(plan.steps.map(\.isPrepared) == [true, false, false])
         for _ in 0..<2 {
             let y = try #require(try planned.run(feeds)["y"])
             #expect(y.shape == [2, 6])

@@ -48,8 +48,9 @@ import InferIR
 
     // MARK: - Typed errors
 
+    /// `run` throws `InferError` itself (typed throws): `error` needs no cast, or this would not compile.
     static func error(_ engine: Engine, _ feeds: [String: Tensor]) -> InferError? {
-        do { _ = try engine.run(feeds); return nil } catch let e as InferError { return e } catch { return nil }
+        do { _ = try engine.run(feeds); return nil } catch { return error }
     }
 
     @Test func unknownInput() throws {

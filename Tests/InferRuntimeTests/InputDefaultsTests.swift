@@ -158,14 +158,15 @@ import InferIR
         #expect(throws: InferError.self) { try engine.run(["x": c.x, "C": Tensor(shape: [4], scalars: [Float](repeating: 0, count: 4))]) }
         do {
             _ = try engine.run(["x": c.x, "C": Tensor(shape: [4], scalars: [Float](repeating: 0, count: 4))])
-        } catch let error as InferError {
+            Issue.record("expected a shape error for the fed default")
+        } catch {
             #expect(error.kind == .invalidShape)
             #expect(error.message.contains("\"C\""), "\(error.message)")
         }
         do {
             _ = try engine.run([:])
             Issue.record("expected a missing-input error")
-        } catch let error as InferError {
+        } catch {
             #expect(error.message == "missing input \"x\"; expected x: float[2,4]; optional (with defaults): C: float[3], W: float[3,4]")
         }
     }

@@ -2,7 +2,7 @@ import Testing
 import InferIR
 import InferRuntime
 
-/// Helpers shared by the TensorOp*Tests: run one node through the GraphExecutor, call one
+/// Helpers shared by the TensorOp*Tests: run one node through a `.dynamic` Program, call one
 /// schema's shape inference, build tensors of any dtype, and naive index arithmetic.
 enum TensorOpHarness {
     /// Runs a single `op` node; nil inputs are omitted optional inputs.
@@ -21,8 +21,8 @@ enum TensorOpHarness {
         let node = Node(name: "n", opType: op, inputs: names, outputs: outs, attributes: attributes)
         let graph = Graph(inputs: graphInputs, outputs: outs.map { ValueInfo(name: $0, type: ValueType(dtype: .float32, shape: nil)) },
                           nodes: [node])
-        let executor = try GraphExecutor(model: Model(opsetImports: ["": opset], graph: graph))
-        let result = try executor.run(feeds)
+        let program = try Program(model: Model(opsetImports: ["": opset], graph: graph), layout: .dynamic)
+        let result = try program.run(feeds)
         return outs.map { result[$0]! }
     }
 

@@ -2,8 +2,8 @@
 /// without the batch axis). Their bodies are subgraph attributes; output types come from the
 /// subgraphs' output types (inferred with the enclosing scope visible, else as declared). Where
 /// they come out static, a static plan gives the outputs arena slots and runs the node as one
-/// nested step (InferRuntime/NestedProgramStep.swift), checking each result against its slot;
-/// otherwise the node's outputs are data-dependent and the model runs on the dynamic executor.
+/// nested step (InferRuntime/Program/NestedProgramStep.swift), checking each result against its slot;
+/// otherwise the node's outputs are data-dependent and sized when it runs.
 package enum ControlFlowOperators {
     package static let schemas: [OperatorSchema] = [
         OperatorSchema("If", since: 1) { ctx in

@@ -99,7 +99,7 @@ extension ONNXTextReader {
         do {
             // Checked before descending: each level recurses, so this bounds the stack too.
             try ResourceLimits.current.checkNesting(graphDepth, "the model")
-        } catch let limit as InferError {
+        } catch let limit {
             throw error(at: startToken, limit.message, kind: limit.kind)
         }
         graphDepth += 1

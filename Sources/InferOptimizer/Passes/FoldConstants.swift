@@ -14,7 +14,7 @@ package struct FoldConstants: Pass {
         var changed = false
         var kept: [Node] = []
         for node in graph.nodes {
-            // Nodes with subgraphs (If/Loop/Scan) also read outer values and run only on the dynamic executor.
+            // Nodes with subgraphs (If/Loop/Scan) also read outer values and run only as program steps.
             guard node.domain.isEmpty || node.domain == "ai.onnx", !node.hasSubgraphs, let opset = model.opset(for: node),
                   let folded = try fold(node, opset: opset, graph: graph, context: context),
                   folded.count == node.outputs.count

@@ -10,7 +10,7 @@ package final class BenchmarkTarget {
     package let loadSeconds: Double
     package private(set) var feeds: [String: Tensor] = [:]
     package private(set) var firstRunSeconds: Double = .nan
-    /// Arena of the static plan for these input shapes (nil: dynamic executor, e.g. at -O0).
+    /// Arena of the planned program for these input shapes (nil at -O0: nothing is planned).
     package private(set) var arenaBytes: Int?
     /// Process peak RSS right after this target's first run.
     package private(set) var peakResidentBytes = 0
@@ -36,7 +36,7 @@ package final class BenchmarkTarget {
     package func prepare(feeds: [String: Tensor]) throws {
         self.feeds = feeds
         firstRunSeconds = try MonotonicClock.time { try engine.run(feeds) }.1
-        if engine.optimization != .none { arenaBytes = try engine.plan(for: feeds)?.memory.arenaBytes }
+        if engine.optimization != .none { arenaBytes = try engine.plan(for: feeds).memory.arenaBytes }
         peakResidentBytes = ResourceUsage.peakResidentBytes()
     }
 

@@ -1,9 +1,9 @@
 import Foundation
 import InferIR
 
-/// Times every step of an engine's compiled program over repeated runs: the static plan's steps
-/// (`-O1`/`-O2`), or the dynamic executor's nodes (`-O0`, or shapes only known at run time).
-/// Uses the separate `runProfiled` loops, so the engine's normal `run` is untouched.
+/// Times every step of an engine's compiled program over repeated runs: the planned program for
+/// these inputs (`-O1`/`-O2`), or the `.dynamic` one (`-O0`). `ProgramSession.runProfiled` is
+/// the engine's own run loop with a clock read around each step.
 package final class Profiler {
     /// A step's static description: what it is, its shapes, its cost per call.
     package struct NodeInfo: Sendable {
@@ -16,12 +16,7 @@ package final class Profiler {
         package let bytes: Int
     }
 
-    package enum Program {
-        case plan(PlanSession)
-        case executor(GraphExecutor)
-    }
-
-    package let program: Program
+    package let session: ProgramSession
     package let nodes: [NodeInfo]
     private let feeds: [String: Tensor]
 
@@ -29,25 +24,23 @@ package final class Profiler {
         self.feeds = feeds
         let graph: Graph
         let order: [Node]
-        if engine.optimization != .none, let plan = try engine.plan(for: feeds) {
-            let session = try PlanSession(plan: plan, threads: engine.threads)
-            program = .plan(session)
+        if engine.optimization != .none {
+            let plan = try engine.plan(for: feeds)
+            session = try ProgramSession(program: plan)
             graph = plan.model.graph
-            order = session.stepNodes
         } else {
-            let executor = try GraphExecutor(model: engine.model, threads: engine.threads)
-            program = .executor(executor)
+            session = try ProgramSession(program: Program(model: engine.model, layout: .dynamic, threads: engine.threads))
             graph = (try? BenchmarkTarget.boundModel(engine.model, feeds: feeds))?.graph ?? engine.model.graph
-            order = executor.stepNodes
         }
+        order = session.stepNodes
         nodes = order.enumerated().map { Self.describe($1, index: $0, in: graph) }
     }
 
+    /// "planned program", "planned program (N steps sized at run time)", or "dynamic program".
     package var programKind: String {
-        switch program {
-        case .plan: "static plan"
-        case .executor: "dynamic executor"
-        }
+        let program = session.program
+        guard program.layout == .planned else { return "dynamic program" }
+        return program.dynamicStepCount == 0 ? "planned program" : "planned program (\(program.dynamicStepCount) steps sized at run time)"
     }
 
     /// `warmup` unrecorded runs, then `iterations` profiled ones; the first `traceRuns` keep
@@ -57,10 +50,7 @@ package final class Profiler {
         spans.reserveCapacity(nodes.count)
         func once() throws -> (UInt64, UInt64) {
             let start = MonotonicClock.nanoseconds()
-            switch program {
-            case .plan(let session): _ = try session.runProfiled(feeds, into: &spans)
-            case .executor(let executor): _ = try executor.runProfiled(feeds, into: &spans)
-            }
+            _ = try session.runProfiled(feeds, into: &spans)
             return (start, MonotonicClock.nanoseconds())
         }
         for _ in 0..<max(warmup, 0) { _ = try once() }

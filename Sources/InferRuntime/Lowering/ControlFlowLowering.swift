@@ -2,7 +2,7 @@ import InferIR
 import InferKernels
 
 /// If, Loop and Scan (schemas in InferIR/Ops/ControlFlowOperators.swift). Each node gets a
-/// `SubgraphRunner` built once by the dynamic `GraphExecutor`: nested executors over its
+/// `SubgraphRunner` built once with its `Program`: nested `.dynamic` programs over its
 /// subgraphs, run with the enclosing scope's values visible. Output shapes are only known once
 /// the bodies ran, so the runners return their own outputs (no pre-allocation from inferred types).
 enum ControlFlowLowering {
@@ -12,17 +12,17 @@ enum ControlFlowLowering {
         KernelBinding("Scan", subgraphRunner: makeScan),
     ]
 
-    /// A nested executor over the graph attribute `name`, reading enclosing values by name.
-    static func executor(_ node: Node, _ name: String, opsets: [String: Int], threads: Int) throws -> GraphExecutor {
+    /// A nested program over the graph attribute `name`, reading enclosing values by name.
+    static func executor(_ node: Node, _ name: String, opsets: [String: Int], threads: Int) throws -> Program {
         guard case .graph(let graph)? = node.attributes[name] else {
             throw InferError(.invalidModel, "missing graph attribute \(name)")
         }
-        return try GraphExecutor(model: Model(opsetImports: opsets, graph: graph), threads: threads,
-                                 outerScope: graph.outerReferences)
+        return try Program(model: Model(opsetImports: opsets, graph: graph), layout: .dynamic, threads: threads,
+                           outerScope: graph.outerReferences)
     }
 
     /// Runs a body and returns its outputs in declared order.
-    static func run(_ body: GraphExecutor, _ feeds: [String: Tensor], scope: [String: Tensor]) throws -> [Tensor] {
+    static func run(_ body: Program, _ feeds: [String: Tensor], scope: [String: Tensor]) throws -> [Tensor] {
         let result = try body.run(feeds, outerScope: scope)
         return try body.model.graph.outputs.map { out in
             guard let t = result[out.name] else { throw InferError(.invalidModel, "body output \"\(out.name)\" was not computed") }
@@ -195,7 +195,7 @@ enum ControlFlowLowering {
 
 /// Scan-9+ semantics on unbatched inputs (Scan-8 calls it once per batch entry).
 struct ScanCore {
-    let body: GraphExecutor
+    let body: Program
     let stateCount: Int
     let inputAxes: [Int]
     let inputReversed: [Bool]

@@ -11,8 +11,8 @@ package struct KernelContext {
     /// Threads the kernels may use (OpenBLAS is set separately, once per process).
     package let threads: Int
     /// Per input: whether its values are the same on every call of a prepared kernel (a
-    /// constant), so `prepare` may read them. nil means all: the dynamic executor prepares a
-    /// kernel right before its only call. Static plans mark arena-backed inputs false.
+    /// constant), so `prepare` may read them. nil means all: a step that sizes its outputs at run
+    /// time prepares its kernel right before its only call. Prepared steps mark arena inputs false.
     private let fixedInputs: [Bool]?
 
     package init(node: Node, opset: Int, inputs: [Tensor?], outputs: [Tensor], threads: Int = 1,
@@ -60,7 +60,7 @@ package typealias PreparedKernel = () throws -> Void
 
 /// Runs a node whose attributes hold subgraphs (If/Loop/Scan): given its inputs and the values of
 /// the enclosing scopes its subgraphs read (`Node.outerReferences`), returns its outputs, whose
-/// shapes are only known once the subgraphs ran. Built once per node by the `GraphExecutor`.
+/// shapes are only known once the subgraphs ran. Built once per node with its `Program`.
 package typealias SubgraphRunner = (_ inputs: [Tensor?], _ outerScope: [String: Tensor]) throws -> [Tensor]
 
 /// Executes one operator: `run` fills `context.outputs` from `context.inputs`.
@@ -91,7 +91,7 @@ package struct KernelBinding: Sendable {
         makeSubgraphRunner = nil
     }
 
-    /// A control-flow binding: only the dynamic executor runs it, through the runner it builds.
+    /// A control-flow binding: programs run it through the runner it builds, never through `run`.
     package init(_ opType: String, domain: String = "",
                  subgraphRunner: @escaping @Sendable (Node, Int, [String: Int], Int) throws -> SubgraphRunner) {
         self.opType = opType
@@ -99,7 +99,7 @@ package struct KernelBinding: Sendable {
         prepare = nil
         makeSubgraphRunner = subgraphRunner
         run = { context in
-            throw context.error(.unsupportedFeature, "runs only on the dynamic executor (it holds subgraphs)")
+            throw context.error(.unsupportedFeature, "runs only as a program step (it holds subgraphs)")
         }
     }
 

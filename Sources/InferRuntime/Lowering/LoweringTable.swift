@@ -38,4 +38,18 @@ package enum LoweringTable {
     package static func binding(for node: Node) -> KernelBinding? {
         byKey[OperatorRegistry.key(node.opType, node.domain)]
     }
+
+    /// The schema and lowering of `node` at `opset` (the version the model imports for its
+    /// domain): the one lookup both program layouts and constant folding make. The opset range
+    /// a lowering covers is its schema's, from `since` on; older versions are refused here, with
+    /// the node named, rather than run with today's semantics.
+    package static func lowering(for node: Node, opset: Int) throws -> (schema: OperatorSchema, kernel: KernelBinding) {
+        guard let schema = OperatorRegistry.schema(for: node), let kernel = binding(for: node) else {
+            throw InferError.at(node, opset: opset, .unsupportedOperator, "operator is not supported")
+        }
+        guard opset >= schema.sinceVersion else {
+            throw InferError.at(node, opset: opset, .unsupportedOperator, "opsets before \(schema.sinceVersion) are not supported for this operator")
+        }
+        return (schema, kernel)
+    }
 }

@@ -25,17 +25,20 @@ package struct PlanProgramSummary: Codable, Sendable, Equatable {
     package let arenaBytes: Int
     package let unplannedBytes: Int
     package let lowerBoundBytes: Int
+    /// Steps that size their outputs at run time (data-dependent shapes); nil in plans written
+    /// before it was recorded.
+    package let dynamicSteps: Int?
 
-    package init(plan: StaticPlan, bindings: [String: Int]) {
+    package init(plan: Program, bindings: [String: Int]) {
         self.bindings = bindings
         var shapes: [String: [Int]] = [:]
-        for (name, location, _) in plan.inputs {
-            if case .arena(_, _, let shape) = location { shapes[name] = shape }
+        for (name, slot, _) in plan.inputs {
+            if case .arena(_, _, let shape) = slot { shapes[name] = shape }
         }
         inputShapes = shapes
         steps = plan.steps.map { step in
-            let outputs = zip(step.node.outputs.filter { !$0.isEmpty }, step.outputs).compactMap { name, location -> Output? in
-                guard case .arena(let offset, let dtype, let shape) = location else { return nil }
+            let outputs = zip(step.node.outputs, step.outputs).compactMap { name, slot -> Output? in
+                guard case .arena(let offset, let dtype, let shape)? = slot else { return nil }
                 return Output(name: name, offset: offset, bytes: (elementCount(shape) ?? 0) * dtype.byteSize)
             }
             return Step(op: step.node.qualifiedOpType, name: step.node.name, outputs: outputs)
@@ -43,6 +46,7 @@ package struct PlanProgramSummary: Codable, Sendable, Equatable {
         arenaBytes = plan.memory.arenaBytes
         unplannedBytes = plan.memory.unplannedBytes
         lowerBoundBytes = plan.memory.lowerBoundBytes
+        dynamicSteps = plan.dynamicStepCount
     }
 
     package func encoded() throws -> Data {

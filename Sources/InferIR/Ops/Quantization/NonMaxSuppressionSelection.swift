@@ -1,5 +1,5 @@
 /// The boxes NonMaxSuppression keeps, as flat (batch, class, box) triples. It lives with shape
-/// inference because the output's row count is the number of kept boxes: the dynamic executor
+/// inference because the output's row count is the number of kept boxes: a step sized at run time
 /// infers the shape from it, and the runtime kernel writes the same triples.
 ///
 /// Per batch and class: boxes scoring above `score_threshold` (all of them when it is omitted),
