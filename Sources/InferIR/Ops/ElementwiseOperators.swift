@@ -48,8 +48,27 @@ package enum ElementwiseOperators {
         + [("Sqrt", 1), ("Exp", 1), ("Log", 1), ("Reciprocal", 1), ("Tanh", 1), ("Sigmoid", 1), ("Erf", 9),
            ("Floor", 1), ("Ceil", 1), ("Round", 11), ("Sin", 7), ("Cos", 7), ("Softsign", 1), ("Softplus", 1),
            ("Mish", 18), ("HardSwish", 14), ("LeakyRelu", 1), ("Elu", 1), ("Selu", 1), ("Celu", 12),
-           ("HardSigmoid", 1), ("ThresholdedRelu", 10), ("Gelu", 20)].map { unary($0.0, since: $0.1, floats) }
-        + [unary("Clip", since: 1, numbers), unary("Not", since: 1, [.bool])]
+           ("HardSigmoid", 1), ("ThresholdedRelu", 10)].map { unary($0.0, since: $0.1, floats) }
+        + [gelu, unary("Clip", since: 1, numbers), unary("Not", since: 1, [.bool])]
+
+    /// Gelu 20: a float map whose `approximate` is checked at import.
+    static let gelu: OperatorSchema = {
+        let map = unary("Gelu", since: 20, floats)
+        return OperatorSchema("Gelu", since: 20) { ctx in
+            _ = try geluTanhApproximation(ctx)
+            return try map.inferTypes(ctx)
+        }
+    }()
+
+    /// Gelu's `approximate` (ONNX's and swiftinfer's): "none" (the default, the erf form) or
+    /// "tanh" (true).
+    package static func geluTanhApproximation(_ ctx: ShapeContext) throws -> Bool {
+        switch try ctx.node.string("approximate", default: "none") {
+        case "none": return false
+        case "tanh": return true
+        case let other: throw ctx.error(.invalidModel, "approximate must be \"none\" or \"tanh\", not \"\(other)\"")
+        }
+    }
 
     static let comparisons: [OperatorSchema] = [
         binary("Equal", since: 1, everything, output: .bool),

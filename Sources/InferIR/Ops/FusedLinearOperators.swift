@@ -36,8 +36,9 @@ package enum FusedLinearOperators {
         let a = try ctx.type(0), b = try ctx.type(1)
         guard a.dtype == b.dtype else { throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)") }
         guard var sa = a.shape, var sb = b.shape else { return [ValueType(dtype: a.dtype, shape: nil)] }
-        if try ctx.node.int("transA", default: 0) != 0 { sa = try swapLastTwo(sa, ctx) }
-        if try ctx.node.int("transB", default: 0) != 0 { sb = try swapLastTwo(sb, ctx) }
+        let (transA, transB) = try LinearAlgebraOperators.transposes(ctx)
+        if transA { sa = try swapLastTwo(sa, ctx) }
+        if transB { sb = try swapLastTwo(sb, ctx) }
         let out = ValueType(dtype: a.dtype, shape: try LinearAlgebraOperators.matMulShape(sa, sb, ctx))
         if ctx.hasInput(2), let bias = ctx.inputTypes.count > 2 ? ctx.inputTypes[2] : nil, let sBias = bias.shape {
             guard bias.dtype == a.dtype else { throw ctx.error(.dtypeMismatch, "bias is \(bias.dtype) but A is \(a.dtype)") }
@@ -72,9 +73,14 @@ package enum FusedLinearOperators {
         return t
     }
 
+    /// `has_residual` (default 0): input 3 is added to the output.
+    package static func hasResidual(_ ctx: ShapeContext) throws -> Bool {
+        try ctx.node.int("has_residual", default: 0) != 0
+    }
+
     /// With `has_residual`, input 3 must have the output's dtype and (where known) its shape.
     private static func checkResidual(_ ctx: ShapeContext, output: ValueType) throws {
-        guard try ctx.node.int("has_residual", default: 0) != 0 else { return }
+        guard try hasResidual(ctx) else { return }
         let r = try ctx.type(3)
         guard r.dtype == output.dtype else { throw ctx.error(.dtypeMismatch, "residual is \(r.dtype) but the output is \(output.dtype)") }
         if let sr = r.shape, let so = output.shape {

@@ -86,11 +86,14 @@ package enum FusedTransformerOperators {
     static let gelu = OperatorSchema("Gelu", domain: domain, since: 1) { ctx in
         let x = try ctx.type(0)
         guard floats.contains(x.dtype) else { throw ctx.error(.unsupportedDType, "X must be float or double, got \(x.dtype)") }
-        let approximate = try ctx.node.string("approximate", default: "none")
-        guard approximate == "none" || approximate == "tanh" else {
-            throw ctx.error(.invalidModel, "approximate must be \"none\" or \"tanh\", not \"\(approximate)\"")
-        }
+        _ = try ElementwiseOperators.geluTanhApproximation(ctx)
         return [x]
+    }
+
+    /// FusedElementwise's postfix `program` tokens (required) and its `constants` (default none);
+    /// the runtime parses the tokens.
+    package static func fusedElementwiseProgram(_ ctx: ShapeContext) throws -> (tokens: [String], constants: [Float]) {
+        (try ctx.node.strings("program"), try ctx.node.floats("constants", default: []))
     }
 
     static let fusedElementwise = OperatorSchema("FusedElementwise", domain: domain, since: 1) { ctx in
@@ -99,7 +102,7 @@ package enum FusedTransformerOperators {
         guard types.allSatisfy({ $0.dtype == .float32 }) else {
             throw ctx.error(.unsupportedDType, "inputs must all be float32, got \(types.map { "\($0.dtype)" })")
         }
-        _ = try ctx.node.strings("program")
+        _ = try fusedElementwiseProgram(ctx)
         let shapes = types.compactMap(\.shape)
         guard shapes.count == types.count else { return [ValueType(dtype: .float32, shape: nil)] }
         let concrete = types.compactMap(\.staticDims)

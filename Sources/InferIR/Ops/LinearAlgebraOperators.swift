@@ -41,8 +41,7 @@ package enum LinearAlgebraOperators {
         guard a.dtype == b.dtype else {
             throw ctx.error(.dtypeMismatch, "A is \(a.dtype) but B is \(b.dtype)")
         }
-        let transA = try ctx.node.int("transA", default: 0) != 0
-        let transB = try ctx.node.int("transB", default: 0) != 0
+        let (transA, transB) = try transposes(ctx)
         guard let sa = a.shape, let sb = b.shape else { return [ValueType(dtype: a.dtype, shape: [.unknown, .unknown])] }
         guard sa.count == 2, sb.count == 2 else {
             throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got A \(sa) and B \(sb)")
@@ -67,6 +66,11 @@ package enum LinearAlgebraOperators {
             }
         }
         return [ValueType(dtype: a.dtype, shape: [m, n])]
+    }
+
+    /// `transA` / `transB` (default 0) of Gemm, FusedGemm and FusedMatMul.
+    package static func transposes(_ ctx: ShapeContext) throws -> (a: Bool, b: Bool) {
+        (try ctx.node.int("transA", default: 0) != 0, try ctx.node.int("transB", default: 0) != 0)
     }
 
     /// Gemm-1 and Gemm-6 add C as given unless `broadcast` = 1: without it C must be [M, N]

@@ -19,14 +19,17 @@ package enum LossOperators {
                     throw ctx.error(.invalidShape, "input \(x) must be [N, C, d1...] and target \(target) [N, d1...]")
                 }
             }
-            let reduction = try ctx.node.string("reduction", default: "mean")
-            let loss: ValueType
-            switch reduction {
-            case "none": loss = ValueType(dtype: x.dtype, shape: target.shape)
-            case "sum", "mean": loss = ValueType(dtype: x.dtype, shape: [])
-            default: throw ctx.error(.invalidModel, "reduction must be none, sum or mean, not \"\(reduction)\"")
-            }
+            let loss = ValueType(dtype: x.dtype, shape: try reduction(ctx) == "none" ? target.shape : [])
             return ctx.node.outputs.count > 1 ? [loss, x] : [loss]
         }
+    }
+
+    /// `reduction`: "none", "sum" or "mean" (the default).
+    package static func reduction(_ ctx: ShapeContext) throws -> String {
+        let reduction = try ctx.node.string("reduction", default: "mean")
+        guard ["none", "sum", "mean"].contains(reduction) else {
+            throw ctx.error(.invalidModel, "reduction must be none, sum or mean, not \"\(reduction)\"")
+        }
+        return reduction
     }
 }

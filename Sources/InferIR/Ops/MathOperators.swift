@@ -53,9 +53,7 @@ package enum MathOperators {
         OperatorSchema("Hardmax", since: 1) { ctx in
             let x = try ctx.type(0)
             try ElementwiseOperators.require(ctx, x.dtype, in: floats, "input")
-            if let rank = x.rank {
-                _ = try normalizeAxis(try ctx.node.int("axis", default: ctx.opset < 13 ? 1 : -1), rank: rank, node: ctx.node)
-            }
+            if let rank = x.rank { _ = try NormalizationOperators.softmaxAxis(ctx, rank: rank) }  // same axis rule as Softmax
             return [x]
         },
         OperatorSchema("EyeLike", since: 9) { ctx in

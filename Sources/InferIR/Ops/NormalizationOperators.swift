@@ -43,7 +43,7 @@ package enum NormalizationOperators {
         }
     }
 
-    /// Softmax's and LogSoftmax's `axis`, normalized for `rank`: default 1 before opset 13
+    /// Softmax's, LogSoftmax's and Hardmax's `axis`, normalized for `rank`: default 1 before opset 13
     /// (where it splits a 2-D coercion), -1 from 13 on.
     package static func softmaxAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
         try normalizeAxis(ctx.node.int("axis", default: ctx.opset < 13 ? 1 : -1), rank: rank, node: ctx.node)

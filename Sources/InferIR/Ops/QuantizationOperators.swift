@@ -84,21 +84,24 @@ package enum QuantizationOperators {
     static let qLinearConv = OperatorSchema("QLinearConv", since: 10) { ctx in
         let y = try ctx.type(7).dtype
         try ElementwiseOperators.require(ctx, y, in: quantizedDTypes, "y_zero_point")
-        return [try integerConvType(ctx, x: 0, w: 3, bias: 8, output: y)]
+        return [try resolveIntegerConv(ctx, x: 0, w: 3, bias: 8, output: y)?.outputType ?? ValueType(dtype: y, shape: nil)]
     }
 
     /// ConvInteger 10: x, w, x_zero_point, w_zero_point; int32 out.
     static let convInteger = OperatorSchema("ConvInteger", since: 10) { ctx in
-        [try integerConvType(ctx, x: 0, w: 1, bias: nil, output: .int32)]
+        [try resolveIntegerConv(ctx, x: 0, w: 1, bias: nil, output: .int32)?.outputType ?? ValueType(dtype: .int32, shape: nil)]
     }
 
-    /// Conv's output shape for integer inputs (X and W may differ in signedness).
-    static func integerConvType(_ ctx: ShapeContext, x xi: Int, w wi: Int, bias: Int?, output: DType) throws -> ValueType {
+    /// Conv's `group` and window for integer inputs (X and W may differ in signedness), checked
+    /// against the input shapes: the shape function's output type and the lowering's kernel call
+    /// both come from here. nil when the rank of x or w is not known yet.
+    package static func resolveIntegerConv(_ ctx: ShapeContext, x xi: Int, w wi: Int, bias: Int?,
+                                           output: DType) throws -> ConvolutionOperators.ConvResolution? {
         let x = try ctx.type(xi), w = try ctx.type(wi)
         try ElementwiseOperators.require(ctx, x.dtype, in: quantizedDTypes, "x")
         try ElementwiseOperators.require(ctx, w.dtype, in: quantizedDTypes, "w")
         if let bias, ctx.hasInput(bias) { try ElementwiseOperators.require(ctx, try ctx.type(bias).dtype, in: [.int32], "B") }
-        guard let sx = x.shape, let sw = w.shape else { return ValueType(dtype: output, shape: nil) }
+        guard let sx = x.shape, let sw = w.shape else { return nil }
         guard sx.count >= 3, sw.count == sx.count else {
             throw ctx.error(.invalidShape, "needs x [N, C, spatial...] and w of the same rank, got x \(sx), w \(sw)")
         }
@@ -119,7 +122,8 @@ package enum QuantizationOperators {
             }
         }
         let window = try attrs.resolve(input: sx.dropFirst(2).map(\.intValue), kernel: attrs.kernelShape ?? kernelFromW, ceilMode: false)
-        return ValueType(dtype: output, shape: [sx[0], sw[0]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+        let outputType = ValueType(dtype: output, shape: [sx[0], sw[0]] + window.output.map { $0.map(Dim.value) ?? .unknown })
+        return ConvolutionOperators.ConvResolution(group: group, window: window, outputType: outputType)
     }
 
     /// NonMaxSuppression 10, 11: [selected, 3] int64, the count known only from the values.
@@ -133,8 +137,14 @@ package enum QuantizationOperators {
         }
         let selection = try NonMaxSuppressionSelection(
             boxes: boxes, scores: scores, maxOutputBoxesPerClass: inputs[2], iouThreshold: inputs[3],
-            scoreThreshold: inputs[4], centerPointBox: try ctx.node.int("center_point_box", default: 0) != 0, ctx)
+            scoreThreshold: inputs[4], centerPointBox: try centerPointBox(ctx), ctx)
         return [ValueType(dtype: .int64, dims: [selection.selected.count / 3, 3])]
+    }
+
+    /// NonMaxSuppression's `center_point_box` (default 0): boxes as [x_center, y_center, width, height]
+    /// instead of corner pairs.
+    package static func centerPointBox(_ ctx: ShapeContext) throws -> Bool {
+        try ctx.node.int("center_point_box", default: 0) != 0
     }
 
     /// TfIdfVectorizer 9: X [C] or [N, C] of int32/int64 → float [max(ngram_indexes) + 1] or [N, that].

@@ -10,10 +10,10 @@ package enum RearrangementOperators {
             var axis: Int?
             if ctx.node.hasAttribute("axis") {
                 guard let rank = x.rank else { return unknownUnique(x.dtype, rank: nil, outputs) }
-                axis = try ctx.axis(try ctx.node.int("axis"), rank: rank)
+                axis = try uniqueAxis(ctx, rank: rank)
             }
             guard let value = ctx.value(0) else { return unknownUnique(x.dtype, rank: axis == nil ? 1 : x.rank, outputs, axis: axis, shape: x.shape) }
-            let analysis = try UniqueAnalysis(value, axis: axis, sorted: try ctx.node.int("sorted", default: 1) != 0)
+            let analysis = try UniqueAnalysis(value, axis: axis, sorted: try uniqueSorted(ctx))
             var yShape = axis == nil ? [analysis.count] : value.shape
             if let axis { yShape[axis] = analysis.count }
             let types = [ValueType(dtype: x.dtype, dims: yShape), ValueType(dtype: .int64, dims: [analysis.count]),
@@ -54,15 +54,39 @@ package enum RearrangementOperators {
             let past = try ctx.type(0), update = try ctx.type(1)
             guard past.dtype == update.dtype else { throw ctx.error(.invalidModel, "update must have past_cache's type \(past.dtype)") }
             if ctx.hasInput(2), try ctx.type(2).dtype != .int64 { throw ctx.error(.invalidModel, "write_indices must be int64") }
-            let mode = try ctx.node.string("mode", default: "linear")
-            guard mode == "linear" || mode == "circular" else { throw ctx.error(.invalidModel, "mode \"\(mode)\" is not linear or circular") }
+            _ = try tensorScatterCircular(ctx)
             if let rank = past.rank {
                 guard rank >= 2 else { throw ctx.error(.invalidShape, "past_cache must have rank >= 2, got \(past)") }
-                _ = try ctx.axis(try ctx.node.int("axis", default: -2), rank: rank)
+                _ = try tensorScatterAxis(ctx, rank: rank)
             }
             return [past]
         },
     ]
+
+    /// Unique's `axis` normalized for `rank`, or nil without one (the input is flattened).
+    package static func uniqueAxis(_ ctx: ShapeContext, rank: Int) throws -> Int? {
+        guard ctx.node.hasAttribute("axis") else { return nil }
+        return try ctx.axis(ctx.node.int("axis"), rank: rank)
+    }
+
+    /// Unique's `sorted` (default 1): outputs in ascending order, else by first occurrence.
+    package static func uniqueSorted(_ ctx: ShapeContext) throws -> Bool {
+        try ctx.node.int("sorted", default: 1) != 0
+    }
+
+    /// TensorScatter's `axis` (default -2, the sequence axis), normalized for `rank`; never the batch axis 0.
+    package static func tensorScatterAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        let axis = try ctx.axis(ctx.node.int("axis", default: -2), rank: rank)
+        guard axis > 0 else { throw ctx.error(.invalidModel, "axis must not be the batch axis 0") }
+        return axis
+    }
+
+    /// TensorScatter's `mode`: true for "circular", false for "linear" (the default).
+    package static func tensorScatterCircular(_ ctx: ShapeContext) throws -> Bool {
+        let mode = try ctx.node.string("mode", default: "linear")
+        guard mode == "linear" || mode == "circular" else { throw ctx.error(.invalidModel, "mode \"\(mode)\" is not linear or circular") }
+        return mode == "circular"
+    }
 
     static func unknownUnique(_ dtype: DType, rank: Int?, _ outputs: Int, axis: Int? = nil, shape: [Dim]? = nil) -> [ValueType] {
         var y: [Dim]? = rank.map { [Dim](repeating: .unknown, count: $0) }

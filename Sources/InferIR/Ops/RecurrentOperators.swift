@@ -13,13 +13,23 @@ package enum RecurrentOperators {
         schema("LSTM", gates: 4, stateOutputs: 2),
     ]
 
-    /// 2 for "bidirectional", 1 for "forward"/"reverse".
-    package static func directionCount(_ ctx: ShapeContext) throws -> Int {
+    /// `direction` (default "forward"): the direction count (2 for "bidirectional") and whether
+    /// the one direction is "reverse".
+    package static func direction(_ ctx: ShapeContext) throws -> (count: Int, reverse: Bool) {
         switch try ctx.node.string("direction", default: "forward") {
-        case "forward", "reverse": return 1
-        case "bidirectional": return 2
+        case "forward": return (1, false)
+        case "reverse": return (1, true)
+        case "bidirectional": return (2, false)
         case let other: throw ctx.error(.invalidModel, "direction \"\(other)\" is not forward, reverse or bidirectional")
         }
+    }
+
+    /// `hidden_size`, refused unless positive; nil when absent (R's last dim gives it).
+    package static func hiddenSize(_ ctx: ShapeContext) throws -> Int? {
+        guard ctx.node.hasAttribute("hidden_size") else { return nil }
+        let h = try ctx.node.int("hidden_size")
+        guard h > 0 else { throw ctx.error(.invalidModel, "hidden_size must be positive, got \(h)") }
+        return h
     }
 
     /// The `layout` attribute (opset 14+): 0 sequence-major, 1 batch-major.
@@ -37,12 +47,10 @@ package enum RecurrentOperators {
             for i in [1, 2] where try ctx.type(i).dtype != x.dtype {
                 throw ctx.error(.invalidModel, "input \(i) must have X's type \(x.dtype)")
             }
-            let dirs = try directionCount(ctx)
+            let dirs = try direction(ctx).count
             let batchMajor = try layout(ctx) == 1
             var hidden: Dim = .unknown
-            if ctx.node.hasAttribute("hidden_size") {
-                let h = try ctx.node.int("hidden_size")
-                guard h > 0 else { throw ctx.error(.invalidModel, "hidden_size must be positive, got \(h)") }
+            if let h = try hiddenSize(ctx) {
                 hidden = .value(h)
             } else if let r = try ctx.type(2).shape, r.count == 3 {
                 hidden = r[2]

@@ -9,8 +9,7 @@ package enum SelectionOperators {
             if let rank = condition.rank, rank != 1 { throw ctx.error(.invalidShape, "condition must be 1-D, got \(condition)") }
             guard let shape = x.shape else { return [ValueType(dtype: x.dtype, shape: nil)] }
             let selected: Dim = ctx.value(1).map { .value(compressSelection($0, limit: Int.max).count) } ?? .unknown
-            guard ctx.node.hasAttribute("axis") else { return [ValueType(dtype: x.dtype, shape: [selected])] }
-            let axis = try normalizeAxis(try ctx.node.int("axis"), rank: shape.count, node: ctx.node)
+            guard let axis = try compressAxis(ctx, rank: shape.count) else { return [ValueType(dtype: x.dtype, shape: [selected])] }
             var out = shape
             out[axis] = selected
             if let c = ctx.value(1), let dim = shape[axis].intValue {
@@ -23,9 +22,7 @@ package enum SelectionOperators {
             try ElementwiseOperators.require(ctx, try ctx.type(1).dtype, in: [.int64, .int32], "sequence_lens")
             if let rank = x.rank {
                 guard rank >= 2 else { throw ctx.error(.invalidShape, "input must have rank >= 2, got \(x)") }
-                let batch = try normalizeAxis(try ctx.node.int("batch_axis", default: 1), rank: rank, node: ctx.node)
-                let time = try normalizeAxis(try ctx.node.int("time_axis", default: 0), rank: rank, node: ctx.node)
-                guard batch != time else { throw ctx.error(.invalidModel, "batch_axis and time_axis must differ") }
+                _ = try reverseSequenceAxes(ctx, rank: rank)
             }
             return [x]
         },
@@ -47,9 +44,24 @@ package enum SelectionOperators {
             let data = try ctx.type(0), updates = try ctx.type(2)
             try ElementwiseOperators.require(ctx, try ctx.type(1).dtype, in: [.int64, .int32], "indices")
             guard updates.dtype == data.dtype else { throw ctx.error(.invalidModel, "updates \(updates.dtype) differ from data \(data.dtype)") }
+            if let r = data.rank { _ = try IndexingOperators.dataAxis(ctx, rank: r) }  // lowered as ScatterElements
             return [data]
         },
     ]
+
+    /// Compress's `axis` normalized for `rank`, or nil without one (the input is flattened).
+    package static func compressAxis(_ ctx: ShapeContext, rank: Int) throws -> Int? {
+        guard ctx.node.hasAttribute("axis") else { return nil }
+        return try normalizeAxis(ctx.node.int("axis"), rank: rank, node: ctx.node)
+    }
+
+    /// ReverseSequence's `batch_axis` (default 1) and `time_axis` (default 0), normalized for `rank`; they must differ.
+    package static func reverseSequenceAxes(_ ctx: ShapeContext, rank: Int) throws -> (batch: Int, time: Int) {
+        let batch = try normalizeAxis(ctx.node.int("batch_axis", default: 1), rank: rank, node: ctx.node)
+        let time = try normalizeAxis(ctx.node.int("time_axis", default: 0), rank: rank, node: ctx.node)
+        guard batch != time else { throw ctx.error(.invalidModel, "batch_axis and time_axis must differ") }
+        return (batch, time)
+    }
 
     /// Indices of the true entries of Compress's condition, among the first `limit`.
     package static func compressSelection(_ condition: Tensor, limit: Int) -> [Int] {

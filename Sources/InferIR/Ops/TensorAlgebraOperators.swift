@@ -2,6 +2,11 @@
 package enum TensorAlgebraOperators {
     static let numbers: Set<DType> = [.float32, .float64, .int64, .int32]
 
+    /// Einsum's `equation` resolved against the operand shapes.
+    package static func einsumPlan(_ ctx: ShapeContext, shapes: [[Int]]) throws -> EinsumPlan {
+        try EinsumPlan(ctx.node.string("equation"), shapes: shapes, node: ctx.node)
+    }
+
     package static let schemas: [OperatorSchema] = [
         OperatorSchema("Einsum", since: 12) { ctx in
             let count = ctx.node.inputs.count
@@ -9,7 +14,7 @@ package enum TensorAlgebraOperators {
             let dtype = try ElementwiseOperators.sameDType(ctx, Array(0..<count), allowed: numbers)
             let shapes = try (0..<count).map { try ctx.type($0).staticDims }
             guard shapes.allSatisfy({ $0 != nil }) else { return [ValueType(dtype: dtype, shape: nil)] }
-            let plan = try EinsumPlan(try ctx.node.string("equation"), shapes: shapes.map { $0! }, node: ctx.node)
+            let plan = try einsumPlan(ctx, shapes: shapes.map { $0! })
             return [ValueType(dtype: dtype, dims: plan.outputShape)]
         },
         OperatorSchema("Det", since: 11) { ctx in

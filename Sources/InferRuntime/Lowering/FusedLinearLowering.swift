@@ -69,8 +69,8 @@ package enum FusedLinearLowering {
         guard a.dtype == .float32, b.dtype == .float32, y.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "FusedMatMul supports float only, got A \(a.dtype), B \(b.dtype)")
         }
-        let plan = try MatMulPlan(a.shape, b.shape, transA: try ctx.node.int("transA", default: 0) != 0,
-                                  transB: try ctx.node.int("transB", default: 0) != 0, ctx)
+        let (transA, transB) = try LinearAlgebraOperators.transposes(ctx.shapeContext)
+        let plan = try MatMulPlan(a.shape, b.shape, transA: transA, transB: transB, ctx)
         let (m, n, k) = (plan.m, plan.n, plan.k)
         guard y.count == plan.aOffsets.count * m * n else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match op(A) \(a.shape) x op(B) \(b.shape)")
@@ -130,7 +130,7 @@ struct Epilogue: @unchecked Sendable {
         activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)
         threads = ctx.threads
         residualBeforeActivation = try ctx.node.int("residual_before_activation", default: 0) != 0
-        guard try ctx.node.int("has_residual", default: 0) != 0 else {
+        guard try FusedLinearOperators.hasResidual(ctx.shapeContext) else {
             residual = nil; source = nil; copy = nil
             return
         }

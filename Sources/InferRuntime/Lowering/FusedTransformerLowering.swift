@@ -91,17 +91,12 @@ package enum FusedTransformerLowering {
     static func geluBinding(domain: String) -> KernelBinding { KernelBinding.prepared("Gelu", domain: domain) { ctx in
         let x = try ctx.input(0), y = ctx.outputs[0]
         guard x.dtype == y.dtype, x.count == y.count else { throw ctx.error(.invalidShape, "output \(y.type) does not match input \(x.type)") }
-        let op: UnaryOp
-        switch try ctx.node.string("approximate", default: "none") {
-        case "none": op = .gelu(tanhApproximation: false)
-        case "tanh": op = .gelu(tanhApproximation: true)
-        case let other: throw ctx.error(.invalidModel, "approximate must be \"none\" or \"tanh\", not \"\(other)\"")
-        }
+        let tanhForm = try ElementwiseOperators.geluTanhApproximation(ctx.shapeContext)
+        let op = UnaryOp.gelu(tanhApproximation: tanhForm)
         let n = x.count, threads = ctx.threads
         switch x.dtype {
         case .float32:
             let xp = x.pointer(as: Float.self), yp = y.pointer(as: Float.self)
-            let tanhForm = op == .gelu(tanhApproximation: true)
             return { GeluKernel.apply(xp, yp, count: n, tanhApproximation: tanhForm, threads: threads) }
         case .float64:
             let xp = x.pointer(as: Double.self), yp = y.pointer(as: Double.self)
@@ -116,7 +111,7 @@ package enum FusedTransformerLowering {
         guard inputs.allSatisfy({ $0.dtype == .float32 }), out.dtype == .float32 else {
             throw ctx.error(.unsupportedDType, "FusedElementwise runs on float32 only")
         }
-        let tokens = try ctx.node.strings("program"), constants = try ctx.node.floats("constants", default: [])
+        let (tokens, constants) = try FusedTransformerOperators.fusedElementwiseProgram(ctx.shapeContext)
         let program: ElementwiseProgram
         do {
             program = try ElementwiseProgram(tokens: tokens, constants: constants, inputCount: inputs.count)

@@ -93,8 +93,7 @@ struct GemmOperands {
     init(_ ctx: KernelContext, checkingLegacyBias: Bool) throws {
         let a = try ctx.input(0), b = try ctx.input(1), y = ctx.outputs[0]
         guard a.rank == 2, b.rank == 2 else { throw ctx.error(.invalidShape, "Gemm needs 2-D A and B, got \(a.shape) and \(b.shape)") }
-        transA = try ctx.node.int("transA", default: 0) != 0
-        transB = try ctx.node.int("transB", default: 0) != 0
+        (transA, transB) = try LinearAlgebraOperators.transposes(ctx.shapeContext)
         alpha = try ctx.node.float("alpha", default: 1)
         beta = try ctx.node.float("beta", default: 1)
         m = transA ? a.shape[1] : a.shape[0]

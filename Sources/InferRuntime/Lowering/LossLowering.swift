@@ -22,7 +22,7 @@ package enum LossLowering {
         for t in targets where t != ignoreIndex && (t < 0 || t >= c) {
             throw ctx.error(.invalidShape, "target \(t) is out of range for \(c) classes")
         }
-        let reduction: LossReduction = switch try ctx.node.string("reduction", default: "mean") {
+        let reduction: LossReduction = switch try LossOperators.reduction(ctx.shapeContext) {
         case "none": .none
         case "sum": .sum
         default: .mean

@@ -44,7 +44,7 @@ package enum MathLowering {
         KernelBinding("CastLike") { ctx in try ElementwiseLowering.cast(ctx, try ctx.input(0), into: ctx.outputs[0]) },
         KernelBinding("Hardmax") { ctx in
             let x = try ctx.input(0), y = ctx.outputs[0]
-            let axis = try normalizeAxis(try ctx.node.int("axis", default: ctx.opset < 13 ? 1 : -1), rank: x.rank, node: ctx.node)
+            let axis = try NormalizationOperators.softmaxAxis(ctx.shapeContext, rank: x.rank)
             // Before opset 13 the input is coerced to 2-D at `axis`; from 13 on, one axis only.
             let outer = x.shape[..<axis].reduce(1, *)
             let n = ctx.opset < 13 ? x.shape[axis...].reduce(1, *) : x.shape[axis]

@@ -203,21 +203,13 @@ package enum QuantizationLowering {
         guard x.rank >= 3, w.rank == x.rank, x.rank - 2 <= WindowGeometry.maxSpatialRank else {
             throw ctx.error(.invalidShape, "needs x [N, C, 1 to 3 spatial dims] and w of the same rank, got x \(x.shape), w \(w.shape)")
         }
-        let group = try ctx.node.int("group", default: 1)
-        let c = x.shape[1], m = w.shape[0]
-        guard group >= 1, c % group == 0, m % group == 0, w.shape[1] * group == c else {
-            throw ctx.error(.invalidShape, "x has \(c) channels and w \(w.shape) with group \(group): channels must divide by group and match w")
-        }
-        let kernel = Array(w.shape.dropFirst(2)), spatial = Array(x.shape.dropFirst(2))
-        let attrs = try WindowAttributes(ctx.node, ctx.opset, spatialRank: x.rank - 2)
-        if let ks = attrs.kernelShape, ks != kernel { throw ctx.error(.invalidShape, "kernel_shape \(ks) does not match w \(w.shape)") }
-        let window = try attrs.resolve(input: spatial, kernel: kernel, ceilMode: false)
-        let outSpatial = window.output.map { $0 ?? 0 }
-        guard y.shape == [x.shape[0], m] + outSpatial,
-              let g = WindowGeometry(input: spatial, output: outSpatial, kernel: kernel, strides: window.strides,
-                                     dilations: window.dilations, padsBegin: window.padsBegin, padsEnd: window.padsEnd) else {
+        // group, the window and the channel checks come from the schema (one parse, one set of checks).
+        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx.shapeContext, x: xi, w: wi, bias: bias, output: y.dtype),
+              resolved.outputType.staticDims == y.shape else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match the computed convolution shape")
         }
+        let c = x.shape[1], m = w.shape[0], group = resolved.group
+        let g = try ConvolutionLowering.geometry(input: Array(x.shape.dropFirst(2)), window: resolved.window, y: y, ctx)
         var b: [Int32]? = nil
         if let bias, let bt = ctx.optionalInput(bias) {
             guard bt.dtype == .int32, bt.shape == [m] else { throw ctx.error(.invalidShape, "B must be int32 [\(m)], got \(bt.dtype)\(bt.shape)") }
@@ -262,7 +254,7 @@ package enum QuantizationLowering {
         let selection = try NonMaxSuppressionSelection(
             boxes: try ctx.input(0), scores: try ctx.input(1), maxOutputBoxesPerClass: ctx.optionalInput(2),
             iouThreshold: ctx.optionalInput(3), scoreThreshold: ctx.optionalInput(4),
-            centerPointBox: try ctx.node.int("center_point_box", default: 0) != 0, ctx.shapeContext)
+            centerPointBox: try QuantizationOperators.centerPointBox(ctx.shapeContext), ctx.shapeContext)
         let y = ctx.outputs[0]
         guard y.count == selection.selected.count else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not hold the \(selection.selected.count / 3) selected boxes")

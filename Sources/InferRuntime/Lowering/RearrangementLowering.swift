@@ -13,9 +13,8 @@ package enum RearrangementLowering {
     /// Y gathers the first occurrence of each unique slice; the int64 outputs come from the analysis.
     static func unique(_ ctx: KernelContext) throws {
         let x = try ctx.input(0)
-        var axis: Int?
-        if ctx.node.hasAttribute("axis") { axis = try normalizeAxis(try ctx.node.int("axis"), rank: x.rank, node: ctx.node) }
-        let analysis = try UniqueAnalysis(x, axis: axis, sorted: try ctx.node.int("sorted", default: 1) != 0)
+        let axis = try RearrangementOperators.uniqueAxis(ctx.shapeContext, rank: x.rank)
+        let analysis = try UniqueAnalysis(x, axis: axis, sorted: try RearrangementOperators.uniqueSorted(ctx.shapeContext))
         let y = ctx.outputs[0]
         let size = x.dtype.byteSize
         let outer = axis.map { x.shape[..<$0].reduce(1, *) } ?? 1
@@ -100,12 +99,11 @@ package enum RearrangementLowering {
     static func tensorScatter(_ ctx: KernelContext) throws {
         let past = try ctx.input(0), update = try ctx.input(1), out = ctx.outputs[0]
         let rank = past.rank
-        let axis = try normalizeAxis(try ctx.node.int("axis", default: -2), rank: rank, node: ctx.node)
-        guard axis > 0 else { throw ctx.error(.invalidModel, "axis must not be the batch axis 0") }
+        let axis = try RearrangementOperators.tensorScatterAxis(ctx.shapeContext, rank: rank)
         guard update.rank == rank, (0..<rank).allSatisfy({ $0 == axis ? update.shape[$0] <= past.shape[$0] : update.shape[$0] == past.shape[$0] }) else {
             throw ctx.error(.invalidShape, "update \(update.shape) does not fit past_cache \(past.shape) along axis \(axis)")
         }
-        let circular = try ctx.node.string("mode", default: "linear") == "circular"
+        let circular = try RearrangementOperators.tensorScatterCircular(ctx.shapeContext)
         let batch = past.shape[0], maxSequence = past.shape[axis], sequence = update.shape[axis]
         var writes = [Int](repeating: 0, count: batch)
         if let w = ctx.optionalInput(2) {

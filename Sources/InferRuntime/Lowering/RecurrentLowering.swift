@@ -50,14 +50,13 @@ package enum RecurrentLowering {
     static func run(_ ctx: KernelContext, cell: RecurrentCell) throws {
         let shapeContext = ctx.shapeContext
         let x = try ctx.input(0), w = try ctx.input(1), r = try ctx.input(2)
-        let directions = try RecurrentOperators.directionCount(shapeContext)
+        let (directions, reverse) = try RecurrentOperators.direction(shapeContext)
         let batchMajor = try RecurrentOperators.layout(shapeContext) == 1
-        let reverse = try ctx.node.string("direction", default: "forward") == "reverse"
         guard x.rank == 3, w.rank == 3, r.rank == 3 else {
             throw ctx.error(.invalidShape, "X, W and R must have rank 3, got \(x.shape), \(w.shape), \(r.shape)")
         }
         let G = cell.gates
-        let hidden = ctx.node.hasAttribute("hidden_size") ? try ctx.node.int("hidden_size") : r.shape[2]
+        let hidden = try RecurrentOperators.hiddenSize(shapeContext) ?? r.shape[2]
         let geometry = RecurrentGeometry(sequence: batchMajor ? x.shape[1] : x.shape[0], batch: batchMajor ? x.shape[0] : x.shape[1],
                                          input: x.shape[2], hidden: hidden, directions: directions, batchMajor: batchMajor)
         let H = hidden, B = geometry.batch

@@ -6,8 +6,8 @@ package enum SelectionLowering {
     package static let bindings: [KernelBinding] = [
         KernelBinding("Compress") { ctx in
             let x = try ctx.input(0), condition = try ctx.input(1), out = ctx.outputs[0]
-            let flat = !ctx.node.hasAttribute("axis")
-            let axis = flat ? 0 : try normalizeAxis(try ctx.node.int("axis"), rank: x.rank, node: ctx.node)
+            let compressAxis = try SelectionOperators.compressAxis(ctx.shapeContext, rank: x.rank)
+            let flat = compressAxis == nil, axis = compressAxis ?? 0
             let dim = flat ? x.count : x.shape[axis]
             let selected = SelectionOperators.compressSelection(condition, limit: dim)
             let outer = flat ? 1 : x.shape[..<axis].reduce(1, *), inner = flat ? 1 : x.shape[(axis + 1)...].reduce(1, *)
@@ -19,8 +19,7 @@ package enum SelectionLowering {
         },
         KernelBinding("ReverseSequence") { ctx in
             let x = try ctx.input(0), out = ctx.outputs[0]
-            let batchAxis = try normalizeAxis(try ctx.node.int("batch_axis", default: 1), rank: x.rank, node: ctx.node)
-            let timeAxis = try normalizeAxis(try ctx.node.int("time_axis", default: 0), rank: x.rank, node: ctx.node)
+            let (batchAxis, timeAxis) = try SelectionOperators.reverseSequenceAxes(ctx.shapeContext, rank: x.rank)
             let lengths = try ctx.input(1).intValues()
             guard lengths.count == x.shape[batchAxis], lengths.allSatisfy({ $0 >= 0 && $0 <= x.shape[timeAxis] }) else {
                 throw ctx.error(.invalidShape, "sequence_lens \(lengths) must hold \(x.shape[batchAxis]) lengths <= \(x.shape[timeAxis])")

@@ -6,7 +6,7 @@ package enum TensorAlgebraLowering {
     package static let bindings: [KernelBinding] = [
         KernelBinding("Einsum") { ctx in
             let inputs = try (0..<ctx.inputs.count).map { try ctx.input($0) }
-            let plan = try EinsumPlan(try ctx.node.string("equation"), shapes: inputs.map(\.shape), node: ctx.node)
+            let plan = try TensorAlgebraOperators.einsumPlan(ctx.shapeContext, shapes: inputs.map(\.shape))
             let buffers = inputs.map { Tensor(shape: [$0.count + 1], exactly: $0.doubleValues() + [0]) }
             let out = try Tensor.zeros(.float64, shape: [ctx.outputs[0].count + 1])
             withExtendedLifetime(buffers) {

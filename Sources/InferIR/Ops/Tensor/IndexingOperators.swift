@@ -8,7 +8,7 @@ package enum IndexingOperators {
             let indices = try ctx.type(1)
             guard let shape = data.shape else { return [ValueType(dtype: data.dtype, shape: nil)] }
             guard !shape.isEmpty else { throw ctx.error(.invalidShape, "data must have rank >= 1") }
-            let axis = try ctx.axis(try ctx.node.int("axis", default: 0), rank: shape.count)
+            let axis = try dataAxis(ctx, rank: shape.count)
             guard let ishape = indices.shape else { return [ValueType(dtype: data.dtype, shape: nil)] }
             return [try ctx.checkedType(data.dtype, Array(shape[..<axis]) + ishape + Array(shape[(axis + 1)...]))]
         },
@@ -18,7 +18,7 @@ package enum IndexingOperators {
             let indices = try ctx.type(1)
             if let r = data.rank, let q = indices.rank {
                 guard r == q, r > 0 else { throw ctx.error(.invalidShape, "data \(data) and indices \(indices) must have the same rank >= 1") }
-                _ = try ctx.axis(try ctx.node.int("axis", default: 0), rank: r)
+                _ = try dataAxis(ctx, rank: r)
             }
             return [ValueType(dtype: data.dtype, shape: indices.shape)]
         },
@@ -26,7 +26,7 @@ package enum IndexingOperators {
             let data = try ctx.type(0)
             try ctx.requireIndexType(1, "indices")
             let indices = try ctx.type(1)
-            let b = ctx.opset >= 12 ? try ctx.node.int("batch_dims", default: 0) : 0
+            let b = try gatherNDBatchDims(ctx)
             guard let dshape = data.shape, let ishape = indices.shape else { return [ValueType(dtype: data.dtype, shape: nil)] }
             guard ishape.count >= 1, b >= 0, b < min(dshape.count, ishape.count) else {
                 throw ctx.error(.invalidShape, "batch_dims \(b) does not fit data \(data) and indices \(indices)")
@@ -41,6 +41,7 @@ package enum IndexingOperators {
             let data = try ctx.type(0)
             try ctx.requireIndexType(1, "indices")
             _ = try scatterReduction(ctx)
+            if let r = data.rank { _ = try dataAxis(ctx, rank: r) }
             let updates = try ctx.type(2)
             guard updates.dtype == data.dtype else { throw ctx.error(.invalidModel, "updates \(updates.dtype) differ from data \(data.dtype)") }
             return [data]
@@ -57,7 +58,7 @@ package enum IndexingOperators {
             let indices = try ctx.type(0)
             let values = try ctx.type(2)
             guard let ishape = indices.shape else { return [ValueType(dtype: values.dtype, shape: nil)] }
-            let axis = try ctx.axis(try ctx.node.int("axis", default: -1), rank: ishape.count + 1)
+            let axis = try oneHotAxis(ctx, outputRank: ishape.count + 1)
             var depth: Dim = .unknown
             if let d = try oneHotDepth(ctx) { depth = .value(d) }
             var out = ishape
@@ -73,6 +74,21 @@ package enum IndexingOperators {
             return [ValueType(dtype: .int64, dims: [max(rank, 1), nnz])]
         },
     ]
+
+    /// Gather's, GatherElements' and ScatterElements' `axis` (default 0), normalized for the data's `rank`.
+    package static func dataAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try ctx.axis(ctx.node.int("axis", default: 0), rank: rank)
+    }
+
+    /// GatherND's `batch_dims` (opset 12 on; 0 before). Its fit to the shapes is checked by the caller.
+    package static func gatherNDBatchDims(_ ctx: ShapeContext) throws -> Int {
+        ctx.opset >= 12 ? try ctx.node.int("batch_dims", default: 0) : 0
+    }
+
+    /// OneHot's `axis` (default -1, where the one-hot dim goes), normalized for the output's rank.
+    package static func oneHotAxis(_ ctx: ShapeContext, outputRank: Int) throws -> Int {
+        try ctx.axis(ctx.node.int("axis", default: -1), rank: outputRank)
+    }
 
     /// `reduction` attribute: none always, add/mul from opset 16, max/min from 18.
     package static func scatterReduction(_ ctx: ShapeContext) throws -> String {

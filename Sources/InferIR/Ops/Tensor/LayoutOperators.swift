@@ -19,7 +19,7 @@ package enum LayoutOperators {
             if let other = types.first(where: { $0.dtype != dtype }) {
                 throw ctx.error(.invalidModel, "inputs mix \(dtype) and \(other.dtype)")
             }
-            let rawAxis = ctx.opset < 4 ? try ctx.node.int("axis", default: 1) : try ctx.node.int("axis")
+            _ = try concatRawAxis(ctx)  // required from opset 4 even while the shapes are unknown
             let shapes = types.compactMap(\.shape)
             guard let first = shapes.first else { return [ValueType(dtype: dtype, shape: nil)] }
             let rank = first.count
@@ -27,7 +27,7 @@ package enum LayoutOperators {
                 throw ctx.error(.invalidShape, "inputs have different ranks (\(rank) and \(bad.count))")
             }
             guard rank > 0 else { throw ctx.error(.invalidShape, "cannot concatenate scalars") }
-            let axis = try ctx.axis(rawAxis, rank: rank)
+            let axis = try concatAxis(ctx, rank: rank)
             var out = first
             for s in shapes.dropFirst() {
                 for d in 0..<rank where d != axis {
@@ -48,7 +48,7 @@ package enum LayoutOperators {
             let data = try ctx.type(0)
             let outputs = ctx.node.outputs.count
             guard let shape = data.shape else { return Array(repeating: ValueType(dtype: data.dtype, shape: nil), count: outputs) }
-            let axis = try ctx.axis(try ctx.node.int("axis", default: 0), rank: shape.count)
+            let axis = try splitAxis(ctx, rank: shape.count)
             let sizes = try splitSizes(ctx, dim: shape[axis])
             return (0..<outputs).map { k in
                 var s = shape
@@ -143,6 +143,20 @@ package enum LayoutOperators {
         guard perm.count == rank else { throw ctx.error(.invalidModel, "perm \(perm) does not match rank \(rank)") }
         let p = try ctx.axes(perm, rank: rank, "perm")
         return p
+    }
+
+    /// Concat's `axis`, normalized for `rank`: required from opset 4, default 1 before.
+    package static func concatAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try ctx.axis(concatRawAxis(ctx), rank: rank)
+    }
+
+    private static func concatRawAxis(_ ctx: ShapeContext) throws -> Int {
+        ctx.opset < 4 ? try ctx.node.int("axis", default: 1) : try ctx.node.int("axis")
+    }
+
+    /// Split's `axis` (default 0), normalized for `rank`.
+    package static func splitAxis(_ ctx: ShapeContext, rank: Int) throws -> Int {
+        try ctx.axis(ctx.node.int("axis", default: 0), rank: rank)
     }
 
     /// Concrete split sizes along a dim of size `dim`, or nil when not known yet. Covers the

@@ -8,7 +8,7 @@ enum IndexingLowering {
     static let bindings: [KernelBinding] = [
         KernelBinding.prepared("Gather") { ctx in
             let x = try ctx.input(0)
-            let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: 0), rank: x.rank)
+            let axis = try IndexingOperators.dataAxis(ctx.shapeContext, rank: x.rank)
             // Indices are checked into a buffer owned by the prepared kernel: once when they are
             // constant, every run (without allocating) when they are data such as token ids.
             let indices = try ctx.input(1)
@@ -44,7 +44,7 @@ enum IndexingLowering {
         },
         KernelBinding("GatherND") { ctx in
             let x = try ctx.input(0)
-            let batchDims = ctx.opset >= 12 ? try ctx.node.int("batch_dims", default: 0) : 0
+            let batchDims = try IndexingOperators.gatherNDBatchDims(ctx.shapeContext)
             let (offsets, chunk) = try tupleOffsets(ctx, data: x, batchDims: batchDims)
             offsets.withUnsafeBufferPointer { o in
                 IndexedCopy.gatherChunks(x.rawPointer, offsets: o.baseAddress!, count: o.count, chunk: chunk,
@@ -69,7 +69,7 @@ enum IndexingLowering {
             let out = ctx.outputs[0]
             guard values.count == 2 else { throw ctx.error(.invalidShape, "values must hold [off, on], got \(values.shape)") }
             guard let depth = try IndexingOperators.oneHotDepth(ctx.shapeContext) else { throw ctx.error(.invalidModel, "depth is not known") }
-            let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: -1), rank: indices.rank + 1)
+            let axis = try IndexingOperators.oneHotAxis(ctx.shapeContext, outputRank: indices.rank + 1)
             // Classes outside [-depth, depth) give an all-off row.
             let classes = indices.intValues().map { v -> Int in
                 let w = v < 0 ? v + depth : v
@@ -96,7 +96,7 @@ enum IndexingLowering {
     private static func elementOffsets(_ ctx: KernelContext, data: Tensor) throws -> [Int] {
         let indexTensor = try ctx.input(1)
         let rank = data.rank
-        let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: 0), rank: rank)
+        let axis = try IndexingOperators.dataAxis(ctx.shapeContext, rank: rank)
         let ishape = indexTensor.shape
         guard ishape.count == rank else { throw ctx.error(.invalidShape, "indices rank \(ishape.count) differs from data rank \(rank)") }
         for d in 0..<rank where d != axis && ishape[d] > data.shape[d] {

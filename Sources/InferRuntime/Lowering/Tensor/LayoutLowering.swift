@@ -15,7 +15,7 @@ enum LayoutLowering {
         },
         KernelBinding.prepared("Concat") { ctx in
             let out = ctx.outputs[0]
-            let axis = try ctx.shapeContext.axis(ctx.opset < 4 ? try ctx.node.int("axis", default: 1) : try ctx.node.int("axis"), rank: out.rank)
+            let axis = try LayoutOperators.concatAxis(ctx.shapeContext, rank: out.rank)
             let parts = try (0..<ctx.inputs.count).compactMap { i -> (pointer: UnsafeRawPointer, axisDim: Int)? in
                 guard let t = ctx.inputs[i] else { return nil }
                 guard t.rank == out.rank else { throw ctx.error(.invalidShape, "input \(i) has rank \(t.rank), expected \(out.rank)") }
@@ -27,7 +27,7 @@ enum LayoutLowering {
         },
         KernelBinding.prepared("Split") { ctx in
             let x = try ctx.input(0)
-            let axis = try ctx.shapeContext.axis(try ctx.node.int("axis", default: 0), rank: x.rank)
+            let axis = try LayoutOperators.splitAxis(ctx.shapeContext, rank: x.rank)
             let parts = ctx.outputs.map { (pointer: $0.mutableRawPointer, axisDim: $0.shape[axis]) }
             let outer = product(x.shape[..<axis]), inner = product(x.shape[(axis + 1)...])
             let elementSize = x.dtype.byteSize, src = x.rawPointer
