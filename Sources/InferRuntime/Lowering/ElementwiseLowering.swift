@@ -110,7 +110,7 @@ package enum ElementwiseLowering {
         KernelBinding.prepared("Cast") { ctx in
             let x = try ctx.input(0), out = ctx.outputs[0]
             guard x.count == out.count else { throw ctx.error(.invalidShape, "cast output \(out.shape) does not match input \(x.shape)") }
-            let from = kind(x.dtype), to = kind(out.dtype), src = x.rawPointer, dst = out.mutableRawPointer, n = x.count
+            let from = x.dtype.kernelKind, to = out.dtype.kernelKind, src = x.rawPointer, dst = out.mutableRawPointer, n = x.count
             return { CastKernels.cast(from: from, src, to: to, dst, count: n) }
         },
     ]
@@ -340,7 +340,7 @@ package enum ElementwiseLowering {
 
     static func cast(_ ctx: KernelContext, _ x: Tensor, into out: Tensor) throws {
         guard x.count == out.count else { throw ctx.error(.invalidShape, "cast output \(out.shape) does not match input \(x.shape)") }
-        CastKernels.cast(from: kind(x.dtype), x.rawPointer, to: kind(out.dtype), out.mutableRawPointer, count: x.count)
+        CastKernels.cast(from: x.dtype.kernelKind, x.rawPointer, to: out.dtype.kernelKind, out.mutableRawPointer, count: x.count)
     }
 
     static func converted(_ ctx: KernelContext, _ x: Tensor, to dtype: DType) throws -> Tensor {
@@ -371,18 +371,6 @@ package enum ElementwiseLowering {
     static func bytes(_ t: Tensor) -> UnsafeMutablePointer<UInt8> {
         precondition(t.dtype.byteSize == 1, "bytes() of a \(t.dtype) tensor")
         return t.mutableRawPointer.assumingMemoryBound(to: UInt8.self)
-    }
-
-    static func kind(_ dtype: DType) -> ElementKind {
-        switch dtype {
-        case .float32: .float32
-        case .float64: .float64
-        case .int64: .int64
-        case .int32: .int32
-        case .int8: .int8
-        case .uint8: .uint8
-        case .bool: .bool
-        }
     }
 
     static func unsupported(_ ctx: KernelContext, _ dtype: DType) -> InferError {
