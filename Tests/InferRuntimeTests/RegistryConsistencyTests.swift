@@ -25,4 +25,26 @@ import InferIR
         #expect(bindings.subtracting(schemas).sorted() == [], "kernel bindings with no schema")
         #expect(schemas.count > 150, "the registries look empty: \(schemas.count) operators")
     }
+
+    /// The one lookup both program layouts and constant folding make covers each lowering's
+    /// opset range, from its schema's `since`: every operator resolves at its first version, and
+    /// an older version is refused naming node, op and opset (never run with today's semantics).
+    @Test func theLookupCoversEachOpsetRangeFromItsSince() throws {
+        for schema in OperatorRegistry.all {
+            let node = Node(name: "n", opType: schema.opType, domain: schema.domain, inputs: [], outputs: ["y"])
+            let found = try LoweringTable.lowering(for: node, opset: schema.sinceVersion)
+            #expect(found.kernel.opType == schema.opType && found.kernel.domain == schema.domain)
+            guard schema.sinceVersion > 1 else { continue }
+            do {
+                _ = try LoweringTable.lowering(for: node, opset: schema.sinceVersion - 1)
+                Issue.record("\(schema.opType) resolved at opset \(schema.sinceVersion - 1), before its since \(schema.sinceVersion)")
+            } catch let error as InferError {
+                #expect(error.kind == .unsupportedOperator)
+                #expect(error.opset == schema.sinceVersion - 1 && error.opType != nil)
+                #expect(error.message.contains("opsets before \(schema.sinceVersion)"), "\(error.message)")
+            }
+        }
+        let unknown = Node(name: "n", opType: "NoSuchOp", inputs: [], outputs: ["y"])
+        #expect(throws: InferError.self) { try LoweringTable.lowering(for: unknown, opset: 17) }
+    }
 }
