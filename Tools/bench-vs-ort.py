@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Side by side with ONNX Runtime: same models, same inputs, same thread counts.
+"""Side by side with ONNX Runtime (and OpenVINO): same models, same inputs, same thread counts.
 
 For each model under Graphs/bench (or those named) and each thread count:
   1. seeded random inputs of the data set's shapes are saved as .npy;
-  2. `swiftc-infer run` and ONNX Runtime must agree on every output (rtol 1e-3) before any timing;
-  3. rounds alternate the two engines: an ORT timing loop (InferenceSession with
+  2. `swiftc-infer run` and ONNX Runtime must agree on every output (rtol 1e-3) before any timing,
+     and so must OpenVINO and ONNX Runtime (same rtol/atol) before OpenVINO is timed;
+  3. rounds alternate the engines: an ORT timing loop (InferenceSession with
      intra_op_num_threads=N, inter_op_num_threads=1, sequential execution, all graph optimizations),
-     then `swiftc-infer bench --json --compare-unfused --input ...` (-O2 and -O0 alternating inside);
-  4. latencies of all rounds are pooled: a markdown table (p50/p99, ratio to ORT, fused vs unfused)
-     and a PNG chart of the distributions (matplotlib, Agg backend).
+     an OpenVINO loop (CPU plugin, f32 inference precision, N inference threads, 1 stream,
+     LATENCY hint, one infer request), then `swiftc-infer bench --json --compare-unfused --input ...`
+     (-O2 and -O0 alternating inside);
+  4. latencies of all rounds are pooled: a markdown table (p50/p99, ratio to ORT, fused vs unfused,
+     OpenVINO p50/p99 and ratio to ORT) and a PNG chart of the distributions (matplotlib, Agg backend).
+
+OpenVINO is optional (`pip install -r Tools/requirements-bench.txt`): when `import openvino`
+fails, one line says the column is skipped and why, and the rest runs as before.
 
 With --baseline-binary OLD (another build of swiftc-infer, e.g. of an earlier commit in a git
 worktree), each round also times OLD at -O2 right after the new build, and the table gains
@@ -18,6 +24,13 @@ Example:
   swift build -c release
   Tools/bench-vs-ort.py --threads 1,2 --png docs/bench/bench-vs-ort.png --markdown docs/bench/bench-vs-ort.md
   Tools/bench-vs-ort.py --baseline-binary ../old/.build/release/swiftc-infer --png ''
+
+Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
+once into .cache/fullsize with Tools/make_fullsize_models.py, then name model directories, or the
+corpus folder itself for all of them:
+  python3 Tools/make_fullsize_models.py
+  Tools/bench-vs-ort.py .cache/fullsize/resnet18 --threads 1 --rounds 1 --iterations 5 --png ''
+  Tools/bench-vs-ort.py .cache/fullsize --threads 1,2 --rounds 2 --iterations 20 --png docs/bench/fullsize.png
 """
 import argparse
 import datetime
@@ -108,6 +121,53 @@ def ort_times(session, feeds, iterations, warmup):
     return times
 
 
+def openvino_core():
+    """(openvino.Core, version) or (None, reason): the OpenVINO column is optional."""
+    try:
+        import openvino
+        return openvino.Core(), openvino.__version__.split("-")[0]
+    except Exception as error:  # ImportError, or a broken install failing on load
+        return None, f"{type(error).__name__}: {error}"
+
+
+def ov_compile(core, path, threads):
+    """The OpenVINO CPU plugin at f32 (no bf16/f16 downcast), N threads, one stream, latency mode."""
+    compiled = core.compile_model(str(path), "CPU", {
+        "INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": str(threads),
+        "NUM_STREAMS": "1", "PERFORMANCE_HINT": "LATENCY"})
+    return compiled, compiled.create_infer_request()
+
+
+def ov_run(request, feeds):
+    results = request.infer(feeds)
+    return [results[output] for output in request.model_outputs]
+
+
+def ov_times(request, feeds, iterations, warmup):
+    for _ in range(warmup):
+        request.infer(feeds)
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter_ns()
+        request.infer(feeds)
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    return times
+
+
+def check_openvino(request, session, feeds, rtol, atol):
+    """None when every OpenVINO output matches ORT, else a one-line reason."""
+    got_all = ov_run(request, feeds)
+    expected = session.run(None, feeds)
+    for info, got, want in zip(session.get_outputs(), got_all, expected):
+        got = np.asarray(got)
+        if got.shape != want.shape:
+            return f"output {info.name}: shape {got.shape} vs ORT {want.shape}"
+        if not np.allclose(got, want, rtol=rtol, atol=atol):
+            err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
+            return f"output {info.name}: max abs error {err:.3g} beyond rtol {rtol}"
+    return None
+
+
 def check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, rtol, atol):
     """None when every output of `swiftc-infer run` matches ORT, else a one-line reason."""
     out_dir = workdir / f"out_t{threads}"
@@ -144,7 +204,8 @@ def pct(values, q):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("models", nargs="*", help="model directories or names under Graphs/bench (default: all)")
+    parser.add_argument("models", nargs="*", help="model directories, names under Graphs/bench, or a folder of model "
+                        "directories such as .cache/fullsize (default: all of Graphs/bench)")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per engine (default 4)")
     parser.add_argument("--iterations", type=int, default=50, help="timed runs per engine per round (default 50)")
@@ -163,10 +224,19 @@ def main():
         sys.exit(f"error: {binary} not found; build it with `swift build -c release`")
     bench_root = ROOT / "Graphs/bench"
     if args.models:
-        dirs = [Path(m) if Path(m).is_dir() else bench_root / m for m in args.models]
+        dirs = []
+        for m in args.models:
+            path = Path(m) if Path(m).is_dir() else bench_root / m
+            if path.is_dir() and not (path / "model.onnx").exists():  # a corpus folder: all models in it
+                dirs += sorted(p for p in path.iterdir() if (p / "model.onnx").exists()) or [path]
+            else:
+                dirs.append(path)
     else:
         dirs = sorted(p for p in bench_root.iterdir() if (p / "model.onnx").exists())
     threads_list = [int(t) for t in args.threads.split(",")]
+    core, ov_version = openvino_core()
+    if core is None:
+        log(f"OpenVINO column skipped: openvino not importable ({ov_version}); pip install -r Tools/requirements-bench.txt")
 
     rows, charts = [], []
     workroot = Path(tempfile.mkdtemp(prefix="bench-vs-ort-"))
@@ -192,44 +262,68 @@ def main():
                     log(f"{label}: outputs disagree, not timed: {problem}")
                     rows.append(dict(model=model_dir.name, threads=threads, error=problem))
                     continue
-                ort_all, fused_all, unfused_all, baseline_all, core = [], [], [], [], "?"
+                ov_request, ov_problem = None, None
+                if core is not None:
+                    try:
+                        _, ov_request = ov_compile(core, model_path, threads)
+                        ov_problem = check_openvino(ov_request, session, feeds, args.rtol, args.atol)
+                    except Exception as error:  # a model OpenVINO cannot read or compile
+                        ov_problem = f"OpenVINO failed: {type(error).__name__}: {str(error).strip().splitlines()[0]}"
+                    if ov_problem:
+                        log(f"{label}: OpenVINO not timed: {ov_problem}")
+                        ov_request = None
+                ort_all, ov_all, fused_all, unfused_all, baseline_all, blas = [], [], [], [], [], "?"
                 for k in range(args.rounds):
                     ort_all += ort_times(session, feeds, args.iterations, args.warmup)
+                    if ov_request is not None:
+                        ov_all += ov_times(ov_request, feeds, args.iterations, args.warmup)
                     summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup, workdir)
                     fused_all += samples["fused"]
                     unfused_all += samples["unfused"]
-                    core = summary["blas_core"]
+                    blas = summary["blas_core"]
                     if args.baseline_binary:
                         _, old = ours_round(args.baseline_binary, model_path, input_args, threads, args.iterations,
                                             args.warmup, workdir, compare_unfused=False)
                         baseline_all += old["fused"]
-                    log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms, ours {pct(fused_all, 50):.3f} ms")
-                row = dict(model=model_dir.name, threads=threads, blas_core=core,
+                    ov_text = f", OpenVINO {pct(ov_all, 50):.3f} ms" if ov_all else ""
+                    log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms{ov_text}, "
+                        f"ours {pct(fused_all, 50):.3f} ms")
+                row = dict(model=model_dir.name, threads=threads, blas_core=blas,
                            ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
+                           ov_p50=pct(ov_all, 50), ov_p99=pct(ov_all, 99), ov_error=ov_problem,
                            ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
                            unfused_p50=pct(unfused_all, 50), baseline_p50=pct(baseline_all, 50), n=len(ort_all))
                 rows.append(row)
-                charts.append((label, ort_all, fused_all, unfused_all))
+                charts.append((label, ort_all, ov_all, fused_all, unfused_all))
     finally:
         shutil.rmtree(workroot, ignore_errors=True)
 
+    with_ov = core is not None
     table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |"
+             + (" OpenVINO p50 ms | OpenVINO p99 ms | OpenVINO / ORT (p50) |" if with_ov else "")
              + (" baseline -O2 p50 ms | ours / baseline |" if args.baseline_binary else ""),
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.baseline_binary else "")]
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if with_ov else "")
+             + ("---:|---:|" if args.baseline_binary else "")]
     for r in rows:
         if "error" in r:
-            table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |")
+            table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |"
+                         + (" – | – | – |" if with_ov else "") + (" – | – |" if args.baseline_binary else ""))
             continue
         line = (f"| {r['model']} | {r['threads']} | {r['ort_p50']:.3f} | {r['ort_p99']:.3f} | {r['ours_p50']:.3f} | "
                 f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {r['unfused_p50']:.3f} | "
                 f"{r['unfused_p50'] / r['ours_p50']:.2f}x |")
+        if with_ov and r["ov_error"]:
+            line += f" – | – | OpenVINO not timed: {r['ov_error']} |"
+        elif with_ov:
+            line += f" {r['ov_p50']:.3f} | {r['ov_p99']:.3f} | {r['ov_p50'] / r['ort_p50']:.2f}x |"
         if args.baseline_binary:
             line += f" {r['baseline_p50']:.3f} | {r['ours_p50'] / r['baseline_p50']:.2f}x |"
         table.append(line)
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
+    ov_note = f"OpenVINO {ov_version} (CPU, f32); " if with_ov else ""
     header = [f"Date: {datetime.date.today().isoformat()}; machine: {machine}; OpenBLAS core: {', '.join(cores)}; "
-              f"ONNX Runtime {ort_version()}; {args.rounds} alternating rounds x {args.iterations} runs per engine.",
+              f"ONNX Runtime {ort_version()}; {ov_note}{args.rounds} alternating rounds x {args.iterations} runs per engine.",
               f"Command: `{env_prefix()}{' '.join(['Tools/bench-vs-ort.py'] + sys.argv[1:])}`", ""]
     text = "\n".join(header + table)
     print(text)
@@ -247,20 +341,23 @@ def draw(charts, png, machine):
     import matplotlib.pyplot as plt
     columns = 2
     rows = (len(charts) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 2.4 * rows), squeeze=False)
-    for ax, (label, ort, fused, unfused) in zip(axes.flat, charts):
-        data = [ort, fused, unfused]
+    fig, axes = plt.subplots(rows, columns, figsize=(6.5 * columns, 2.8 * rows), squeeze=False)
+    for ax, (label, ort, ov, fused, unfused) in zip(axes.flat, charts):
+        series = [("ORT", ort), ("OpenVINO", ov), ("ours -O2", fused), ("ours -O0", unfused)]
+        series = [(name, values) for name, values in series if values]  # OpenVINO may be absent
+        data = [values for _, values in series]
         try:
             ax.boxplot(data, orientation="horizontal", whis=(1, 99), showfliers=False, widths=0.6)
         except TypeError:  # matplotlib < 3.10
             ax.boxplot(data, vert=False, whis=(1, 99), showfliers=False, widths=0.6)
-        ax.set_yticks([1, 2, 3], ["ORT", "ours -O2", "ours -O0"])
+        ax.set_yticks(list(range(1, len(series) + 1)), [name for name, _ in series])
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("latency ms (box: p25-p75, line: p50, whiskers: p1-p99)", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     for ax in list(axes.flat)[len(charts):]:
         ax.axis("off")
-    fig.suptitle(f"swiftc-infer vs ONNX Runtime: {machine}", fontsize=11)
+    engines = "ONNX Runtime and OpenVINO" if any(c[2] for c in charts) else "ONNX Runtime"
+    fig.suptitle(f"swiftc-infer vs {engines}: {machine}", fontsize=11)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(png, dpi=110)

@@ -19,8 +19,8 @@ layout), with layers.txt holding its attention layer count.
 
     python3 Tools/export_attention_models.py [--out Graphs/attention]
 
-Needs torch (2.13, CPU), onnxscript and transformers (5.x) besides Tools/requirements.txt; the
-committed models are what it wrote, so the tests need none of them.
+Needs torch (2.13, CPU), onnxscript and transformers (5.x) besides Tools/requirements.txt (see
+Tools/requirements-bench.txt); the committed models are what it wrote, so the tests need none of them.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def gpt_masked_fill():
 
 def bert_padding():
     import torch
+    without_torchvision_ops()
     from transformers import BertConfig, BertModel
 
     torch.manual_seed(2)
@@ -93,12 +94,20 @@ def bert_padding():
 
 def t5_relative():
     import torch
+    without_torchvision_ops()
     from transformers import T5Config, T5EncoderModel
 
     torch.manual_seed(3)
     config = T5Config(num_layers=2, d_model=64, d_kv=16, num_heads=4, d_ff=128, vocab_size=VOCAB,
                       attn_implementation="eager")
     return HiddenStates(T5EncoderModel(config)).eval(), ["input_ids", "attention_mask"], True, 18, 2
+
+
+def without_torchvision_ops():
+    """transformers imports torchvision when it is installed; the PyPI wheel's C ops do not load
+    against CPU torch and break that import (see make_fullsize_models.import_torchvision)."""
+    from make_fullsize_models import import_torchvision
+    import_torchvision()
 
 
 def HiddenStates(model):
