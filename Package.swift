@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),
-        .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels"]),
+        .testTarget(name: "InferKernelsTests", dependencies: ["InferKernels", "InferIR"]),
         // Test support only: counts heap allocations per thread by interposing malloc & co.
         .target(name: "CAllocationCounter"),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX", "CAllocationCounter"]),

@@ -1,9 +1,22 @@
 /// Float32 convolution, NC[D][H]W layout, weights [M, C/group, k...]. Three paths:
 /// pointwise (1x1, stride 1, no pads) runs GEMM straight on the input; depthwise
 /// (one input channel per group) runs a direct kernel; everything else is im2col + GEMM.
+/// A fourth, Winograd F(4x4, 3x3) (`WinogradConvolution`), needs its filter transformed once,
+/// so only a prepared kernel over constant weights takes it (`algorithm`).
 package enum Convolution {
-    package enum Path: Equatable { case pointwise, depthwise, im2col }
+    package enum Path: Equatable { case pointwise, depthwise, winograd, im2col }
 
+    /// The path for a layer whose weights are constant (`weightsFixed`) or not: `path`, or
+    /// Winograd where it applies and wins (`WinogradConvolution.isProfitable`).
+    package static func algorithm(inChannels: Int, outChannels: Int, group: Int, geometry: WindowGeometry,
+                                  weightsFixed: Bool) -> Path {
+        let base = path(inChannels: inChannels, group: group, geometry: geometry)
+        guard base == .im2col, group == 1, weightsFixed,
+              WinogradConvolution.isProfitable(geometry, inChannels: inChannels, outChannels: outChannels) else { return base }
+        return .winograd
+    }
+
+    /// The path `convolve` takes (never Winograd: that is `algorithm`'s choice, run by its caller).
     package static func path(inChannels: Int, group: Int, geometry: WindowGeometry) -> Path {
         if geometry.isPointwise { return .pointwise }
         if group > 1, group == inChannels { return .depthwise }

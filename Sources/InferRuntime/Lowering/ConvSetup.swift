@@ -4,7 +4,8 @@ import InferKernels
 /// What Conv and FusedConv lower to before any arithmetic: pointers, channel counts and the
 /// window geometry. The attributes are parsed and checked once, by the schema's
 /// `ConvolutionOperators.resolveConv` (the same function shape inference ran); this only adds
-/// what the kernels need on top: float dtypes, the bias, the spatial-rank limit.
+/// what the kernels need on top: float dtypes, the bias, the spatial-rank limit, and the
+/// algorithm (`Convolution.algorithm`), with Winograd's transformed filter made here, once.
 struct ConvSetup: @unchecked Sendable {
     let input: UnsafePointer<Float>
     let weights: UnsafePointer<Float>
@@ -16,6 +17,9 @@ struct ConvSetup: @unchecked Sendable {
     let group: Int
     let geometry: WindowGeometry
     let threads: Int
+    let path: Convolution.Path
+    /// Winograd's filter, `WinogradConvolution.transformWeights` of `weights` (nil on other paths).
+    private let transformedWeights: FloatBuffer?
 
     init(_ ctx: KernelContext) throws {
         let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
@@ -39,13 +43,34 @@ struct ConvSetup: @unchecked Sendable {
         outChannels = m
         group = resolved.group
         threads = ctx.threads
+        path = Convolution.algorithm(inChannels: inChannels, outChannels: outChannels, group: group, geometry: geometry,
+                                     weightsFixed: ctx.inputValuesFixed(1))
+        if path == .winograd {
+            let u = FloatBuffer(count: WinogradConvolution.transformedWeightCount(inChannels: inChannels, outChannels: outChannels))
+            WinogradConvolution.transformWeights(weights, outChannels: outChannels, inChannels: inChannels, into: u.pointer!)
+            transformedWeights = u
+        } else {
+            transformedWeights = nil
+        }
     }
 
-    var path: Convolution.Path { Convolution.path(inChannels: inChannels, group: group, geometry: geometry) }
-    /// Floats of im2col scratch the convolution needs (0 unless it takes the im2col path).
-    var scratchCount: Int { Convolution.scratchCount(inChannels: inChannels, group: group, geometry: geometry) }
+    /// Floats of scratch the convolution needs (im2col's columns, Winograd's transformed tiles).
+    var scratchCount: Int {
+        path == .winograd
+            ? WinogradConvolution.scratchCount(inChannels: inChannels, outChannels: outChannels, geometry: geometry)
+            : Convolution.scratchCount(inChannels: inChannels, group: group, geometry: geometry)
+    }
 
     func convolve(bias: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?, clamp: ConvolutionClamp? = nil) {
+        if path == .winograd, let u = transformedWeights?.pointer, let scratch {
+            WinogradConvolution.convolve(input: input, transformedWeights: u, bias: bias, output: output, batch: batch,
+                                         inChannels: inChannels, outChannels: outChannels, geometry: geometry,
+                                         scratch: scratch, threads: threads)
+            if let clamp {
+                for i in 0..<batch * outChannels * geometry.outputSize { output[i] = clamp.apply(output[i]) }
+            }
+            return
+        }
         Convolution.convolve(input: input, weights: weights, bias: bias, output: output, batch: batch,
                              inChannels: inChannels, outChannels: outChannels, group: group, geometry: geometry,
                              scratch: scratch, clamp: clamp, threads: threads)
