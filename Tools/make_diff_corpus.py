@@ -225,12 +225,12 @@ def conv_cases() -> dict:
         "depthwise_3x3_multiplier": conv([1, 3, 8, 18], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
         "depthwise_3x3_s3": conv([1, 3, 12, 12], [3, 3], 3, group=3, pads=[1, 1, 1, 1], strides=[3, 3]),
         "depthwise_3x3_dilated": conv([1, 3, 10, 10], [3, 3], 3, group=3, pads=[2, 2, 2, 2], dilations=[2, 2]),
-        # Convolution.algorithm: Winograd F(4x4, 3x3) from 16 tiles and 16 channels in and out;
+        # Convolution.algorithm: Winograd F(4x4, 3x3) from 32 tiles and 16 channels in and out;
         # output edges that are not multiples of 4, asymmetric pads, batch 2, a fused epilogue.
-        "conv_winograd": conv([2, 16, 18, 15], [3, 3], 24, pads=[1, 1, 1, 1]),
-        "conv_winograd_asymmetric_pads": conv([1, 16, 17, 21], [3, 3], 16, pads=[0, 1, 2, 0], bias=False),
+        "conv_winograd": conv([2, 16, 26, 23], [3, 3], 24, pads=[1, 1, 1, 1]),
+        "conv_winograd_asymmetric_pads": conv([1, 16, 25, 29], [3, 3], 16, pads=[0, 1, 2, 0], bias=False),
         "conv_winograd_residual_relu": conv_then(lambda n, y: n.op("Relu", [n.op("Add", [y, "x"])], out="y"),
-                                                 shape=(1, 16, 16, 16), channels_out=16),
+                                                 shape=(1, 16, 24, 24), channels_out=16),
         "depthwise_5x5": conv([1, 4, 10, 10], [5, 5], 4, group=4, pads=[2, 2, 2, 2]),
         "depthwise_1d": conv([1, 4, 16], [3], 4, group=4, pads=[1, 1]),
         # fold-batchnorm on Conv, then the epilogue

@@ -63,9 +63,13 @@ import Testing
         // Weights that change every run would be transformed every run: im2col instead.
         #expect(Convolution.algorithm(inChannels: 64, outChannels: 64, group: 1, geometry: layer, weightsFixed: false) == .im2col)
         #expect(Convolution.algorithm(inChannels: 64, outChannels: 64, group: 2, geometry: layer, weightsFixed: true) == .im2col)
-        // 7x7 outputs are 4 tiles: the transformed filter read dominates, im2col wins.
-        let small = Self.geometry(7, 7, pads: [1, 1, 1, 1])
-        #expect(Convolution.algorithm(inChannels: 512, outChannels: 512, group: 1, geometry: small, weightsFixed: true) == .im2col)
+        // 14x14 and 7x7 outputs are 16 and 4 tiles: the transformed filter read dominates, im2col wins.
+        for size in [14, 7] {
+            let small = Self.geometry(size, size, pads: [1, 1, 1, 1])
+            #expect(Convolution.algorithm(inChannels: 256, outChannels: 256, group: 1, geometry: small, weightsFixed: true) == .im2col)
+        }
+        let layer2 = Self.geometry(28, 28, pads: [1, 1, 1, 1])
+        #expect(Convolution.algorithm(inChannels: 128, outChannels: 128, group: 1, geometry: layer2, weightsFixed: true) == .winograd)
         let strided = WindowGeometry(input: [56, 56], output: [28, 28], kernel: [3, 3], strides: [2, 2], dilations: [1, 1],
                                      padsBegin: [1, 1], padsEnd: [1, 1])!
         #expect(!WinogradConvolution.applies(to: strided))

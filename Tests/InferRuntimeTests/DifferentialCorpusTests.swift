@@ -20,7 +20,13 @@ import InferIR
     static func tolerance(_ c: CorpusCase) -> Tolerance {
         // gpt_decoder's logits reach ~195, where ORT and onnx.reference already differ by 1.5e-4
         // (Tools/README.md): near-zero logits a float32 step away would fail atol 1e-5.
-        c.name == "bench/gpt_decoder" ? Tolerance(atol: 2e-4) : Tolerance()
+        if c.name == "bench/gpt_decoder" { return Tolerance(atol: 2e-4) }
+        // Winograd F(4x4, 3x3) is off by up to ~4e-6 of the output's largest magnitude
+        // (WinogradTests): these unnormalized cases reach |y| = 25, so an output near zero may be
+        // 1e-4 from ORT's direct sum. (Real networks keep activations near unit scale:
+        // ResNet-18/50 and DenseNet-121 at 224x224 pass `check` at atol 1e-5 with Winograd.)
+        if c.name.hasPrefix("diff/conv_winograd") { return Tolerance(atol: 2e-4) }
+        return Tolerance()
     }
 
     static let initializerInputCases: [CorpusCase] = GraphCorpus.cases.filter { c in

@@ -7,7 +7,7 @@
 /// U = G g Gᵀ is the filter transformed once when the kernel is prepared; the output tile is
 /// Aᵀ M A. That is 36 multiplies per channel pair and tile instead of 144 (4x fewer), the
 /// multiply-adds still on OpenBLAS. The transforms are O(C·T + M·T): cheap next to the GEMMs when
-/// there are enough tiles per image and channels to share them (see `isProfitable`).
+/// there are enough tiles per image to share each transformed filter read (see `isProfitable`).
 ///
 /// The interpolation points are 0, ±1, ±2 and ∞; with float32 the result differs from a direct
 /// convolution by a few ulps times the magnitude of the sums (measured in `WinogradTests`).
@@ -23,10 +23,10 @@ package enum WinogradConvolution {
     /// Whether Winograd beats im2col + GEMM for this layer. Each of the 36 GEMMs reads its
     /// transformed filter (M x C) once for T tiles: with few tiles per image that read is the
     /// cost (4x the original filter's bytes), so the layer stays on im2col. Measured on ResNet-18
-    /// at 224x224 (AMD EPYC, one thread): a win from 14x14 outputs (16 tiles) up, where each
-    /// filter read serves enough tiles; at 7x7 (4 tiles) im2col is faster.
+    /// at 224x224 (AMD EPYC, one thread, `bench --profile`): 28x28 (49 tiles) and 56x56 outputs
+    /// win clearly; at 14x14 (16 tiles, 256 channels) im2col took 3.0 ms a layer, Winograd 3.4.
     package static func isProfitable(_ g: WindowGeometry, inChannels: Int, outChannels: Int) -> Bool {
-        applies(to: g) && tileCount(g) >= 16 && inChannels >= 16 && outChannels >= 16
+        applies(to: g) && tileCount(g) >= 32 && inChannels >= 16 && outChannels >= 16
     }
 
     static func tilesH(_ g: WindowGeometry) -> Int { (g.outH + tile - 1) / tile }
