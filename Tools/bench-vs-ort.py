@@ -154,11 +154,10 @@ def ov_times(request, feeds, iterations, warmup):
     return times
 
 
-def check_openvino(request, session, feeds, rtol, atol):
-    """None when every OpenVINO output matches ORT, else a one-line reason."""
-    got_all = ov_run(request, feeds)
+def disagreement(session, feeds, outputs, rtol, atol):
+    """None when `outputs` (one array per ORT output, in order) match ORT's, else a one-line reason."""
     expected = session.run(None, feeds)
-    for info, got, want in zip(session.get_outputs(), got_all, expected):
+    for info, got, want in zip(session.get_outputs(), outputs, expected):
         got = np.asarray(got)
         if got.shape != want.shape:
             return f"output {info.name}: shape {got.shape} vs ORT {want.shape}"
@@ -168,6 +167,11 @@ def check_openvino(request, session, feeds, rtol, atol):
     return None
 
 
+def check_openvino(request, session, feeds, rtol, atol):
+    """None when every OpenVINO output matches ORT, else a one-line reason."""
+    return disagreement(session, feeds, ov_run(request, feeds), rtol, atol)
+
+
 def check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, rtol, atol):
     """None when every output of `swiftc-infer run` matches ORT, else a one-line reason."""
     out_dir = workdir / f"out_t{threads}"
@@ -175,16 +179,9 @@ def check_outputs(binary, model_path, session, feeds, input_args, threads, workd
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return f"swiftc-infer run failed: {r.stderr.strip()}"
-    expected = session.run(None, feeds)
-    for info, want in zip(session.get_outputs(), expected):
-        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in info.name)
-        got = np.load(out_dir / f"{safe}.npy")
-        if got.shape != want.shape:
-            return f"output {info.name}: shape {got.shape} vs ORT {want.shape}"
-        if not np.allclose(got, want, rtol=rtol, atol=atol):
-            err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
-            return f"output {info.name}: max abs error {err:.3g} beyond rtol {rtol}"
-    return None
+    safe = lambda name: "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    outputs = [np.load(out_dir / f"{safe(info.name)}.npy") for info in session.get_outputs()]
+    return disagreement(session, feeds, outputs, rtol, atol)
 
 
 def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True):

@@ -41,7 +41,9 @@ import warnings
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_models import run_onnx_runtime, write_test_data_set  # noqa: E402  (the same files as the bench set)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OPSET = 17
@@ -159,22 +161,6 @@ def build(name: str):
     return {"bert_base": bert_base, "gpt2_small": gpt2_small}[name](seed)
 
 
-def run_onnx_runtime(path: str, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    # No graph fusions: the expected outputs should be the plain op-by-op semantics.
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    return session.run(None, feeds)
-
-
-def write_tensor(path: str, array: np.ndarray, name: str) -> None:
-    with open(path, "wb") as f:
-        f.write(numpy_helper.from_array(array, name).SerializeToString(deterministic=True))
-
-
 def present(directory: str) -> bool:
     data = os.path.join(directory, "test_data_set_0")
     return (os.path.isfile(os.path.join(directory, "model.onnx")) and os.path.isfile(os.path.join(data, "input_0.pb"))
@@ -210,20 +196,9 @@ def export(name: str, out_dir: str) -> None:
             raise SystemExit(f"{name}: ONNX Runtime and PyTorch disagree on {info.name} "
                              f"(max diff {np.max(np.abs(got - want)):.3g}, |max| {scale:.3g})")
 
-    data_dir = os.path.join(directory, "test_data_set_0")
-    os.makedirs(data_dir)
-    for k, info in enumerate(model.graph.input):
-        write_tensor(os.path.join(data_dir, f"input_{k}.pb"), feeds[info.name], info.name)
-    for k, (info, value) in enumerate(zip(model.graph.output, outputs)):
-        if not np.all(np.isfinite(value)):
-            raise SystemExit(f"{name}: output {info.name} is not finite")
-        write_tensor(os.path.join(data_dir, f"output_{k}.pb"), value, info.name)
-
-    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
-    shapes = ", ".join(f"{info.name}{list(v.shape)} |max|={np.max(np.abs(v)):.3g}"
-                       for info, v in zip(model.graph.output, outputs))
+    params, shapes = write_test_data_set(directory, model, feeds, outputs, name)
     size = os.path.getsize(path)
-    print(f"  {name:20s} {len(model.graph.node):5d} nodes {params / 1e6:7.2f}M params {size / 1e6:8.1f} MB "
+    print(f"  {name:20s} {len(model.graph.node):5d} nodes {params} {size / 1e6:8.1f} MB "
           f"{time.perf_counter() - start:6.1f} s  {shapes}", flush=True)
 
 

@@ -577,7 +577,8 @@ Slice Gather Expand Shape ConstantOfShape Constant Identity Range ReduceMean Red
 # --------------------------------------------------------------------------- writing
 
 
-def run_onnx_runtime(model_bytes: bytes, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+def run_onnx_runtime(model_bytes, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """Outputs of ONNX Runtime (1 thread, no graph optimization) for a model's bytes or path."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
@@ -591,6 +592,23 @@ def run_onnx_runtime(model_bytes: bytes, feeds: dict[str, np.ndarray]) -> list[n
 def write_tensor(path: str, array: np.ndarray, name: str) -> None:
     with open(path, "wb") as f:
         f.write(numpy_helper.from_array(array, name).SerializeToString(deterministic=True))
+
+
+def write_test_data_set(directory: str, model: onnx.ModelProto, feeds: dict, outputs: list, label: str) -> str:
+    """test_data_set_0/input_K.pb and output_K.pb in `directory` (refusing a non-finite output);
+    returns the summary line's tail: parameter count and each output's shape and magnitude."""
+    data_dir = os.path.join(directory, "test_data_set_0")
+    os.makedirs(data_dir)
+    for k, info in enumerate(model.graph.input):
+        write_tensor(os.path.join(data_dir, f"input_{k}.pb"), feeds[info.name], info.name)
+    for k, (info, value) in enumerate(zip(model.graph.output, outputs)):
+        if not np.all(np.isfinite(value)):
+            raise SystemExit(f"{label}: output {info.name} is not finite")
+        write_tensor(os.path.join(data_dir, f"output_{k}.pb"), value, info.name)
+    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
+    shapes = ", ".join(f"{info.name}{list(v.shape)} |max|={np.max(np.abs(v)):.3g}"
+                       for info, v in zip(model.graph.output, outputs))
+    return f"{params / 1e6:6.2f}M params", shapes
 
 
 def write_model(spec: ModelSpec, directory: str) -> None:
@@ -621,20 +639,9 @@ def write_model(spec: ModelSpec, directory: str) -> None:
         if not np.allclose(got, want, rtol=1e-3, atol=1e-4):
             raise SystemExit(f"{spec.name}: ONNX Runtime and onnx.reference disagree on {info.name} "
                              f"(max diff {np.max(np.abs(got - want))})")
-    data_dir = os.path.join(directory, "test_data_set_0")
-    os.makedirs(data_dir)
-    for k, info in enumerate(model.graph.input):
-        write_tensor(os.path.join(data_dir, f"input_{k}.pb"), feeds[info.name], info.name)
-    for k, (info, value) in enumerate(zip(model.graph.output, outputs)):
-        if not np.all(np.isfinite(value)):
-            raise SystemExit(f"{spec.name}: output {info.name} is not finite")
-        write_tensor(os.path.join(data_dir, f"output_{k}.pb"), value, info.name)
-
-    params = sum(int(np.prod(t.dims)) for t in model.graph.initializer)
-    shapes = ", ".join(f"{info.name}{list(v.shape)} |max|={np.max(np.abs(v)):.3g}"
-                       for info, v in zip(model.graph.output, outputs))
+    params, shapes = write_test_data_set(directory, model, feeds, outputs, spec.name)
     kind = f"-> {spec.alias_of}/model.onnx" if spec.alias_of else f"{len(model_bytes) / 1e6:.2f} MB"
-    print(f"  {spec.name:14s} {len(model.graph.node):4d} nodes {params / 1e6:6.2f}M params {kind:>22s}  {shapes}")
+    print(f"  {spec.name:14s} {len(model.graph.node):4d} nodes {params} {kind:>22s}  {shapes}")
 
 
 def directory_bytes(path: str) -> int:
