@@ -72,6 +72,10 @@ package enum UnaryKernels {
     }
 
     /// Integer Clip: `min(max(x, low), high)`.
+    @_specialize(where T == Int64)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int8)
+    @_specialize(where T == UInt8)
     package static func clip<T: ElementInteger>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count: Int,
                                                  low: T, high: T) {
         map(x, y, count, 1) { v in

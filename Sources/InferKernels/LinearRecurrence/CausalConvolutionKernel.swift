@@ -3,6 +3,8 @@
 /// `k` taps (valid padding, so the output has length L), plus bias, optionally followed by SiLU;
 /// present_state is the last `k - 1` values of `p`.
 package enum CausalConvolutionKernel {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func run<T: ElementFloat>(input: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                              past: UnsafePointer<T>?, output: UnsafeMutablePointer<T>,
                                              present: UnsafeMutablePointer<T>, batch: Int, channels: Int, length: Int,

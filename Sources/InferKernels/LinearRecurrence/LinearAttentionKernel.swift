@@ -21,6 +21,8 @@ package enum LinearAttentionKernel {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func run<T: ElementFloat>(query: UnsafePointer<T>, key: UnsafePointer<T>, value: UnsafePointer<T>,
                                              decay: UnsafePointer<T>?, beta: UnsafePointer<T>?, scale: T,
                                              state: UnsafeMutablePointer<T>, output: UnsafeMutablePointer<T>,

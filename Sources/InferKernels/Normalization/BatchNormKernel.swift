@@ -32,6 +32,8 @@ package enum BatchNormKernel {
 
     /// `multiplier = scale / sqrt(variance + epsilon)`, `offset = bias - mean * multiplier`:
     /// computed once by a prepared kernel whose parameters are constants.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func coefficients<T: KernelFloat>(scale: UnsafePointer<T>, bias: UnsafePointer<T>,
                                                      mean: UnsafePointer<T>, variance: UnsafePointer<T>, count: Int,
                                                      epsilon: T, multiplier: UnsafeMutablePointer<T>,
@@ -44,6 +46,8 @@ package enum BatchNormKernel {
 
     /// `y = x * multiplier + offset` per channel (or per channel and position when
     /// `paramsPerChannel == inner`); allocates nothing.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func affine<T: KernelFloat>(_ src: UnsafePointer<T>, batch: Int, channels: Int, inner: Int,
                                                multiplier: UnsafePointer<T>, offset: UnsafePointer<T>,
                                                paramsPerChannel perChannel: Int, into dst: UnsafeMutablePointer<T>,

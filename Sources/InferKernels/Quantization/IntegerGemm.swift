@@ -28,6 +28,8 @@ package enum IntegerGemm {
 
     /// `value - zeroPoint[index]` widened to Int32, where the zero point of element `e` is
     /// `zeroPoint[(e / inner) % period]` (period 1: one zero point for all).
+    @_specialize(where T == Int8)
+    @_specialize(where T == UInt8)
     package static func widen<T: FixedWidthInteger>(_ x: UnsafePointer<T>, count: Int, zeroPoint: UnsafePointer<T>?,
                                                     period: Int, inner: Int, into out: UnsafeMutablePointer<Int32>) {
         guard let zeroPoint else {
@@ -45,6 +47,8 @@ package enum IntegerGemm {
     /// Requantizes Int32 accumulators: `clamp(round_half_even(acc * multiplier[channel]) + zeroPoint)`,
     /// in Double as the reference does (int32 array times float32 promotes to float64). The
     /// multiplier of element `e` is `multiplier[(e / inner) % period]`.
+    @_specialize(where Q == Int8)
+    @_specialize(where Q == UInt8)
     package static func requantize<Q: FixedWidthInteger>(_ acc: UnsafePointer<Int32>, count: Int, multiplier: [Double],
                                                          inner: Int, zeroPoint: Double, into y: UnsafeMutablePointer<Q>) {
         let period = multiplier.count

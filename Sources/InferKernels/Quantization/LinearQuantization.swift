@@ -50,6 +50,8 @@ package enum LinearQuantization {
         return Q(v)
     }
 
+    @_specialize(where Q == Int8)
+    @_specialize(where Q == UInt8)
     package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                                        zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                        into y: UnsafeMutablePointer<Q>) {
@@ -59,6 +61,8 @@ package enum LinearQuantization {
     }
 
     /// int32 input: divided in Double (numpy promotes int32 / float32 to float64).
+    @_specialize(where Q == Int8)
+    @_specialize(where Q == UInt8)
     package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Int32>, scale: UnsafePointer<Float>,
                                                        zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                        into y: UnsafeMutablePointer<Q>) {
@@ -70,6 +74,8 @@ package enum LinearQuantization {
         }
     }
 
+    @_specialize(where Q == Int8)
+    @_specialize(where Q == UInt8)
     package static func dequantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Q>, scale: UnsafePointer<Float>,
                                                          zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                          into y: UnsafeMutablePointer<Float>) {

@@ -33,6 +33,8 @@ package enum Col2ImKernel {
     }
 
     /// out[nc, table[j]] += in[nc, j] for each of `planes` (N*C) planes; `out` starts zeroed.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func run<T: AdditiveArithmetic>(_ input: UnsafePointer<T>, _ output: UnsafeMutablePointer<T>,
                                                    planes: Int, table: [Int], imageSize: Int) {
         let columns = table.count

@@ -44,6 +44,8 @@ package struct RecurrentActivation: Sendable, Equatable {
 
     /// p[0..<n] = f(p[0..<n]).
     @inline(__always)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package func apply<T: ElementFloat>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
         let a = T(alpha), b = T(beta)
         switch kind {

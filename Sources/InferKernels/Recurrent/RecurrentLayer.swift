@@ -73,6 +73,8 @@ package enum RecurrentLayer {
     /// peephole [dirs, 3H] (LSTM i, o, f), initial states and outputs in `geometry`'s layout.
     /// `sequenceLengths` (one per batch entry, each in 0...sequence) or nil for all full length.
     /// `activations` holds `cell.activationsPerDirection` entries per direction.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package static func run<T: RecurrentFloat>(
         cell: RecurrentCell, geometry g: RecurrentGeometry, reverse: Bool,
         x: UnsafePointer<T>, w: UnsafePointer<T>, r: UnsafePointer<T>,

@@ -9,6 +9,10 @@ package enum ReduceOperation: Sendable, CaseIterable {
 /// Reductions of a row-major tensor over a set of axes. The output is laid out as the kept axes
 /// in order, which is the memory order of the result for both `keepdims` settings.
 package enum ReduceKernel {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
     package static func reduce<T: ReductionScalar>(_ op: ReduceOperation, _ src: UnsafePointer<T>, shape: [Int], axes: [Int],
                                                    into dst: UnsafeMutablePointer<T>, threads: Int = 1) {
         reduce(op, src, shape: shape, layout: ReductionLayout(shape: shape, axes: axes), into: dst, threads: threads)

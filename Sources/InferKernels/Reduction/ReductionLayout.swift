@@ -45,6 +45,10 @@ package struct ReductionLayout: Equatable, Sendable {
 /// Row-major transpose: `dst` receives `src` (of `shape`) with its axes reordered by `permutation`
 /// (output axis i is input axis `permutation[i]`). The innermost output axis is the inner loop.
 package enum ReductionTranspose {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
     package static func permute<T>(_ src: UnsafePointer<T>, shape: [Int], permutation: [Int],
                                    into dst: UnsafeMutablePointer<T>) {
         let rank = shape.count

@@ -2,6 +2,8 @@
 /// order D, H, W) maps through theta [k, k+1] to `output` [N, (D,) H, W, k], coordinates
 /// in (x, y, z) order. Base coordinates are pixel centers (or corners with `alignCorners`)
 /// in [-1, 1], computed as the reference's `arange` does: start + i * step.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 package func affineGrid<T: BinaryFloatingPoint>(
     theta: UnsafePointer<T>, batch: Int, spatial: [Int], alignCorners: Bool, output: UnsafeMutablePointer<T>
 ) {

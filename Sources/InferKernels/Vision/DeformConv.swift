@@ -19,6 +19,8 @@ package struct DeformConvGeometry: Sendable {
     }
 }
 
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 package func deformConv2D<T: BinaryFloatingPoint>(
     _ g: DeformConvGeometry, input: UnsafePointer<T>, weight: UnsafePointer<T>, offset: UnsafePointer<T>,
     bias: UnsafePointer<T>?, mask: UnsafePointer<T>?, output: UnsafeMutablePointer<T>

@@ -9,6 +9,8 @@ package enum GridSamplePadding: Sendable { case zeros, border, reflection }
 /// sampling point is denormalized, moved inside by border/reflection padding, then
 /// interpolated separably; per output point the taps (flat offset, weight) are built once
 /// and reused for every channel.
+@_specialize(where T == Float, G == Float)
+@_specialize(where T == Double, G == Double)
 package func gridSample<T: BinaryFloatingPoint, G: BinaryFloatingPoint>(
     input: UnsafePointer<T>, inputShape: [Int], grid: UnsafePointer<G>, outputPoints: Int,
     output: UnsafeMutablePointer<T>, mode: GridSampleMode, padding: GridSamplePadding, alignCorners: Bool

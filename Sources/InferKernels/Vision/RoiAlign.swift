@@ -2,6 +2,8 @@
 /// `spatialScale`, shifted by -0.5 in half-pixel mode) is split into outHeight x outWidth bins,
 /// each sampled on a grid of bilinear points and pooled by average or by max (max of the
 /// weighted corner terms, as the reference does). `batchIndices` must already be validated.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
 package func roiAlign<T: BinaryFloatingPoint>(
     input: UnsafePointer<T>, channels: Int, height: Int, width: Int,
     rois: UnsafePointer<T>, batchIndices: UnsafePointer<Int64>, roiCount: Int,
