@@ -158,6 +158,8 @@ ACTIVATIONS: dict[str, Callable[[Net, str, str | None], str]] = {
     "tanh": lambda n, x, out: n.op("Tanh", [x], out=out),
     "leakyrelu": lambda n, x, out: n.op("LeakyRelu", [x], out=out, alpha=0.1),
     "hardswish": lambda n, x, out: n.op("HardSwish", [x], out=out),
+    # SiLU as torch exports it: x read by both the Sigmoid and the Mul.
+    "silu": lambda n, x, out: n.op("Mul", [x, n.op("Sigmoid", [x])], out=out),
     "hardsigmoid": lambda n, x, out: n.op("HardSigmoid", [x], out=out, alpha=0.3, beta=0.4),
     "gelu_erf": erf_gelu,
     "gelu_tanh": tanh_gelu,
@@ -251,7 +253,7 @@ def conv_cases() -> dict:
         "conv_clip_residual": conv_then(
             lambda n, y: n.op("Add", [n.op("Clip", [y, n.scalar(0.0), n.scalar(6.0)]), "x"], out="y")),
     }
-    for act in ["sigmoid", "tanh", "leakyrelu", "hardswish", "hardsigmoid", "gelu_erf"]:
+    for act in ["sigmoid", "silu", "tanh", "leakyrelu", "hardswish", "hardsigmoid", "gelu_erf"]:
         cases[f"conv_{act}"] = conv_then(lambda n, y, act=act: ACTIVATIONS[act](n, y, "y"))
     return cases
 

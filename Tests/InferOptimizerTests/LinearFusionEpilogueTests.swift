@@ -47,6 +47,47 @@ import Testing
         #expect(context.fusions == ["conv+bias+relu": 1])
     }
 
+    /// EfficientNet's SiLU as torch exports it: the conv output read by a Sigmoid and by the Mul
+    /// of itself with that Sigmoid (either operand order). Both nodes go into the epilogue.
+    @Test(arguments: ["c, s", "s, c"])
+    func convSigmoidMulIsSilu(operands: String) throws {
+        let before = Self.header + """
+        conv_silu (float[1,2,3,3] x) => (float[1,2,3,3] y)
+           <float[2,2,1,1] w = {1,2,3,4}, float[2] b = {0.25,0.75}>
+        {
+           [conv] c = Conv (x, w, b)
+           [sigmoid] s = Sigmoid (c)
+           [mul] y = Mul (\(operands))
+        }
+        """
+        let after = Self.fusedHeader + """
+        conv_silu (float[1,2,3,3] x) => (float[1,2,3,3] y)
+           <float[2] b = {0.25,0.75}, float[2,2,1,1] w = {1.0,2.0,3.0,4.0}>
+        {
+           [conv] y = swiftinfer.FusedConv (x, w, b) <activation: string = "Silu">
+        }
+
+        """
+        let (text, _, context) = try LinearFusionGolden.run(FuseGemmEpilogue(), on: before)
+        #expect(text == after)
+        #expect(context.fusions == ["conv+bias+silu": 1])
+    }
+
+    /// A Sigmoid whose output is read elsewhere too is not a SiLU: nothing is fused into the conv.
+    @Test func sigmoidReadTwiceIsNotSilu() throws {
+        let before = Self.header + """
+        gate (float[1,2,3,3] x) => (float[1,2,3,3] y, float[1,2,3,3] s)
+           <float[2,2,1,1] w = {1,2,3,4}>
+        {
+           [conv] c = Conv (x, w)
+           [sigmoid] s = Sigmoid (c)
+           [mul] y = Mul (c, s)
+        }
+        """
+        let (_, _, context) = try LinearFusionGolden.run(FuseGemmEpilogue(), on: before)
+        #expect(context.fusions.isEmpty)
+    }
+
     /// ResNet order: relu(conv(x) + b + identity) -> residual_before_activation = 1.
     @Test func convResidualThenRelu() throws {
         let before = Self.header + """

@@ -98,7 +98,7 @@ package struct FusedActivation: Sendable, Equatable {
 
     /// Names with the number of parameters each takes.
     package static let arity: [String: Int] = [
-        "": 0, "Relu": 0, "Sigmoid": 0, "Tanh": 0, "HardSwish": 0, "Gelu": 0, "GeluTanh": 0,
+        "": 0, "Relu": 0, "Sigmoid": 0, "Silu": 0, "Tanh": 0, "HardSwish": 0, "Gelu": 0, "GeluTanh": 0,
         "Clip": 2, "LeakyRelu": 1, "HardSigmoid": 2,
     ]
 

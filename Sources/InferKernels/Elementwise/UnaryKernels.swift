@@ -3,6 +3,8 @@
 package enum UnaryOp: Sendable, Equatable {
     case abs, neg, reciprocal, sqrt, exp, log, tanh, sigmoid, relu, erf
     case floor, ceil, round, sign, sin, cos, softsign, softplus, mish, hardSwish
+    /// x · sigmoid(x) (SiLU, Swish with β = 1): PyTorch exports it as Sigmoid then Mul.
+    case silu
     case leakyRelu(alpha: Float)
     case elu(alpha: Float)
     case selu(alpha: Float, gamma: Float)
@@ -45,6 +47,7 @@ package enum UnaryKernels {
         case .exp: vector(VectorMath.exp)
         case .log: vector(VectorMath.log)
         case .sigmoid: vector(VectorMath.sigmoid)
+        case .silu: vector { $0 * VectorMath.sigmoid($0) }
         case .tanh: vector(VectorMath.tanh)
         case .erf: vector(VectorMath.erf)
         case .gelu(let tanhApproximation): vector(tanhApproximation ? GeluKernel.geluTanh : GeluKernel.gelu)
@@ -123,6 +126,7 @@ package enum UnaryKernels {
         case .log: map(x, y, n, threads, expensive: heavy) { T.log($0) }
         case .tanh: map(x, y, n, threads, expensive: heavy) { T.tanh($0) }
         case .sigmoid: map(x, y, n, threads, expensive: heavy) { 1 / (1 + T.exp(-$0)) }
+        case .silu: map(x, y, n, threads, expensive: heavy) { $0 / (1 + T.exp(-$0)) }
         case .relu: map(x, y, n, threads, expensive: heavy) { $0 < 0 ? 0 : $0 }
         case .erf: map(x, y, n, threads, expensive: heavy) { T.erf($0) }
         case .floor: map(x, y, n, threads, expensive: heavy) { $0.rounded(.down) }

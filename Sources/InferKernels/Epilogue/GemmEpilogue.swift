@@ -3,7 +3,7 @@
 /// elements that share a bias layout: a convolution's [N, M, spatial] output is N*M planes each
 /// with one bias value; a GEMM's [rows, N] output is rows each with the whole bias vector.
 ///
-/// The common activations (none, ReLU, Clip, GELU, GELU-tanh, Sigmoid) run sixteen floats at a
+/// The common activations (none, ReLU, Clip, GELU, GELU-tanh, Sigmoid, SiLU) run sixteen floats at a
 /// time with bias, residual and activation in one pass (GELU through libm's `erff` per element was
 /// ~80% of a BERT FFN layer); the others apply the unary kernels after the bias pass.
 package enum GemmEpilogue {
@@ -47,6 +47,7 @@ package enum GemmEpilogue {
         case .gelu(tanhApproximation: false)?: vectorized(shape) { GeluKernel.gelu($0) }
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
         case .sigmoid?: vectorized(shape) { VectorMath.sigmoid($0) }
+        case .silu?: vectorized(shape) { $0 * VectorMath.sigmoid($0) }
         case let op?: generic(output: output, runs: runs, runLength: runLength, bias: bias, residual: residual,
                               early: early, activation: op, threads: threads)
         }

@@ -1,6 +1,7 @@
 import InferIR
 
 /// `fuse-gemm-epilogue`: Conv / Gemm / MatMul followed by a per-channel bias Add, an activation
+/// (a single op, or SiLU's Sigmoid + Mul pair)
 /// and a residual Add (before or after the activation) become one `swiftinfer.FusedConv` /
 /// `FusedGemm` / `FusedMatMul`. Algebra: each step is elementwise on the GEMM's output, so
 /// act(core(x) + b [+ r]) [+ r] computed in one pass over that output is the same function;
@@ -104,26 +105,34 @@ package struct FuseGemmEpilogue: Pass {
             current = graph.nodes[r].outputs[0]
         }
         if hasBias(fused) { parts.append("bias") }
+        /// An activation node reading `current`, or the Sigmoid + Mul pair of a SiLU.
+        func takeActivation() -> Bool {
+            if let r = next(), let act = self.activation(graph.nodes[r], graph: graph, opsets: opsets) {
+                activation = act
+                absorbed.append(r)
+                current = graph.nodes[r].outputs[0]
+            } else if let (sigmoid, mul) = siluPair(of: current, in: graph, counts: counts) {
+                activation = FusedActivation(name: "Silu")
+                absorbed += [sigmoid, mul]
+                current = graph.nodes[mul].outputs[0]
+            } else {
+                return false
+            }
+            parts.append(activation!.name.lowercased())
+            return true
+        }
         // 2. Residual Add, then maybe an activation; or an activation, then maybe a residual Add.
         if let r = next(), let other = residualOperand(graph.nodes[r], current, graph: graph) {
             residual = other
             absorbed.append(r)
             current = graph.nodes[r].outputs[0]
             parts.append("add")
-            if let r2 = next(), let act = self.activation(graph.nodes[r2], graph: graph, opsets: opsets) {
-                activation = act
+            if takeActivation() {
                 residualBeforeActivation = true
-                absorbed.append(r2)
-                current = graph.nodes[r2].outputs[0]
-                parts.append(act.name.lowercased())
             } else {
                 noteStop()
             }
-        } else if let r = next(), let act = self.activation(graph.nodes[r], graph: graph, opsets: opsets) {
-            activation = act
-            absorbed.append(r)
-            current = graph.nodes[r].outputs[0]
-            parts.append(act.name.lowercased())
+        } else if takeActivation() {
             if let r2 = next(), let other = residualOperand(graph.nodes[r2], current, graph: graph) {
                 residual = other
                 absorbed.append(r2)
@@ -247,6 +256,21 @@ package struct FuseGemmEpilogue: Pass {
               let sa = a.shape, let sb = b.shape, sa == sb, !sa.contains(.unknown),
               let out = M.type(of: node.outputs[0], in: graph)?.shape, out == sa else { return nil }
         return other
+    }
+
+    /// SiLU as PyTorch exports it: `s = Sigmoid(v)` and `Mul(v, s)` (in either order) are the
+    /// only readers of `v`, and that Mul the only reader of `s`. The Sigmoid's and the Mul's indices.
+    private func siluPair(of v: String, in graph: Graph, counts: [String: Int]) -> (sigmoid: Int, mul: Int)? {
+        guard counts[v] == 2, !graph.graphOutputNames.contains(v) else { return nil }
+        let readers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(v) }
+        guard readers.count == 2,
+              let s = readers.first(where: { M.isStandard(graph.nodes[$0]) && graph.nodes[$0].opType == "Sigmoid" }),
+              let m = readers.first(where: { $0 != s }) else { return nil }
+        let sigmoid = graph.nodes[s], mul = graph.nodes[m]
+        guard sigmoid.inputs == [v], sigmoid.outputs.count == 1, M.isStandard(mul), mul.opType == "Mul",
+              mul.outputs.count == 1, mul.inputs.count == 2, Set(mul.inputs) == [v, sigmoid.outputs[0]],
+              counts[sigmoid.outputs[0]] == 1, !graph.graphOutputNames.contains(sigmoid.outputs[0]) else { return nil }
+        return (s, m)
     }
 
     /// The activation a node applies, when it is one the fused kernels implement with constant parameters.

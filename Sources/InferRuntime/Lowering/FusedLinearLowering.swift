@@ -169,6 +169,7 @@ struct Epilogue: @unchecked Sendable {
         case "": return nil
         case "Relu": return .relu
         case "Sigmoid": return .sigmoid
+        case "Silu": return .silu
         case "Tanh": return .tanh
         case "HardSwish": return .hardSwish
         case "Gelu": return .gelu(tanhApproximation: false)
