@@ -35,6 +35,7 @@ corpus folder itself for all of them:
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -214,6 +215,8 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     parser.add_argument("--png", default=str(ROOT / "docs/bench/bench-vs-ort.png"), help="chart output")
     parser.add_argument("--markdown", help="also write the table (with date, machine, command) to this file")
+    parser.add_argument("--no-unfused", action="store_true",
+                        help="skip the -O0 column (full-size models at -O0 take minutes and say nothing about ORT)")
     args = parser.parse_args()
 
     binary = Path(args.binary)
@@ -274,9 +277,10 @@ def main():
                     ort_all += ort_times(session, feeds, args.iterations, args.warmup)
                     if ov_request is not None:
                         ov_all += ov_times(ov_request, feeds, args.iterations, args.warmup)
-                    summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup, workdir)
+                    summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup,
+                                                  workdir, compare_unfused=not args.no_unfused)
                     fused_all += samples["fused"]
-                    unfused_all += samples["unfused"]
+                    unfused_all += samples.get("unfused", [])
                     blas = summary["blas_core"]
                     if args.baseline_binary:
                         _, old = ours_round(args.baseline_binary, model_path, input_args, threads, args.iterations,
@@ -306,9 +310,10 @@ def main():
             table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |"
                          + (" – | – | – |" if with_ov else "") + (" – | – |" if args.baseline_binary else ""))
             continue
+        unfused = (f"{r['unfused_p50']:.3f} | {r['unfused_p50'] / r['ours_p50']:.2f}x" if r["unfused_p50"] == r["unfused_p50"]
+                   else "– | –")   # NaN: --no-unfused
         line = (f"| {r['model']} | {r['threads']} | {r['ort_p50']:.3f} | {r['ort_p99']:.3f} | {r['ours_p50']:.3f} | "
-                f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {r['unfused_p50']:.3f} | "
-                f"{r['unfused_p50'] / r['ours_p50']:.2f}x |")
+                f"{r['ours_p99']:.3f} | {r['ours_p50'] / r['ort_p50']:.2f}x | {unfused} |")
         if with_ov and r["ov_error"]:
             line += f" – | – | OpenVINO not timed: {r['ov_error']} |"
         elif with_ov:
@@ -316,6 +321,14 @@ def main():
         if args.baseline_binary:
             line += f" {r['baseline_p50']:.3f} | {r['ours_p50'] / r['baseline_p50']:.2f}x |"
         table.append(line)
+    timed = [r for r in rows if "error" not in r]
+    for threads in sorted({r["threads"] for r in timed}):
+        ratios = [r["ours_p50"] / r["ort_p50"] for r in timed if r["threads"] == threads]
+        ov = [r["ov_p50"] / r["ort_p50"] for r in timed if r["threads"] == threads and with_ov and not r["ov_error"]]
+        geo = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
+        table.append(f"| geomean ({len(ratios)} models) | {threads} | | | | | {geo(ratios):.2f}x | | |"
+                     + (f" | | {geo(ov):.2f}x |" if ov else (" | | |" if with_ov else ""))
+                     + (" | |" if args.baseline_binary else ""))
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
     ov_note = f"OpenVINO {ov_version} (CPU, f32); " if with_ov else ""

@@ -1,5 +1,7 @@
 /// Direct convolution for group == channels (one input channel per group, any channel
-/// multiplier): im2col would copy kernelSize times the input for a tiny GEMM.
+/// multiplier): im2col would copy kernelSize times the input for a tiny GEMM. Planar 3x3 windows
+/// run `plane3x3`; other 2-D windows with multiplier 1 run sixteen channels at a time
+/// (`ChannelBlockedDepthwise`); the rest (3-D, multipliers) the row-by-tap loop `runPlane`.
 package enum DepthwiseConvolution {
     package static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, outChannels: Int,
@@ -20,6 +22,11 @@ package enum DepthwiseConvolution {
                              zero: UnsafePointer(zero), g)
                 }
             }
+            return
+        }
+        if ChannelBlockedDepthwise.applies(to: g, channels: channels, outChannels: outChannels) {
+            ChannelBlockedDepthwise.run(input: input, weights: weights, bias: bias, output: output, batch: batch,
+                                        channels: channels, geometry: g, clamp: clamp, threads: threads)
             return
         }
         ParallelFor.forEach(planes, work: work, threads: threads) { plane in

@@ -1,0 +1,79 @@
+/// Depthwise 2-D convolution of any kernel size, stride and dilation (channel multiplier 1),
+/// sixteen channels at a time: the 5x5 and 7x7 depthwise layers of EfficientNet, MobileNetV3
+/// and ConvNeXt, which the planar 3x3 kernel does not cover.
+///
+/// In NCHW a small plane (14x14, 7x7) gives a row loop too short to vectorize, and each of the
+/// k² taps re-walks the row bounds. Here each block of sixteen channels is first copied into a
+/// zero-padded, channel-interleaved buffer `[paddedH][paddedW][16]`; then every output position
+/// is k² multiply-adds on whole SIMD16 registers with no bounds checks (padding is real zeros),
+/// and the sixteen results are stored to their sixteen planes with bias and clamp applied.
+package enum ChannelBlockedDepthwise {
+    package typealias Vector = SIMD16<Float>
+    static let lanes = 16
+
+    /// A 2-D window with channel multiplier 1 (`channels == outChannels`): what this kernel runs.
+    package static func applies(to g: WindowGeometry, channels: Int, outChannels: Int) -> Bool {
+        g.kD == 1 && g.inD == 1 && g.outD == 1 && channels == outChannels && g.pH >= 0 && g.pW >= 0
+    }
+
+    package static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                            output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, geometry g: WindowGeometry,
+                            clamp: ConvolutionClamp?, threads: Int) {
+        let blocks = (channels + lanes - 1) / lanes
+        let paddedH = max(g.inH + g.pH + g.eH, (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1)
+        let paddedW = max(g.inW + g.pW + g.eW, (g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1)
+        let low = clamp?.low ?? -.infinity, high = clamp?.high ?? .infinity
+        let work = batch * channels * g.outputSize * g.kernelSize
+        ParallelFor.forEach(batch * blocks, work: work, threads: threads) { job in
+            let n = job / blocks, first = (job % blocks) * lanes, count = min(lanes, channels - first)
+            // Scratch per block: the padded input and the block's k² weight vectors (~1 MB at 112x112).
+            let padded = UnsafeMutablePointer<Vector>.allocate(capacity: paddedH * paddedW)
+            let taps = UnsafeMutablePointer<Vector>.allocate(capacity: g.kH * g.kW)
+            defer { padded.deallocate(); taps.deallocate() }
+            pack(input + (n * channels + first) * g.inputSize, count: count, g, into: padded, paddedW: paddedW, paddedH: paddedH)
+            for t in 0..<g.kH * g.kW {
+                var v = Vector()
+                for l in 0..<count { v[l] = weights[(first + l) * g.kH * g.kW + t] }
+                taps[t] = v
+            }
+            var b = Vector()
+            if let bias { for l in 0..<count { b[l] = bias[first + l] } }
+            let y = output + (n * channels + first) * g.outputSize
+            let lowV = Vector(repeating: low), highV = Vector(repeating: high)
+            for oh in 0..<g.outH {
+                for ow in 0..<g.outW {
+                    var acc = b
+                    var t = 0
+                    for kh in 0..<g.kH {
+                        let row = padded + (oh * g.sH + kh * g.dH) * paddedW + ow * g.sW
+                        for kw in 0..<g.kW {
+                            acc += taps[t] * row[kw * g.dW]
+                            t += 1
+                        }
+                    }
+                    // Clip's order: raise to low, then cap at high (NaN stays NaN).
+                    acc.replace(with: lowV, where: acc .< lowV)
+                    acc.replace(with: highV, where: acc .> highV)
+                    let o = y + oh * g.outW + ow
+                    for l in 0..<count { o[l * g.outputSize] = acc[l] }
+                }
+            }
+        }
+    }
+
+    /// Channels `0..<count` of one image's block, interleaved and surrounded by zero padding.
+    @inline(__always)
+    static func pack(_ x: UnsafePointer<Float>, count: Int, _ g: WindowGeometry, into padded: UnsafeMutablePointer<Vector>,
+                     paddedW: Int, paddedH: Int) {
+        padded.initialize(repeating: Vector(), count: paddedH * paddedW)
+        let raw = UnsafeMutableRawPointer(padded).assumingMemoryBound(to: Float.self)
+        for l in 0..<count {
+            let plane = x + l * g.inputSize
+            for ih in 0..<g.inH {
+                let src = plane + ih * g.inW
+                let dst = raw + ((ih + g.pH) * paddedW + g.pW) * lanes + l
+                for iw in 0..<g.inW { dst[iw * lanes] = src[iw] }
+            }
+        }
+    }
+}
