@@ -1,7 +1,20 @@
 /// GlobalAveragePool / GlobalMaxPool: one value per plane of `planeSize` contiguous elements.
 package enum GlobalPooling {
+    /// Sixteen partial sums per plane, added at the end: a single running sum is a chain of
+    /// dependent adds (4 cycles each), which made SE blocks' pools 6% of EfficientNet-B0.
     package static func average(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int, planeSize: Int) {
-        averagePlanes(input, output, planes, planeSize)
+        for p in 0..<planes {
+            let plane = input + p * planeSize
+            var lanes = SIMD16<Float>()
+            var i = 0
+            while i + 16 <= planeSize {
+                lanes += UnsafeRawPointer(plane + i).loadUnaligned(as: SIMD16<Float>.self)
+                i += 16
+            }
+            var sum = lanes.sum()
+            while i < planeSize { sum += plane[i]; i += 1 }
+            output[p] = planeSize > 0 ? sum / Float(planeSize) : .nan
+        }
     }
 
     package static func average(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>, planes: Int, planeSize: Int) {
