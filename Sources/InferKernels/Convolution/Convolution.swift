@@ -66,8 +66,13 @@ package enum Convolution {
                 if path == .pointwise {
                     b = x
                 } else {
-                    Im2Col.im2col(input: x, channels: cg, geometry: g, columns: columns!)
-                    b = UnsafePointer(columns!)
+                    // Each channel fills its own kernelSize rows of the columns: split over the threads
+                    // (the GEMM after it uses them too, through OpenBLAS).
+                    let rows = g.kernelSize * outSize, cols = columns!
+                    ParallelFor.forEach(cg, work: cg * rows, threads: threads) { c in
+                        Im2Col.im2col(input: x + c * g.inputSize, channels: 1, geometry: g, columns: cols + c * rows)
+                    }
+                    b = UnsafePointer(cols)
                 }
                 BLAS.gemm(transA: false, transB: false, m: mg, n: outSize, k: kg, alpha: 1,
                           a: weights + gi * mg * kg, lda: max(1, kg), b: b, ldb: outSize,
