@@ -326,9 +326,10 @@ def main():
         ratios = [r["ours_p50"] / r["ort_p50"] for r in timed if r["threads"] == threads]
         ov = [r["ov_p50"] / r["ort_p50"] for r in timed if r["threads"] == threads and with_ov and not r["ov_error"]]
         geo = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))
+        old = [r["ours_p50"] / r["baseline_p50"] for r in timed if r["threads"] == threads and args.baseline_binary]
         table.append(f"| geomean ({len(ratios)} models) | {threads} | | | | | {geo(ratios):.2f}x | | |"
                      + (f" | | {geo(ov):.2f}x |" if ov else (" | | |" if with_ov else ""))
-                     + (" | |" if args.baseline_binary else ""))
+                     + (f" | {geo(old):.2f}x |" if old else (" | |" if args.baseline_binary else "")))
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
     ov_note = f"OpenVINO {ov_version} (CPU, f32); " if with_ov else ""
