@@ -47,6 +47,7 @@ struct CompileSummary {
             object["unplanned_bytes"] = m.unplannedBytes
             object["lower_bound_bytes"] = m.lowerBoundBytes
             object["kernel_steps"] = m.steps.count
+            object["conv_algorithms"] = Dictionary(m.steps.compactMap { s in s.algorithm.map { (s.name, $0) } }) { a, _ in a }
             object["dynamic_steps"] = m.dynamicSteps ?? 0
         } else {
             object["arena_bytes"] = NSNull()
@@ -76,6 +77,17 @@ struct CompileSummary {
             out += "  arena           \(m.arenaBytes) bytes\n"
             out += "  unplanned sum   \(m.unplannedBytes) bytes (arena / unplanned = \(ratio(m.arenaBytes, m.unplannedBytes)))\n"
             out += "  lower bound     \(m.lowerBoundBytes) bytes (arena / lower bound = \(ratio(m.arenaBytes, m.lowerBoundBytes)))\n"
+            let convs = m.steps.filter { $0.algorithm != nil }
+            if !convs.isEmpty {
+                let counts = Dictionary(grouping: convs, by: { $0.algorithm! }).map { "\($0.key) \($0.value.count)" }.sorted()
+                out += "convolution algorithms (\(counts.joined(separator: ", "))):\n"
+                let label = { (step: PlanProgramSummary.Step) in step.name.isEmpty ? step.op : step.name }
+                let width = convs.map { label($0).count }.max() ?? 0
+                for step in convs {
+                    let size = step.outputs.first.map { " (output \($0.bytes) bytes)" } ?? ""
+                    out += "  \(label(step).padding(toLength: width, withPad: " ", startingAt: 0))  \(step.algorithm!)\(size)\n"
+                }
+            }
         } else {
             out += "  unavailable: \(memoryProblem ?? "unknown")\n"
         }

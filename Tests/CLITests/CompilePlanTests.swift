@@ -134,4 +134,19 @@ import InferRuntime
         // Usage errors exit 2.
         #expect(try CLI.run(["compile", CLI.path("Graphs/models/mlp/model.onnx")]).status == 2)
     }
+
+    /// `--report` names each convolution's algorithm, as `Convolution.algorithm` picks it for the
+    /// bound shapes: Winograd for a 3x3 stride-1 layer with 42 tiles, im2col for the stride-2 one.
+    @Test func reportNamesTheConvolutionAlgorithms() throws {
+        let dir = try CLI.temporaryDirectory()
+        let plan = dir.appendingPathComponent("w.plan").path
+        let winograd = try CLI.run(["compile", CLI.path("Graphs/diff/conv_winograd/model.onnx"), "-o", plan, "--report"])
+        #expect(winograd.status == 0, "\(winograd.stderr)")
+        #expect(winograd.stdout.contains("convolution algorithms (winograd 1)"), "\(winograd.stdout)")
+        let strided = try CLI.run(["compile", CLI.path("Graphs/diff/conv_strided/model.onnx"), "-o", plan, "--report", "--json"])
+        #expect(strided.status == 0, "\(strided.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(strided.stdout.utf8)) as? [String: Any]
+        let algorithms = try #require(object?["conv_algorithms"] as? [String: String], "\(strided.stdout)")
+        #expect(Array(algorithms.values) == ["im2col"], "\(algorithms)")
+    }
 }

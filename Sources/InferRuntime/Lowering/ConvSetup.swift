@@ -54,6 +54,31 @@ struct ConvSetup: @unchecked Sendable {
         }
     }
 
+    /// The algorithm a Conv / FusedConv step of a planned program runs, from its slots' shapes:
+    /// what `compile --report` lists per convolution. The same `Convolution.algorithm` call as
+    /// `init`, whose `ctx.inputValuesFixed(1)` is true exactly when W's slot is a constant.
+    static func algorithm(of step: Program.Step) -> Convolution.Path? {
+        guard step.node.opType == "Conv" || step.node.opType == "FusedConv", step.inputs.count >= 2,
+              step.outputs.first.map({ $0 != nil }) == true else { return nil }
+        func type(_ slot: Program.Slot?) -> ValueType? {
+            switch slot {
+            case .arena(_, let dtype, let shape)?: ValueType(dtype: dtype, dims: shape)
+            case .constant(let t)?: t.type
+            default: nil
+            }
+        }
+        let values: [Tensor?] = step.inputs.map { if case .constant(let t)? = $0 { t } else { nil } }
+        let context = ShapeContext(node: step.node, opset: step.opset, inputTypes: step.inputs.map(type), inputValues: values)
+        guard let x = type(step.inputs[0])?.staticDims, let w = type(step.inputs[1])?.staticDims, x.count >= 3,
+              let resolved = try? ConvolutionOperators.resolveConv(context),
+              let g = WindowGeometry(input: Array(x.dropFirst(2)), output: resolved.window.output.map { $0 ?? 0 },
+                                     kernel: resolved.window.kernel, strides: resolved.window.strides,
+                                     dilations: resolved.window.dilations, padsBegin: resolved.window.padsBegin,
+                                     padsEnd: resolved.window.padsEnd) else { return nil }
+        return Convolution.algorithm(inChannels: x[1], outChannels: w[0], group: resolved.group, geometry: g,
+                                     weightsFixed: values[1] != nil)
+    }
+
     /// Floats of scratch the convolution needs (im2col's columns, Winograd's transformed tiles).
     var scratchCount: Int {
         path == .winograd

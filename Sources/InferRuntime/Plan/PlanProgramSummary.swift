@@ -16,6 +16,9 @@ package struct PlanProgramSummary: Codable, Sendable, Equatable {
         package let op: String
         package let name: String
         package let outputs: [Output]
+        /// For a convolution: the algorithm it runs (`im2col`, `winograd`, `pointwise`,
+        /// `depthwise`); nil for other steps and in plans written before it was recorded.
+        package let algorithm: String?
     }
 
     /// Symbolic dims bound to build this program (empty when the model is fully static).
@@ -41,7 +44,8 @@ package struct PlanProgramSummary: Codable, Sendable, Equatable {
                 guard case .arena(let offset, let dtype, let shape)? = slot else { return nil }
                 return Output(name: name, offset: offset, bytes: (elementCount(shape) ?? 0) * dtype.byteSize)
             }
-            return Step(op: step.node.qualifiedOpType, name: step.node.name, outputs: outputs)
+            return Step(op: step.node.qualifiedOpType, name: step.node.name, outputs: outputs,
+                        algorithm: ConvSetup.algorithm(of: step).map { "\($0)" })
         }
         arenaBytes = plan.memory.arenaBytes
         unplannedBytes = plan.memory.unplannedBytes
