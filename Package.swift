@@ -5,7 +5,7 @@ import PackageDescription
 // COpenBLAS <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
 let package = Package(
     name: "swiftc-infer",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "InferRuntime", targets: ["InferRuntime"]),
         .executable(name: "swiftc-infer", targets: ["swiftc-infer"]),

@@ -1,49 +1,48 @@
 import COpenBLAS
 
 /// GEMM/GEMV on row-major matrices: C = alpha * op(A) * op(B) + beta * C.
-/// The one place (with `BLASCore`) that talks to OpenBLAS. OpenBLAS' thread count is
-/// process-wide and set elsewhere: nothing here changes it. Float and Double share every
+/// The one place (with `BLASCore`) that talks to OpenBLAS. OpenBLAS runs single-threaded;
+/// `threads` spreads a call over the engine's threads (BLASThreadSplit.swift). Float and Double share every
 /// function (`BLASScalar` picks the s- or d-routine). The raw `rawGemm`/`rawGemv` wrappers take
 /// only dims that fit cblas' 32-bit ints; `gemm` splits larger ones (BLASLargeShapes.swift).
 package enum BLAS {
     /// Up to this many rows a GEMM runs as one GEMV per row (see `gemm`).
     package static let smallRowsAsGEMV = 4
 
-    /// cblas ?gemm for Float or Double, under the BLAS lock.
+    /// cblas ?gemm for Float or Double, on the caller's thread.
     package static func rawGemm<T: BLASScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                                a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                                beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
-        BLASLock.serialized {
-            T.cblasGemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-        }
+        T.cblasGemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// y = alpha * op(A) * x + beta * y, A row-major `rows` x `cols` (cblas ?gemv, under the BLAS lock).
+    /// y = alpha * op(A) * x + beta * y, A row-major `rows` x `cols` (cblas ?gemv, on the caller's thread).
     package static func rawGemv<T: BLASScalar>(trans: Bool, rows: Int, cols: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
                                                x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int) {
-        BLASLock.serialized {
-            T.cblasGemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(rows), Int32(cols), alpha, a, Int32(lda),
-                        x, Int32(incx), beta, y, Int32(incy))
-        }
+        T.cblasGemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, Int32(rows), Int32(cols), alpha, a, Int32(lda),
+                    x, Int32(incx), beta, y, Int32(incy))
     }
 
     /// GEMM that picks the fastest BLAS call for the shape: GEMV when M == 1 (batch-1
     /// inference, ~6x faster than sgemm) or N == 1, nothing for empty shapes, and a
     /// plain scale of C when K == 0. Leading dimensions may be anything valid for the shape.
-    /// Shapes beyond cblas' 32-bit ints are split (`splitGemm`); `limit` is for tests.
+    /// Shapes beyond cblas' 32-bit ints are split (`splitGemm`); `limit` is for tests. `threads`
+    /// is how many of the engine's threads the call may use.
     /// `@_specialize` gives callers in other modules (which only see the generic) a Float and a
     /// Double copy, chosen at entry, so the dispatch and the clearing loops run specialized.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     package static func gemm<T: BLASScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-                                            beta: T, c: UnsafeMutablePointer<T>, ldc: Int, limit: Int = maxDim) {
+                                            beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 1,
+                                            limit: Int = maxDim) {
         if m == 0 || n == 0 { return }
         if exceeds(limit, m, n, k, lda, ldb, ldc) {
             splitGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                       beta: beta, c: c, ldc: ldc, limit: limit) {
-                gemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10, c: $11, ldc: $12, limit: limit)
+                gemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10,
+                     c: $11, ldc: $12, threads: threads, limit: limit)
             }
             return
         }
@@ -61,27 +60,31 @@ package enum BLAS {
             for row in 0..<m {
                 let aRow = transA ? a + row : a + row * lda
                 gemm(transA: transA, transB: transB, m: 1, n: n, k: k, alpha: alpha, a: aRow, lda: lda, b: b, ldb: ldb,
-                     beta: beta, c: c + row * ldc, ldc: ldc, limit: limit)
+                     beta: beta, c: c + row * ldc, ldc: ldc, threads: threads, limit: limit)
             }
         } else if m == 1 {
             // Row vector a (stride lda when A is stored K x 1) times op(B).
             let incA = transA ? lda : 1
             if transB {
-                rawGemv(trans: false, rows: n, cols: k, alpha: alpha, a: b, lda: ldb, x: a, incx: incA, beta: beta, y: c, incy: 1)
+                threadedGemv(trans: false, rows: n, cols: k, alpha: alpha, a: b, lda: ldb, x: a, incx: incA, beta: beta,
+                             y: c, incy: 1, threads: threads)
             } else {
-                rawGemv(trans: true, rows: k, cols: n, alpha: alpha, a: b, lda: ldb, x: a, incx: incA, beta: beta, y: c, incy: 1)
+                threadedGemv(trans: true, rows: k, cols: n, alpha: alpha, a: b, lda: ldb, x: a, incx: incA, beta: beta,
+                             y: c, incy: 1, threads: threads)
             }
         } else if n == 1 {
             // op(A) times column vector b; C's column has stride ldc.
             let incB = transB ? 1 : ldb
             if transA {
-                rawGemv(trans: true, rows: k, cols: m, alpha: alpha, a: a, lda: lda, x: b, incx: incB, beta: beta, y: c, incy: ldc)
+                threadedGemv(trans: true, rows: k, cols: m, alpha: alpha, a: a, lda: lda, x: b, incx: incB, beta: beta,
+                             y: c, incy: ldc, threads: threads)
             } else {
-                rawGemv(trans: false, rows: m, cols: k, alpha: alpha, a: a, lda: lda, x: b, incx: incB, beta: beta, y: c, incy: ldc)
+                threadedGemv(trans: false, rows: m, cols: k, alpha: alpha, a: a, lda: lda, x: b, incx: incB, beta: beta,
+                             y: c, incy: ldc, threads: threads)
             }
         } else {
-            rawGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                    beta: beta, c: c, ldc: ldc)
+            threadedGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                         beta: beta, c: c, ldc: ldc, threads: threads)
         }
     }
 
@@ -92,11 +95,11 @@ package enum BLAS {
     package static func gemmBatched<T: BLASScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                                    a: UnsafePointer<T>, lda: Int, aOffsets: [Int],
                                                    b: UnsafePointer<T>, ldb: Int, bOffsets: [Int],
-                                                   beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
+                                                   beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 1) {
         precondition(aOffsets.count == bOffsets.count, "batch offset lists differ in length")
         for i in 0..<aOffsets.count {
             gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a + aOffsets[i], lda: lda,
-                 b: b + bOffsets[i], ldb: ldb, beta: beta, c: c + i * m * ldc, ldc: ldc)
+                 b: b + bOffsets[i], ldb: ldb, beta: beta, c: c + i * m * ldc, ldc: ldc, threads: threads)
         }
     }
 

@@ -19,14 +19,28 @@ import InferKernels
 public enum BLASRuntime {
     /// The kernel family OpenBLAS is running (`Prescott`, `Haswell`, `SkylakeX`, ...).
     public static var coreName: String { BLASCore.coreName }
-    /// Threads OpenBLAS runs a GEMM on (set once per process by `ensureConfigured(threads:)`).
-    public static var threadCount: Int { BLASCore.threadCount }
+    /// Threads an engine runs on when its options name none: what OpenBLAS would have used
+    /// by itself (`OPENBLAS_NUM_THREADS`, else the core count). OpenBLAS itself runs
+    /// single-threaded; the engine splits each GEMM over its own threads.
+    public static var threadCount: Int { BLASCore.defaultThreadCount }
 
     /// Where the core came from: "set by OPENBLAS_CORETYPE", "auto-detected", "fixed by swiftc-infer".
     package static var coreSource: String {
         if ProcessInfo.processInfo.environment[relaunchMarker] != nil { return "selected by swiftc-infer" }
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil { return "set by OPENBLAS_CORETYPE" }
         return "detected by OpenBLAS"
+    }
+
+    /// The CPU's model name ("AMD EPYC", "Intel(R) Xeon(R) Platinum 8592+"), for reports.
+    package static var cpuModel: String { CPUFeatures.current.modelName }
+
+    /// One line for reports: CPU model, OpenBLAS core and where it came from, and the threads
+    /// an engine runs on, e.g. "CPU: AMD EPYC (AVX-512); BLAS: OpenBLAS SkylakeX core
+    /// (selected by swiftc-infer), single-threaded; engine threads: 2".
+    package static func summary(threads: Int) -> String {
+        let cpu = CPUFeatures.current
+        let isa = cpu.hasAVX512 ? "AVX-512" : cpu.hasAVX2FMA ? "AVX2+FMA" : "no AVX2"
+        return "CPU: \(cpu.modelName) (\(isa)); BLAS: OpenBLAS \(coreName) core (\(coreSource)), single-threaded; engine threads: \(threads)"
     }
 
     /// The best core name for this CPU's features, or nil when OpenBLAS' choice can stand.
@@ -83,9 +97,11 @@ public enum BLASRuntime {
         FileHandle.standardError.write(Data("warning: OpenBLAS is running its \(coreName) kernels on a CPU that supports \(best); GEMMs run ~4x slower. Set OPENBLAS_CORETYPE=\(best) before the process starts, or call BLASRuntime.relaunchWithBestCoreIfNeeded() first in main.\n".utf8))
     }
 
-    /// Sets OpenBLAS' thread count (process-wide) when asked, and warns about a weak core.
-    public static func ensureConfigured(threads: Int?) {
-        if let threads, threads > 0, threads != BLASCore.threadCount { BLASCore.setThreadCount(threads) }
+    /// Makes OpenBLAS single-threaded (the engine's threads run its GEMMs; see `threadCount`)
+    /// and warns, once, about a weak core. `Engine` calls it; call it yourself only before
+    /// using OpenBLAS directly in a process that also runs engines.
+    public static func ensureConfigured() {
+        BLASCore.pinSingleThreaded()
         warnIfWeak()
     }
 

@@ -94,7 +94,7 @@ public final class Engine: Sendable {
         /// Validates `model` (at every level, so a bad model gets the same error at each) and optimizes it.
         init(compiling model: Model, options: Options) throws {
             // Before optimizing: constant folding may already run GEMMs.
-            BLASRuntime.ensureConfigured(threads: options.threads)
+            BLASRuntime.ensureConfigured()
             try ModelValidation.validate(model)
             if options.optimization == .none {
                 // A program honours defaults itself: a fed value replaces the initializer.
@@ -112,7 +112,7 @@ public final class Engine: Sendable {
     /// the optimizer folded inputs' defaults (so a caller feeding one gets it compiled live).
     package init(optimized model: Model, report: CompilationReport?, source: Model?, options: Options,
                  planHeader: PlanHeader?) throws(InferError) {
-        BLASRuntime.ensureConfigured(threads: options.threads)
+        BLASRuntime.ensureConfigured()
         self.options = options
         let threads = max(1, options.threads ?? BLASRuntime.threadCount)
         self.threads = threads

@@ -1,8 +1,10 @@
 import Foundation
 import InferKernels
 
-/// Measures the sgemm rate the engine gets from OpenBLAS right now (core and threads as set),
-/// through the same wrapper the kernels use. Median of `iterations` timed calls after one warm-up.
+/// Measures the sgemm rate the engine gets on `threads` threads: through the same call the
+/// kernels make (OpenBLAS single-threaded, the GEMM split over the engine's threads), or with
+/// `openBLASThreads` through OpenBLAS' own threading instead, for comparison. Median of
+/// `iterations` timed calls after three warm-ups.
 ///
 /// ```swift
 /// let probe = GEMMProbe.measure(m: 128, n: 768, k: 256)
@@ -15,7 +17,18 @@ package enum GEMMProbe {
         package var gflops: Double { 2.0 * Double(m) * Double(n) * Double(k) / medianSeconds / 1e9 }
     }
 
-    package static func measure(m: Int, n: Int, k: Int, iterations: Int = 10) -> Result {
+    package static func measure(m: Int, n: Int, k: Int, iterations: Int = 10, threads: Int = 1,
+                                openBLASThreads: Bool = false) -> Result {
+        BLASRuntime.ensureConfigured()
+        if openBLASThreads { BLASCore.setThreadCount(threads) }
+        defer {
+            if openBLASThreads {
+                BLASCore.pinSingleThreaded()
+                // OpenBLAS' workers spin for a while after their last call: let them park
+                // before anything else is timed.
+                Thread.sleep(forTimeInterval: 0.3)
+            }
+        }
         let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
@@ -24,11 +37,18 @@ package enum GEMMProbe {
         for i in 0..<(k * n) { b[i] = Float(i % 5) * 0.125 - 0.25 }
         func once() -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
-            BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                         beta: 0, c: c, ldc: n)
+            if openBLASThreads {
+                BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                             beta: 0, c: c, ldc: n)
+            } else {
+                BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                          beta: 0, c: c, ldc: n, threads: threads)
+            }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
-        _ = once()
+        // A few warm-ups: the first calls also start the engine's workers and fault in
+        // OpenBLAS' per-thread buffers.
+        for _ in 0..<3 { _ = once() }
         let times = (0..<max(iterations, 1)).map { _ in once() }.sorted()
         return Result(m: m, n: n, k: k, medianSeconds: times[times.count / 2])
     }

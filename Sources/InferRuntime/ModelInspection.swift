@@ -117,7 +117,7 @@ package struct ModelInspection {
             lines.append("FLOPs per run: unknown (shape inference failed: \(inferenceError ?? "?"))")
         }
         lines.append(memoryPlanLine())
-        lines.append("BLAS: OpenBLAS \(BLASRuntime.coreName) core (\(BLASRuntime.coreSource)), \(BLASRuntime.threadCount) thread\(BLASRuntime.threadCount == 1 ? "" : "s")")
+        lines.append(BLASRuntime.summary(threads: BLASRuntime.threadCount))
         return lines.joined(separator: "\n")
     }
 

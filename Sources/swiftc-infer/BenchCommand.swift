@@ -25,7 +25,7 @@ struct BenchCommand: LimitedCommand {
     @Argument(help: "The model (.onnx, .onnxtxt, a compiled plan, or a test directory holding model.onnx).")
     var model: String
 
-    @Option(name: .long, help: "Threads for BLAS and kernels (default: all cores).")
+    @Option(name: .long, help: "Threads for the engine's kernels and GEMMs (default: OPENBLAS_NUM_THREADS, else all cores).")
     var threads: Int?
 
     @Option(name: .long, help: "Untimed runs before measuring (per configuration).")
@@ -163,7 +163,7 @@ struct BenchCommand: LimitedCommand {
 
     private func printHeader(engine: Engine, feeds: [String: Tensor], flops: Int?) {
         print("model: \(model)")
-        print("BLAS: OpenBLAS \(BLASRuntime.coreName) core (\(BLASRuntime.coreSource)), \(BLASRuntime.threadCount) thread\(BLASRuntime.threadCount == 1 ? "" : "s"); kernels: \(engine.threads) thread\(engine.threads == 1 ? "" : "s")")
+        print(BLASRuntime.summary(threads: engine.threads))
         let shapes = engine.inputs.compactMap { info in feeds[info.name].map { "\(info.name) \($0.dtype)\($0.shape)\(input.contains { $0.hasPrefix(info.name + "=") } ? "" : " (random)")" } }
         print("inputs: \(shapes.joined(separator: ", "))")
         print("FLOPs per run: \(flops.map(BenchmarkReport.count) ?? "unknown")")
@@ -171,7 +171,7 @@ struct BenchCommand: LimitedCommand {
     }
 
     private func runProfiles(_ targets: [BenchmarkTarget], out: Console) throws {
-        let peak = profile ? MachinePeak.measure() : nil
+        let peak = profile ? MachinePeak.measure(threads: targets[0].engine.threads) : nil
         var traced: [(name: String, profile: ProfileResult)] = []
         let runs = max(10, min(iterations, 200))
         for target in targets {
@@ -220,12 +220,12 @@ struct BenchCommand: LimitedCommand {
             text.append(line)
         }
         if json {
-            let object: [String: Any] = ["model": model, "threads": targets[0].engine.threads, "blas_core": core,
+            let object: [String: Any] = ["model": model, "threads": targets[0].engine.threads, "blas_core": core, "cpu": BLASRuntime.cpuModel,
                                          "sweep_dim": sweep.name, "sweep": rows]
             print(try BenchmarkReport.jsonText(object))
         } else {
             print("model: \(model)")
-            print("BLAS: OpenBLAS \(BLASRuntime.coreName) core, \(BLASRuntime.threadCount) thread\(BLASRuntime.threadCount == 1 ? "" : "s"); -O\(targets[0].engine.optimization.rawValue)")
+            print("\(BLASRuntime.summary(threads: targets[0].engine.threads)); -O\(targets[0].engine.optimization.rawValue)")
             print("sweep over \(sweep.name) (\(options.duration.map { "\($0) s" } ?? "\(options.iterations) runs") per value; items/s = \(sweep.name) x runs/s):")
             print(text.joined(separator: "\n"))
         }

@@ -2,18 +2,18 @@ import Foundation
 import Testing
 @testable import InferKernels
 
-/// Concurrent GEMMs from several application threads while OpenBLAS runs its own 2 threads
-/// must give each caller exactly the single-caller result (`BLASLock`).
-@Suite(.serialized) struct BLASConcurrencyTests {
-    @Test func concurrentSGEMMWithMultithreadedOpenBLAS() {
-        let previous = BLASCore.threadCount
-        BLASCore.setThreadCount(2)
-        defer { BLASCore.setThreadCount(previous) }
+/// Concurrent GEMMs from several application threads, each split over 2 engine threads (one
+/// caller's job on the worker pool, the others inline, OpenBLAS single-threaded everywhere),
+/// must give each caller exactly the single-caller result.
+@Suite struct BLASConcurrencyTests {
+    @Test func concurrentThreadedSGEMM() {
+        BLASCore.pinSingleThreaded()
+        #expect(BLASCore.threadCount == 1)
         let (m, n, k) = (96, 256, 256)
         let a = (0..<(m * k)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
         let b = (0..<(k * n)).map { Float(($0 * 5) % 11) / 11 - 0.5 }
         var single = [Float](repeating: 0, count: m * n)
-        BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &single, ldc: n)
+        BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &single, ldc: n)
         let expected = single
         let callers = 8, rounds = 60
         nonisolated(unsafe) let bad = UnsafeMutablePointer<Int>.allocate(capacity: callers)
@@ -22,7 +22,8 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: callers) { caller in
             var c = [Float](repeating: 0, count: m * n)
             for _ in 0..<rounds {
-                BLAS.rawGemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n)
+                BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n, beta: 0, c: &c, ldc: n,
+                          threads: 2)
                 if c != expected { bad[caller] += 1 }
             }
         }

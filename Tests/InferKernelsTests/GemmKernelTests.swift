@@ -45,6 +45,43 @@ import Testing
         }
     }
 
+    /// Shapes over the split threshold, so `threads` cuts them: rows (M >= N), columns, the GEMV
+    /// paths (M == 1 cuts N, N == 1 cuts M), sizes that leave a ragged last part, padding.
+    static let threadedCases: [Case] = [(96, 40, 160, 0), (40, 96, 160, 2), (1, 1000, 600, 0), (1000, 1, 600, 1),
+                                        (3, 700, 300, 0), (50, 50, 300, 3)].flatMap { (m, n, k, pad) in
+        [false, true].flatMap { tA in [false, true].map { tB in Case(m: m, n: n, k: k, transA: tA, transB: tB, pad: pad) } }
+    }
+
+    @Test(arguments: threadedCases, [2, 3])
+    func threadedGemmMatchesNaiveAndOneThread(c: Case, threads: Int) {
+        #expect(c.m * c.n * c.k >= ParallelFor.defaultMinimumParallelWork, "\(c) would not be split")
+        let (aRows, aCols) = c.transA ? (c.k, c.m) : (c.m, c.k)
+        let (bRows, bCols) = c.transB ? (c.n, c.k) : (c.k, c.n)
+        let lda = aCols + c.pad, ldb = bCols + c.pad, ldc = c.n + c.pad
+        let a = Self.values(aRows * lda, 1), b = Self.values(bRows * ldb, 2)
+        let original = Self.values(c.m * ldc, 3)
+        var one = original, split = original
+        BLAS.gemm(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: 1.5, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: 0.5, c: &one, ldc: ldc, threads: 1)
+        BLAS.gemm(transA: c.transA, transB: c.transB, m: c.m, n: c.n, k: c.k, alpha: 1.5, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: 0.5, c: &split, ldc: ldc, threads: threads)
+        var worstNaive: Float = 0, worstOne: Float = 0
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var s: Float = 0
+                for p in 0..<c.k {
+                    s += (c.transA ? a[p * lda + i] : a[i * lda + p]) * (c.transB ? b[j * ldb + p] : b[p * ldb + j])
+                }
+                let want = 1.5 * s + 0.5 * original[i * ldc + j]
+                worstNaive = max(worstNaive, abs(split[i * ldc + j] - want) / max(1, abs(want)))
+                worstOne = max(worstOne, abs(split[i * ldc + j] - one[i * ldc + j]) / max(1, abs(want)))
+            }
+            for j in c.n..<ldc { #expect(split[i * ldc + j] == original[i * ldc + j], "padding columns untouched") }
+        }
+        #expect(worstNaive < 1e-4, "\(c) on \(threads) threads: relative error \(worstNaive) against the naive loop")
+        #expect(worstOne < 1e-5, "\(c) on \(threads) threads: relative error \(worstOne) against one thread")
+    }
+
     @Test func doubleGemvPathMatchesNaive() {
         let a: [Double] = [1, 2, 3], b: [Double] = [1, 2, 3, 4, 5, 6]   // [1, 3] x [3, 2]
         var c = [Double](repeating: 0, count: 2)

@@ -60,9 +60,9 @@ import InferIR
         #expect(engine.idleSessionCount <= 3 * 2)
     }
 
-    /// The same with OpenBLAS running its own 2 threads: concurrent GEMMs then share its thread
-    /// pool, which returned wrong results until BLAS calls were serialized in that mode.
-    @Test func concurrentCallersWithMultithreadedBLAS() async throws {
+    /// The same on 2 engine threads: concurrent runs share the one worker pool (one job at a
+    /// time, the others inline on their callers) and call single-threaded OpenBLAS at once.
+    @Test func concurrentCallersOnTwoThreadEngines() async throws {
         let engine = try Engine(contentsOf: ModelFixtures.url("encoder"), options: .init(threads: 2, maxIdleSessions: 2))
         let total = 8 * 10
         let feeds = (0..<total).map { ModelFixtures.encoderInputs(batch: 2 + $0 % 2, seed: UInt64($0) + 7) }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import InferIR
 @testable import InferRuntime
+import InferKernels
 
 /// The guard against silently wrong optimized outputs: every model under `Graphs/` with ONNX
 /// Runtime's outputs (see `GraphCorpus`; `Graphs/diff` is made by Tools/make_diff_corpus.py, one
@@ -79,6 +80,26 @@ import InferIR
                                          "-O0's", label, tolerance)
                 }
             }
+        }
+    }
+
+    /// The parallel paths: every case at -O2 on 3 threads (an uneven split, more threads than
+    /// these machines' cores) with every kernel forced to split however small its input. The
+    /// outputs must agree with ONNX Runtime's and with the 1-thread run.
+    @Test(arguments: GraphCorpus.cases)
+    func multiThreadedOutputsAgree(_ c: CorpusCase) throws {
+        let source = try ModelLoader.load(c.model)
+        let sets = try c.dataSets.map { try CorpusDataSet($0, graph: source.graph) }
+        try #require(!sets.isEmpty, "\(c.name): no test_data_set_* in \(c.dataDirectory.path)")
+        let single = try Engine(model: source, options: Engine.Options(threads: 1, optimization: .full))
+        let parallel = try Engine(model: source, options: Engine.Options(threads: 3, optimization: .full))
+        for set in sets {
+            let label = "\(c.name) \(set.name) -O2 3 threads"
+            guard let one = Self.run(single, set, label + " (1 thread)"),
+                  let three = ParallelFor.forcingEverySplit({ Self.run(parallel, set, label) }) else { continue }
+            Self.expectAgreement(three, with: set.expected, "reference", label, Self.tolerance(c))
+            Self.expectAgreement(three, with: one.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) },
+                                 "1 thread's", label, Self.tolerance(c))
         }
     }
 

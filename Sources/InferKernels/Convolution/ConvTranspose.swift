@@ -8,7 +8,8 @@ package enum ConvTranspose {
 
     package static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             output: UnsafeMutablePointer<Float>, batch: Int, inChannels: Int, outChannels: Int,
-                            group: Int, geometry g: WindowGeometry, scratch: UnsafeMutablePointer<Float>? = nil) {
+                            group: Int, geometry g: WindowGeometry, scratch: UnsafeMutablePointer<Float>? = nil,
+                            threads: Int = 1) {
         precondition(group >= 1 && inChannels % group == 0 && outChannels % group == 0, "channels must divide by group")
         let cg = inChannels / group, mg = outChannels / group
         let rows = mg * g.kernelSize, inSize = g.outputSize, outSize = g.inputSize
@@ -24,7 +25,7 @@ package enum ConvTranspose {
                 BLAS.gemm(transA: true, transB: false, m: rows, n: inSize, k: cg, alpha: 1,
                           a: weights + gi * cg * rows, lda: rows,
                           b: input + (n * inChannels + gi * cg) * inSize, ldb: inSize,
-                          beta: 0, c: columns, ldc: inSize)
+                          beta: 0, c: columns, ldc: inSize, threads: threads)
                 Im2Col.col2im(columns: columns, channels: mg, geometry: g,
                               image: output + (n * outChannels + gi * mg) * outSize)
             }

@@ -76,7 +76,7 @@ package enum Convolution {
                 }
                 BLAS.gemm(transA: false, transB: false, m: mg, n: outSize, k: kg, alpha: 1,
                           a: weights + gi * mg * kg, lda: max(1, kg), b: b, ldb: outSize,
-                          beta: beta, c: output + (n * outChannels + gi * mg) * outSize, ldc: outSize)
+                          beta: beta, c: output + (n * outChannels + gi * mg) * outSize, ldc: outSize, threads: threads)
             }
         }
         if let clamp {

@@ -93,7 +93,7 @@ package enum WinogradConvolution {
                 BLAS.gemm(transA: false, transB: false, m: outChannels, n: tiles, k: inChannels, alpha: 1,
                           a: u + xi * outChannels * inChannels, lda: inChannels,
                           b: v + xi * inChannels * tiles, ldb: tiles,
-                          beta: 0, c: products + xi * outChannels * tiles, ldc: tiles)
+                          beta: 0, c: products + xi * outChannels * tiles, ldc: tiles, threads: threads)
             }
             ParallelFor.forEach(outChannels, work: outChannels * tiles * 100, threads: threads) { m in
                 transformOutput(products + m * tiles, pointStride: outChannels * tiles, g,

@@ -1,22 +1,22 @@
 /// Element types of the recurrent kernels: the libm functions plus a BLAS GEMM.
 package protocol RecurrentFloat: ElementFloat {
     static func gemm(transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Self>, lda: Int,
-                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, threads: Int)
 }
 
 extension Float: RecurrentFloat {
     package static func gemm(transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         BLAS.gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: beta, c: c, ldc: ldc)
+                  beta: beta, c: c, ldc: ldc, threads: threads)
     }
 }
 
 extension Double: RecurrentFloat {
     package static func gemm(transB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
-                             b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                             b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, threads: Int) {
         BLAS.gemm(transA: false, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: beta, c: c, ldc: ldc)
+                  beta: beta, c: c, ldc: ldc, threads: threads)
     }
 }
 
@@ -81,7 +81,7 @@ package enum RecurrentLayer {
         bias: UnsafePointer<T>?, peephole: UnsafePointer<T>?, sequenceLengths: [Int]?,
         initialH: UnsafePointer<T>?, initialC: UnsafePointer<T>?,
         activations: [RecurrentActivation], clip: T?,
-        y: UnsafeMutablePointer<T>?, yH: UnsafeMutablePointer<T>?, yC: UnsafeMutablePointer<T>?
+        y: UnsafeMutablePointer<T>?, yH: UnsafeMutablePointer<T>?, yC: UnsafeMutablePointer<T>?, threads: Int = 1
     ) {
         let S = g.sequence, B = g.batch, I = g.input, H = g.hidden, G = cell.gates, GH = G * H
         guard B > 0, H > 0 else { return }
@@ -104,7 +104,7 @@ package enum RecurrentLayer {
             let acts = Array(activations[(d * perDirection)..<((d + 1) * perDirection)])
             // All timesteps' X * W^T at once.
             if S * B > 0 {
-                T.gemm(transB: true, m: S * B, n: GH, k: I, a: x, lda: I, b: wd, ldb: I, beta: 0, c: projected, ldc: GH)
+                T.gemm(transB: true, m: S * B, n: GH, k: I, a: x, lda: I, b: wd, ldb: I, beta: 0, c: projected, ldc: GH, threads: threads)
             }
             // Wb + Rb, except GRU's linear-before-reset h gate whose Rbh is applied inside r * (...).
             let recurrentHBias = rowBias + GH
@@ -138,7 +138,7 @@ package enum RecurrentLayer {
                 }
                 switch cell {
                 case .rnn:
-                    T.gemm(transB: true, m: B, n: H, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH)
+                    T.gemm(transB: true, m: B, n: H, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH, threads: threads)
                     for b in 0..<B where step < lengths[b] {
                         let row = gates + b * H
                         clamp(row, H, clip)
@@ -147,7 +147,7 @@ package enum RecurrentLayer {
                     }
                 case .gru(let linearBeforeReset):
                     // z and r gates see H * R[z,r]^T; the h gate needs r first.
-                    T.gemm(transB: true, m: B, n: 2 * H, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH)
+                    T.gemm(transB: true, m: B, n: 2 * H, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH, threads: threads)
                     for b in 0..<B {
                         let row = gates + b * GH
                         clamp(row, 2 * H, clip)
@@ -155,7 +155,7 @@ package enum RecurrentLayer {
                     }
                     let hidden = scratch, product = scratch + B * H
                     if linearBeforeReset {
-                        T.gemm(transB: true, m: B, n: H, k: H, a: state, lda: H, b: rd + 2 * H * H, ldb: H, beta: 0, c: product, ldc: H)
+                        T.gemm(transB: true, m: B, n: H, k: H, a: state, lda: H, b: rd + 2 * H * H, ldb: H, beta: 0, c: product, ldc: H, threads: threads)
                         for b in 0..<B {
                             let row = gates + b * GH, p = product + b * H
                             for j in 0..<H { row[2 * H + j] += row[H + j] * (p[j] + recurrentHBias[j]) }
@@ -165,7 +165,7 @@ package enum RecurrentLayer {
                             let row = gates + b * GH
                             for j in 0..<H { hidden[b * H + j] = row[H + j] * state[b * H + j] }
                         }
-                        T.gemm(transB: true, m: B, n: H, k: H, a: hidden, lda: H, b: rd + 2 * H * H, ldb: H, beta: 0, c: product, ldc: H)
+                        T.gemm(transB: true, m: B, n: H, k: H, a: hidden, lda: H, b: rd + 2 * H * H, ldb: H, beta: 0, c: product, ldc: H, threads: threads)
                         for b in 0..<B {
                             let row = gates + b * GH, p = product + b * H
                             for j in 0..<H { row[2 * H + j] += p[j] }
@@ -178,7 +178,7 @@ package enum RecurrentLayer {
                         for j in 0..<H { let z = row[j]; s[j] = (1 - z) * h[j] + z * s[j] }
                     }
                 case .lstm(let inputForget):
-                    T.gemm(transB: true, m: B, n: GH, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH)
+                    T.gemm(transB: true, m: B, n: GH, k: H, a: state, lda: H, b: rd, ldb: H, beta: 1, c: gates, ldc: GH, threads: threads)
                     for b in 0..<B where step < lengths[b] {
                         let row = gates + b * GH, c = cellState + b * H, s = state + b * H
                         let i = row, o = row + H, f = row + 2 * H, candidate = row + 3 * H

@@ -76,29 +76,37 @@ package enum AttentionKernel {
         package var count: Int { q.count }
     }
 
-    /// Runs every batch entry in turn, reusing `scratch` (`geometry.scratchCount` floats).
-    /// Entries run one after another: OpenBLAS threads each GEMM itself, and calling it from
-    /// several threads at once made its worker threads spin against each other (measured: most
-    /// of the time in `exec_blas_async` on bert/gpt at 2 threads).
+    /// Floats of scratch `attention` needs on `threads` threads.
+    package static func scratchCount(_ g: Geometry, threads: Int) -> Int {
+        g.scratchCount * ParallelFor.maximumParts(threads)
+    }
+
+    /// Runs every batch entry (batch x heads), the entries split over the threads, each part
+    /// with its own `geometry.scratchCount` floats of `scratch` (`scratchCount(_:threads:)`).
+    /// A single entry splits its GEMMs over the threads instead.
     package static func attention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, masks: [Mask],
                                   out: UnsafeMutablePointer<Float>, geometry g: Geometry, offsets: BatchOffsets,
-                                  scratch: UnsafeMutablePointer<Float>) {
-        for b in 0..<offsets.count {
-            entry(q: q + offsets.q[b], k: k + offsets.k[b], v: v + offsets.v[b], masks: masks, batch: b,
-                  out: out + b * g.rows * g.valueDepth, g, scratch: scratch)
+                                  scratch: UnsafeMutablePointer<Float>, threads: Int = 1) {
+        let work = offsets.count * g.rows * g.cols * (g.depth + g.valueDepth)
+        ParallelFor.runParts(count: offsets.count, work: work, threads: threads) { part, entries in
+            for b in entries {
+                entry(q: q + offsets.q[b], k: k + offsets.k[b], v: v + offsets.v[b], masks: masks, batch: b,
+                      out: out + b * g.rows * g.valueDepth, g, scratch: scratch + part * g.scratchCount, threads: threads)
+            }
         }
     }
 
     @inline(__always)
     private static func entry(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, masks: [Mask],
                               batch b: Int, out: UnsafeMutablePointer<Float>, _ g: Geometry,
-                              scratch: UnsafeMutablePointer<Float>) {
+                              scratch: UnsafeMutablePointer<Float>, threads: Int) {
         let probabilities = scratch
         let expands = g.rows != g.sq || g.cols != g.sk
         let scores = expands ? scratch + g.rows * g.cols : scratch
         let biasRow = scores + (expands ? g.sq * g.sk : g.rows * g.cols)
         BLAS.gemm(transA: false, transB: !g.kTransposed, m: g.sq, n: g.sk, k: g.depth, alpha: g.scale,
-                  a: q, lda: g.depth, b: k, ldb: g.kTransposed ? g.sk : g.depth, beta: 0, c: scores, ldc: g.sk)
+                  a: q, lda: g.depth, b: k, ldb: g.kTransposed ? g.sk : g.depth, beta: 0, c: scores, ldc: g.sk,
+                  threads: threads)
         if expands {
             // A mask broadcast a size-1 score dim: repeat that row / column.
             for r in 0..<g.rows {
@@ -123,7 +131,7 @@ package enum AttentionKernel {
             }
         }
         BLAS.gemm(transA: false, transB: false, m: g.rows, n: g.valueDepth, k: g.cols, alpha: 1, a: probabilities,
-                  lda: g.cols, b: v, ldb: g.valueDepth, beta: 0, c: out, ldc: g.valueDepth)
+                  lda: g.cols, b: v, ldb: g.valueDepth, beta: 0, c: out, ldc: g.valueDepth, threads: threads)
     }
 
     /// One mask on one score row.

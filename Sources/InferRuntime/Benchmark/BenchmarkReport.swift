@@ -38,7 +38,7 @@ package struct BenchmarkReport {
     }
 
     package var jsonObject: [String: Any] {
-        var object: [String: Any] = ["model": model, "threads": threads, "blas_core": blasCore]
+        var object: [String: Any] = ["model": model, "threads": threads, "blas_core": blasCore, "cpu": BLASRuntime.cpuModel]
         for t in targets { object[t.label] = Self.jsonFields(t) }
         if let speedupP50 { object["speedup_p50"] = speedupP50 }
         return object

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The roofs a profile is read against: sgemm rate (compute) and copy bandwidth (memory),
-/// measured once on this machine with the current BLAS core and thread count.
+/// measured once on this machine with the current BLAS core on the engine's `threads`.
 package struct MachinePeak: Sendable {
     package let gemmGFLOPs: Double
     package let gemmSize: Int
@@ -11,8 +11,8 @@ package struct MachinePeak: Sendable {
     /// FLOPs per byte above which an op can be compute-bound on this machine.
     package var ridgeIntensity: Double { gemmGFLOPs / bandwidthGBs }
 
-    package static func measure(gemmSize: Int = 1024, copyBytes: Int = 64 << 20) -> MachinePeak {
-        let gemm = GEMMProbe.measure(m: gemmSize, n: gemmSize, k: gemmSize, iterations: 5)
+    package static func measure(threads: Int, gemmSize: Int = 1024, copyBytes: Int = 64 << 20) -> MachinePeak {
+        let gemm = GEMMProbe.measure(m: gemmSize, n: gemmSize, k: gemmSize, iterations: 5, threads: threads)
         let src = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
         let dst = UnsafeMutableRawPointer.allocate(byteCount: copyBytes, alignment: 64)
         defer { src.deallocate(); dst.deallocate() }

@@ -39,7 +39,7 @@ package enum ConvolutionLowering {
         }
         ConvTranspose.run(input: x.pointer(as: Float.self), weights: w.pointer(as: Float.self), bias: bias,
                           output: y.pointer(as: Float.self), batch: x.shape[0], inChannels: c, outChannels: m,
-                          group: group, geometry: g)
+                          group: group, geometry: g, threads: ctx.threads)
     }
 
     /// MaxPool (float, double; int8 and uint8 run in float, which holds them exactly), with the

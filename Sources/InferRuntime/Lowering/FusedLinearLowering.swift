@@ -52,11 +52,12 @@ package enum FusedLinearLowering {
         let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
         let fp = fill.map { UnsafePointer($0.pointer(as: Float.self)) }
         let (lda, ldb) = (max(1, a.shape[1]), max(1, b.shape[1]))
+        let threads = ctx.threads
         return {
             epilogue.saveResidual()
             if let fp { BroadcastFill.fill(yp, rows: m, cols: n, from: fp, rowStride: strides[0], colStride: strides[1]) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: ap, lda: lda, b: bp, ldb: ldb,
-                      beta: fp == nil ? 0 : beta, c: yp, ldc: max(1, n))
+                      beta: fp == nil ? 0 : beta, c: yp, ldc: max(1, n), threads: threads)
             if !epilogue.isEmpty {
                 epilogue.apply(yp, runs: m, runLength: n, bias: columnBias.map { .perColumn($0) } ?? .none)
             }
@@ -90,11 +91,12 @@ package enum FusedLinearLowering {
         let epilogue = try Epilogue(ctx, output: y)
         let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
         let needsPass = !epilogue.isEmpty || bias != nil
+        let threads = ctx.threads
         return {
             epilogue.saveResidual()
             BLAS.gemmBatched(transA: plan.transA, transB: plan.transB, m: m, n: n, k: k, alpha: 1,
                              a: ap, lda: plan.lda, aOffsets: plan.aOffsets, b: bp, ldb: plan.ldb, bOffsets: plan.bOffsets,
-                             beta: 0, c: yp, ldc: max(1, n))
+                             beta: 0, c: yp, ldc: max(1, n), threads: threads)
             if needsPass {
                 epilogue.apply(yp, runs: n == 0 ? 0 : y.count / n, runLength: n,
                                bias: bias.map { .perColumn(UnsafePointer($0.pointer!)) } ?? .none)

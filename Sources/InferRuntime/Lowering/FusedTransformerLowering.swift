@@ -59,12 +59,13 @@ package enum FusedTransformerLowering {
                                                zeroNaNProbabilities: attributes.zeroNaNProbabilities)
         let geometry = AttentionKernel.Geometry(sq: sq, sk: sk, depth: depth, valueDepth: valueDepth, rows: rows, cols: cols,
                                                 kTransposed: kTransposed, scale: attributes.scale, guards: guards)
-        let scratch = ScratchBuffer(count: geometry.scratchCount)
+        let threads = ctx.threads
+        let scratch = ScratchBuffer(count: AttentionKernel.scratchCount(geometry, threads: threads))
         let qp = q.pointer(as: Float.self), kp = k.pointer(as: Float.self), vp = v.pointer(as: Float.self)
         let op = out.pointer(as: Float.self)
         return {
             AttentionKernel.attention(q: qp, k: kp, v: vp, masks: kernelMasks, out: op, geometry: geometry, offsets: offsets,
-                                      scratch: scratch.pointer)
+                                      scratch: scratch.pointer, threads: threads)
         }
     }
 

@@ -16,6 +16,7 @@ package enum LinearAlgebraLowering {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match A \(a.shape) x B \(b.shape)")
         }
         let (m, n, k) = (plan.m, plan.n, plan.k)
+        let threads = ctx.threads
         guard [.float32, .float64, .int32, .int64].contains(a.dtype) else {
             throw ctx.error(.unsupportedDType, "MatMul supports float, double, int32 and int64, not \(a.dtype)")
         }
@@ -25,12 +26,12 @@ package enum LinearAlgebraLowering {
             BLAS.gemmBatched(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                              a: a.pointer(as: Float.self), lda: max(1, k), aOffsets: plan.aOffsets,
                              b: b.pointer(as: Float.self), ldb: max(1, n), bOffsets: plan.bOffsets,
-                             beta: 0, c: y.pointer(as: Float.self), ldc: max(1, n))
+                             beta: 0, c: y.pointer(as: Float.self), ldc: max(1, n), threads: threads)
         case .float64:
             BLAS.gemmBatched(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
                              a: a.pointer(as: Double.self), lda: max(1, k), aOffsets: plan.aOffsets,
                              b: b.pointer(as: Double.self), ldb: max(1, n), bOffsets: plan.bOffsets,
-                             beta: 0, c: y.pointer(as: Double.self), ldc: max(1, n))
+                             beta: 0, c: y.pointer(as: Double.self), ldc: max(1, n), threads: threads)
         case .int32:
             IntegerMatMul.run(a: a.pointer(as: Int32.self), aOffsets: plan.aOffsets, b: b.pointer(as: Int32.self),
                               bOffsets: plan.bOffsets, c: y.pointer(as: Int32.self), m: m, n: n, k: k)
@@ -57,20 +58,21 @@ package enum LinearAlgebraLowering {
         guard a.dtype == .float32 || a.dtype == .float64 else {
             throw ctx.error(.unsupportedDType, "Gemm supports float and double, not \(a.dtype)")
         }
-        let rowStride = strides[0], colStride = strides[1]
+        let rowStride = strides[0], colStride = strides[1], threads = ctx.threads
         return {
         switch a.dtype {
         case .float32:
             if let c { BroadcastFill.fill(y.pointer(as: Float.self), rows: m, cols: n, from: c.pointer(as: Float.self),
                                           rowStride: rowStride, colStride: colStride) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a.pointer(as: Float.self), lda: lda,
-                      b: b.pointer(as: Float.self), ldb: ldb, beta: c == nil ? 0 : beta, c: y.pointer(as: Float.self), ldc: ldc)
+                      b: b.pointer(as: Float.self), ldb: ldb, beta: c == nil ? 0 : beta, c: y.pointer(as: Float.self), ldc: ldc,
+                      threads: threads)
         case .float64:
             if let c { BroadcastFill.fill(y.pointer(as: Double.self), rows: m, cols: n, from: c.pointer(as: Double.self),
                                           rowStride: rowStride, colStride: colStride) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: Double(alpha), a: a.pointer(as: Double.self),
                       lda: lda, b: b.pointer(as: Double.self), ldb: ldb, beta: c == nil ? 0 : Double(beta),
-                      c: y.pointer(as: Double.self), ldc: ldc)
+                      c: y.pointer(as: Double.self), ldc: ldc, threads: threads)
         default:
             throw ctx.error(.unsupportedDType, "Gemm supports float and double, not \(a.dtype)")
         }

@@ -104,7 +104,7 @@ package enum RecurrentLowering {
                                initialC: initialC.map { UnsafePointer($0.pointer(as: T.self)) },
                                activations: activations, clip: clip.map { T($0) },
                                y: output(0)?.pointer(as: T.self), yH: output(1)?.pointer(as: T.self),
-                               yC: output(2)?.pointer(as: T.self))
+                               yC: output(2)?.pointer(as: T.self), threads: ctx.threads)
         }
         switch x.dtype {
         case .float32: compute(Float.self)
