@@ -22,7 +22,7 @@ case "${1:-}" in
         ;;
     tsan)
         scratch=.build-tsan; sanitizer=thread; skip=
-        filter=${2:-"ConcurrencyTests|BLASConcurrencyTests|EngineAPITests|AllocationTests|PlanCache"}
+        filter=${2:-"WorkerPoolTests|ConcurrencyTests|BLASConcurrencyTests|EngineAPITests|AllocationTests|PlanCache"}
         export SWIFT_BACKTRACE=enable=no
         export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
         ;;
