@@ -94,6 +94,40 @@ import Testing
         #expect(a2 == a && b2 == b)
     }
 
+    /// Concat and Split cut the tensor's bytes over the threads, through the middle of blocks:
+    /// against a naive per-element concat, with an empty part, several outer rows, blocks far
+    /// smaller and far larger than a thread's range.
+    @Test(arguments: [(outer: 1, inner: 3136, dims: [32, 0, 480, 7]), (outer: 3, inner: 1000, dims: [1, 2, 3]),
+                      (outer: 700, inner: 5, dims: [4, 1])], [1, 2, 3])
+    func threadedConcatAndSplitMatchNaive(shape: (outer: Int, inner: Int, dims: [Int]), threads: Int) {
+        let (outer, inner, dims) = shape
+        let parts = dims.enumerated().map { i, d in (0..<(outer * d * inner)).map { Float(i * 1_000_000 + $0) } }
+        let axis = dims.reduce(0, +)
+        var naive = [Float](repeating: 0, count: outer * axis * inner)
+        var offset = 0
+        for (i, d) in dims.enumerated() {
+            for o in 0..<outer {
+                for j in 0..<(d * inner) { naive[o * axis * inner + offset * inner + j] = parts[i][o * d * inner + j] }
+            }
+            offset += d
+        }
+        // Buffers of their own: the kernels get raw pointers that must outlive one closure.
+        let inputs = parts.map { p in UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, p.count)).initialized(from: p) }
+        let outputs = parts.map { p in UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, p.count)).filled(-1) }
+        let whole = UnsafeMutableBufferPointer<Float>.allocate(capacity: naive.count).filled(-1)
+        defer { (inputs + outputs + [whole]).forEach { $0.deallocate() } }
+        ParallelFor.forcingEverySplit {
+            ConcatSplit.concat(zip(inputs, dims).map { (UnsafeRawPointer($0.baseAddress!), $1) }, outer: outer, inner: inner,
+                               elementSize: 4, into: whole.baseAddress!, threads: threads)
+            ConcatSplit.split(whole.baseAddress!, outer: outer, inner: inner, elementSize: 4,
+                              into: zip(outputs, dims).map { (UnsafeMutableRawPointer($0.baseAddress!), $1) }, threads: threads)
+        }
+        let joined = Array(whole)
+        let back = zip(outputs, parts).map { Array($0.prefix($1.count)) }
+        #expect(joined == naive, "concat, \(threads) threads")
+        #expect(back == parts, "split, \(threads) threads")
+    }
+
     @Test func scatterReductionsWrapIntegers() {
         var out: [Int8] = [120, 0]
         let upd: [Int8] = [10, 5]
@@ -120,5 +154,16 @@ import Testing
             Trilu.copy(from: s.baseAddress!, to: d.baseAddress!, batch: 1, rows: 3, cols: 3, k: 0, upper: false, elementSize: 1)
         } }
         #expect(t == [1, 0, 0, 4, 5, 0, 7, 8, 9])
+    }
+}
+
+private extension UnsafeMutableBufferPointer where Element == Float {
+    func initialized(from values: [Float]) -> Self {
+        for (i, v) in values.enumerated() { self[i] = v }
+        return self
+    }
+    func filled(_ value: Float) -> Self {
+        for i in indices { self[i] = value }
+        return self
     }
 }

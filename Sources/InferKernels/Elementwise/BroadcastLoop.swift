@@ -46,33 +46,54 @@ package struct BroadcastLoop {
         strides = merged.flatMap { $0 }
     }
 
-    /// Calls `body(offsets, outputOffset, length)` for consecutive runs of output elements, where
-    /// `offsets[k]` is operand k's element offset at the run start and the run advances each operand
-    /// by `innerStride(k)`. Runs may be split across threads when the output is large.
+    /// The runs one thread walks: whole rows, or one piece of a single row (when a few long
+    /// rows are split so that every thread gets work).
+    package struct Part: Sendable {
+        package let rows: Range<Int>
+        /// The piece of the row `rows.lowerBound`, or nil for whole rows.
+        package let columns: Range<Int>?
+    }
+
+    /// Splits the output into parts for the threads (one part, inline, when it is small) and
+    /// calls `part` for each; a kernel walks its part with `forEachRun(in:)`.
     @inline(__always)
-    package func forEachRun(threads: Int, _ body: (_ offsets: UnsafePointer<Int>, _ outputOffset: Int, _ length: Int) -> Void) {
+    package func forEachPart(threads: Int, _ part: (Part) -> Void) {
         guard count > 0 else { return }
         let n = rowLength
         let rows = count / n
-        if rows == 1 || (threads > 1 && count >= ParallelFor.minimumParallelWork && rows < threads * 4) {
-            // Few long rows: split each row into pieces instead of splitting the rows.
-            for row in 0..<rows {
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: operandCount) { rowStart in
-                    offsets(ofRow: row, into: rowStart.baseAddress!)
-                    ParallelFor.run(count: n, work: n, threads: threads) { range in
-                        let start = range.lowerBound, end = range.upperBound
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: operandCount) { pieceStart in
-                            for k in 0..<operandCount { pieceStart[k] = rowStart[k] + start * innerStride(k) }
-                            body(UnsafePointer(pieceStart.baseAddress!), row * n + start, end - start)
-                        }
-                    }
-                }
-            }
+        if rows > 1, !(threads > 1 && count >= ParallelFor.minimumParallelWork && rows < threads * 4) {
+            ParallelFor.run(count: rows, work: count, threads: threads) { part(Part(rows: $0, columns: nil)) }
             return
         }
-        ParallelFor.run(count: rows, work: count, threads: threads) { range in
-            walkRows(range.lowerBound, range.upperBound, body)
+        // Few long rows: split each row into pieces instead of splitting the rows.
+        for row in 0..<rows {
+            ParallelFor.run(count: n, work: n, threads: threads) { part(Part(rows: row..<(row + 1), columns: $0)) }
         }
+    }
+
+    /// Calls `body(offsets, outputOffset, length)` for the consecutive runs of output elements
+    /// in `part`, where `offsets[k]` is operand k's element offset at the run start and the run
+    /// advances each operand by `innerStride(k)`.
+    @inline(__always)
+    package func forEachRun(in part: Part, _ body: (_ offsets: UnsafePointer<Int>, _ outputOffset: Int, _ length: Int) -> Void) {
+        guard let columns = part.columns else {
+            walkRows(part.rows.lowerBound, part.rows.upperBound, body)
+            return
+        }
+        let row = part.rows.lowerBound
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: operandCount) { start in
+            offsets(ofRow: row, into: start.baseAddress!)
+            for k in 0..<operandCount { start[k] += columns.lowerBound * innerStride(k) }
+            body(UnsafePointer(start.baseAddress!), row * rowLength + columns.lowerBound, columns.count)
+        }
+    }
+
+    /// `forEachRun(in:)` over every part. The body runs on the worker pool's threads when the
+    /// output is split: a kernel whose body calls a closure it was given per element should
+    /// use `forEachPart` and a function per part instead (see `BinaryKernels.zip`).
+    @inline(__always)
+    package func forEachRun(threads: Int, _ body: (_ offsets: UnsafePointer<Int>, _ outputOffset: Int, _ length: Int) -> Void) {
+        forEachPart(threads: threads) { forEachRun(in: $0, body) }
     }
 
     /// Sequential rows `first..<end`, updating offsets with an odometer (no division per row).

@@ -38,6 +38,10 @@ package enum UnaryOp: Sendable, Equatable {
 package enum UnaryKernels {
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               count: Int, threads: Int = 1) {
+        if threads > 1 {
+            split(op, count, threads) { apply(op, x + $0.lowerBound, y + $0.lowerBound, count: $0.count) }
+            return
+        }
         // Ops with a VectorMath function run on it sixteen at a time (the fused kernels call the
         // same functions, so -O0 and -O2 agree); the rest share the generic bodies.
         func vector(_ f: (VectorMath.Vector) -> VectorMath.Vector) {
@@ -57,7 +61,11 @@ package enum UnaryKernels {
 
     package static func apply(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
                               count: Int, threads: Int = 1) {
-        applyFloat(op, x, y, count, threads)
+        if threads > 1 {
+            split(op, count, threads) { apply(op, x + $0.lowerBound, y + $0.lowerBound, count: $0.count) }
+            return
+        }
+        applyFloat(op, x, y, count, 1)
     }
 
     /// Integer variants of `abs`, `neg`, `sign`, `relu` (wrapping: `abs(Int.min) == Int.min`).
@@ -104,6 +112,15 @@ package enum UnaryKernels {
     }
     package static func isInf(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<UInt8>, count: Int, positive: Bool, negative: Bool) {
         map(x, y, count, 1) { $0.isInfinite && ($0 > 0 ? positive : negative) ? 1 : 0 }
+    }
+
+    /// Splits a float kernel over the threads, each part running the one-thread kernel. The
+    /// split happens out here because a closure handed to the worker pool calls what it captured
+    /// indirectly: splitting inside `map` made its element function an indirect call per element
+    /// (Relu over 200K floats took 265 us on 2 threads against 47 us on 1).
+    private static func split(_ op: UnaryOp, _ count: Int, _ threads: Int, _ part: (Range<Int>) -> Void) {
+        ParallelFor.run(count: count, work: count * (op.isExpensive ? ParallelFor.transcendentalCost : 1),
+                        threads: threads, part)
     }
 
     @inline(__always)

@@ -24,9 +24,21 @@ package enum GemmEpilogue {
                               residual: UnsafePointer<Float>?, residualBeforeActivation: Bool,
                               activation: UnaryOp?, threads: Int = 1) {
         if runs == 0 || runLength == 0 { return }
-        let early = residualBeforeActivation || activation == nil
         let cost = activation.map { $0.isExpensive ? ParallelFor.transcendentalCost : 1 } ?? 1
-        let shape = (output, runs, runLength, bias, residual, early, threads, cost)
+        // Split over runs out here, each part running the one-thread epilogue: a closure handed
+        // to the worker pool calls what it captured indirectly, so splitting inside
+        // `vectorized` would call the activation through a pointer per vector.
+        ParallelFor.run(count: runs, work: runs * runLength * cost, threads: threads) { part in
+            applyRuns(part, output: output, runLength: runLength, bias: bias, residual: residual,
+                      residualBeforeActivation: residualBeforeActivation, activation: activation)
+        }
+    }
+
+    /// The epilogue on the runs `range` of the output, on the calling thread.
+    private static func applyRuns(_ range: Range<Int>, output: UnsafeMutablePointer<Float>, runLength: Int, bias: BiasLayout,
+                                  residual: UnsafePointer<Float>?, residualBeforeActivation: Bool, activation: UnaryOp?) {
+        let early = residualBeforeActivation || activation == nil
+        let shape = (output, range, runLength, bias, residual, early)
         switch activation {
         case nil: vectorized(shape) { $0 }
         case .relu?:
@@ -48,13 +60,13 @@ package enum GemmEpilogue {
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
         case .sigmoid?: vectorized(shape) { VectorMath.sigmoid($0) }
         case .silu?: vectorized(shape) { $0 * VectorMath.sigmoid($0) }
-        case let op?: generic(output: output, runs: runs, runLength: runLength, bias: bias, residual: residual,
-                              early: early, activation: op, threads: threads)
+        case let op?: generic(output: output, runs: range, runLength: runLength, bias: bias, residual: residual,
+                              early: early, activation: op)
         }
     }
 
-    private typealias Shape = (output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
-                               residual: UnsafePointer<Float>?, early: Bool, threads: Int, cost: Int)
+    private typealias Shape = (output: UnsafeMutablePointer<Float>, runs: Range<Int>, runLength: Int, bias: BiasLayout,
+                               residual: UnsafePointer<Float>?, early: Bool)
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -65,8 +77,8 @@ package enum GemmEpilogue {
     /// vector so every element gets the same arithmetic.
     @inline(__always)
     private static func vectorized(_ s: Shape, _ f: (Vector) -> Vector) {
-        let (runs, n) = (s.runs, s.runLength)
-        ParallelFor.forEach(runs, work: runs * n * s.cost, threads: s.threads) { run in
+        let n = s.runLength
+        for run in s.runs {
             let y = s.output + run * n
             let r = s.residual.map { $0 + run * n }
             var planeBias: Float = 0
@@ -104,9 +116,9 @@ package enum GemmEpilogue {
     }
 
     /// Bias (and an early residual) in one pass, then the activation through the unary kernels.
-    private static func generic(output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
-                                residual: UnsafePointer<Float>?, early: Bool, activation: UnaryOp, threads: Int) {
-        ParallelFor.forEach(runs, work: runs * runLength * (activation.isExpensive ? ParallelFor.transcendentalCost : 1), threads: threads) { run in
+    private static func generic(output: UnsafeMutablePointer<Float>, runs: Range<Int>, runLength: Int, bias: BiasLayout,
+                                residual: UnsafePointer<Float>?, early: Bool, activation: UnaryOp) {
+        for run in runs {
             let y = output + run * runLength
             let r = residual.map { $0 + run * runLength }
             let first = early ? r : nil

@@ -22,16 +22,16 @@ enum LayoutLowering {
                 return (t.rawPointer, t.shape[axis])
             }
             let outer = product(out.shape[..<axis]), inner = product(out.shape[(axis + 1)...])
-            let elementSize = out.dtype.byteSize, dst = out.mutableRawPointer
-            return { ConcatSplit.concat(parts, outer: outer, inner: inner, elementSize: elementSize, into: dst) }
+            let elementSize = out.dtype.byteSize, dst = out.mutableRawPointer, threads = ctx.threads
+            return { ConcatSplit.concat(parts, outer: outer, inner: inner, elementSize: elementSize, into: dst, threads: threads) }
         },
         KernelBinding.prepared("Split") { ctx in
             let x = try ctx.input(0)
             let axis = try LayoutOperators.splitAxis(ctx.shapeContext, rank: x.rank)
             let parts = ctx.outputs.map { (pointer: $0.mutableRawPointer, axisDim: $0.shape[axis]) }
             let outer = product(x.shape[..<axis]), inner = product(x.shape[(axis + 1)...])
-            let elementSize = x.dtype.byteSize, src = x.rawPointer
-            return { ConcatSplit.split(src, outer: outer, inner: inner, elementSize: elementSize, into: parts) }
+            let elementSize = x.dtype.byteSize, src = x.rawPointer, threads = ctx.threads
+            return { ConcatSplit.split(src, outer: outer, inner: inner, elementSize: elementSize, into: parts, threads: threads) }
         },
         KernelBinding.prepared("Expand") { ctx in
             let x = try ctx.input(0)
