@@ -69,9 +69,6 @@ package enum DepthwiseConvolution {
             return r
         }
         @inline(__always) func load8(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
-        @inline(__always) func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-        }
         @inline(__always) func store8(_ v: V8, _ p: UnsafeMutablePointer<Float>) {
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: V8.self)
         }
@@ -114,12 +111,10 @@ package enum DepthwiseConvolution {
                     // next interior output (j + 8 < count) also reads: still inside the row.
                     while j + 9 <= count {
                         let (pa, pb, pc) = (a + 2 * j, b + 2 * j, c + 2 * j)
-                        let (xa, ya) = (load16(pa), load16(pa + 2))
-                        let (xb, yb) = (load16(pb), load16(pb + 2))
-                        let (xc, yc) = (load16(pc), load16(pc + 2))
-                        var acc = V8(repeating: bias) + v0 * xa.evenHalf + v1 * xa.oddHalf + v2 * ya.evenHalf
-                        acc += v3 * xb.evenHalf + v4 * xb.oddHalf + v5 * yb.evenHalf
-                        acc += v6 * xc.evenHalf + v7 * xc.oddHalf + v8 * yc.evenHalf
+                        typealias L = StrideTwoLoads
+                        var acc = V8(repeating: bias) + v0 * L.evens(pa) + v1 * L.odds(pa) + v2 * L.evens(pa + 2)
+                        acc += v3 * L.evens(pb) + v4 * L.odds(pb) + v5 * L.evens(pb + 2)
+                        acc += v6 * L.evens(pc) + v7 * L.odds(pc) + v8 * L.evens(pc + 2)
                         store8(clamp8(acc), o + j)
                         j += 8
                     }

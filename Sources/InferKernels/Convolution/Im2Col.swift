@@ -47,8 +47,8 @@ package enum Im2Col {
         var j = 0
         if stride == 2, T.self == Float.self {
             while j + 9 <= count {
-                let v = UnsafeRawPointer(src + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
-                UnsafeMutableRawPointer(dst + j).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+                let v = StrideTwoLoads.evens(UnsafeRawPointer(src + 2 * j).assumingMemoryBound(to: Float.self))
+                UnsafeMutableRawPointer(dst + j).storeBytes(of: v, as: SIMD8<Float>.self)
                 j += 8
             }
         }

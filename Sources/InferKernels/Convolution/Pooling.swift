@@ -85,9 +85,6 @@ package enum Pooling {
             return r
         }
         @inline(__always) func load8(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
-        @inline(__always) func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-            UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-        }
         let s = g.sW, inW = g.inW, outW = g.outW
         let (lo, hi) = g.interiorColumns3x3
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, inW)) { buffer in
@@ -125,8 +122,9 @@ package enum Pooling {
                     while j + 9 <= count {
                         var m = V8(repeating: -.infinity)
                         @inline(__always) func row(_ r: UnsafePointer<Float>) {
-                            let (u, v) = (load16(r + 2 * j), load16(r + 2 * j + 2))
-                            m = take8(m, u.evenHalf); m = take8(m, u.oddHalf); m = take8(m, v.evenHalf)
+                            let p = r + 2 * j
+                            m = take8(m, StrideTwoLoads.evens(p)); m = take8(m, StrideTwoLoads.odds(p))
+                            m = take8(m, StrideTwoLoads.evens(p + 2))
                         }
                         row(a); row(b); row(c)
                         UnsafeMutableRawPointer(o + j).storeBytes(of: m, as: V8.self)
