@@ -87,19 +87,25 @@ import Testing
         }
     }
 
-    /// `map` gives every element, including a ragged tail and a split across threads, exactly
-    /// the vector function's result.
+    /// `map` gives every element, including a ragged tail, exactly the vector function's result;
+    /// so does the threaded unary kernel built on it, split across threads.
     @Test func mapMatchesTheVectorFunctionOnEveryElement() {
         for count in [1, 15, 16, 17, 100, ParallelFor.minimumParallelWork / ParallelFor.transcendentalCost + 5] {
             let x = (0..<count).map { Float($0 % 997) / 50 - 10 }
             var y = [Float](repeating: .nan, count: count)
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    VectorMath.map(xp.baseAddress!, yp.baseAddress!, count: count, threads: 2, VectorMath.tanh)
+                    VectorMath.map(xp.baseAddress!, yp.baseAddress!, count: count, VectorMath.tanh)
                 }
+            }
+            var threaded = [Float](repeating: .nan, count: count)
+            ParallelFor.forcingEverySplit {
+                UnaryKernels.apply(.tanh, x, &threaded, count: count, threads: 3)
             }
             let mismatches = (0..<count).filter { y[$0] != VectorMath.scalar(x[$0], VectorMath.tanh) }
             #expect(mismatches.isEmpty, "count \(count): \(mismatches.count) elements differ, first at \(mismatches.first ?? -1)")
+            let threadedMismatches = (0..<count).filter { threaded[$0] != y[$0] }
+            #expect(threadedMismatches.isEmpty, "count \(count), 3 threads: \(threadedMismatches.count) elements differ")
         }
     }
 }

@@ -45,7 +45,7 @@ package enum UnaryKernels {
         // Ops with a VectorMath function run on it sixteen at a time (the fused kernels call the
         // same functions, so -O0 and -O2 agree); the rest share the generic bodies.
         func vector(_ f: (VectorMath.Vector) -> VectorMath.Vector) {
-            VectorMath.map(x, y, count: count, threads: threads, f)
+            VectorMath.map(x, y, count: count, f)
         }
         switch op {
         case .exp: vector(VectorMath.exp)

@@ -23,6 +23,14 @@ package enum GeluKernel {
     /// y[i] = gelu(x[i]) over `count` contiguous floats (x and y may be the same buffer).
     package static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
                               tanhApproximation: Bool, threads: Int) {
-        VectorMath.map(x, y, count: count, threads: threads, tanhApproximation ? geluTanh : gelu)
+        // Each part names its function, so it is inlined there (see `VectorMath.map`).
+        ParallelFor.run(count: count, work: count * ParallelFor.transcendentalCost, threads: threads) { part in
+            let (xp, yp) = (x + part.lowerBound, y + part.lowerBound)
+            if tanhApproximation {
+                VectorMath.map(xp, yp, count: part.count, geluTanh)
+            } else {
+                VectorMath.map(xp, yp, count: part.count, gelu)
+            }
+        }
     }
 }

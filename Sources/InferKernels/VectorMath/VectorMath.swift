@@ -19,24 +19,23 @@ package enum VectorMath {
 
     /// `y[i] = f(x[i])` for `i < count`, sixteen at a time; the tail goes through a padded
     /// vector so every element gets the same arithmetic. `x` and `y` may be the same buffer.
-    /// `costPerElement` weighs the work for the parallel split (see `ParallelFor`).
+    /// On the calling thread: to split it, call `map` on each part from a closure that names
+    /// `f` itself (as `UnaryKernels.apply` does), so that `f` is inlined there; a closure
+    /// handed to the worker pool would call a captured `f` through a pointer.
     @inline(__always)
     package static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-                            threads: Int, costPerElement: Int = ParallelFor.transcendentalCost, _ f: (Vector) -> Vector) {
-        ParallelFor.run(count: count, work: count * costPerElement, threads: threads) { range in
-            var i = range.lowerBound
-            let end = range.upperBound
-            while i + 16 <= end {
-                let v = UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self)
-                UnsafeMutableRawPointer(y + i).storeBytes(of: f(v), as: Vector.self)
-                i += 16
-            }
-            if i < end {
-                var v = Vector()
-                for k in 0..<(end - i) { v[k] = x[i + k] }
-                let r = f(v)
-                for k in 0..<(end - i) { y[i + k] = r[k] }
-            }
+                            _ f: (Vector) -> Vector) {
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: Vector.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: f(v), as: Vector.self)
+            i += 16
+        }
+        if i < count {
+            var v = Vector()
+            for k in 0..<(count - i) { v[k] = x[i + k] }
+            let r = f(v)
+            for k in 0..<(count - i) { y[i + k] = r[k] }
         }
     }
 
