@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module boundaries (see README "Architecture"): dependencies point one way,
-// COpenBLAS <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
+// COpenBLAS, CInferSIMD <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
 let package = Package(
     name: "swiftc-infer",
     platforms: [.macOS(.v15)],
@@ -26,8 +26,11 @@ let package = Package(
             dependencies: ["InferIR", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .target(name: "InferOptimizer", dependencies: ["InferIR"]),
+        // Vector kernels for instruction sets beyond the Swift targets' x86-64 baseline, each with its
+        // own target attribute, picked at run time by CPU feature (InferKernels keeps the fallback).
+        .target(name: "CInferSIMD"),
         .target(
-            name: "InferKernels", dependencies: ["COpenBLAS"],
+            name: "InferKernels", dependencies: ["COpenBLAS", "CInferSIMD"],
             // Kernels work on raw pointers; a var captured by a closure that runs on ParallelFor's
             // threads gets a dynamic exclusivity check per access (swift_beginAccess), which made
             // MaxPool 2.3x slower on two threads than on one. Debug builds keep the checks.

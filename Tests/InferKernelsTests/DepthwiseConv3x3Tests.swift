@@ -3,8 +3,16 @@ import Testing
 
 /// The 3x3 depthwise plane kernel (stride 1 and 2) against a naive direct convolution, on plane
 /// sizes that leave no interior, a one-column interior, and wide interiors, with symmetric and
-/// asymmetric pads (the border columns and the zero rows are the risky parts).
+/// asymmetric pads (the border columns and the zero rows are the risky parts). Every case runs
+/// twice: on the AVX-512 row kernel where the CPU has it (CInferSIMD, masked ends), and on the
+/// Swift fallback (`SIMDKernels.forcingFallback`).
 @Suite struct DepthwiseConv3x3Tests {
+    /// The dispatch follows the CPU: a machine whose /proc/cpuinfo lists avx512f runs the AVX-512 kernels.
+    @Test func avx512KernelsAreUsedWhereTheCPUHasThem() {
+        #expect(SIMDKernels.hasAVX512 == CPUFeatures.current.flags.contains("avx512f"), "\(SIMDKernels.name)")
+        #expect(SIMDKernels.forcingFallback { SIMDKernels.hasAVX512 } == false)
+    }
+
     static func naive(_ x: [Float], _ w: [Float], _ bias: [Float], c: Int, multiplier: Int, _ g: WindowGeometry) -> [Float] {
         let m = c * multiplier
         var y = [Float](repeating: 0, count: m * g.outputSize)
@@ -25,10 +33,12 @@ import Testing
         (5, 21, 1, 1, 1), (6, 19, 1, 2, 2), (8, 8, 1, 0, 2),
         (2, 2, 2, 1, 1), (3, 3, 2, 1, 1), (4, 4, 2, 0, 1), (7, 7, 2, 1, 1), (8, 8, 2, 1, 1), (9, 37, 2, 1, 1),
         (6, 20, 2, 0, 0), (5, 18, 2, 2, 2), (4, 40, 2, 0, 1), (3, 64, 1, 1, 1),
+        // Several 16-output blocks and a masked end.
+        (4, 113, 1, 1, 1), (5, 115, 2, 1, 1), (3, 66, 2, 0, 1), (3, 50, 1, 0, 0),
     ]
 
-    @Test(arguments: cases)
-    func planeKernelMatchesNaive(shape: (h: Int, w: Int, stride: Int, padBegin: Int, padEnd: Int)) {
+    @Test(arguments: cases, [false, true])
+    func planeKernelMatchesNaive(shape: (h: Int, w: Int, stride: Int, padBegin: Int, padEnd: Int), fallback: Bool) {
         let (h, w, s, pb, pe) = shape
         let oh = (h + pb + pe - 3) / s + 1, ow = (w + pb + pe - 3) / s + 1
         let g = WindowGeometry(input: [h, w], output: [oh, ow], kernel: [3, 3], strides: [s, s], dilations: [1, 1],
@@ -41,16 +51,22 @@ import Testing
             let bias = (0..<m).map { Float($0) * 0.25 - 0.5 }
             let expected = Self.naive(x, wt, bias, c: c, multiplier: multiplier, g)
             var y = [Float](repeating: .nan, count: m * g.outputSize)
-            Convolution.convolve(input: x, weights: wt, bias: bias, output: &y, batch: 1, inChannels: c, outChannels: m,
-                                 group: c, geometry: g)
-            #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(shape) multiplier \(multiplier)")
+            Self.maybeFallback(fallback) {
+                Convolution.convolve(input: x, weights: wt, bias: bias, output: &y, batch: 1, inChannels: c, outChannels: m,
+                                     group: c, geometry: g)
+            }
+            #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(shape) multiplier \(multiplier) fallback \(fallback)")
         }
     }
 
     /// Bias and a Clip folded into the output write, on the 3x3 plane kernel (vector and scalar
     /// columns) and on the generic path (5x5), including NaN inputs that must stay NaN.
-    @Test(arguments: [3, 5])
-    func clampIsAppliedInTheWrite(k: Int) {
+    static func maybeFallback(_ fallback: Bool, _ body: () -> Void) {
+        if fallback { SIMDKernels.forcingFallback(body) } else { body() }
+    }
+
+    @Test(arguments: [3, 5], [false, true])
+    func clampIsAppliedInTheWrite(k: Int, fallback: Bool) {
         let (h, w) = (6, 30)
         let g = WindowGeometry(input: [h, w], output: [h, w], kernel: [k, k], strides: [1, 1], dilations: [1, 1],
                                padsBegin: [k / 2, k / 2], padsEnd: [k / 2, k / 2])!
@@ -60,10 +76,12 @@ import Testing
         let wt = (0..<c * k * k).map { Float(($0 * 7) % 11) / 5 - 1 }
         let bias: [Float] = [0.5, -0.25]
         var plain = [Float](repeating: 0, count: c * g.outputSize), clamped = plain
-        Convolution.convolve(input: x, weights: wt, bias: bias, output: &plain, batch: 1, inChannels: c, outChannels: c,
-                             group: c, geometry: g)
-        Convolution.convolve(input: x, weights: wt, bias: bias, output: &clamped, batch: 1, inChannels: c, outChannels: c,
-                             group: c, geometry: g, clamp: ConvolutionClamp(low: 0, high: 6))
+        Self.maybeFallback(fallback) {
+            Convolution.convolve(input: x, weights: wt, bias: bias, output: &plain, batch: 1, inChannels: c, outChannels: c,
+                                 group: c, geometry: g)
+            Convolution.convolve(input: x, weights: wt, bias: bias, output: &clamped, batch: 1, inChannels: c, outChannels: c,
+                                 group: c, geometry: g, clamp: ConvolutionClamp(low: 0, high: 6))
+        }
         for (p, q) in zip(plain, clamped) {
             if p.isNaN { #expect(q.isNaN) } else { #expect(q == min(max(p, 0), 6)) }
         }

@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// Direct convolution for group == channels (one input channel per group, any channel
 /// multiplier): im2col would copy kernelSize times the input for a tiny GEMM. Planar 3x3 windows
 /// run `plane3x3`; other 2-D windows with multiplier 1 run sixteen channels at a time
@@ -96,8 +98,12 @@ package enum DepthwiseConvolution {
                 let (a, b, c) = (r0 + base, r1 + base, r2 + base)
                 let count = hi - lo, o = out + lo
                 var j = 0
-                // Eight outputs at a time; the scalar loop finishes (same arithmetic order).
-                if s == 1 {
+                // Sixteen outputs at a time on AVX-512 (the whole span, its end masked); else
+                // eight at a time and the scalar loop finishes (same arithmetic order).
+                if SIMDKernels.hasAVX512, count > 0 {
+                    cinfer_depthwise3x3_row_avx512(a, b, c, w, bias, low, high, o, count, s)
+                    j = count
+                } else if s == 1 {
                     while j + 8 <= count {
                         var acc = V8(repeating: bias) + v0 * load8(a + j) + v1 * load8(a + j + 1) + v2 * load8(a + j + 2)
                         acc += v3 * load8(b + j) + v4 * load8(b + j + 1) + v5 * load8(b + j + 2)

@@ -1,0 +1,27 @@
+// Kernels Swift cannot express: vector code for instruction sets beyond the x86-64 baseline the
+// Swift targets are built for, each compiled with its own target attribute and picked at run
+// time by CPU feature. InferKernels wraps them and keeps its Swift kernels as the fallback.
+#ifndef CINFERSIMD_H
+#define CINFERSIMD_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU runs the AVX-512 kernels below (AVX-512F), else 0. Checked once.
+int cinfer_has_avx512(void);
+
+/// One output row's interior span of a 3x3 depthwise convolution, on AVX-512:
+/// out[j] = clamp(bias + sum over r, k of w[3r + k] * rows[r][stride * j + k]) for j < count,
+/// where clamp raises to `low`, then caps at `high` (NaN stays NaN). `stride` is 1 or 2; each
+/// row holds at least stride * (count - 1) + 3 readable floats. Call only when
+/// cinfer_has_avx512() is 1.
+void cinfer_depthwise3x3_row_avx512(const float *row0, const float *row1, const float *row2,
+                                    const float *w, float bias, float low, float high,
+                                    float *out, long count, long stride);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
