@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferKernels
+import CInferSIMD
 
 /// The vectorized GEMM epilogue against a scalar reference: every activation with a SIMD path and
 /// one through the generic path, both bias layouts, residual before / after the activation, run
@@ -14,6 +15,7 @@ import Testing
         case .gelu(tanhApproximation: false)?: return 0.5 * v * (1 + erf(v / Float(2).squareRoot()))
         case .gelu(tanhApproximation: true)?: return 0.5 * v * (1 + tanh(0.7978845608 * (v + 0.044715 * v * v * v)))
         case .sigmoid?: return 1 / (1 + exp(-v))
+        case .silu?: return v / (1 + exp(-v))
         case .tanh?: return tanh(v)
         case .leakyRelu(let a)?: return v < 0 ? a * v : v
         default: fatalError("not covered")
@@ -21,10 +23,19 @@ import Testing
     }
 
     static let activations: [UnaryOp?] = [nil, .relu, .clip(low: 0, high: 6), .gelu(tanhApproximation: false),
-                                          .gelu(tanhApproximation: true), .sigmoid, .tanh, .leakyRelu(alpha: 0.1)]
+                                          .gelu(tanhApproximation: true), .sigmoid, .silu, .tanh, .leakyRelu(alpha: 0.1)]
 
+    /// Sigmoid and SiLU with one bias per run and no residual take the AVX-512 kernel where the
+    /// CPU has it: every case runs on it and on the Swift fallback.
     @Test(arguments: activations, [1, 15, 16, 33, 64])
     func matchesScalarReference(activation: UnaryOp?, runLength: Int) {
+        for fallback in [false, true] {
+            if fallback { SIMDKernels.forcingFallback { check(activation, runLength, "fallback") } }
+            else { check(activation, runLength, SIMDKernels.name) }
+        }
+    }
+
+    func check(_ activation: UnaryOp?, _ runLength: Int, _ path: String) {
         let runs = 3
         let count = runs * runLength
         let y0 = (0..<count).map { Float(($0 * 37) % 101) / 12 - 4 }
@@ -55,11 +66,36 @@ import Testing
                         v = Self.reference(activation, v)
                         if useResidual && !early { v += residual[i] }
                         let ok = abs(y[i] - v) <= 2e-5 * max(1, abs(v))
-                        #expect(ok, "\(String(describing: activation)) \(layout) residual \(useResidual) before \(before) [\(i)]: \(y[i]) vs \(v)")
+                        #expect(ok, "\(String(describing: activation)) \(layout) residual \(useResidual) before \(before) \(path) [\(i)]: \(y[i]) vs \(v)")
                         if !ok { return }
                     }
                 }
             }
+        }
+    }
+
+    /// The AVX-512 sigmoid/SiLU against VectorMath's (the Swift path and the unfused ops) over the
+    /// float range: the same algorithm, so within a few ulps; the same special values exactly.
+    @Test(.enabled(if: cinfer_has_avx512() == 1, "needs an AVX-512 CPU (elsewhere only the Swift path exists, tested above)"))
+    func avx512SigmoidMatchesVectorMath() {
+        var x: [Float] = [0, -0, 1, -1, 20, -20, 87, -87, 88.7, -88.7, 89, -89, 100, -100, 1e-30, -1e-30,
+                          .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        x += (0..<20_000).map { Float($0) / 100 - 100 }
+        for silu in [false, true] {
+            var y = x
+            y.withUnsafeMutableBufferPointer { cinfer_sigmoid_run_avx512($0.baseAddress!, x.count, 0, silu ? 1 : 0) }
+            var worst: Float = 0
+            for (i, v) in x.enumerated() {
+                let want = VectorMath.scalar(v) { silu ? $0 * VectorMath.sigmoid($0) : VectorMath.sigmoid($0) }
+                if want.isNaN || y[i].isNaN {
+                    #expect(want.isNaN && y[i].isNaN, "silu \(silu) x \(v): \(y[i]) vs \(want)")
+                } else if want.isInfinite || want == 0 {
+                    #expect(y[i] == want, "silu \(silu) x \(v): \(y[i]) vs \(want)")
+                } else {
+                    worst = max(worst, abs(y[i] - want) / (abs(want) * Float.ulpOfOne))
+                }
+            }
+            #expect(worst <= 4, "silu \(silu): \(worst) ulps from VectorMath")
         }
     }
 

@@ -20,6 +20,10 @@ void cinfer_depthwise3x3_row_avx512(const float *row0, const float *row1, const 
                                     const float *w, float bias, float low, float high,
                                     float *out, long count, long stride);
 
+/// In place over y[0..<count): v = y[j] + bias, then y[j] = sigmoid(v), or v * sigmoid(v)
+/// (SiLU) when `silu` is non-zero, with VectorMath's exp. Call only when cinfer_has_avx512() is 1.
+void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// The elementwise tail of a fused GEMM or convolution, in one pass over its output:
 /// `y = act(y + bias + r)` or `y = act(y + bias) + r`. The output is seen as runs of contiguous
 /// elements that share a bias layout: a convolution's [N, M, spatial] output is N*M planes each
@@ -16,6 +18,15 @@ package enum GemmEpilogue {
         case perPlane(UnsafePointer<Float>, channels: Int)
         /// Rows of `runLength`; element j of every row adds `bias[j]`.
         case perColumn(UnsafePointer<Float>)
+
+        /// The one value run `r` adds, when every element of a run adds the same (nil for per-column).
+        var planeValue: ((Int) -> Float)? {
+            switch self {
+            case .none: { _ in 0 }
+            case .perPlane(let b, let channels): { b[$0 % channels] }
+            case .perColumn: nil
+            }
+        }
     }
 
     /// Applies the epilogue in place on `output` (`runs * runLength` floats). `residual`, when
@@ -58,8 +69,18 @@ package enum GemmEpilogue {
             }
         case .gelu(tanhApproximation: false)?: vectorized(shape) { GeluKernel.gelu($0) }
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
-        case .sigmoid?: vectorized(shape) { VectorMath.sigmoid($0) }
-        case .silu?: vectorized(shape) { $0 * VectorMath.sigmoid($0) }
+        case .sigmoid?, .silu?:
+            let silu = activation == .silu
+            if SIMDKernels.hasAVX512, residual == nil, let planeBias = bias.planeValue {
+                // The AVX-512 kernel (CInferSIMD) for the common conv case: one bias per run.
+                for run in range {
+                    cinfer_sigmoid_run_avx512(output + run * runLength, runLength, planeBias(run), silu ? 1 : 0)
+                }
+            } else if silu {
+                vectorized(shape) { $0 * VectorMath.sigmoid($0) }
+            } else {
+                vectorized(shape) { VectorMath.sigmoid($0) }
+            }
         case let op?: generic(output: output, runs: range, runLength: runLength, bias: bias, residual: residual,
                               early: early, activation: op)
         }

@@ -1,0 +1,67 @@
+// Sigmoid and SiLU over a run of floats with one bias added first, sixteen per AVX-512
+// register: the conv/GEMM epilogue's most expensive activations (EfficientNet's SiLU was a
+// fifth of its run in the Swift kernel, which the x86-64 baseline build compiles to SSE).
+// exp is VectorMath.exp's algorithm with its constants; the reciprocal is an approximation
+// refined by one Newton step, within a few ulps of VectorMath's division (GemmEpilogueTests).
+#include "CInferSIMD.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/// VectorMath.exp: e^x = 2^n * e^r, n = round(x / ln 2), e^r a degree-7 polynomial; +inf
+/// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN.
+__attribute__((target("avx512f")))
+static inline __m512 exp16(__m512 x) {
+    const __m512 low = _mm512_set1_ps(-87.33654f), high = _mm512_set1_ps(88.72284f);
+    __m512 clamped = _mm512_min_ps(_mm512_max_ps(x, low), high);
+    // Round to nearest through the 1.5 * 2^23 shift, as the Swift code does.
+    const __m512 shift = _mm512_set1_ps(12582912.0f);
+    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)), shift);
+    __m512 n = _mm512_sub_ps(shifted, shift);
+    __m512 r = _mm512_sub_ps(clamped, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(-2.12194440e-4f)));
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 er = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
+    // 2^n as two factors, so n = 128 and n = -126 both stay representable.
+    __m512i whole = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
+    __m512i half = _mm512_srai_epi32(whole, 1);
+    __m512 scaleA = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(half, _mm512_set1_epi32(127)), 23));
+    __m512 scaleB = _mm512_castsi512_ps(
+        _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(whole, half), _mm512_set1_epi32(127)), 23));
+    __m512 result = _mm512_mul_ps(_mm512_mul_ps(er, scaleA), scaleB);
+    result = _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, low, _CMP_LT_OQ), _mm512_setzero_ps());
+    return _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
+}
+
+__attribute__((target("avx512f")))
+void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu) {
+    const __m512 vbias = _mm512_set1_ps(bias), one = _mm512_set1_ps(1.0f);
+    for (long j = 0; j < count; j += 16) {
+        long left = count - j;
+        const __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), vbias);
+        // 1 / d as a 14-bit reciprocal and one Newton step (a division was this loop's bottleneck:
+        // a third of its samples sat behind vdivps). Where d is past 2^126 the reciprocal would
+        // be subnormal, which vrcp14ps flushes: those lanes divide.
+        __m512 d = _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), v)));
+        __m512 r = _mm512_rcp14_ps(d);
+        r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+        __mmask16 huge = _mm512_cmp_ps_mask(d, _mm512_set1_ps(8.507059e37f), _CMP_GE_OQ);
+        __m512 s = huge ? _mm512_mask_div_ps(r, huge, one, d) : r;
+        _mm512_mask_storeu_ps(y + j, m, silu ? _mm512_mul_ps(v, s) : s);
+    }
+}
+
+#else
+
+void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu) {
+    (void)y; (void)count; (void)bias; (void)silu;
+    __builtin_trap();  // never called: cinfer_has_avx512() is 0 here
+}
+
+#endif
