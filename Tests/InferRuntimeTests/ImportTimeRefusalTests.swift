@@ -31,4 +31,21 @@ import Testing
             #expect(!error.message.contains("\n"))
         }
     }
+
+    /// Found by the text fuzzer: `"", Y = Attention(...)` leaves the required output 0 unnamed
+    /// (and makes Y the present key). Running it used to trap on a precondition; it must be a
+    /// one-line error naming the output.
+    @Test func attentionWithItsRequiredOutputUnnamedIsRefused() throws {
+        let text = Self.model(opset: 23, "(float[2,3,4,8] q, float[2,3,6,8] k, float[2,3,6,8] v) => (float[2,3,6,8] y)",
+                              "\"\", y = Attention (q, k, v)")
+        let engine = try Engine(model: try ONNXTextParser.parseModel(text), optimization: .none)
+        let feeds = try ["q": Tensor.zeros(.float32, shape: [2, 3, 4, 8]), "k": Tensor.zeros(.float32, shape: [2, 3, 6, 8]),
+                         "v": Tensor.zeros(.float32, shape: [2, 3, 6, 8])]
+        do {
+            _ = try engine.run(feeds)
+            Issue.record("the unnamed required output was accepted")
+        } catch {
+            #expect("\(error)".contains("output 0 (Y) is required"), "\(error)")
+        }
+    }
 }

@@ -76,6 +76,11 @@ package enum AttentionLowering {
     static func attention(_ ctx: KernelContext) throws {
         guard let l = try AttentionLayout(ctx.shapeContext) else { throw ctx.error(.invalidShape, "input shapes are unknown") }
         let node = ctx.node
+        // Y is the one required output: a text graph can still name it "" (`"", Y = Attention(...)`
+        // makes Y the present key), which must be refused, not written into a zero-size slot.
+        guard let first = node.outputs.first, !first.isEmpty else {
+            throw ctx.error(.invalidModel, "Attention's output 0 (Y) is required but has an empty name")
+        }
         let total = l.pastLength + l.kvLength
         let q = heads(try ctx.input(0), l, heads: l.qHeads, length: l.qLength, size: l.headSize)
         var k = heads(try ctx.input(1), l, heads: l.kvHeads, length: l.kvLength, size: l.headSize)
