@@ -23,26 +23,15 @@
 ///
 /// The longer side's cut matches or beats OpenBLAS' threading on every shape.
 extension BLAS {
-    /// Parts are a multiple of this many rows or columns (the SkylakeX sgemm kernel's tile).
-    static let partAlignment = 16
-
-    /// `rawGemm` on up to `threads` parts of C (inline when too small to split).
+    /// `rawGemm` on one part of C per thread (`GemmParts`; inline when too small to split).
     static func threadedGemm<T: BLASScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int) {
-        let cutRows = m >= n
-        let length = cutRows ? m : n
-        let units = (length + partAlignment - 1) / partAlignment
-        ParallelFor.run(count: units, work: m * n * k, threads: threads, chunksPerThread: 1) { range in
-            let start = range.lowerBound * partAlignment, size = min(length, range.upperBound * partAlignment) - start
-            if cutRows {
-                rawGemm(transA: transA, transB: transB, m: size, n: n, k: k, alpha: alpha,
-                        a: transA ? a + start : a + start * lda, lda: lda, b: b, ldb: ldb,
-                        beta: beta, c: c + start * ldc, ldc: ldc)
-            } else {
-                rawGemm(transA: transA, transB: transB, m: m, n: size, k: k, alpha: alpha, a: a, lda: lda,
-                        b: transB ? b + start * ldb : b + start, ldb: ldb, beta: beta, c: c + start, ldc: ldc)
-            }
+        GemmParts(m: m, n: n, k: k, threads: threads).forEach(threads: threads) { rows, columns in
+            let r = rows.lowerBound, j = columns.lowerBound
+            rawGemm(transA: transA, transB: transB, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                    a: transA ? a + r : a + r * lda, lda: lda, b: transB ? b + j * ldb : b + j, ldb: ldb,
+                    beta: beta, c: c + r * ldc + j, ldc: ldc)
         }
     }
 
@@ -52,9 +41,9 @@ extension BLAS {
                                             x: UnsafePointer<T>, incx: Int, beta: T, y: UnsafeMutablePointer<T>, incy: Int,
                                             threads: Int) {
         let length = trans ? cols : rows
-        let units = (length + partAlignment - 1) / partAlignment
+        let units = (length + GemmParts.alignment - 1) / GemmParts.alignment
         ParallelFor.run(count: units, work: rows * cols, threads: threads, chunksPerThread: 1) { range in
-            let start = range.lowerBound * partAlignment, size = min(length, range.upperBound * partAlignment) - start
+            let start = range.lowerBound * GemmParts.alignment, size = min(length, range.upperBound * GemmParts.alignment) - start
             if trans {
                 rawGemv(trans: true, rows: rows, cols: size, alpha: alpha, a: a + start, lda: lda, x: x, incx: incx,
                         beta: beta, y: y + start * incy, incy: incy)

@@ -21,9 +21,10 @@ import Testing
         let weights = (0..<c * k * k).map { _ in rng.nextFloat() }
         let bias = (0..<c).map { _ in rng.nextFloat() }
         for clamp in [nil, ConvolutionClamp(low: 0, high: 0.5)] {
+            let tail = clamp == nil ? GemmEpilogue.Tail.none : GemmEpilogue.Tail(activation: .clip(low: 0, high: 0.5))
             var y = [Float](repeating: .nan, count: batch * c * g.outputSize)
             DepthwiseConvolution.run(input: x, weights: weights, bias: bias, output: &y, batch: batch, channels: c,
-                                     outChannels: c, geometry: g, clamp: clamp, threads: 2)
+                                     outChannels: c, geometry: g, tail: tail, threads: 2)
             var worst = 0.0
             for n in 0..<batch { for ch in 0..<c { for i in 0..<oh { for j in 0..<ow {
                 var s = Double(bias[ch])

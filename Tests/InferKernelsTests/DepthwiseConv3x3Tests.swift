@@ -80,7 +80,7 @@ import Testing
             Convolution.convolve(input: x, weights: wt, bias: bias, output: &plain, batch: 1, inChannels: c, outChannels: c,
                                  group: c, geometry: g)
             Convolution.convolve(input: x, weights: wt, bias: bias, output: &clamped, batch: 1, inChannels: c, outChannels: c,
-                                 group: c, geometry: g, clamp: ConvolutionClamp(low: 0, high: 6))
+                                 group: c, geometry: g, tail: GemmEpilogue.Tail(activation: .clip(low: 0, high: 6)))
         }
         for (p, q) in zip(plain, clamped) {
             if p.isNaN { #expect(q.isNaN) } else { #expect(q == min(max(p, 0), 6)) }

@@ -53,9 +53,9 @@ import CInferSIMD
                             residual.withUnsafeBufferPointer { r in
                                 let bias: GemmEpilogue.BiasLayout = layout == "none" ? .none
                                     : layout == "plane" ? .perPlane(pb.baseAddress!, channels: 3) : .perColumn(cb.baseAddress!)
-                                GemmEpilogue.apply(output: &y, runs: runs, runLength: runLength, bias: bias,
-                                                   residual: useResidual ? r.baseAddress! : nil, residualBeforeActivation: before,
-                                                   activation: activation)
+                                let tail = GemmEpilogue.Tail(activation: activation, residual: useResidual ? r.baseAddress! : nil,
+                                                             residualBeforeActivation: before)
+                                GemmEpilogue.apply(output: &y, runs: runs, runLength: runLength, bias: bias, tail: tail)
                             }
                         }
                     }
@@ -103,8 +103,7 @@ import CInferSIMD
         for op: UnaryOp in [.relu, .clip(low: 0, high: 6)] {
             var y: [Float] = Array(repeating: 1, count: 20)
             y[3] = .nan; y[18] = .nan
-            GemmEpilogue.apply(output: &y, runs: 1, runLength: 20, bias: .none, residual: nil,
-                               residualBeforeActivation: false, activation: op)
+            GemmEpilogue.apply(output: &y, runs: 1, runLength: 20, bias: .none, tail: GemmEpilogue.Tail(activation: op))
             #expect(y[3].isNaN && y[18].isNaN && y[0] == 1)
         }
     }

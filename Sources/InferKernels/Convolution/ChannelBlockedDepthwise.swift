@@ -6,7 +6,8 @@
 /// k² taps re-walks the row bounds. Here each block of sixteen channels is first copied into a
 /// zero-padded, channel-interleaved buffer `[paddedH][paddedW][16]`; then every output position
 /// is k² multiply-adds on whole SIMD16 registers with no bounds checks (padding is real zeros),
-/// and the sixteen results are stored to their sixteen planes with bias and clamp applied.
+/// and the sixteen results are stored to their sixteen planes with bias and clamp applied; `finish`
+/// gets each block's planes once they are written.
 package enum ChannelBlockedDepthwise {
     package typealias Vector = SIMD16<Float>
     static let lanes = 16
@@ -18,7 +19,7 @@ package enum ChannelBlockedDepthwise {
 
     package static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, geometry g: WindowGeometry,
-                            clamp: ConvolutionClamp?, threads: Int) {
+                            clamp: ConvolutionClamp?, threads: Int, finish: (Range<Int>) -> Void = { _ in }) {
         let blocks = (channels + lanes - 1) / lanes
         let paddedH = max(g.inH + g.pH + g.eH, (g.outH - 1) * g.sH + (g.kH - 1) * g.dH + 1)
         let paddedW = max(g.inW + g.pW + g.eW, (g.outW - 1) * g.sW + (g.kW - 1) * g.dW + 1)
@@ -58,6 +59,8 @@ package enum ChannelBlockedDepthwise {
                     for l in 0..<count { o[l * g.outputSize] = acc[l] }
                 }
             }
+            // The planes `n * channels + first ..<+ count` are written: the caller's tail on them.
+            finish((n * channels + first)..<(n * channels + first + count))
         }
     }
 

@@ -5,12 +5,23 @@ import CInferSIMD
 /// run `plane3x3`; other 2-D windows with multiplier 1 run sixteen channels at a time
 /// (`ChannelBlockedDepthwise`); the rest (3-D, multipliers) the row-by-tap loop `runPlane`.
 package enum DepthwiseConvolution {
+    /// Y = tail(depthwise conv(X, W) + bias). A tail that is a clamp (none, ReLU, Clip) goes into
+    /// the kernel's one write of each output; any other runs on each plane (or block of planes)
+    /// right after the kernel wrote it, while it is in cache.
     package static func run(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                             output: UnsafeMutablePointer<Float>, batch: Int, channels: Int, outChannels: Int,
-                            geometry g: WindowGeometry, clamp: ConvolutionClamp? = nil, threads: Int) {
+                            geometry g: WindowGeometry, tail: GemmEpilogue.Tail = .none, threads: Int) {
         let multiplier = outChannels / channels
         let planes = batch * outChannels
         let work = planes * g.outputSize * g.kernelSize
+        let clamp = tail.isEmpty ? nil : tail.clamp
+        /// The tail on planes the kernel has just written, when the store could not take it.
+        func finish(_ planes: Range<Int>) {
+            if clamp == nil, !tail.isEmpty {
+                GemmEpilogue.applyBlock(output: output, runs: planes, columns: 0..<g.outputSize, runLength: g.outputSize,
+                                        bias: .none, tail: tail)
+            }
+        }
         if isPlanar3x3(g) {
             // One zero row shared (read-only) by every plane: small planes (4x4, 7x7) are mostly overhead.
             let c = clamp ?? ConvolutionClamp(low: -.infinity, high: .infinity)
@@ -22,13 +33,14 @@ package enum DepthwiseConvolution {
                     plane3x3(x: input + (n * channels + m / multiplier) * g.inputSize, w: weights + m * 9,
                              bias: bias?[m] ?? 0, y: output + plane * g.outputSize, low: c.low, high: c.high,
                              zero: UnsafePointer(zero), g)
+                    finish(plane..<plane + 1)
                 }
             }
             return
         }
         if ChannelBlockedDepthwise.applies(to: g, channels: channels, outChannels: outChannels) {
             ChannelBlockedDepthwise.run(input: input, weights: weights, bias: bias, output: output, batch: batch,
-                                        channels: channels, geometry: g, clamp: clamp, threads: threads)
+                                        channels: channels, geometry: g, clamp: clamp, threads: threads, finish: finish)
             return
         }
         ParallelFor.forEach(planes, work: work, threads: threads) { plane in
@@ -36,11 +48,10 @@ package enum DepthwiseConvolution {
             let x = input + (n * channels + m / multiplier) * g.inputSize
             let w = weights + m * g.kernelSize
             let y = output + plane * g.outputSize
-            do {
-                y.update(repeating: bias?[m] ?? 0, count: g.outputSize)
-                runPlane(x: x, w: w, y: y, g)
-                if let clamp { for i in 0..<g.outputSize { y[i] = clamp.apply(y[i]) } }
-            }
+            y.update(repeating: bias?[m] ?? 0, count: g.outputSize)
+            runPlane(x: x, w: w, y: y, g)
+            if let clamp { for i in 0..<g.outputSize { y[i] = clamp.apply(y[i]) } }
+            finish(plane..<plane + 1)
         }
     }
 

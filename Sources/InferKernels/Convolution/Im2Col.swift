@@ -3,8 +3,15 @@
 /// holds, for every output position, the input element that kernel tap sees (0 in padding).
 /// Generic over the element so float convolution and integer ConvInteger/QLinearConv share it.
 package enum Im2Col {
+    /// The columns of output positions `positions` (all of them when nil), into a column matrix
+    /// [channels * kernelSize, positions.count]: a convolution cut into cache blocks builds one
+    /// block's columns at a time (`CacheBlocks`).
     package static func im2col<T: ExpressibleByIntegerLiteral>(input: UnsafePointer<T>, channels: Int, geometry g: WindowGeometry,
-                                                                columns: UnsafeMutablePointer<T>) {
+                                                                columns: UnsafeMutablePointer<T>,
+                                                                positions: Range<Int>? = nil) {
+        let span = positions ?? 0..<g.outputSize
+        if span.isEmpty { return }
+        let firstRow = span.lowerBound / g.outW, lastRow = (span.upperBound - 1) / g.outW
         var dst = columns
         for c in 0..<channels {
             let plane = input + c * g.inputSize
@@ -13,24 +20,30 @@ package enum Im2Col {
                     for kw in 0..<g.kW {
                         let offW = kw * g.dW - g.pW
                         let (lo, hi) = g.validColumns(offset: offW)
-                        for od in 0..<g.outD {
+                        for row in firstRow...lastRow {
+                            // This output row's part of the span: output columns a..<b.
+                            let rowStart = row * g.outW
+                            let a = max(0, span.lowerBound - rowStart), b = min(g.outW, span.upperBound - rowStart)
+                            let od = row / g.outH, oh = row % g.outH
                             let id = od * g.sD - g.pD + kd * g.dD
-                            for oh in 0..<g.outH {
-                                let ih = oh * g.sH - g.pH + kh * g.dH
-                                if id < 0 || id >= g.inD || ih < 0 || ih >= g.inH {
-                                    dst.update(repeating: 0, count: g.outW)
-                                } else {
-                                    let src = plane + (id * g.inH + ih) * g.inW + offW
-                                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                            let ih = oh * g.sH - g.pH + kh * g.dH
+                            if id < 0 || id >= g.inD || ih < 0 || ih >= g.inH {
+                                dst.update(repeating: 0, count: b - a)
+                            } else {
+                                let src = plane + (id * g.inH + ih) * g.inW + offW
+                                let from = max(a, lo), to = min(b, hi)
+                                if from > a { dst.update(repeating: 0, count: min(from, b) - a) }
+                                if to > from {
                                     if g.sW == 1 {
-                                        (dst + lo).update(from: src + lo, count: hi - lo)
-                                    } else if hi > lo {
-                                        gather(dst + lo, src + lo * g.sW, count: hi - lo, stride: g.sW)
+                                        (dst + from - a).update(from: src + from, count: to - from)
+                                    } else {
+                                        gather(dst + from - a, src + from * g.sW, count: to - from, stride: g.sW)
                                     }
-                                    if hi < g.outW { (dst + hi).update(repeating: 0, count: g.outW - hi) }
                                 }
-                                dst += g.outW
+                                let tail = max(a, to, from)
+                                if tail < b { (dst + tail - a).update(repeating: 0, count: b - tail) }
                             }
+                            dst += b - a
                         }
                     }
                 }

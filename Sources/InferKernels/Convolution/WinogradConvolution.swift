@@ -75,12 +75,13 @@ package enum WinogradConvolution {
          g2]
     }
 
-    /// Y = conv(X, W) (+ bias per output channel) for one batch of images. `u` is
-    /// `transformWeights`' output; `scratch` holds `scratchCount` floats.
+    /// Y = tail(conv(X, W) (+ bias per output channel)) for a batch of images. `u` is
+    /// `transformWeights`' output; `scratch` holds `scratchCount` floats. The tail runs on each
+    /// output plane right after its output transform, while the plane is in cache.
     package static func convolve(input: UnsafePointer<Float>, transformedWeights u: UnsafePointer<Float>,
                                  bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, batch: Int,
                                  inChannels: Int, outChannels: Int, geometry g: WindowGeometry,
-                                 scratch: UnsafeMutablePointer<Float>, threads: Int) {
+                                 scratch: UnsafeMutablePointer<Float>, tail: GemmEpilogue.Tail = .none, threads: Int) {
         let tiles = tileCount(g)
         let v = scratch, products = scratch + points * inChannels * tiles
         for n in 0..<batch {
@@ -98,6 +99,11 @@ package enum WinogradConvolution {
             ParallelFor.forEach(outChannels, work: outChannels * tiles * 100, threads: threads) { m in
                 transformOutput(products + m * tiles, pointStride: outChannels * tiles, g,
                                 bias: bias?[m] ?? 0, into: y + m * g.outputSize)
+                if !tail.isEmpty {
+                    let plane = n * outChannels + m
+                    GemmEpilogue.applyBlock(output: output, runs: plane..<plane + 1, columns: 0..<g.outputSize,
+                                            runLength: g.outputSize, bias: .none, tail: tail)
+                }
             }
         }
     }

@@ -29,27 +29,59 @@ package enum GemmEpilogue {
         }
     }
 
-    /// Applies the epilogue in place on `output` (`runs * runLength` floats). `residual`, when
-    /// given, is as long as the output and must not overlap it.
+    /// What an epilogue does after the bias: an activation and a residual, each optional.
+    /// `residual`, when given, is as long as the output and must not overlap it.
+    package struct Tail: @unchecked Sendable {
+        package var activation: UnaryOp?
+        package var residual: UnsafePointer<Float>?
+        /// y = act(y + bias + r) when true (or without an activation), else act(y + bias) + r.
+        package var residualBeforeActivation: Bool
+
+        package init(activation: UnaryOp? = nil, residual: UnsafePointer<Float>? = nil, residualBeforeActivation: Bool = false) {
+            self.activation = activation
+            self.residual = residual
+            self.residualBeforeActivation = residualBeforeActivation
+        }
+
+        package static let none = Tail()
+
+        package var isEmpty: Bool { activation == nil && residual == nil }
+
+        /// The tail as a clamp a kernel can apply in its own output write (none, ReLU, Clip
+        /// without a residual), else nil.
+        package var clamp: ConvolutionClamp? {
+            guard residual == nil else { return nil }
+            switch activation {
+            case nil: return ConvolutionClamp(low: -.infinity, high: .infinity)
+            case .relu?: return ConvolutionClamp(low: 0, high: .infinity)
+            case .clip(let low, let high)?: return ConvolutionClamp(low: Float(low), high: Float(high))
+            default: return nil
+            }
+        }
+    }
+
+    /// Applies the epilogue in place on `output` (`runs * runLength` floats), split over `threads`.
     package static func apply(output: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: BiasLayout,
-                              residual: UnsafePointer<Float>?, residualBeforeActivation: Bool,
-                              activation: UnaryOp?, threads: Int = 1) {
+                              tail: Tail, threads: Int = 1) {
         if runs == 0 || runLength == 0 { return }
-        let cost = activation.map { $0.isExpensive ? ParallelFor.transcendentalCost : 1 } ?? 1
+        let cost = tail.activation.map { $0.isExpensive ? ParallelFor.transcendentalCost : 1 } ?? 1
         // Split over runs out here, each part running the one-thread epilogue: a closure handed
         // to the worker pool calls what it captured indirectly, so splitting inside
         // `vectorized` would call the activation through a pointer per vector.
         ParallelFor.run(count: runs, work: runs * runLength * cost, threads: threads) { part in
-            applyRuns(part, output: output, runLength: runLength, bias: bias, residual: residual,
-                      residualBeforeActivation: residualBeforeActivation, activation: activation)
+            applyBlock(output: output, runs: part, columns: 0..<runLength, runLength: runLength, bias: bias, tail: tail)
         }
     }
 
-    /// The epilogue on the runs `range` of the output, on the calling thread.
-    private static func applyRuns(_ range: Range<Int>, output: UnsafeMutablePointer<Float>, runLength: Int, bias: BiasLayout,
-                                  residual: UnsafePointer<Float>?, residualBeforeActivation: Bool, activation: UnaryOp?) {
-        let early = residualBeforeActivation || activation == nil
-        let shape = (output, range, runLength, bias, residual, early)
+    /// The epilogue on one block of the output, on the calling thread: elements `columns` of
+    /// each run in `runs` (a GEMM or convolution cut into cache blocks finishes each block
+    /// while it is in cache, `CacheBlocks`).
+    package static func applyBlock(output: UnsafeMutablePointer<Float>, runs range: Range<Int>, columns: Range<Int>,
+                                   runLength: Int, bias: BiasLayout, tail: Tail) {
+        if range.isEmpty || columns.isEmpty { return }
+        let residual = tail.residual, activation = tail.activation
+        let early = tail.residualBeforeActivation || activation == nil
+        let shape: Shape = (output, range, columns, runLength, bias, residual, early)
         switch activation {
         case nil: vectorized(shape) { $0 }
         case .relu?:
@@ -74,20 +106,20 @@ package enum GemmEpilogue {
             if SIMDKernels.hasAVX512, residual == nil, let planeBias = bias.planeValue {
                 // The AVX-512 kernel (CInferSIMD) for the common conv case: one bias per run.
                 for run in range {
-                    cinfer_sigmoid_run_avx512(output + run * runLength, runLength, planeBias(run), silu ? 1 : 0)
+                    cinfer_sigmoid_run_avx512(output + run * runLength + columns.lowerBound, columns.count,
+                                              planeBias(run), silu ? 1 : 0)
                 }
             } else if silu {
                 vectorized(shape) { $0 * VectorMath.sigmoid($0) }
             } else {
                 vectorized(shape) { VectorMath.sigmoid($0) }
             }
-        case let op?: generic(output: output, runs: range, runLength: runLength, bias: bias, residual: residual,
-                              early: early, activation: op)
+        case let op?: generic(shape, activation: op)
         }
     }
 
-    private typealias Shape = (output: UnsafeMutablePointer<Float>, runs: Range<Int>, runLength: Int, bias: BiasLayout,
-                               residual: UnsafePointer<Float>?, early: Bool)
+    private typealias Shape = (output: UnsafeMutablePointer<Float>, runs: Range<Int>, columns: Range<Int>, runLength: Int,
+                               bias: BiasLayout, residual: UnsafePointer<Float>?, early: Bool)
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Vector {
@@ -98,16 +130,16 @@ package enum GemmEpilogue {
     /// vector so every element gets the same arithmetic.
     @inline(__always)
     private static func vectorized(_ s: Shape, _ f: (Vector) -> Vector) {
-        let n = s.runLength
+        let n = s.columns.count, first = s.columns.lowerBound
         for run in s.runs {
-            let y = s.output + run * n
-            let r = s.residual.map { $0 + run * n }
+            let y = s.output + run * s.runLength + first
+            let r = s.residual.map { $0 + run * s.runLength + first }
             var planeBias: Float = 0
             var columnBias: UnsafePointer<Float>? = nil
             switch s.bias {
             case .none: break
             case .perPlane(let b, let channels): planeBias = b[run % channels]
-            case .perColumn(let b): columnBias = b
+            case .perColumn(let b): columnBias = b + first
             }
             let early = s.early
             var i = 0
@@ -137,25 +169,26 @@ package enum GemmEpilogue {
     }
 
     /// Bias (and an early residual) in one pass, then the activation through the unary kernels.
-    private static func generic(output: UnsafeMutablePointer<Float>, runs: Range<Int>, runLength: Int, bias: BiasLayout,
-                                residual: UnsafePointer<Float>?, early: Bool, activation: UnaryOp) {
-        for run in runs {
-            let y = output + run * runLength
-            let r = residual.map { $0 + run * runLength }
-            let first = early ? r : nil
-            switch bias {
+    private static func generic(_ s: Shape, activation: UnaryOp) {
+        let n = s.columns.count, first = s.columns.lowerBound
+        for run in s.runs {
+            let y = s.output + run * s.runLength + first
+            let r = s.residual.map { $0 + run * s.runLength + first }
+            let early = s.early ? r : nil
+            switch s.bias {
             case .none:
-                if let first { for i in 0..<runLength { y[i] += first[i] } }
+                if let early { for i in 0..<n { y[i] += early[i] } }
             case .perPlane(let b, let channels):
                 let value = b[run % channels]
-                if let first { for i in 0..<runLength { y[i] = y[i] + value + first[i] } }
-                else { for i in 0..<runLength { y[i] += value } }
+                if let early { for i in 0..<n { y[i] = y[i] + value + early[i] } }
+                else { for i in 0..<n { y[i] += value } }
             case .perColumn(let b):
-                if let first { for i in 0..<runLength { y[i] = y[i] + b[i] + first[i] } }
-                else { for i in 0..<runLength { y[i] += b[i] } }
+                let b = b + first
+                if let early { for i in 0..<n { y[i] = y[i] + b[i] + early[i] } }
+                else { for i in 0..<n { y[i] += b[i] } }
             }
-            UnaryKernels.apply(activation, UnsafePointer(y), y, count: runLength, threads: 1)
-            if !early, let r { for i in 0..<runLength { y[i] += r[i] } }
+            UnaryKernels.apply(activation, UnsafePointer(y), y, count: n, threads: 1)
+            if !s.early, let r { for i in 0..<n { y[i] += r[i] } }
         }
     }
 }

@@ -86,18 +86,16 @@ struct ConvSetup: @unchecked Sendable {
             : Convolution.scratchCount(inChannels: inChannels, group: group, geometry: geometry)
     }
 
-    func convolve(bias: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?, clamp: ConvolutionClamp? = nil) {
+    /// Y = tail(conv(X, W) + bias), the tail inside the kernel's own pass over each output block.
+    func convolve(bias: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>?, tail: GemmEpilogue.Tail = .none) {
         if path == .winograd, let u = transformedWeights?.pointer, let scratch {
             WinogradConvolution.convolve(input: input, transformedWeights: u, bias: bias, output: output, batch: batch,
                                          inChannels: inChannels, outChannels: outChannels, geometry: geometry,
-                                         scratch: scratch, threads: threads)
-            if let clamp {
-                for i in 0..<batch * outChannels * geometry.outputSize { output[i] = clamp.apply(output[i]) }
-            }
+                                         scratch: scratch, tail: tail, threads: threads)
             return
         }
         Convolution.convolve(input: input, weights: weights, bias: bias, output: output, batch: batch,
                              inChannels: inChannels, outChannels: outChannels, group: group, geometry: geometry,
-                             scratch: scratch, clamp: clamp, threads: threads)
+                             scratch: scratch, tail: tail, threads: threads)
     }
 }

@@ -12,24 +12,16 @@ package enum FusedLinearLowering {
 
     static let domain = FusedLinearOperators.domain
 
-    /// Conv (the same setup as the standard op: `ConvSetup`), then the epilogue.
+    /// Conv (the same setup as the standard op: `ConvSetup`) with the epilogue inside its pass
+    /// over each output block.
     static let fusedConv = KernelBinding.prepared("FusedConv", domain: domain) { ctx in
         let conv = try ConvSetup(ctx)
         let epilogue = try Epilogue(ctx, output: ctx.outputs[0])
         let scratch = FloatBuffer(count: conv.scratchCount)
-        let bias = conv.bias, output = conv.output
-        // A depthwise convolution writes each output once: bias and a ReLU / Clip go into that write
-        // (no second pass over the output).
-        if conv.path == .depthwise && epilogue.residual == nil, let clamp = epilogue.clamp {
-            return { conv.convolve(bias: bias, scratch: scratch.pointer, clamp: clamp) }
-        }
-        if epilogue.isEmpty { return { conv.convolve(bias: bias, scratch: scratch.pointer) } }
-        let planes = conv.batch * conv.outChannels, channels = conv.outChannels, planeSize = conv.geometry.outputSize
+        let bias = conv.bias
         return {
             epilogue.saveResidual()
-            // The bias rides along with the epilogue's pass instead of a pass of its own.
-            conv.convolve(bias: nil, scratch: scratch.pointer)
-            epilogue.apply(output, runs: planes, runLength: planeSize, bias: bias.map { .perPlane($0, channels: channels) } ?? .none)
+            conv.convolve(bias: bias, scratch: scratch.pointer, tail: epilogue.tail)
         }
     }
 
@@ -109,31 +101,21 @@ package enum FusedLinearLowering {
 /// output (a memory plan may hand a dying input's bytes to the output), it is copied aside before
 /// the GEMM overwrites them.
 struct Epilogue: @unchecked Sendable {
-    let activation: UnaryOp?
-    let residual: UnsafePointer<Float>?
-    let residualBeforeActivation: Bool
+    /// The activation and residual, with the residual pointing at the copy when one is made.
+    let tail: GemmEpilogue.Tail
     let threads: Int
     private let source: UnsafePointer<Float>?
     private let copy: FloatBuffer?
 
-    var isEmpty: Bool { activation == nil && residual == nil }
-
-    /// The activation as a clamp a kernel can apply in its own output write (none, ReLU, Clip), else nil.
-    var clamp: ConvolutionClamp? {
-        switch activation {
-        case nil: ConvolutionClamp(low: -.infinity, high: .infinity)
-        case .relu?: ConvolutionClamp(low: 0, high: .infinity)
-        case .clip(let low, let high)?: ConvolutionClamp(low: Float(low), high: Float(high))
-        default: nil
-        }
-    }
+    var isEmpty: Bool { tail.isEmpty }
 
     init(_ ctx: KernelContext, output y: Tensor) throws {
-        activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)
+        let activation = try Self.unaryOp(FusedActivation(ctx.node), ctx)
         threads = ctx.threads
-        residualBeforeActivation = try ctx.node.int("residual_before_activation", default: 0) != 0
+        let residualBeforeActivation = try ctx.node.int("residual_before_activation", default: 0) != 0
         guard try FusedLinearOperators.hasResidual(ctx.shapeContext) else {
-            residual = nil; source = nil; copy = nil
+            tail = GemmEpilogue.Tail(activation: activation)
+            source = nil; copy = nil
             return
         }
         let r = try ctx.input(3)
@@ -143,6 +125,7 @@ struct Epilogue: @unchecked Sendable {
         let rStart = r.rawPointer, yStart = UnsafeRawPointer(y.mutableRawPointer)
         let overlaps = rStart < yStart + y.byteCount && yStart < rStart + r.byteCount && r.count > 0
         let rp = UnsafePointer(r.pointer(as: Float.self))
+        let residual: UnsafePointer<Float>
         if overlaps {
             let buffer = FloatBuffer(count: r.count)
             copy = buffer
@@ -153,6 +136,7 @@ struct Epilogue: @unchecked Sendable {
             source = nil
             residual = rp
         }
+        tail = GemmEpilogue.Tail(activation: activation, residual: residual, residualBeforeActivation: residualBeforeActivation)
     }
 
     /// Copies an overlapping residual aside; a no-op otherwise. Call before the GEMM writes.
@@ -161,8 +145,7 @@ struct Epilogue: @unchecked Sendable {
     }
 
     func apply(_ y: UnsafeMutablePointer<Float>, runs: Int, runLength: Int, bias: GemmEpilogue.BiasLayout) {
-        GemmEpilogue.apply(output: y, runs: runs, runLength: runLength, bias: bias, residual: residual,
-                           residualBeforeActivation: residualBeforeActivation, activation: activation, threads: threads)
+        GemmEpilogue.apply(output: y, runs: runs, runLength: runLength, bias: bias, tail: tail, threads: threads)
     }
 
     static func unaryOp(_ a: FusedActivation, _ ctx: KernelContext) throws -> UnaryOp? {
