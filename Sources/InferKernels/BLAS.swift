@@ -28,7 +28,9 @@ package enum BLAS {
     /// inference, ~6x faster than sgemm) or N == 1, nothing for empty shapes, and a
     /// plain scale of C when K == 0. Leading dimensions may be anything valid for the shape.
     /// Shapes beyond cblas' 32-bit ints are split (`splitGemm`); `limit` is for tests. `threads`
-    /// is how many of the engine's threads the call may use.
+    /// is how many of the engine's threads the call may use. `record` false keeps the call out
+    /// of a `GemmRecorder` recording: a kernel computing one part of a larger product records
+    /// that product itself.
     /// `@_specialize` gives callers in other modules (which only see the generic) a Float and a
     /// Double copy, chosen at entry, so the dispatch and the clearing loops run specialized.
     @_specialize(where T == Float)
@@ -36,13 +38,16 @@ package enum BLAS {
     package static func gemm<T: BLASScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: T,
                                             a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
                                             beta: T, c: UnsafeMutablePointer<T>, ldc: Int, threads: Int = 1,
-                                            limit: Int = maxDim) {
+                                            record: Bool = true, limit: Int = maxDim) {
         if m == 0 || n == 0 { return }
+        if record, GemmRecorder.isRecording {
+            GemmRecorder.record([GemmRecorder.Shape(transA: transA, transB: transB, m: m, n: n, k: k)], threads: threads)
+        }
         if exceeds(limit, m, n, k, lda, ldb, ldc) {
             splitGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                       beta: beta, c: c, ldc: ldc, limit: limit) {
                 gemm(transA: $0, transB: $1, m: $2, n: $3, k: $4, alpha: $5, a: $6, lda: $7, b: $8, ldb: $9, beta: $10,
-                     c: $11, ldc: $12, threads: threads, limit: limit)
+                     c: $11, ldc: $12, threads: threads, record: false, limit: limit)
             }
             return
         }
@@ -60,7 +65,7 @@ package enum BLAS {
             for row in 0..<m {
                 let aRow = transA ? a + row : a + row * lda
                 gemm(transA: transA, transB: transB, m: 1, n: n, k: k, alpha: alpha, a: aRow, lda: lda, b: b, ldb: ldb,
-                     beta: beta, c: c + row * ldc, ldc: ldc, threads: threads, limit: limit)
+                     beta: beta, c: c + row * ldc, ldc: ldc, threads: threads, record: false, limit: limit)
             }
         } else if m == 1 {
             // Row vector a (stride lda when A is stored K x 1) times op(B).

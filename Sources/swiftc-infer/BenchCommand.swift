@@ -17,6 +17,7 @@ struct BenchCommand: LimitedCommand {
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --compare-unfused
           swiftc-infer bench Graphs/bench/resnet --profile --trace resnet.trace.json
           swiftc-infer bench Graphs/bench/mlp_b1 --sweep N=1,2,4,8,16,32,64
+          swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --blas-bound
         """
     )
 
@@ -56,6 +57,9 @@ struct BenchCommand: LimitedCommand {
 
     @Option(name: .long, help: ArgumentHelp("Write a Chrome trace-event JSON of profiled runs (Perfetto).", valueName: "FILE"))
     var trace: String?
+
+    @Flag(name: .long, help: ArgumentHelp("Also time the run's GEMM calls alone (same shapes, transposes and threads, in order, warm) and print run p50 / GEMM p50: how much of the run is not GEMM."))
+    var blasBound = false
 
     @Option(name: .long, help: ArgumentHelp("Re-run for each value of a symbolic dim.", valueName: "NAME=1,2,4,..."))
     var sweep: String?
@@ -112,7 +116,12 @@ struct BenchCommand: LimitedCommand {
             return
         }
         try measure(targets, feeds: feeds, source: source, options: options, progressPrefix: "")
-        let report = BenchmarkReport(model: model, threads: engine.threads, blasCore: core, targets: targets)
+        var report = BenchmarkReport(model: model, threads: engine.threads, blasCore: core, targets: targets)
+        if blasBound {
+            report.blasBound = try BLASBound.measure(warmup: min(warmup, 3), iterations: fused.statistics.count) {
+                _ = try engine.run(feeds)
+            }
+        }
         if let saveSamples {
             let samples = Dictionary(uniqueKeysWithValues: targets.map { ($0.label, $0.samples.map { $0 * 1e3 }) })
             do { try Data(BenchmarkReport.jsonText(samples).utf8).write(to: URL(fileURLWithPath: saveSamples)) } catch {

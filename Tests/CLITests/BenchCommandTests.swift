@@ -12,6 +12,19 @@ import Testing
         return try #require(object as? [String: Any], "stdout is not one JSON object: \(r.stdout)")
     }
 
+    /// `--blas-bound`: the MLP's three Gemms timed alone, and the ratio of the run to them.
+    @Test func blasBoundReportsTheGemmsAlone() throws {
+        let object = try jsonObject(try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "5", "--warmup", "1",
+                                                 "--blas-bound", "--json", "--threads", "1"]))
+        let bound = try #require(object["blas_bound"] as? [String: Any], "no blas_bound in \(object.keys.sorted())")
+        #expect(bound["gemm_calls"] as? Int == 3)
+        #expect(bound["gemm_flops"] as? Int == 2 * 8 * (64 * 128 + 128 * 128 + 128 * 10))
+        let ratio = try #require(bound["ratio"] as? Double)
+        #expect(ratio > 0 && ratio.isFinite)
+        let text = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "3", "--warmup", "1", "--blas-bound"])
+        #expect(text.status == 0 && text.stdout.contains("BLAS-bound: 3 GEMM calls"), "\(text.stdout)")
+    }
+
     @Test func jsonSchemaWithComparison() throws {
         let r = try CLI.run(["bench", mlp, "--dim", "N=4", "--iterations", "12", "--warmup", "2", "--compare-unfused", "--json", "--threads", "1"])
         let object = try jsonObject(r)

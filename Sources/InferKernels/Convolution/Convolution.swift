@@ -73,6 +73,9 @@ package enum Convolution {
                         Im2Col.im2col(input: x + c * g.inputSize, channels: 1, geometry: g, columns: cols + c * rows)
                     }
                 }
+                if GemmRecorder.isRecording {
+                    GemmRecorder.record([GemmRecorder.Shape(transA: false, transB: false, m: mg, n: outSize, k: kg)], threads: threads)
+                }
                 parts.forEach(threads: threads) { rows, cols in
                     let b: UnsafePointer<Float>, ldb: Int
                     if path == .pointwise {
@@ -87,7 +90,8 @@ package enum Convolution {
                     }
                     BLAS.gemm(transA: false, transB: false, m: rows.count, n: cols.count, k: kg, alpha: 1,
                               a: weights + (gi * mg + rows.lowerBound) * kg, lda: max(1, kg), b: b, ldb: ldb,
-                              beta: 0, c: y + rows.lowerBound * outSize + cols.lowerBound, ldc: outSize, threads: 1)
+                              beta: 0, c: y + rows.lowerBound * outSize + cols.lowerBound, ldc: outSize, threads: 1,
+                              record: false)
                     if finishes {
                         GemmEpilogue.applyBlock(output: output, runs: (firstPlane + rows.lowerBound)..<(firstPlane + rows.upperBound),
                                                 columns: cols, runLength: outSize, bias: biasLayout, tail: tail)

@@ -88,6 +88,11 @@ package enum AttentionKernel {
                                   out: UnsafeMutablePointer<Float>, geometry g: Geometry, offsets: BatchOffsets,
                                   scratch: UnsafeMutablePointer<Float>, threads: Int = 1) {
         let work = offsets.count * g.rows * g.cols * (g.depth + g.valueDepth)
+        if GemmRecorder.isRecording {
+            GemmRecorder.record([GemmRecorder.Shape(transA: false, transB: !g.kTransposed, m: g.sq, n: g.sk, k: g.depth),
+                                 GemmRecorder.Shape(transA: false, transB: false, m: g.rows, n: g.valueDepth, k: g.cols)],
+                                repeats: offsets.count, threads: threads)
+        }
         ParallelFor.runParts(count: offsets.count, work: work, threads: threads) { part, entries in
             for b in entries {
                 entry(q: q + offsets.q[b], k: k + offsets.k[b], v: v + offsets.v[b], masks: masks, batch: b,
@@ -106,7 +111,7 @@ package enum AttentionKernel {
         let biasRow = scores + (expands ? g.sq * g.sk : g.rows * g.cols)
         BLAS.gemm(transA: false, transB: !g.kTransposed, m: g.sq, n: g.sk, k: g.depth, alpha: g.scale,
                   a: q, lda: g.depth, b: k, ldb: g.kTransposed ? g.sk : g.depth, beta: 0, c: scores, ldc: g.sk,
-                  threads: threads)
+                  threads: threads, record: false)
         if expands {
             // A mask broadcast a size-1 score dim: repeat that row / column.
             for r in 0..<g.rows {
@@ -131,7 +136,7 @@ package enum AttentionKernel {
             }
         }
         BLAS.gemm(transA: false, transB: false, m: g.rows, n: g.valueDepth, k: g.cols, alpha: 1, a: probabilities,
-                  lda: g.cols, b: v, ldb: g.valueDepth, beta: 0, c: out, ldc: g.valueDepth, threads: threads)
+                  lda: g.cols, b: v, ldb: g.valueDepth, beta: 0, c: out, ldc: g.valueDepth, threads: threads, record: false)
     }
 
     /// One mask on one score row.

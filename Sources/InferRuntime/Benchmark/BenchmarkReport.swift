@@ -7,6 +7,8 @@ package struct BenchmarkReport {
     package let threads: Int
     package let blasCore: String
     package let targets: [BenchmarkTarget]
+    /// The fused configuration's GEMM calls timed alone (`bench --blas-bound`), when asked for.
+    package var blasBound: BLASBound?
 
     package init(model: String, threads: Int, blasCore: String, targets: [BenchmarkTarget]) {
         self.model = model
@@ -41,6 +43,12 @@ package struct BenchmarkReport {
         var object: [String: Any] = ["model": model, "threads": threads, "blas_core": blasCore, "cpu": BLASRuntime.cpuModel]
         for t in targets { object[t.label] = Self.jsonFields(t) }
         if let speedupP50 { object["speedup_p50"] = speedupP50 }
+        if let blasBound, let fused = targets.first {
+            var bound: [String: Any] = ["gemm_calls": blasBound.callCount, "gemm_flops": blasBound.flops,
+                                        "gemm_p50_ms": blasBound.statistics.p50 * 1e3]
+            if let ratio = blasBound.ratio(runP50: fused.statistics.p50) { bound["ratio"] = ratio }
+            object["blas_bound"] = bound
+        }
         return object
     }
 
@@ -72,6 +80,7 @@ package struct BenchmarkReport {
         row("arena") { $0.arenaBytes.map(Self.bytes) ?? "(dynamic)" }
         row("peak RSS") { Self.bytes($0.peakResidentBytes) }
         if let speedupP50 { lines.append(String(format: "speedup (p50, unfused / fused): %.2fx", speedupP50)) }
+        if let blasBound, let fused = targets.first { lines.append(blasBound.summary(runP50: fused.statistics.p50)) }
         return lines.joined(separator: "\n")
     }
 

@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+
+/// Records the GEMM calls a run makes, so `bench --blas-bound` can time them alone (the same
+/// shapes, transposes and threads, in the same order) and say how much of a run is not GEMM.
+/// Off unless `recording` runs; then every `BLAS.gemm` is one entry, except calls a kernel
+/// makes for parts of a larger product, which that kernel records as one entry itself (a
+/// convolution's per-thread parts as its whole GEMM; attention's per-head products as a group
+/// run in parallel, as the kernel runs them).
+package enum GemmRecorder {
+    /// One GEMM's shape, as `BLAS.gemm` takes it (dims of op(A) and op(B)).
+    package struct Shape: Sendable, Equatable {
+        package var transA: Bool, transB: Bool
+        package var m: Int, n: Int, k: Int
+        package init(transA: Bool, transB: Bool, m: Int, n: Int, k: Int) {
+            self.transA = transA; self.transB = transB; self.m = m; self.n = n; self.k = k
+        }
+        package var flops: Int { 2 * m * n * k }
+    }
+
+    /// `shapes` in order, `repeats` times: split over `threads` threads one repeat per task
+    /// when `repeats` > 1 (each GEMM then on its task's thread), else each GEMM split itself.
+    package struct Entry: Sendable, Equatable {
+        package var shapes: [Shape]
+        package var repeats: Int
+        package var threads: Int
+        package var flops: Int { shapes.reduce(0) { $0 + $1.flops } * repeats }
+    }
+
+    private static let active = Atomic<Bool>(false)
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var entries: [Entry] = []
+
+    /// True while `recording` runs (one relaxed load on every GEMM otherwise).
+    @inline(__always)
+    package static var isRecording: Bool { active.load(ordering: .relaxed) }
+
+    /// Runs `body` with recording on and returns what it recorded. One recording at a time, process-wide.
+    package static func recording<R>(_ body: () throws -> R) rethrows -> (R, [Entry]) {
+        lock.lock()
+        entries = []
+        lock.unlock()
+        active.store(true, ordering: .sequentiallyConsistent)
+        defer { active.store(false, ordering: .sequentiallyConsistent) }
+        let result = try body()
+        lock.lock()
+        defer { lock.unlock() }
+        return (result, entries)
+    }
+
+    /// Appends an entry while recording (no-op otherwise).
+    package static func record(_ shapes: [Shape], repeats: Int = 1, threads: Int) {
+        guard isRecording, repeats > 0, !shapes.isEmpty else { return }
+        lock.lock()
+        entries.append(Entry(shapes: shapes, repeats: repeats, threads: max(1, threads)))
+        lock.unlock()
+    }
+}
