@@ -30,6 +30,10 @@ package enum GemmRecorder {
     private static let active = Atomic<Bool>(false)
     private static let lock = NSLock()
     nonisolated(unsafe) private static var entries: [Entry] = []
+    /// The thread `recording` runs on: only its calls are recorded, so kernels that other
+    /// threads run at the same time (other sessions, other tests) stay out. The kernels record
+    /// on the thread that called them; their parts on pool workers are not recorded.
+    nonisolated(unsafe) private static var owner: pthread_t?
 
     /// True while `recording` runs (one relaxed load on every GEMM otherwise).
     @inline(__always)
@@ -39,20 +43,27 @@ package enum GemmRecorder {
     package static func recording<R>(_ body: () throws -> R) rethrows -> (R, [Entry]) {
         lock.lock()
         entries = []
+        owner = pthread_self()
         lock.unlock()
         active.store(true, ordering: .sequentiallyConsistent)
-        defer { active.store(false, ordering: .sequentiallyConsistent) }
+        defer {
+            active.store(false, ordering: .sequentiallyConsistent)
+            lock.lock()
+            owner = nil
+            lock.unlock()
+        }
         let result = try body()
         lock.lock()
         defer { lock.unlock() }
         return (result, entries)
     }
 
-    /// Appends an entry while recording (no-op otherwise).
+    /// Appends an entry while recording, when called on the recording thread (no-op otherwise).
     package static func record(_ shapes: [Shape], repeats: Int = 1, threads: Int) {
         guard isRecording, repeats > 0, !shapes.isEmpty else { return }
         lock.lock()
+        defer { lock.unlock() }
+        guard let owner, pthread_equal(owner, pthread_self()) != 0 else { return }
         entries.append(Entry(shapes: shapes, repeats: repeats, threads: max(1, threads)))
-        lock.unlock()
     }
 }
