@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import InferIR
 import InferKernels
 @testable import InferRuntime
@@ -28,6 +29,28 @@ import Testing
         #expect(bound.flops == 2 * rows * (64 * 128 + 128 * 128 + 128 * 10))
         #expect(bound.statistics.count == 3 && bound.statistics.p50 > 0)
         #expect((bound.ratio(runP50: 1) ?? 0) > 0)
+    }
+
+    /// A recording on one thread is invisible on the others: their kernels see
+    /// `isRecording` false, so they build no entry (a steady-state run on another thread must
+    /// not allocate because some other thread is recording; AllocationTests saw that).
+    @Test func recordingIsOnlyOnTheRecordingThread() throws {
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let sawRecording = Atomic<Bool>(false)
+        let recorder = Thread {
+            _ = GemmRecorder.recording {
+                sawRecording.store(GemmRecorder.isRecording, ordering: .relaxed)
+                inside.signal()
+                release.wait()
+            }
+        }
+        recorder.start()
+        inside.wait()
+        let seenHere = GemmRecorder.isRecording
+        release.signal()
+        let seenThere = sawRecording.load(ordering: .relaxed)
+        #expect(seenThere, "the recording thread must see its recording")
+        #expect(!seenHere, "another thread must not see the recording")
     }
 
     /// Convolutions split over two threads record one GEMM per conv (not one per part), with

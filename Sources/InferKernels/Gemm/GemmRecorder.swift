@@ -27,31 +27,44 @@ package enum GemmRecorder {
         package var flops: Int { shapes.reduce(0) { $0 + $1.flops } * repeats }
     }
 
-    private static let active = Atomic<Bool>(false)
     private static let lock = NSLock()
     nonisolated(unsafe) private static var entries: [Entry] = []
-    /// The thread `recording` runs on: only its calls are recorded, so kernels that other
-    /// threads run at the same time (other sessions, other tests) stay out. The kernels record
-    /// on the thread that called them; their parts on pool workers are not recorded.
-    nonisolated(unsafe) private static var owner: pthread_t?
+    /// The thread `recording` runs on (0 when off): only its calls are recorded, so kernels
+    /// that other threads run at the same time (other sessions, other tests) stay out, and
+    /// build nothing to record either: a steady-state run on another thread allocates nothing
+    /// while one thread records. The kernels record on the thread that called them; their
+    /// parts on pool workers are not recorded.
+    private static let owner = Atomic<UInt>(0)
 
-    /// True while `recording` runs (one relaxed load on every GEMM otherwise).
+    private static var currentThread: UInt {
+        #if os(Linux)
+        UInt(pthread_self())
+        #else
+        UInt(bitPattern: pthread_self())
+        #endif
+    }
+
+    /// True on the thread `recording` runs on, while it runs (one relaxed load on every GEMM
+    /// otherwise).
     @inline(__always)
-    package static var isRecording: Bool { active.load(ordering: .relaxed) }
+    package static var isRecording: Bool {
+        let recorder = owner.load(ordering: .relaxed)
+        return recorder != 0 && recorder == currentThread
+    }
 
-    /// Runs `body` with recording on and returns what it recorded. One recording at a time, process-wide.
+    /// Held for a whole recording: one at a time, process-wide (a second waits).
+    private static let recordingLock = NSLock()
+
+    /// Runs `body` with recording on and returns what it recorded. One recording at a time,
+    /// process-wide; do not nest.
     package static func recording<R>(_ body: () throws -> R) rethrows -> (R, [Entry]) {
+        recordingLock.lock()
+        defer { recordingLock.unlock() }
         lock.lock()
         entries = []
-        owner = pthread_self()
         lock.unlock()
-        active.store(true, ordering: .sequentiallyConsistent)
-        defer {
-            active.store(false, ordering: .sequentiallyConsistent)
-            lock.lock()
-            owner = nil
-            lock.unlock()
-        }
+        owner.store(currentThread, ordering: .sequentiallyConsistent)
+        defer { owner.store(0, ordering: .sequentiallyConsistent) }
         let result = try body()
         lock.lock()
         defer { lock.unlock() }
@@ -63,7 +76,6 @@ package enum GemmRecorder {
         guard isRecording, repeats > 0, !shapes.isEmpty else { return }
         lock.lock()
         defer { lock.unlock() }
-        guard let owner, pthread_equal(owner, pthread_self()) != 0 else { return }
         entries.append(Entry(shapes: shapes, repeats: repeats, threads: max(1, threads)))
     }
 }
