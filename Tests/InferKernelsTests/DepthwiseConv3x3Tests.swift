@@ -4,13 +4,20 @@ import Testing
 /// The 3x3 depthwise plane kernel (stride 1 and 2) against a naive direct convolution, on plane
 /// sizes that leave no interior, a one-column interior, and wide interiors, with symmetric and
 /// asymmetric pads (the border columns and the zero rows are the risky parts). Every case runs
-/// twice: on the AVX-512 row kernel where the CPU has it (CInferSIMD, masked ends), and on the
-/// Swift fallback (`SIMDKernels.forcingFallback`).
+/// at every SIMD level the CPU has: CInferSIMD's AVX-512 and AVX2 row kernels (masked ends) and
+/// the Swift fallback (`SIMDKernels.capped(at:)`).
 @Suite struct DepthwiseConv3x3Tests {
-    /// The dispatch follows the CPU: a machine whose /proc/cpuinfo lists avx512f runs the AVX-512 kernels.
-    @Test func avx512KernelsAreUsedWhereTheCPUHasThem() {
-        #expect(SIMDKernels.hasAVX512 == CPUFeatures.current.flags.contains("avx512f"), "\(SIMDKernels.name)")
-        #expect(SIMDKernels.forcingFallback { SIMDKernels.hasAVX512 } == false)
+    /// The dispatch follows the CPU: a machine whose /proc/cpuinfo lists avx512f runs the
+    /// AVX-512 kernels, else one listing avx2 and fma the AVX2 ones; a cap lowers the level.
+    @Test func simdLevelFollowsTheCPU() {
+        let flags = CPUFeatures.current.flags
+        let expected: SIMDKernels.Level = flags.contains("avx512f") ? .avx512
+            : flags.contains("avx2") && flags.contains("fma") ? .avx2 : .baseline
+        #expect(SIMDKernels.cpuLevel == expected, "\(SIMDKernels.name)")
+        #expect(SIMDKernels.level == expected)
+        #expect(SIMDKernels.capped(at: .baseline) { SIMDKernels.level } == .baseline)
+        #expect(SIMDKernels.capped(at: .avx2) { SIMDKernels.level } == min(expected, .avx2))
+        #expect(SIMDKernels.testedLevels.last == expected && SIMDKernels.testedLevels.first == .baseline)
     }
 
     static func naive(_ x: [Float], _ w: [Float], _ bias: [Float], c: Int, multiplier: Int, _ g: WindowGeometry) -> [Float] {
@@ -37,8 +44,8 @@ import Testing
         (4, 113, 1, 1, 1), (5, 115, 2, 1, 1), (3, 66, 2, 0, 1), (3, 50, 1, 0, 0),
     ]
 
-    @Test(arguments: cases, [false, true])
-    func planeKernelMatchesNaive(shape: (h: Int, w: Int, stride: Int, padBegin: Int, padEnd: Int), fallback: Bool) {
+    @Test(arguments: cases, SIMDKernels.testedLevels)
+    func planeKernelMatchesNaive(shape: (h: Int, w: Int, stride: Int, padBegin: Int, padEnd: Int), level: SIMDKernels.Level) {
         let (h, w, s, pb, pe) = shape
         let oh = (h + pb + pe - 3) / s + 1, ow = (w + pb + pe - 3) / s + 1
         let g = WindowGeometry(input: [h, w], output: [oh, ow], kernel: [3, 3], strides: [s, s], dilations: [1, 1],
@@ -51,22 +58,18 @@ import Testing
             let bias = (0..<m).map { Float($0) * 0.25 - 0.5 }
             let expected = Self.naive(x, wt, bias, c: c, multiplier: multiplier, g)
             var y = [Float](repeating: .nan, count: m * g.outputSize)
-            Self.maybeFallback(fallback) {
+            SIMDKernels.capped(at: level) {
                 Convolution.convolve(input: x, weights: wt, bias: bias, output: &y, batch: 1, inChannels: c, outChannels: m,
                                      group: c, geometry: g)
             }
-            #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(shape) multiplier \(multiplier) fallback \(fallback)")
+            #expect(zip(y, expected).allSatisfy { abs($0 - $1) < 1e-4 }, "\(shape) multiplier \(multiplier) \(level.name)")
         }
     }
 
     /// Bias and a Clip folded into the output write, on the 3x3 plane kernel (vector and scalar
     /// columns) and on the generic path (5x5), including NaN inputs that must stay NaN.
-    static func maybeFallback(_ fallback: Bool, _ body: () -> Void) {
-        if fallback { SIMDKernels.forcingFallback(body) } else { body() }
-    }
-
-    @Test(arguments: [3, 5], [false, true])
-    func clampIsAppliedInTheWrite(k: Int, fallback: Bool) {
+    @Test(arguments: [3, 5], SIMDKernels.testedLevels)
+    func clampIsAppliedInTheWrite(k: Int, level: SIMDKernels.Level) {
         let (h, w) = (6, 30)
         let g = WindowGeometry(input: [h, w], output: [h, w], kernel: [k, k], strides: [1, 1], dilations: [1, 1],
                                padsBegin: [k / 2, k / 2], padsEnd: [k / 2, k / 2])!
@@ -76,7 +79,7 @@ import Testing
         let wt = (0..<c * k * k).map { Float(($0 * 7) % 11) / 5 - 1 }
         let bias: [Float] = [0.5, -0.25]
         var plain = [Float](repeating: 0, count: c * g.outputSize), clamped = plain
-        Self.maybeFallback(fallback) {
+        SIMDKernels.capped(at: level) {
             Convolution.convolve(input: x, weights: wt, bias: bias, output: &plain, batch: 1, inChannels: c, outChannels: c,
                                  group: c, geometry: g)
             Convolution.convolve(input: x, weights: wt, bias: bias, output: &clamped, batch: 1, inChannels: c, outChannels: c,

@@ -25,13 +25,13 @@ import CInferSIMD
     static let activations: [UnaryOp?] = [nil, .relu, .clip(low: 0, high: 6), .gelu(tanhApproximation: false),
                                           .gelu(tanhApproximation: true), .sigmoid, .silu, .tanh, .leakyRelu(alpha: 0.1)]
 
-    /// Sigmoid and SiLU with one bias per run and no residual take the AVX-512 kernel where the
-    /// CPU has it: every case runs on it and on the Swift fallback.
-    @Test(arguments: activations, [1, 15, 16, 33, 64])
+    /// Sigmoid and SiLU with one bias per run and no residual take CInferSIMD's kernel (AVX-512
+    /// or AVX2) where the CPU has it: every case runs at every level the CPU has, down to the
+    /// Swift fallback.
+    @Test(arguments: activations, [1, 7, 8, 15, 16, 33, 64])
     func matchesScalarReference(activation: UnaryOp?, runLength: Int) {
-        for fallback in [false, true] {
-            if fallback { SIMDKernels.forcingFallback { check(activation, runLength, "fallback") } }
-            else { check(activation, runLength, SIMDKernels.name) }
+        for level in SIMDKernels.testedLevels {
+            SIMDKernels.capped(at: level) { check(activation, runLength, level.name) }
         }
     }
 
@@ -74,16 +74,19 @@ import CInferSIMD
         }
     }
 
-    /// The AVX-512 sigmoid/SiLU against VectorMath's (the Swift path and the unfused ops) over the
-    /// float range: the same algorithm, so within a few ulps; the same special values exactly.
-    @Test(.enabled(if: cinfer_has_avx512() == 1, "needs an AVX-512 CPU (elsewhere only the Swift path exists, tested above)"))
-    func avx512SigmoidMatchesVectorMath() {
+    /// CInferSIMD's sigmoid/SiLU (each level the CPU has) against VectorMath's (the Swift path
+    /// and the unfused ops) over the float range: the same algorithm, so within a few ulps; the
+    /// same special values exactly.
+    @Test(.enabled(if: SIMDKernels.cpuLevel > .baseline, "needs AVX2+FMA or AVX-512 (elsewhere only the Swift path exists, tested above)"),
+          arguments: SIMDKernels.testedLevels.filter { $0 > .baseline })
+    func simdSigmoidMatchesVectorMath(level: SIMDKernels.Level) {
         var x: [Float] = [0, -0, 1, -1, 20, -20, 87, -87, 88.7, -88.7, 89, -89, 100, -100, 1e-30, -1e-30,
                           .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
         x += (0..<20_000).map { Float($0) / 100 - 100 }
         for silu in [false, true] {
             var y = x
-            y.withUnsafeMutableBufferPointer { cinfer_sigmoid_run_avx512($0.baseAddress!, x.count, 0, silu ? 1 : 0) }
+            let run = level == .avx512 ? cinfer_sigmoid_run_avx512 : cinfer_sigmoid_run_avx2
+            y.withUnsafeMutableBufferPointer { run($0.baseAddress!, x.count, 0, silu ? 1 : 0) }
             var worst: Float = 0
             for (i, v) in x.enumerated() {
                 let want = VectorMath.scalar(v) { silu ? $0 * VectorMath.sigmoid($0) : VectorMath.sigmoid($0) }
@@ -95,7 +98,7 @@ import CInferSIMD
                     worst = max(worst, abs(y[i] - want) / (abs(want) * Float.ulpOfOne))
                 }
             }
-            #expect(worst <= 4, "silu \(silu): \(worst) ulps from VectorMath")
+            #expect(worst <= 4, "\(level.name) silu \(silu): \(worst) ulps from VectorMath")
         }
     }
 

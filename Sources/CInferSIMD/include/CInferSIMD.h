@@ -1,6 +1,6 @@
 // Kernels Swift cannot express: vector code for instruction sets beyond the x86-64 baseline the
-// Swift targets are built for, each compiled with its own target attribute and picked at run
-// time by CPU feature. InferKernels wraps them and keeps its Swift kernels as the fallback.
+// Swift targets are built for (AVX-512, and AVX2 + FMA for CPUs without it), each compiled with
+// its own target attribute and picked at run time by CPU feature. InferKernels wraps them and keeps its Swift kernels as the fallback.
 #ifndef CINFERSIMD_H
 #define CINFERSIMD_H
 
@@ -23,6 +23,19 @@ void cinfer_depthwise3x3_row_avx512(const float *row0, const float *row1, const 
 /// In place over y[0..<count): v = y[j] + bias, then y[j] = sigmoid(v), or v * sigmoid(v)
 /// (SiLU) when `silu` is non-zero, with VectorMath's exp. Call only when cinfer_has_avx512() is 1.
 void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu);
+
+/// 1 when this CPU runs the AVX2 + FMA kernels below, else 0. Checked once.
+int cinfer_has_avx2_fma(void);
+
+/// cinfer_depthwise3x3_row_avx512's contract, eight outputs per register. Call only when
+/// cinfer_has_avx2_fma() is 1.
+void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const float *row2,
+                                  const float *w, float bias, float low, float high,
+                                  float *out, long count, long stride);
+
+/// cinfer_sigmoid_run_avx512's contract, eight per register. Call only when
+/// cinfer_has_avx2_fma() is 1.
+void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 
 #ifdef __cplusplus
 }

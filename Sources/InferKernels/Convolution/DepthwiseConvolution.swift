@@ -109,10 +109,14 @@ package enum DepthwiseConvolution {
                 let (a, b, c) = (r0 + base, r1 + base, r2 + base)
                 let count = hi - lo, o = out + lo
                 var j = 0
-                // Sixteen outputs at a time on AVX-512 (the whole span, its end masked); else
-                // eight at a time and the scalar loop finishes (same arithmetic order).
-                if SIMDKernels.hasAVX512, count > 0 {
+                // The whole span in CInferSIMD's row kernel (AVX-512 or AVX2, its end masked);
+                // else eight at a time and the scalar loop finishes (same arithmetic order).
+                let level = count > 0 ? SIMDKernels.level : .baseline
+                if level == .avx512 {
                     cinfer_depthwise3x3_row_avx512(a, b, c, w, bias, low, high, o, count, s)
+                    j = count
+                } else if level == .avx2 {
+                    cinfer_depthwise3x3_row_avx2(a, b, c, w, bias, low, high, o, count, s)
                     j = count
                 } else if s == 1 {
                     while j + 8 <= count {

@@ -103,11 +103,12 @@ package enum GemmEpilogue {
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
         case .sigmoid?, .silu?:
             let silu = activation == .silu
-            if SIMDKernels.hasAVX512, residual == nil, let planeBias = bias.planeValue {
-                // The AVX-512 kernel (CInferSIMD) for the common conv case: one bias per run.
-                for run in range {
-                    cinfer_sigmoid_run_avx512(output + run * runLength + columns.lowerBound, columns.count,
-                                              planeBias(run), silu ? 1 : 0)
+            let level = SIMDKernels.level
+            if level > .baseline, residual == nil, let planeBias = bias.planeValue {
+                // CInferSIMD's kernel (AVX-512 or AVX2) for the common conv case: one bias per run.
+                let run = level == .avx512 ? cinfer_sigmoid_run_avx512 : cinfer_sigmoid_run_avx2
+                for r in range {
+                    run(output + r * runLength + columns.lowerBound, columns.count, planeBias(r), silu ? 1 : 0)
                 }
             } else if silu {
                 vectorized(shape) { $0 * VectorMath.sigmoid($0) }

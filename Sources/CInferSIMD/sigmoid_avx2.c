@@ -1,0 +1,66 @@
+// The AVX2 + FMA twin of sigmoid.c: eight per register, the same exp (VectorMath's algorithm and
+// constants) and a reciprocal refined by one Newton step; maskload/maskstore do the ragged end.
+#include "CInferSIMD.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/// VectorMath.exp: e^x = 2^n * e^r, n = round(x / ln 2), e^r a degree-7 polynomial; +inf
+/// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN.
+__attribute__((target("avx2,fma")))
+static inline __m256 exp8(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.33654f), high = _mm256_set1_ps(88.72284f);
+    __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, low), high);
+    // Round to nearest through the 1.5 * 2^23 shift, as the Swift code does.
+    const __m256 shift = _mm256_set1_ps(12582912.0f);
+    __m256 shifted = _mm256_add_ps(_mm256_mul_ps(clamped, _mm256_set1_ps(1.44269504088896341f)), shift);
+    __m256 n = _mm256_sub_ps(shifted, shift);
+    __m256 r = _mm256_sub_ps(clamped, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(n, _mm256_set1_ps(-2.12194440e-4f)));
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 er = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r), _mm256_set1_ps(1.0f));
+    // 2^n as two factors, so n = 128 and n = -126 both stay representable.
+    __m256i whole = _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000));
+    __m256i half = _mm256_srai_epi32(whole, 1);
+    __m256 scaleA = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
+    __m256 scaleB = _mm256_castsi256_ps(
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(whole, half), _mm256_set1_epi32(127)), 23));
+    __m256 result = _mm256_mul_ps(_mm256_mul_ps(er, scaleA), scaleB);
+    result = _mm256_blendv_ps(result, _mm256_setzero_ps(), _mm256_cmp_ps(x, low, _CMP_LT_OQ));
+    return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+__attribute__((target("avx2,fma")))
+void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
+    const __m256 vbias = _mm256_set1_ps(bias), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    const __m256 huge = _mm256_set1_ps(8.507059e37f);
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long j = 0; j < count; j += 8) {
+        const long left = count - j;
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(left >= 8 ? 8 : (int)left), index);
+        __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + j, m), vbias);
+        // 1 / d as a 12-bit reciprocal and one Newton step (a division was the AVX-512 loop's
+        // bottleneck). Where d is past 2^126 the reciprocal would be subnormal, which vrcpps
+        // flushes: those lanes divide.
+        __m256 d = _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), v)));
+        __m256 r = _mm256_rcp_ps(d);
+        r = _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
+        __m256 big = _mm256_cmp_ps(d, huge, _CMP_GE_OQ);
+        if (_mm256_movemask_ps(big)) r = _mm256_blendv_ps(r, _mm256_div_ps(one, d), big);
+        _mm256_maskstore_ps(y + j, m, silu ? _mm256_mul_ps(v, r) : r);
+    }
+}
+
+#else
+
+void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
+    (void)y; (void)count; (void)bias; (void)silu;
+    __builtin_trap();  // never called: cinfer_has_avx2_fma() is 0 here
+}
+
+#endif
