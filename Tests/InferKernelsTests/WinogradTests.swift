@@ -4,7 +4,8 @@ import Testing
 
 /// Winograd F(4x4, 3x3) against a naive direct convolution (in Double), over output sizes that
 /// are and are not multiples of the 4x4 tile, every padding, bias and batch; and the layers
-/// `Convolution.algorithm` sends to it.
+/// `Convolution.algorithm` sends to it. Every case runs at each SIMD level the CPU has (the
+/// AVX2 transforms in CInferSIMD, eight tiles per register, and the Swift ones).
 @Suite struct WinogradTests {
     static func naive(_ x: [Float], _ w: [Float], _ bias: [Float]?, batch: Int, c: Int, m: Int, _ g: WindowGeometry) -> [Double] {
         var y = [Double](repeating: 0, count: batch * m * g.outputSize)
@@ -28,7 +29,9 @@ import Testing
     /// (h, w, pads [top, left, bottom, right], C, M, batch, bias)
     @Test(arguments: [(8, 8, [1, 1, 1, 1], 3, 5, 1, true), (7, 9, [0, 0, 0, 0], 2, 3, 2, false),
                       (18, 15, [1, 1, 1, 1], 16, 24, 2, true), (17, 21, [0, 1, 2, 0], 4, 4, 1, true),
-                      (3, 3, [1, 1, 1, 1], 1, 1, 1, true), (5, 30, [2, 0, 1, 3], 3, 2, 1, false)])
+                      (3, 3, [1, 1, 1, 1], 1, 1, 1, true), (5, 30, [2, 0, 1, 3], 3, 2, 1, false),
+                      // Many interior tiles: 8-tile blocks that cross tile rows, and a ragged last block.
+                      (56, 56, [1, 1, 1, 1], 3, 2, 1, true), (30, 37, [1, 1, 1, 1], 2, 3, 1, false)])
     func matchesTheDirectConvolution(h: Int, w: Int, pads: [Int], c: Int, m: Int, batch: Int, withBias: Bool) {
         let g = Self.geometry(h, w, pads: pads)
         #expect(WinogradConvolution.applies(to: g))
@@ -40,11 +43,15 @@ import Testing
         WinogradConvolution.transformWeights(weights, outChannels: m, inChannels: c, into: &u)
         var scratch = [Float](repeating: .nan, count: WinogradConvolution.scratchCount(inChannels: c, outChannels: m, geometry: g))
         var y = [Float](repeating: .nan, count: batch * m * g.outputSize)
-        for threads in [1, 2] {
-            scratch.withUnsafeMutableBufferPointer { s in
-                bias.withOptionalPointer { b in
-                    WinogradConvolution.convolve(input: x, transformedWeights: u, bias: b, output: &y, batch: batch,
-                                                 inChannels: c, outChannels: m, geometry: g, scratch: s.baseAddress!, threads: threads)
+        for threads in [1, 2] { for level in SIMDKernels.testedLevels {
+            y = [Float](repeating: .nan, count: y.count)
+            SIMDKernels.capped(at: level) {
+                scratch.withUnsafeMutableBufferPointer { s in
+                    bias.withOptionalPointer { b in
+                        WinogradConvolution.convolve(input: x, transformedWeights: u, bias: b, output: &y, batch: batch,
+                                                     inChannels: c, outChannels: m, geometry: g, scratch: s.baseAddress!,
+                                                     threads: threads)
+                    }
                 }
             }
             let want = Self.naive(x, weights, bias, batch: batch, c: c, m: m, g)
@@ -52,9 +59,9 @@ import Testing
             let worst = zip(y, want).map { abs(Double($0) - $1) }.max() ?? .nan
             // The transforms reassociate and scale by up to 8x: measured up to 3.5e-6 of the largest
             // output (18x15, C=16); a wrong tap or tile would be off by the size of the outputs.
-            #expect(worst <= 1e-5 * max(scale, 1), "max |error| \(worst) for outputs up to \(scale)")
-            #expect(!y.contains { $0.isNaN }, "every output element is written")
-        }
+            #expect(worst <= 1e-5 * max(scale, 1), "\(level.name): max |error| \(worst) for outputs up to \(scale)")
+            #expect(!y.contains { $0.isNaN }, "\(level.name): every output element is written")
+        } }
     }
 
     @Test func algorithmChoosesWinogradOnlyWhereItApplies() {

@@ -37,6 +37,20 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
 /// cinfer_has_avx2_fma() is 1.
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 
+/// Winograd F(4x4, 3x3) input transform of one inH x inW plane (WinogradConvolution's
+/// transformInput): V = Bᵀ d B for each of the tilesH x tilesW tiles in row-major order, the 6x6
+/// patch d of tile (r, c) starting at row 4r - padTop, column 4c - padLeft, zero outside the
+/// plane; point (k, j) of tile t goes to v[(6k + j) * pointStride + t]. Call only when
+/// cinfer_has_avx2_fma() is 1.
+void cinfer_winograd_input_avx2(const float *plane, long inH, long inW, long padTop, long padLeft,
+                                long tilesH, long tilesW, float *v, long pointStride);
+
+/// Winograd F(4x4, 3x3) output transform of one outH x outW plane (transformOutput): Y = Aᵀ M A
+/// + bias per tile, point (i, j) of tile t read from products[(6i + j) * pointStride + t]; tiles
+/// past the plane's edge are clipped. Call only when cinfer_has_avx2_fma() is 1.
+void cinfer_winograd_output_avx2(const float *products, long pointStride, long outH, long outW,
+                                 long tilesH, long tilesW, float bias, float *plane);
+
 #ifdef __cplusplus
 }
 #endif

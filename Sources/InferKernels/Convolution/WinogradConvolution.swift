@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// 3x3, stride 1, dilation 1 2-D convolution by Winograd's minimal filtering F(4x4, 3x3)
 /// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
 ///
@@ -87,8 +89,15 @@ package enum WinogradConvolution {
         for n in 0..<batch {
             let x = input + n * inChannels * g.inputSize
             let y = output + n * outChannels * g.outputSize
+            // CInferSIMD's transforms take eight tiles per register where the CPU has AVX2.
+            let simd = SIMDKernels.level >= .avx2
             ParallelFor.forEach(inChannels, work: inChannels * tiles * 100, threads: threads) { c in
-                transformInput(x + c * g.inputSize, g, into: v + c * tiles, pointStride: inChannels * tiles)
+                if simd {
+                    cinfer_winograd_input_avx2(x + c * g.inputSize, g.inH, g.inW, g.pH, g.pW, tilesH(g), tilesW(g),
+                                               v + c * tiles, inChannels * tiles)
+                } else {
+                    transformInput(x + c * g.inputSize, g, into: v + c * tiles, pointStride: inChannels * tiles)
+                }
             }
             for xi in 0..<points {
                 BLAS.gemm(transA: false, transB: false, m: outChannels, n: tiles, k: inChannels, alpha: 1,
@@ -97,8 +106,13 @@ package enum WinogradConvolution {
                           beta: 0, c: products + xi * outChannels * tiles, ldc: tiles, threads: threads)
             }
             ParallelFor.forEach(outChannels, work: outChannels * tiles * 100, threads: threads) { m in
-                transformOutput(products + m * tiles, pointStride: outChannels * tiles, g,
-                                bias: bias?[m] ?? 0, into: y + m * g.outputSize)
+                if simd {
+                    cinfer_winograd_output_avx2(products + m * tiles, outChannels * tiles, g.outH, g.outW, tilesH(g), tilesW(g),
+                                                bias?[m] ?? 0, y + m * g.outputSize)
+                } else {
+                    transformOutput(products + m * tiles, pointStride: outChannels * tiles, g,
+                                    bias: bias?[m] ?? 0, into: y + m * g.outputSize)
+                }
                 if !tail.isEmpty {
                     let plane = n * outChannels + m
                     GemmEpilogue.applyBlock(output: output, runs: plane..<plane + 1, columns: 0..<g.outputSize,
