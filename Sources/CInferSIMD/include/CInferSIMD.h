@@ -37,6 +37,13 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
 /// cinfer_has_avx2_fma() is 1.
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 
+/// In place over y[0..<count): y[j] = min(max(y[j] + bias (+ residual[j]), low), high), raising
+/// to `low` first (NaN stays NaN); `residual` may be NULL. ±infinity bounds make it bias (+
+/// residual) only. The _avx512 form needs cinfer_has_avx512(), the _avx2 form
+/// cinfer_has_avx2_fma().
+void cinfer_bias_clamp_run_avx512(float *y, const float *residual, long count, float bias, float low, float high);
+void cinfer_bias_clamp_run_avx2(float *y, const float *residual, long count, float bias, float low, float high);
+
 /// Winograd F(4x4, 3x3) input transform of one inH x inW plane (WinogradConvolution's
 /// transformInput): V = Bᵀ d B for each of the tilesH x tilesW tiles in row-major order, the 6x6
 /// patch d of tile (r, c) starting at row 4r - padTop, column 4c - padLeft, zero outside the

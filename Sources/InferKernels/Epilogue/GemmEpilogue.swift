@@ -7,7 +7,9 @@ import CInferSIMD
 ///
 /// The common activations (none, ReLU, Clip, GELU, GELU-tanh, Sigmoid, SiLU) run sixteen floats at a
 /// time with bias, residual and activation in one pass (GELU through libm's `erff` per element was
-/// ~80% of a BERT FFN layer); the others apply the unary kernels after the bias pass.
+/// ~80% of a BERT FFN layer); the others apply the unary kernels after the bias pass. With one
+/// bias per run (a convolution's planes), bias + residual + clamp and bias + sigmoid / SiLU run
+/// in CInferSIMD's AVX-512 or AVX2 kernels where the CPU has them.
 package enum GemmEpilogue {
     package typealias Vector = SIMD16<Float>
 
@@ -82,6 +84,18 @@ package enum GemmEpilogue {
         let residual = tail.residual, activation = tail.activation
         let early = tail.residualBeforeActivation || activation == nil
         let shape: Shape = (output, range, columns, runLength, bias, residual, early)
+        let level = SIMDKernels.level
+        if level > .baseline, residual == nil || early, let clamp = Tail(activation: activation).clamp,
+           let planeBias = bias.planeValue {
+            // CInferSIMD's kernel for the commonest conv tails: one bias per run, then an
+            // optional residual and a clamp (none, ReLU, Clip).
+            let run = level == .avx512 ? cinfer_bias_clamp_run_avx512 : cinfer_bias_clamp_run_avx2
+            for r in range {
+                let offset = r * runLength + columns.lowerBound
+                run(output + offset, residual.map { $0 + offset }, columns.count, planeBias(r), clamp.low, clamp.high)
+            }
+            return
+        }
         switch activation {
         case nil: vectorized(shape) { $0 }
         case .relu?:
@@ -103,7 +117,6 @@ package enum GemmEpilogue {
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
         case .sigmoid?, .silu?:
             let silu = activation == .silu
-            let level = SIMDKernels.level
             if level > .baseline, residual == nil, let planeBias = bias.planeValue {
                 // CInferSIMD's kernel (AVX-512 or AVX2) for the common conv case: one bias per run.
                 let run = level == .avx512 ? cinfer_sigmoid_run_avx512 : cinfer_sigmoid_run_avx2
