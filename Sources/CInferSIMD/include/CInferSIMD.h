@@ -44,6 +44,22 @@ void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 void cinfer_bias_clamp_run_avx512(float *y, const float *residual, long count, float bias, float low, float high);
 void cinfer_bias_clamp_run_avx2(float *y, const float *residual, long count, float bias, float low, float high);
 
+/// A 2-D window: input and output plane sizes, kernel, strides, dilations, leading pads.
+struct cinfer_window {
+    long inH, inW, outH, outW, kH, kW, sH, sW, dH, dW, pH, pW;
+};
+
+/// One block of `count` (1...16) channels of a depthwise convolution with channel multiplier 1
+/// (ChannelBlockedDepthwise): x and y point at the block's first input and output plane (planes
+/// contiguous, inH*inW and outH*outW floats); taps[16 * t + l] is channel l's weight for kernel
+/// tap t (row-major kH x kW), bias[l] its bias (16 floats each, unused lanes 0). Outputs are
+/// min(max(bias + sum, low), high). Scratch: `padded` holds paddedH * paddedW * 16 floats and
+/// `row` outW rounded up to 16, times 16 floats, both 64-byte aligned; paddedH/W cover the
+/// padded input and every window read. Call only when cinfer_has_avx512() is 1.
+void cinfer_depthwise_blocked_avx512(const float *x, float *y, long count, const float *taps, const float *bias,
+                                     float low, float high, const struct cinfer_window *g,
+                                     float *padded, long paddedH, long paddedW, float *row);
+
 /// Winograd F(4x4, 3x3) input transform of one inH x inW plane (WinogradConvolution's
 /// transformInput): V = Bᵀ d B for each of the tilesH x tilesW tiles in row-major order, the 6x6
 /// patch d of tile (r, c) starting at row 4r - padTop, column 4c - padLeft, zero outside the

@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// Depthwise 2-D convolution of any kernel size, stride and dilation (channel multiplier 1),
 /// sixteen channels at a time: the 5x5 and 7x7 depthwise layers of EfficientNet, MobileNetV3
 /// and ConvNeXt, which the planar 3x3 kernel does not cover.
@@ -7,7 +9,8 @@
 /// zero-padded, channel-interleaved buffer `[paddedH][paddedW][16]`; then every output position
 /// is k² multiply-adds on whole SIMD16 registers with no bounds checks (padding is real zeros),
 /// and the sixteen results are stored to their sixteen planes with bias and clamp applied; `finish`
-/// gets each block's planes once they are written.
+/// gets each block's planes once they are written. On AVX-512 CPUs CInferSIMD runs each block
+/// (the interleave and the stores as 16x16 transposes); this Swift code is the fallback.
 package enum ChannelBlockedDepthwise {
     package typealias Vector = SIMD16<Float>
     static let lanes = 16
@@ -27,11 +30,13 @@ package enum ChannelBlockedDepthwise {
         let work = batch * channels * g.outputSize * g.kernelSize
         ParallelFor.forEach(batch * blocks, work: work, threads: threads) { job in
             let n = job / blocks, first = (job % blocks) * lanes, count = min(lanes, channels - first)
-            // Scratch per block: the padded input and the block's k² weight vectors (~1 MB at 112x112).
-            let padded = UnsafeMutablePointer<Vector>.allocate(capacity: paddedH * paddedW)
+            // Scratch per block: the padded input (~1 MB at 112x112; 64-byte aligned for the
+            // AVX-512 kernel), one output row and the block's k² weight vectors.
+            let rowFloats = (g.outW + lanes - 1) / lanes * lanes * lanes
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: (paddedH * paddedW * lanes + rowFloats) * 4, alignment: 64)
+            let padded = scratch.bindMemory(to: Vector.self, capacity: paddedH * paddedW)
             let taps = UnsafeMutablePointer<Vector>.allocate(capacity: g.kH * g.kW)
-            defer { padded.deallocate(); taps.deallocate() }
-            pack(input + (n * channels + first) * g.inputSize, count: count, g, into: padded, paddedW: paddedW, paddedH: paddedH)
+            defer { scratch.deallocate(); taps.deallocate() }
             for t in 0..<g.kH * g.kW {
                 var v = Vector()
                 for l in 0..<count { v[l] = weights[(first + l) * g.kH * g.kW + t] }
@@ -39,7 +44,22 @@ package enum ChannelBlockedDepthwise {
             }
             var b = Vector()
             if let bias { for l in 0..<count { b[l] = bias[first + l] } }
+            let x = input + (n * channels + first) * g.inputSize
             let y = output + (n * channels + first) * g.outputSize
+            if SIMDKernels.level == .avx512 {
+                // CInferSIMD's block kernel: the interleave and the stores as 16x16 transposes.
+                var window = cinfer_window(inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, kH: g.kH, kW: g.kW,
+                                           sH: g.sH, sW: g.sW, dH: g.dH, dW: g.dW, pH: g.pH, pW: g.pW)
+                let floats = scratch.assumingMemoryBound(to: Float.self)
+                withUnsafePointer(to: &b) { bias in
+                    cinfer_depthwise_blocked_avx512(x, y, count, UnsafeRawPointer(taps).assumingMemoryBound(to: Float.self),
+                                                    UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self), low, high,
+                                                    &window, floats, paddedH, paddedW, floats + paddedH * paddedW * lanes)
+                }
+                finish((n * channels + first)..<(n * channels + first + count))
+                return
+            }
+            pack(x, count: count, g, into: padded, paddedW: paddedW, paddedH: paddedH)
             let lowV = Vector(repeating: low), highV = Vector(repeating: high)
             for oh in 0..<g.outH {
                 for ow in 0..<g.outW {
