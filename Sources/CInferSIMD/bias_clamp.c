@@ -6,13 +6,13 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 __attribute__((target("avx512f")))
 void cinfer_bias_clamp_run_avx512(float *y, const float *residual, long count, float bias, float low, float high) {
     const __m512 vbias = _mm512_set1_ps(bias), vlow = _mm512_set1_ps(low), vhigh = _mm512_set1_ps(high);
     for (long j = 0; j < count; j += 16) {
-        const long left = count - j;
-        const __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const __mmask16 m = cinfer_lanes16(count - j);
         __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), vbias);
         if (residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, residual + j));
         // max/min return their second operand when either is NaN: v stays NaN, like Swift's Clip.
@@ -23,7 +23,6 @@ void cinfer_bias_clamp_run_avx512(float *y, const float *residual, long count, f
 __attribute__((target("avx2,fma")))
 void cinfer_bias_clamp_run_avx2(float *y, const float *residual, long count, float bias, float low, float high) {
     const __m256 vbias = _mm256_set1_ps(bias), vlow = _mm256_set1_ps(low), vhigh = _mm256_set1_ps(high);
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     long j = 0;
     for (; j + 8 <= count; j += 8) {
         __m256 v = _mm256_add_ps(_mm256_loadu_ps(y + j), vbias);
@@ -31,7 +30,7 @@ void cinfer_bias_clamp_run_avx2(float *y, const float *residual, long count, flo
         _mm256_storeu_ps(y + j, _mm256_min_ps(vhigh, _mm256_max_ps(vlow, v)));
     }
     if (j < count) {
-        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count - j)), index);
+        const __m256i m = cinfer_lanes8(count - j);
         __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + j, m), vbias);
         if (residual) v = _mm256_add_ps(v, _mm256_maskload_ps(residual + j, m));
         _mm256_maskstore_ps(y + j, m, _mm256_min_ps(vhigh, _mm256_max_ps(vlow, v)));

@@ -5,6 +5,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 int cinfer_has_avx512(void) {
     static int cached = -1;
@@ -13,14 +14,6 @@ int cinfer_has_avx512(void) {
         cached = __builtin_cpu_supports("avx512f") ? 1 : 0;
     }
     return cached;
-}
-
-/// Lanes [0, n) of a 16-lane mask, n clamped to [0, 16].
-__attribute__((target("avx512f")))
-static inline __mmask16 lanes(long n) {
-    if (n <= 0) return 0;
-    if (n >= 16) return 0xFFFF;
-    return (__mmask16)((1u << n) - 1);
 }
 
 __attribute__((target("avx512f")))
@@ -40,7 +33,7 @@ void cinfer_depthwise3x3_row_avx512(const float *row0, const float *row1, const 
     if (stride == 1) {
         for (long j = 0; j < count; j += 16) {
             // Output lane i reads input j + i + k (k < 3): inside the row for every enabled lane.
-            const __mmask16 m = lanes(count - j);
+            const __mmask16 m = cinfer_lanes16(count - j);
             __m512 acc = vbias;
             for (int r = 0; r < 3; r++) {
                 const float *p = rows[r] + j;
@@ -59,8 +52,8 @@ void cinfer_depthwise3x3_row_avx512(const float *row0, const float *row1, const 
     const long readable = 2 * (count - 1) + 3;  // floats each row holds from its start
     for (long j = 0; j < count; j += 16) {
         const long left = readable - 2 * j;  // readable floats from row + 2j
-        const __mmask16 m = lanes(count - j);
-        const __mmask16 ma = lanes(left), mb = lanes(left - 16), mc = lanes(left - 2), md = lanes(left - 18);
+        const __mmask16 m = cinfer_lanes16(count - j);
+        const __mmask16 ma = cinfer_lanes16(left), mb = cinfer_lanes16(left - 16), mc = cinfer_lanes16(left - 2), md = cinfer_lanes16(left - 18);
         __m512 acc = vbias;
         for (int r = 0; r < 3; r++) {
             const float *p = rows[r] + 2 * j;

@@ -5,6 +5,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 int cinfer_has_avx2_fma(void) {
     static int cached = -1;
@@ -13,13 +14,6 @@ int cinfer_has_avx2_fma(void) {
         cached = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
     }
     return cached;
-}
-
-/// Lanes [0, n) of an 8-lane maskload/maskstore mask (all-ones lanes), n clamped to [0, 8].
-__attribute__((target("avx2,fma")))
-static inline __m256i lanes8(long n) {
-    const long c = n < 0 ? 0 : (n > 8 ? 8 : n);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
 __attribute__((target("avx2,fma")))
@@ -49,7 +43,7 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
     if (stride == 1) {
         for (long j = 0; j < count; j += 8) {
             // Output lane i reads input j + i + k (k < 3): inside the row for every enabled lane.
-            const __m256i m = lanes8(count - j);
+            const __m256i m = cinfer_lanes8(count - j);
             __m256 acc = vbias;
             for (int r = 0; r < 3; r++) {
                 const float *p = rows[r] + j;
@@ -66,8 +60,8 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
     const long readable = 2 * (count - 1) + 3;  // floats each row holds from its start
     for (long j = 0; j < count; j += 8) {
         const long left = readable - 2 * j;  // readable floats from row + 2j
-        const __m256i m = lanes8(count - j);
-        const __m256i ma = lanes8(left), mb = lanes8(left - 8), mc = lanes8(left - 2), md = lanes8(left - 10);
+        const __m256i m = cinfer_lanes8(count - j);
+        const __m256i ma = cinfer_lanes8(left), mb = cinfer_lanes8(left - 8), mc = cinfer_lanes8(left - 2), md = cinfer_lanes8(left - 10);
         __m256 acc = vbias;
         for (int r = 0; r < 3; r++) {
             const float *p = rows[r] + 2 * j;

@@ -9,6 +9,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <string.h>
+#include "lanes.h"
 
 /// r[i] = row i of a 16x16 block in, column i of it out.
 __attribute__((target("avx512f")))
@@ -38,13 +39,6 @@ static inline void transpose16(__m512 r[16]) {
 }
 
 __attribute__((target("avx512f")))
-static inline __mmask16 block_lanes(long n) {
-    if (n <= 0) return 0;
-    if (n >= 16) return 0xFFFF;
-    return (__mmask16)((1u << n) - 1);
-}
-
-__attribute__((target("avx512f")))
 void cinfer_depthwise_blocked_avx512(const float *x, float *y, long count, const float *taps, const float *bias,
                                      float low, float high, const struct cinfer_window *g,
                                      float *padded, long paddedH, long paddedW, float *row) {
@@ -54,7 +48,7 @@ void cinfer_depthwise_blocked_avx512(const float *x, float *y, long count, const
     for (long ih = 0; ih < g->inH; ih++) {
         for (long iw = 0; iw < g->inW; iw += 16) {
             const long n = g->inW - iw < 16 ? g->inW - iw : 16;
-            const __mmask16 m = block_lanes(n);
+            const __mmask16 m = cinfer_lanes16(n);
             __m512 r[16];
             for (int l = 0; l < 16; l++)
                 r[l] = l < count ? _mm512_maskz_loadu_ps(m, x + l * inputSize + ih * g->inW + iw) : _mm512_setzero_ps();
@@ -93,7 +87,7 @@ void cinfer_depthwise_blocked_avx512(const float *x, float *y, long count, const
         }
         for (long o = 0; o < g->outW; o += 16) {
             const long n = g->outW - o < 16 ? g->outW - o : 16;
-            const __mmask16 m = block_lanes(n);
+            const __mmask16 m = cinfer_lanes16(n);
             __m512 r[16];
             for (int j = 0; j < 16; j++) r[j] = j < n ? _mm512_load_ps(row + (o + j) * 16) : _mm512_setzero_ps();
             transpose16(r);

@@ -7,6 +7,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 /// VectorMath.exp: e^x = 2^n * e^r, n = round(x / ln 2), e^r a degree-7 polynomial; +inf
 /// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN.
@@ -42,8 +43,7 @@ __attribute__((target("avx512f")))
 void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu) {
     const __m512 vbias = _mm512_set1_ps(bias), one = _mm512_set1_ps(1.0f);
     for (long j = 0; j < count; j += 16) {
-        long left = count - j;
-        const __mmask16 m = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        const __mmask16 m = cinfer_lanes16(count - j);
         __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), vbias);
         // 1 / d as a 14-bit reciprocal and one Newton step (a division was this loop's bottleneck:
         // a third of its samples sat behind vdivps). Where d is past 2^126 the reciprocal would

@@ -4,6 +4,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "lanes.h"
 
 /// VectorMath.exp: e^x = 2^n * e^r, n = round(x / ln 2), e^r a degree-7 polynomial; +inf
 /// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN.
@@ -39,10 +40,8 @@ __attribute__((target("avx2,fma")))
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
     const __m256 vbias = _mm256_set1_ps(bias), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
     const __m256 huge = _mm256_set1_ps(8.507059e37f);
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (long j = 0; j < count; j += 8) {
-        const long left = count - j;
-        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(left >= 8 ? 8 : (int)left), index);
+        const __m256i m = cinfer_lanes8(count - j);
         __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + j, m), vbias);
         // 1 / d as a 12-bit reciprocal and one Newton step (a division was the AVX-512 loop's
         // bottleneck). Where d is past 2^126 the reciprocal would be subnormal, which vrcpps

@@ -7,13 +7,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-
-/// Lanes [0, n) of an 8-lane maskload/maskstore mask, n clamped to [0, 8].
-__attribute__((target("avx2,fma")))
-static inline __m256i wino_lanes(long n) {
-    const long c = n < 0 ? 0 : (n > 8 ? 8 : n);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
+#include "lanes.h"
 
 /// Rows r[0..8) as columns: on return r[j] holds element j of every input row (an 8x8 transpose).
 __attribute__((target("avx2,fma")))
@@ -79,13 +73,13 @@ void cinfer_winograd_input_avx2(const float *plane, long inH, long inW, long pad
             __m256 x[8];
             for (int lane = 0; lane < 8; lane++) {
                 const float *p = rows[lane][r];
-                x[lane] = widths[lane] >= 8 || p == zeros ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, wino_lanes(widths[lane]));
+                x[lane] = widths[lane] >= 8 || p == zeros ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, cinfer_lanes8(widths[lane]));
             }
             transpose8(x);
             input_1d(x, y[r]);
         }
         // Then Bᵀ down each column j: point (k, j) is v[(6k + j) * pointStride + t].
-        const __m256i m = wino_lanes(tiles - t0);
+        const __m256i m = cinfer_lanes8(tiles - t0);
         for (int j = 0; j < 6; j++) {
             const __m256 column[6] = {y[0][j], y[1][j], y[2][j], y[3][j], y[4][j], y[5][j]};
             __m256 out[6];
@@ -113,7 +107,7 @@ void cinfer_winograd_output_avx2(const float *products, long pointStride, long o
     const long tiles = tilesH * tilesW;
     const __m256 vbias = _mm256_set1_ps(bias);
     for (long t0 = 0; t0 < tiles; t0 += 8) {
-        const __m256i m = wino_lanes(tiles - t0);
+        const __m256i m = cinfer_lanes8(tiles - t0);
         // Aᵀ down each column j of the 6x6 products...
         __m256 s[4][6];
         for (int j = 0; j < 6; j++) {
