@@ -1,5 +1,5 @@
 import CInferSIMD
-import Synchronization
+import Foundation
 
 /// Which of the CInferSIMD kernels (chosen at run time by CPU feature) the Swift kernels hand
 /// their inner loops to: AVX-512, else AVX2 + FMA, else none. Without them the Swift kernels
@@ -21,36 +21,42 @@ package enum SIMDKernels {
 
     /// The highest level this CPU runs.
     package static let cpuLevel: Level = cinfer_has_avx512() == 1 ? .avx512 : cinfer_has_avx2_fma() == 1 ? .avx2 : .baseline
-    /// Bodies of `capped(at:)` running now, per level they cap at.
-    private static let baselineCaps = Atomic<Int>(0), avx2Caps = Atomic<Int>(0)
 
-    /// The level kernels should call now: the CPU's, unless a `capped(at:)` body is running.
+    /// This thread's cap (`Level.rawValue + 1`, 0 for none) in thread-local storage: a cap
+    /// belongs to the work that set it, so a test running the fallback never changes what a
+    /// test on another thread computes. The worker pool carries the caller's cap to the
+    /// workers that run its chunks (`WorkerPool.run`).
+    private static let capKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-local key for the SIMD level cap")
+        return key
+    }()
+
+    /// The cap on this thread, for the worker pool to hand on (nil: none).
+    package static var currentCap: Level? {
+        get {
+            let raw = Int(bitPattern: pthread_getspecific(capKey))
+            return raw == 0 ? nil : Level(rawValue: raw - 1)
+        }
+        set { pthread_setspecific(capKey, UnsafeRawPointer(bitPattern: newValue.map { $0.rawValue + 1 } ?? 0)) }
+    }
+
+    /// The level kernels should call now: the CPU's, unless this thread runs under a cap.
     @inline(__always)
     package static var level: Level {
-        if baselineCaps.load(ordering: .relaxed) > 0 { return .baseline }
-        if avx2Caps.load(ordering: .relaxed) > 0 { return min(cpuLevel, .avx2) }
-        return cpuLevel
+        guard let cap = currentCap else { return cpuLevel }
+        return min(cpuLevel, cap)
     }
 
     /// What this CPU offers, for reports ("AVX-512", "AVX2+FMA" or "baseline").
     package static var name: String { cpuLevel.name }
 
-    /// Runs `body` with every kernel at `cap` or below. Process-wide while `body` runs (kernels
-    /// on other threads drop to it too, which must not change their results beyond float
-    /// rounding).
+    /// Runs `body` with every kernel it runs (on this thread and on the pool's workers for its
+    /// parallel regions) at `cap` or below.
     package static func capped<R>(at cap: Level, _ body: () throws -> R) rethrows -> R {
-        switch cap {
-        case .baseline: baselineCaps.add(1, ordering: .relaxed)
-        case .avx2: avx2Caps.add(1, ordering: .relaxed)
-        case .avx512: return try body()
-        }
-        defer {
-            switch cap {
-            case .baseline: baselineCaps.subtract(1, ordering: .relaxed)
-            case .avx2: avx2Caps.subtract(1, ordering: .relaxed)
-            case .avx512: break
-            }
-        }
+        let previous = currentCap
+        currentCap = min(previous ?? cap, cap)
+        defer { currentCap = previous }
         return try body()
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import InferKernels
 
@@ -18,6 +20,45 @@ import Testing
         #expect(SIMDKernels.capped(at: .baseline) { SIMDKernels.level } == .baseline)
         #expect(SIMDKernels.capped(at: .avx2) { SIMDKernels.level } == min(expected, .avx2))
         #expect(SIMDKernels.testedLevels.last == expected && SIMDKernels.testedLevels.first == .baseline)
+    }
+
+    /// A cap belongs to the work that set it: the pool's workers run its chunks under it, and
+    /// a thread that did not set it keeps the CPU's level (tests running the fallback must not
+    /// change what other tests compute at the same time).
+    @Test(.enabled(if: SIMDKernels.cpuLevel > .baseline, "needs a level above baseline to cap"))
+    func capFollowsTheWorkAndStaysOffOtherThreads() {
+        let caller = pthread_self()
+        let seen = Mutex<[(level: SIMDKernels.Level, onCaller: Bool)]>([])
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let other = Thread {
+            inside.wait()
+            let level = SIMDKernels.level
+            seen.withLock { $0.append((level, false)) }
+            release.signal()
+        }
+        other.start()
+        SIMDKernels.capped(at: .baseline) {
+            inside.signal()
+            release.wait()
+            // A region that starts while another test's job holds the pool runs inline on its
+            // caller: try until one reaches a worker.
+            for _ in 0..<50 {
+                ParallelFor.run(count: 16, work: 1 << 30, threads: 2) { _ in
+                    usleep(2_000)   // long enough that the worker claims chunks too
+                    let level = SIMDKernels.level
+                    let onCaller = pthread_equal(pthread_self(), caller) != 0
+                    seen.withLock { $0.append((level, onCaller)) }
+                }
+                if seen.withLock({ $0.dropFirst().contains { !$0.onCaller } }) { break }
+            }
+        }
+        let records = seen.withLock { $0 }
+        #expect(records.first?.level == SIMDKernels.cpuLevel, "a thread outside the cap keeps the CPU's level")
+        let chunks = records.dropFirst()
+        #expect(chunks.count >= 2, "the region was split")
+        #expect(chunks.allSatisfy { $0.level == .baseline }, "every chunk runs under the caller's cap")
+        #expect(chunks.contains { !$0.onCaller }, "some chunks ran on a worker")
+        #expect(SIMDKernels.level == SIMDKernels.cpuLevel, "the cap ends with its body")
     }
 
     static func naive(_ x: [Float], _ w: [Float], _ bias: [Float], c: Int, multiplier: Int, _ g: WindowGeometry) -> [Float] {

@@ -46,6 +46,9 @@ package final class WorkerPool: @unchecked Sendable {
     private let jobBody = Atomic<Int>(0)  // bit pattern of a pointer to the caller's `Body`
     private let jobChunks = Atomic<Int>(0)
     private let jobHelpers = Atomic<Int>(0)
+    /// The caller's SIMD level cap (`SIMDKernels.currentCap`, rawValue + 1, 0 for none), which
+    /// workers run the job's chunks under.
+    private let jobCap = Atomic<Int>(0)
 
     private let wakeup = NSCondition()
     private let growLock = NSLock()
@@ -74,6 +77,7 @@ package final class WorkerPool: @unchecked Sendable {
                 jobBody.store(Int(bitPattern: UnsafeRawPointer(pointer)), ordering: .relaxed)
                 jobChunks.store(chunks, ordering: .relaxed)
                 jobHelpers.store(helpers, ordering: .relaxed)
+                jobCap.store(SIMDKernels.currentCap.map { $0.rawValue + 1 } ?? 0, ordering: .relaxed)
                 completed.store(0, ordering: .relaxed)
                 claim.store(UInt64(next) << 32, ordering: .relaxed)
                 // Sequentially consistent, like a parking worker's `sleepers` increment: one
@@ -97,7 +101,9 @@ package final class WorkerPool: @unchecked Sendable {
     }
 
     /// Claims and runs chunks of job `generation` until none are left (or it was replaced).
-    private func work(generation expected: UInt32) {
+    /// A worker takes on the job's SIMD level cap once it holds a claim (the job's fields are
+    /// then that job's).
+    private func work(generation expected: UInt32, onWorker: Bool = false) {
         // Read before claiming: a successful claim proves the job was still running, so these
         // were its fields (the claim's release ordering keeps the reads before it).
         guard let pointer = UnsafeRawPointer(bitPattern: jobBody.load(ordering: .relaxed)) else { return }
@@ -109,6 +115,10 @@ package final class WorkerPool: @unchecked Sendable {
             guard chunk < chunks else { return }
             guard claim.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged
             else { continue }
+            if onWorker {
+                let cap = jobCap.load(ordering: .relaxed)
+                SIMDKernels.currentCap = cap == 0 ? nil : SIMDKernels.Level(rawValue: cap - 1)
+            }
             runChunk(pointer, chunk)
             completed.add(1, ordering: .releasing)
         }
@@ -140,7 +150,7 @@ package final class WorkerPool: @unchecked Sendable {
             seen = nextGeneration(after: seen)
             // Workers beyond the job's thread count sit this one out.
             guard index < jobHelpers.load(ordering: .relaxed) else { continue }
-            work(generation: seen)
+            work(generation: seen, onWorker: true)
         }
     }
 
