@@ -55,7 +55,32 @@ void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
     }
 }
 
+__attribute__((target("avx2,fma")))
+void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count) {
+    const __m256 one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
+    const __m256 c = _mm256_set1_ps(1.5957691216057307118f), k = _mm256_set1_ps(0.044715f);
+    const __m256 huge = _mm256_set1_ps(8.507059e37f);
+    for (long j = 0; j < count; j += 8) {
+        const __m256i m = cinfer_lanes8(count - j);
+        const __m256 v = _mm256_maskload_ps(x + j, m);
+        // x / (1 + e^(-2u)) as in cinfer_gelu_tanh_run_avx512.
+        const __m256 twoU = _mm256_mul_ps(c, _mm256_add_ps(v, _mm256_mul_ps(k, _mm256_mul_ps(_mm256_mul_ps(v, v), v))));
+        const __m256 d = _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), twoU)));
+        __m256 r = _mm256_rcp_ps(d);
+        r = _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
+        __m256 out = _mm256_mul_ps(v, r);
+        const __m256 big = _mm256_cmp_ps(d, huge, _CMP_GE_OQ);
+        if (_mm256_movemask_ps(big)) out = _mm256_blendv_ps(out, _mm256_div_ps(v, d), big);
+        _mm256_maskstore_ps(y + j, m, out);
+    }
+}
+
 #else
+
+void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count) {
+    (void)x; (void)y; (void)count;
+    __builtin_trap();  // never called: cinfer_has_avx2_fma() is 0 here
+}
 
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
     (void)y; (void)count; (void)bias; (void)silu;

@@ -37,6 +37,13 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
 /// cinfer_has_avx2_fma() is 1.
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 
+/// y[j] = GELU, tanh form, of x[j] for j < count, as GeluKernel.geluTanh computes it:
+/// x / (1 + e^(-2u)), 2u = sqrt(8/pi) (x + 0.044715 x^3), with VectorMath's exp (x and y may be
+/// the same buffer). The _avx512 form needs cinfer_has_avx512(), the _avx2 form
+/// cinfer_has_avx2_fma().
+void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count);
+void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count);
+
 /// In place over y[0..<count): y[j] = min(max(y[j] + bias (+ residual[j]), low), high), raising
 /// to `low` first (NaN stays NaN); `residual` may be NULL. ±infinity bounds make it bias (+
 /// residual) only. The _avx512 form needs cinfer_has_avx512(), the _avx2 form

@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// GELU on 16 floats at a time, from VectorMath's erf and exp:
 /// - exact form 0.5·x·(1 + erf(x/√2));
 /// - tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), evaluated as x·σ(2u).
@@ -24,9 +26,14 @@ package enum GeluKernel {
     package static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
                               tanhApproximation: Bool, threads: Int) {
         // Each part names its function, so it is inlined there (see `VectorMath.map`).
+        let level = SIMDKernels.level
         ParallelFor.run(count: count, work: count * ParallelFor.transcendentalCost, threads: threads) { part in
             let (xp, yp) = (x + part.lowerBound, y + part.lowerBound)
-            if tanhApproximation {
+            if tanhApproximation, level > .baseline {
+                // CInferSIMD's kernel, the same formula (the SSE division was most of the cost).
+                if level == .avx512 { cinfer_gelu_tanh_run_avx512(xp, yp, part.count) }
+                else { cinfer_gelu_tanh_run_avx2(xp, yp, part.count) }
+            } else if tanhApproximation {
                 VectorMath.map(xp, yp, count: part.count, geluTanh)
             } else {
                 VectorMath.map(xp, yp, count: part.count, gelu)
