@@ -9,23 +9,6 @@
 #include <immintrin.h>
 #include "lanes.h"
 
-/// Rows r[0..8) as columns: on return r[j] holds element j of every input row (an 8x8 transpose).
-__attribute__((target("avx2,fma")))
-static inline void transpose8(__m256 r[8]) {
-    __m256 a0 = _mm256_unpacklo_ps(r[0], r[1]), a1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 a2 = _mm256_unpacklo_ps(r[2], r[3]), a3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 a4 = _mm256_unpacklo_ps(r[4], r[5]), a5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 a6 = _mm256_unpacklo_ps(r[6], r[7]), a7 = _mm256_unpackhi_ps(r[6], r[7]);
-    __m256 b0 = _mm256_shuffle_ps(a0, a2, 0x44), b1 = _mm256_shuffle_ps(a0, a2, 0xEE);
-    __m256 b2 = _mm256_shuffle_ps(a1, a3, 0x44), b3 = _mm256_shuffle_ps(a1, a3, 0xEE);
-    __m256 b4 = _mm256_shuffle_ps(a4, a6, 0x44), b5 = _mm256_shuffle_ps(a4, a6, 0xEE);
-    __m256 b6 = _mm256_shuffle_ps(a5, a7, 0x44), b7 = _mm256_shuffle_ps(a5, a7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(b0, b4, 0x20); r[4] = _mm256_permute2f128_ps(b0, b4, 0x31);
-    r[1] = _mm256_permute2f128_ps(b1, b5, 0x20); r[5] = _mm256_permute2f128_ps(b1, b5, 0x31);
-    r[2] = _mm256_permute2f128_ps(b2, b6, 0x20); r[6] = _mm256_permute2f128_ps(b2, b6, 0x31);
-    r[3] = _mm256_permute2f128_ps(b3, b7, 0x20); r[7] = _mm256_permute2f128_ps(b3, b7, 0x31);
-}
-
 /// Bᵀ applied to six values (one column or row of a 6x6 patch), lane-wise.
 __attribute__((target("avx2,fma")))
 static inline void input_1d(const __m256 d[6], __m256 t[6]) {
@@ -75,7 +58,7 @@ void cinfer_winograd_input_avx2(const float *plane, long inH, long inW, long pad
                 const float *p = rows[lane][r];
                 x[lane] = widths[lane] >= 8 || p == zeros ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, cinfer_lanes8(widths[lane]));
             }
-            transpose8(x);
+            cinfer_transpose8(x);
             input_1d(x, y[r]);
         }
         // Then Bᵀ down each column j: point (k, j) is v[(6k + j) * pointStride + t].

@@ -66,6 +66,11 @@ struct cinfer_window {
 void cinfer_depthwise_blocked_avx512(const float *x, float *y, long count, const float *taps, const float *bias,
                                      float low, float high, const struct cinfer_window *g,
                                      float *padded, long paddedH, long paddedW, float *row);
+/// cinfer_depthwise_blocked_avx512's contract on AVX2 + FMA (the same buffers, 32-byte alignment
+/// suffices). Call only when cinfer_has_avx2_fma() is 1.
+void cinfer_depthwise_blocked_avx2(const float *x, float *y, long count, const float *taps, const float *bias,
+                                   float low, float high, const struct cinfer_window *g,
+                                   float *padded, long paddedH, long paddedW, float *row);
 
 /// Winograd F(4x4, 3x3) input transform of one inH x inW plane (WinogradConvolution's
 /// transformInput): V = Bᵀ d B for each of the tilesH x tilesW tiles in row-major order, the 6x6

@@ -9,8 +9,8 @@ import CInferSIMD
 /// zero-padded, channel-interleaved buffer `[paddedH][paddedW][16]`; then every output position
 /// is k² multiply-adds on whole SIMD16 registers with no bounds checks (padding is real zeros),
 /// and the sixteen results are stored to their sixteen planes with bias and clamp applied; `finish`
-/// gets each block's planes once they are written. On AVX-512 CPUs CInferSIMD runs each block
-/// (the interleave and the stores as 16x16 transposes); this Swift code is the fallback.
+/// gets each block's planes once they are written. On AVX-512 and AVX2 CPUs CInferSIMD runs each
+/// block (the interleave and the stores as register transposes); this Swift code is the fallback.
 package enum ChannelBlockedDepthwise {
     package typealias Vector = SIMD16<Float>
     static let lanes = 16
@@ -46,15 +46,17 @@ package enum ChannelBlockedDepthwise {
             if let bias { for l in 0..<count { b[l] = bias[first + l] } }
             let x = input + (n * channels + first) * g.inputSize
             let y = output + (n * channels + first) * g.outputSize
-            if SIMDKernels.level == .avx512 {
-                // CInferSIMD's block kernel: the interleave and the stores as 16x16 transposes.
+            let level = SIMDKernels.level
+            if level > .baseline {
+                // CInferSIMD's block kernel: the interleave and the stores as register transposes.
+                let kernel = level == .avx512 ? cinfer_depthwise_blocked_avx512 : cinfer_depthwise_blocked_avx2
                 var window = cinfer_window(inH: g.inH, inW: g.inW, outH: g.outH, outW: g.outW, kH: g.kH, kW: g.kW,
                                            sH: g.sH, sW: g.sW, dH: g.dH, dW: g.dW, pH: g.pH, pW: g.pW)
                 let floats = scratch.assumingMemoryBound(to: Float.self)
                 withUnsafePointer(to: &b) { bias in
-                    cinfer_depthwise_blocked_avx512(x, y, count, UnsafeRawPointer(taps).assumingMemoryBound(to: Float.self),
-                                                    UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self), low, high,
-                                                    &window, floats, paddedH, paddedW, floats + paddedH * paddedW * lanes)
+                    kernel(x, y, count, UnsafeRawPointer(taps).assumingMemoryBound(to: Float.self),
+                           UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self), low, high,
+                           &window, floats, paddedH, paddedW, floats + paddedH * paddedW * lanes)
                 }
                 finish((n * channels + first)..<(n * channels + first + count))
                 return
