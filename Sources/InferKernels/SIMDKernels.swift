@@ -41,15 +41,35 @@ package enum SIMDKernels {
         set { pthread_setspecific(capKey, UnsafeRawPointer(bitPattern: newValue.map { $0.rawValue + 1 } ?? 0)) }
     }
 
-    /// The level kernels should call now: the CPU's, unless this thread runs under a cap.
+    /// `SWIFTC_INFER_SIMD` (avx512, avx2 or baseline) caps the level for the whole process, so
+    /// a benchmark can time the lower levels' kernels on a CPU that has the higher ones (as
+    /// OPENBLAS_CORETYPE does for OpenBLAS); the raw value when it names no level.
+    private static let environment: (cap: Level?, unknown: String?) = {
+        guard let raw = ProcessInfo.processInfo.environment["SWIFTC_INFER_SIMD"], !raw.isEmpty else { return (nil, nil) }
+        let cap = Level.allCases.first { $0.name.lowercased() == raw.lowercased() || "\($0)" == raw.lowercased() }
+        return (cap, cap == nil ? raw : nil)
+    }()
+
+    /// The level kernels run at without a per-thread cap: the CPU's, or SWIFTC_INFER_SIMD's if lower.
+    package static let processLevel: Level = min(cpuLevel, environment.cap ?? cpuLevel)
+
+    /// The level kernels should call now: the process's, unless this thread runs under a cap
+    /// (tests cap per thread, and may pick any level the CPU has).
     @inline(__always)
     package static var level: Level {
-        guard let cap = currentCap else { return cpuLevel }
+        guard let cap = currentCap else { return processLevel }
         return min(cpuLevel, cap)
     }
 
-    /// What this CPU offers, for reports ("AVX-512", "AVX2+FMA" or "baseline").
-    package static var name: String { cpuLevel.name }
+    /// What kernels run at, for reports: "AVX-512", "AVX2+FMA" or "baseline", and why when
+    /// SWIFTC_INFER_SIMD set it or named no level.
+    package static var name: String {
+        if let unknown = environment.unknown {
+            return "\(processLevel.name) (SWIFTC_INFER_SIMD=\"\(unknown)\" ignored: not avx512, avx2 or baseline)"
+        }
+        if processLevel < cpuLevel { return "\(processLevel.name) (SWIFTC_INFER_SIMD; the CPU has \(cpuLevel.name))" }
+        return processLevel.name
+    }
 
     /// Runs `body` with every kernel it runs (on this thread and on the pool's workers for its
     /// parallel regions) at `cap` or below.

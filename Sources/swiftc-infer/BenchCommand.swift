@@ -12,6 +12,7 @@ struct BenchCommand: LimitedCommand {
         --input NAME=FILE (.npy or .pb) uses a file instead. With --compare-unfused the model is also
         compiled at -O0 and the two alternate in blocks of 10 runs, so machine drift hits both alike.
         --profile times every step of the compiled program in a separate, instrumented loop.
+        SWIFTC_INFER_SIMD=avx2 or =baseline runs the SIMD kernels at a lower level than the CPU's.
 
         Examples:
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --compare-unfused

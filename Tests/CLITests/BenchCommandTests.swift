@@ -25,6 +25,19 @@ import Testing
         #expect(text.status == 0 && text.stdout.contains("BLAS-bound: 3 GEMM calls"), "\(text.stdout)")
     }
 
+    /// SWIFTC_INFER_SIMD lowers the SIMD kernels' level for the process and the report says so;
+    /// a value naming no level is reported as ignored (never silently).
+    @Test func simdEnvironmentVariableCapsTheLevelAndIsReported() throws {
+        let capped = try CLI.run(["bench", mlp, "--dim", "N=2", "--iterations", "2", "--warmup", "1"],
+                                 environment: ["SWIFTC_INFER_SIMD": "baseline"])
+        #expect(capped.status == 0, "\(capped.stderr)")
+        #expect(capped.stdout.contains("SIMD kernels: baseline"), "\(capped.stdout)")
+        let bogus = try CLI.run(["bench", mlp, "--dim", "N=2", "--iterations", "2", "--warmup", "1"],
+                                environment: ["SWIFTC_INFER_SIMD": "avx9000"])
+        #expect(bogus.status == 0, "\(bogus.stderr)")
+        #expect(bogus.stdout.contains("SWIFTC_INFER_SIMD=\"avx9000\" ignored"), "\(bogus.stdout)")
+    }
+
     @Test func jsonSchemaWithComparison() throws {
         let r = try CLI.run(["bench", mlp, "--dim", "N=4", "--iterations", "12", "--warmup", "2", "--compare-unfused", "--json", "--threads", "1"])
         let object = try jsonObject(r)
