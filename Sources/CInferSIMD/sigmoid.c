@@ -10,17 +10,18 @@
 #include "lanes.h"
 
 /// VectorMath.exp: e^x = 2^n * e^r, n = round(x / ln 2), e^r a degree-7 polynomial; +inf
-/// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN.
+/// stays finite at e^88.72, below -87.34 gives 0, NaN stays NaN. AVX-512 rounds n and applies
+/// 2^n in one instruction each (vrndscaleps, vscalefps: exact, n = 128 included), where the
+/// Swift code and the AVX2 twin use the 1.5 * 2^23 shift and two exponent factors.
 __attribute__((target("avx512f")))
 static inline __m512 exp16(__m512 x) {
     const __m512 low = _mm512_set1_ps(-87.33654f), high = _mm512_set1_ps(88.72284f);
     __m512 clamped = _mm512_min_ps(_mm512_max_ps(x, low), high);
-    // Round to nearest through the 1.5 * 2^23 shift, as the Swift code does.
-    const __m512 shift = _mm512_set1_ps(12582912.0f);
-    __m512 shifted = _mm512_add_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)), shift);
-    __m512 n = _mm512_sub_ps(shifted, shift);
-    __m512 r = _mm512_sub_ps(clamped, _mm512_mul_ps(n, _mm512_set1_ps(0.693359375f)));
-    r = _mm512_sub_ps(r, _mm512_mul_ps(n, _mm512_set1_ps(-2.12194440e-4f)));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // n * 0.693359375 is exact (9 + 8 significant bits), so the first step equals the Swift one.
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), clamped);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
@@ -28,13 +29,7 @@ static inline __m512 exp16(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
     __m512 er = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r), _mm512_set1_ps(1.0f));
-    // 2^n as two factors, so n = 128 and n = -126 both stay representable.
-    __m512i whole = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_set1_epi32(0x4B400000));
-    __m512i half = _mm512_srai_epi32(whole, 1);
-    __m512 scaleA = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(half, _mm512_set1_epi32(127)), 23));
-    __m512 scaleB = _mm512_castsi512_ps(
-        _mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(whole, half), _mm512_set1_epi32(127)), 23));
-    __m512 result = _mm512_mul_ps(_mm512_mul_ps(er, scaleA), scaleB);
+    __m512 result = _mm512_scalef_ps(er, n);
     result = _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, low, _CMP_LT_OQ), _mm512_setzero_ps());
     return _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
