@@ -18,12 +18,14 @@ import CInferSIMD
         case .silu?: return v / (1 + exp(-v))
         case .tanh?: return tanh(v)
         case .leakyRelu(let a)?: return v < 0 ? a * v : v
+        case .hardSwish?: return v * min(1, max(0, v / 6 + 0.5))
         default: fatalError("not covered")
         }
     }
 
     static let activations: [UnaryOp?] = [nil, .relu, .clip(low: 0, high: 6), .gelu(tanhApproximation: false),
-                                          .gelu(tanhApproximation: true), .sigmoid, .silu, .tanh, .leakyRelu(alpha: 0.1)]
+                                          .gelu(tanhApproximation: true), .sigmoid, .silu, .tanh, .leakyRelu(alpha: 0.1),
+                                          .hardSwish]
 
     /// Sigmoid and SiLU with one bias per run and no residual take CInferSIMD's kernel (AVX-512
     /// or AVX2) where the CPU has it: every case runs at every level the CPU has, down to the

@@ -155,7 +155,8 @@ package enum UnaryKernels {
         case .softsign: map(x, y, n, threads, expensive: heavy) { $0 / (1 + Swift.abs($0)) }
         case .softplus: map(x, y, n, threads, expensive: heavy) { softplus($0) }
         case .mish: map(x, y, n, threads, expensive: heavy) { $0 * T.tanh(softplus($0)) }
-        case .hardSwish: map(x, y, n, threads, expensive: heavy) { $0 * Swift.max(0, Swift.min(1, $0 / 6 + T(0.5))) }
+        // ONNX's alpha * x with alpha = 1/6 (a multiply, not a division), as GemmEpilogue does.
+        case .hardSwish: map(x, y, n, threads, expensive: heavy) { $0 * Swift.max(0, Swift.min(1, $0 * T(1.0 / 6) + T(0.5))) }
         case .leakyRelu(let alpha):
             let a = T(alpha)
             map(x, y, n, threads, expensive: heavy) { $0 < 0 ? a * $0 : $0 }

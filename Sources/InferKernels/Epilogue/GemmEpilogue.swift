@@ -5,7 +5,7 @@ import CInferSIMD
 /// elements that share a bias layout: a convolution's [N, M, spatial] output is N*M planes each
 /// with one bias value; a GEMM's [rows, N] output is rows each with the whole bias vector.
 ///
-/// The common activations (none, ReLU, Clip, GELU, GELU-tanh, Sigmoid, SiLU) run sixteen floats at a
+/// The common activations (none, ReLU, Clip, HardSwish, GELU, GELU-tanh, Sigmoid, SiLU) run sixteen floats at a
 /// time with bias, residual and activation in one pass (GELU through libm's `erff` per element was
 /// ~80% of a BERT FFN layer); the others apply the unary kernels after the bias pass. With one
 /// bias per run (a convolution's planes), bias + residual + clamp and bias + sigmoid / SiLU run
@@ -112,6 +112,15 @@ package enum GemmEpilogue {
                 r.replace(with: lo, where: v .< lo)
                 r.replace(with: hi, where: r .> hi)
                 return r
+            }
+        case .hardSwish?:
+            // x * clamp(x / 6 + 1/2, 0, 1), as UnaryKernels computes it (MobileNetV3's activation;
+            // through the generic path it was a fifth of that model's run).
+            vectorized(shape) { v in
+                var t = v * (1 / 6 as Float) + 0.5
+                t.replace(with: 0, where: t .< 0)
+                t.replace(with: 1, where: t .> 1)
+                return v * t
             }
         case .gelu(tanhApproximation: false)?: vectorized(shape) { GeluKernel.gelu($0) }
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
