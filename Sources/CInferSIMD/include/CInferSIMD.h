@@ -44,6 +44,12 @@ void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count);
 void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count);
 
+/// y[j] = GELU, erf form, of v = x[j] + bias (+ columnBias[j] when columnBias is not NULL) for
+/// j < count, with VectorMath.erf's approximation (x and y may be the same buffer). The
+/// _avx512 form needs cinfer_has_avx512(), the _avx2 form cinfer_has_avx2_fma().
+void cinfer_gelu_erf_run_avx512(const float *x, float *y, long count, const float *columnBias, float bias);
+void cinfer_gelu_erf_run_avx2(const float *x, float *y, long count, const float *columnBias, float bias);
+
 /// In place over y[0..<count): y[j] = min(max(y[j] + bias (+ residual[j]), low), high), raising
 /// to `low` first (NaN stays NaN); `residual` may be NULL. ±infinity bounds make it bias (+
 /// residual) only. The _avx512 form needs cinfer_has_avx512(), the _avx2 form

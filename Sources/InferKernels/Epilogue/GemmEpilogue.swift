@@ -122,6 +122,17 @@ package enum GemmEpilogue {
                 t.replace(with: 1, where: t .> 1)
                 return v * t
             }
+        case .gelu(tanhApproximation: false)? where level > .baseline && residual == nil:
+            // CInferSIMD's kernel, bias in the same pass (per run or per column).
+            let run = level == .avx512 ? cinfer_gelu_erf_run_avx512 : cinfer_gelu_erf_run_avx2
+            for r in range {
+                let y = output + r * runLength + columns.lowerBound
+                switch bias {
+                case .none: run(y, y, columns.count, nil, 0)
+                case .perPlane(let b, let channels): run(y, y, columns.count, nil, b[r % channels])
+                case .perColumn(let b): run(y, y, columns.count, b + columns.lowerBound, 0)
+                }
+            }
         case .gelu(tanhApproximation: false)?: vectorized(shape) { GeluKernel.gelu($0) }
         case .gelu(tanhApproximation: true)?: vectorized(shape) { GeluKernel.geluTanh($0) }
         case .sigmoid?, .silu?:

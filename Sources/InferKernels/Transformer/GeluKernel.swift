@@ -30,9 +30,12 @@ package enum GeluKernel {
         ParallelFor.run(count: count, work: count * ParallelFor.transcendentalCost, threads: threads) { part in
             let (xp, yp) = (x + part.lowerBound, y + part.lowerBound)
             if tanhApproximation, level > .baseline {
-                // CInferSIMD's kernel, the same formula (the SSE division was most of the cost).
+                // CInferSIMD's kernels, the same formulas (the SSE division was most of the cost).
                 if level == .avx512 { cinfer_gelu_tanh_run_avx512(xp, yp, part.count) }
                 else { cinfer_gelu_tanh_run_avx2(xp, yp, part.count) }
+            } else if level > .baseline {
+                if level == .avx512 { cinfer_gelu_erf_run_avx512(xp, yp, part.count, nil, 0) }
+                else { cinfer_gelu_erf_run_avx2(xp, yp, part.count, nil, 0) }
             } else if tanhApproximation {
                 VectorMath.map(xp, yp, count: part.count, geluTanh)
             } else {
