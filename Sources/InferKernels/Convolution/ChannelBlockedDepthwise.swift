@@ -37,10 +37,14 @@ package enum ChannelBlockedDepthwise {
             let padded = scratch.bindMemory(to: Vector.self, capacity: paddedH * paddedW)
             let taps = UnsafeMutablePointer<Vector>.allocate(capacity: g.kH * g.kW)
             defer { scratch.deallocate(); taps.deallocate() }
-            for t in 0..<g.kH * g.kW {
-                var v = Vector()
-                for l in 0..<count { v[l] = weights[(first + l) * g.kH * g.kW + t] }
-                taps[t] = v
+            // Written as floats: a SIMD16 lane insert spills the whole vector to the stack in the
+            // baseline build (6% of an EfficientNet-B0 run for 25 taps x 16 lanes per block).
+            let kernelSize = g.kH * g.kW
+            taps.initialize(repeating: Vector(), count: kernelSize)
+            let tapFloats = UnsafeMutableRawPointer(taps).assumingMemoryBound(to: Float.self)
+            for l in 0..<count {
+                let w = weights + (first + l) * kernelSize
+                for t in 0..<kernelSize { tapFloats[t * lanes + l] = w[t] }
             }
             var b = Vector()
             if let bias { for l in 0..<count { b[l] = bias[first + l] } }
