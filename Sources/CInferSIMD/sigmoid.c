@@ -34,21 +34,40 @@ static inline __m512 exp16(__m512 x) {
     return _mm512_mask_mov_ps(result, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
 }
 
+/// sigmoid(v), or v * sigmoid(v) when `silu`. 1 / d is a 14-bit reciprocal and one Newton step
+/// (a division was this loop's bottleneck: a third of its samples sat behind vdivps). Where d
+/// is past 2^126 the reciprocal would be subnormal, which vrcp14ps flushes: those lanes divide.
+__attribute__((target("avx512f")))
+static inline __m512 sigmoid16(__m512 v, int silu) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __m512 d = _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), v)));
+    __m512 r = _mm512_rcp14_ps(d);
+    r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
+    const __mmask16 huge = _mm512_cmp_ps_mask(d, _mm512_set1_ps(8.507059e37f), _CMP_GE_OQ);
+    const __m512 s = huge ? _mm512_mask_div_ps(r, huge, one, d) : r;
+    return silu ? _mm512_mul_ps(v, s) : s;
+}
+
 __attribute__((target("avx512f")))
 void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu) {
-    const __m512 vbias = _mm512_set1_ps(bias), one = _mm512_set1_ps(1.0f);
-    for (long j = 0; j < count; j += 16) {
+    const __m512 vbias = _mm512_set1_ps(bias);
+    long j = 0;
+    // Four independent vectors per iteration: each is one long dependency chain (exp, reciprocal,
+    // Newton step), which one vector at a time left mostly waiting.
+    for (; j + 64 <= count; j += 64) {
+        const __m512 v0 = _mm512_add_ps(_mm512_loadu_ps(y + j), vbias);
+        const __m512 v1 = _mm512_add_ps(_mm512_loadu_ps(y + j + 16), vbias);
+        const __m512 v2 = _mm512_add_ps(_mm512_loadu_ps(y + j + 32), vbias);
+        const __m512 v3 = _mm512_add_ps(_mm512_loadu_ps(y + j + 48), vbias);
+        _mm512_storeu_ps(y + j, sigmoid16(v0, silu));
+        _mm512_storeu_ps(y + j + 16, sigmoid16(v1, silu));
+        _mm512_storeu_ps(y + j + 32, sigmoid16(v2, silu));
+        _mm512_storeu_ps(y + j + 48, sigmoid16(v3, silu));
+    }
+    for (; j < count; j += 16) {
         const __mmask16 m = cinfer_lanes16(count - j);
-        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), vbias);
-        // 1 / d as a 14-bit reciprocal and one Newton step (a division was this loop's bottleneck:
-        // a third of its samples sat behind vdivps). Where d is past 2^126 the reciprocal would
-        // be subnormal, which vrcp14ps flushes: those lanes divide.
-        __m512 d = _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), v)));
-        __m512 r = _mm512_rcp14_ps(d);
-        r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
-        __mmask16 huge = _mm512_cmp_ps_mask(d, _mm512_set1_ps(8.507059e37f), _CMP_GE_OQ);
-        __m512 s = huge ? _mm512_mask_div_ps(r, huge, one, d) : r;
-        _mm512_mask_storeu_ps(y + j, m, silu ? _mm512_mul_ps(v, s) : s);
+        const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), vbias);
+        _mm512_mask_storeu_ps(y + j, m, sigmoid16(v, silu));
     }
 }
 
