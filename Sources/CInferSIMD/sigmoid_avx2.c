@@ -36,22 +36,39 @@ static inline __m256 exp8(__m256 x) {
     return _mm256_blendv_ps(result, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
+/// sigmoid(v), or v * sigmoid(v) when `silu`: 1 / d as a 12-bit reciprocal and one Newton step
+/// (a division was the AVX-512 loop's bottleneck). Where d is past 2^126 the reciprocal would
+/// be subnormal, which vrcpps flushes: those lanes divide.
+__attribute__((target("avx2,fma")))
+static inline __m256 sigmoid8(__m256 v, int silu) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    const __m256 d = _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), v)));
+    __m256 r = _mm256_rcp_ps(d);
+    r = _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, _mm256_set1_ps(2.0f)));
+    const __m256 big = _mm256_cmp_ps(d, _mm256_set1_ps(8.507059e37f), _CMP_GE_OQ);
+    if (_mm256_movemask_ps(big)) r = _mm256_blendv_ps(r, _mm256_div_ps(one, d), big);
+    return silu ? _mm256_mul_ps(v, r) : r;
+}
+
 __attribute__((target("avx2,fma")))
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu) {
-    const __m256 vbias = _mm256_set1_ps(bias), one = _mm256_set1_ps(1.0f), two = _mm256_set1_ps(2.0f);
-    const __m256 huge = _mm256_set1_ps(8.507059e37f);
-    for (long j = 0; j < count; j += 8) {
+    const __m256 vbias = _mm256_set1_ps(bias);
+    long j = 0;
+    // Four independent vectors per iteration, as in the AVX-512 loop.
+    for (; j + 32 <= count; j += 32) {
+        const __m256 v0 = _mm256_add_ps(_mm256_loadu_ps(y + j), vbias);
+        const __m256 v1 = _mm256_add_ps(_mm256_loadu_ps(y + j + 8), vbias);
+        const __m256 v2 = _mm256_add_ps(_mm256_loadu_ps(y + j + 16), vbias);
+        const __m256 v3 = _mm256_add_ps(_mm256_loadu_ps(y + j + 24), vbias);
+        _mm256_storeu_ps(y + j, sigmoid8(v0, silu));
+        _mm256_storeu_ps(y + j + 8, sigmoid8(v1, silu));
+        _mm256_storeu_ps(y + j + 16, sigmoid8(v2, silu));
+        _mm256_storeu_ps(y + j + 24, sigmoid8(v3, silu));
+    }
+    for (; j < count; j += 8) {
         const __m256i m = cinfer_lanes8(count - j);
-        __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + j, m), vbias);
-        // 1 / d as a 12-bit reciprocal and one Newton step (a division was the AVX-512 loop's
-        // bottleneck). Where d is past 2^126 the reciprocal would be subnormal, which vrcpps
-        // flushes: those lanes divide.
-        __m256 d = _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), v)));
-        __m256 r = _mm256_rcp_ps(d);
-        r = _mm256_mul_ps(r, _mm256_fnmadd_ps(d, r, two));
-        __m256 big = _mm256_cmp_ps(d, huge, _CMP_GE_OQ);
-        if (_mm256_movemask_ps(big)) r = _mm256_blendv_ps(r, _mm256_div_ps(one, d), big);
-        _mm256_maskstore_ps(y + j, m, silu ? _mm256_mul_ps(v, r) : r);
+        const __m256 v = _mm256_add_ps(_mm256_maskload_ps(y + j, m), vbias);
+        _mm256_maskstore_ps(y + j, m, sigmoid8(v, silu));
     }
 }
 
