@@ -40,6 +40,9 @@ func naivePool(x: Tensor, max isMax: Bool, kernel: [Int], strides: [Int], padsBe
 
     static let cases: [Case] = [
         Case(name: "2x2 stride 2", x: [1, 2, 4, 6], kernel: [2, 2], strides: [2, 2], refPads: [0, 0, 0, 0], out: [2, 3]),
+        // The vectorized halving average (eight outputs at a time, scalar tail; odd sizes drop the last row/column).
+        Case(name: "2x2 stride 2, odd wide plane", x: [1, 3, 9, 37], kernel: [2, 2], strides: [2, 2], refPads: [0, 0, 0, 0], out: [4, 18]),
+        Case(name: "2x2 stride 2, DenseNet transition", x: [1, 2, 56, 56], kernel: [2, 2], strides: [2, 2], refPads: [0, 0, 0, 0], out: [28, 28]),
         Case(name: "3x3 stride 2 pad 1 (ResNet stem)", x: [2, 3, 8, 8], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1],
              refPads: [1, 1, 1, 1], out: [4, 4]),
         Case(name: "count_include_pad", x: [1, 2, 5, 5], kernel: [3, 3], pads: [1, 1, 1, 1], includePad: true,
