@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Module boundaries (see README "Architecture"): dependencies point one way,
-// COpenBLAS, CInferSIMD <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
+// COpenBLAS, CInferSIMD, CReducedPrecision <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
 let package = Package(
     name: "swiftc-infer",
     platforms: [.macOS(.v15)],
@@ -29,8 +29,10 @@ let package = Package(
         // Vector kernels for instruction sets beyond the Swift targets' x86-64 baseline, each with its
         // own target attribute, picked at run time by CPU feature (InferKernels keeps the fallback).
         .target(name: "CInferSIMD"),
+        // The reduced-precision GEMMs (AVX512-BF16, AMX, a portable variant), picked the same way.
+        .target(name: "CReducedPrecision"),
         .target(
-            name: "InferKernels", dependencies: ["COpenBLAS", "CInferSIMD"],
+            name: "InferKernels", dependencies: ["COpenBLAS", "CInferSIMD", "CReducedPrecision"],
             // Kernels work on raw pointers; a var captured by a closure that runs on ParallelFor's
             // threads gets a dynamic exclusivity check per access (swift_beginAccess), which made
             // MaxPool 2.3x slower on two threads than on one. Debug builds keep the checks.

@@ -95,6 +95,7 @@ package enum OperatorRegistry {
         + TensorOperators.schemas
         + ReductionOperators.schemas
         + FusedLinearOperators.schemas
+        + ReducedPrecisionOperators.schemas
         + FusedTransformerOperators.schemas
         + MathOperators.schemas
         + LossOperators.schemas

@@ -17,13 +17,17 @@ package struct Pipeline: Sendable {
         EliminateCommonSubexpressions(),
     ]
 
-    /// `-O0`: nothing; `-O1`: canonicalize; `-O2`: canonicalize + fuse.
-    package static func forLevel(_ level: Int) -> Pipeline {
+    /// `-O0`: nothing; `-O1`: canonicalize; `-O2`: canonicalize + fuse. With `precision` bf16
+    /// (at -O1 and -O2), GEMMs with constant weights then become bf16 ones, last, so they keep
+    /// the epilogues the fusions gave them.
+    package static func forLevel(_ level: Int, precision: Precision = .fp32) -> Pipeline {
+        let reduced: [Stage] = precision == .bf16 ? [.once(ConvertWeightsToBF16())] : []
         switch level {
-        case ...0: Pipeline(stages: [])
-        case 1: Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)])
-        default: Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)] + FusionPasses.all.map { .once($0) }
-                           + [.fixedPoint(canonicalize, maxRounds: 4)])
+        case ...0: return Pipeline(stages: [])
+        case 1: return Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)] + reduced)
+        default:
+            return Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)] + FusionPasses.all.map { .once($0) }
+                            + [.fixedPoint(canonicalize, maxRounds: 4)] + reduced)
         }
     }
 }

@@ -57,12 +57,13 @@ package enum Compiler {
     /// default, see `InputDefaults`) is compiled as a constant unless it is named in
     /// `liveInputs`: the returned model no longer lists the folded ones as inputs, so a caller
     /// who wants to feed one compiles again with it in `liveInputs` (`Engine` does that itself).
-    package static func optimize(_ model: Model, level: OptimizationLevel,
+    /// With `precision` bf16, GEMMs with constant weights are converted last (`ConvertWeightsToBF16`).
+    package static func optimize(_ model: Model, level: OptimizationLevel, precision: Precision = .fp32,
                                 liveInputs: Set<String> = []) throws -> (Model, CompilationReport) {
         let folded = model.graph.defaultedInputNames.filter { !liveInputs.contains($0) }
         var optimized = model.resolvingInputDefaults(live: liveInputs)
         let context = PassContext(evaluate: NodeExecution.constantEvaluator)
-        var manager = PassManager(pipeline: .forLevel(level.rawValue))
+        var manager = PassManager(pipeline: .forLevel(level.rawValue, precision: precision))
         try manager.run(&optimized, context: context)
         let ops = Dictionary(grouping: optimized.graph.nodes, by: \.qualifiedOpType).mapValues(\.count)
         let report = CompilationReport(

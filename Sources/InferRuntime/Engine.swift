@@ -100,7 +100,7 @@ public final class Engine: Sendable {
                 // A program honours defaults itself: a fed value replaces the initializer.
                 self.init(model: model, report: nil, source: nil, options: options, planHeader: nil)
             } else {
-                let (optimized, report) = try Compiler.optimize(model, level: options.optimization)
+                let (optimized, report) = try Compiler.optimize(model, level: options.optimization, precision: options.precision)
                 self.init(model: optimized, report: report, source: report.foldedInputDefaults.isEmpty ? nil : model,
                           options: options, planHeader: nil)
             }

@@ -12,6 +12,9 @@ extension Engine {
         public var threads: Int?
         /// `.none` (-O0) runs the graph as imported, `.canonicalize` (-O1), `.full` (-O2) also fuses.
         public var optimization: OptimizationLevel
+        /// `.fp32` (default) runs the model's own precision; `.bf16` compiles GEMMs with constant
+        /// weights to bfloat16 products with fp32 sums (ignored for plans: theirs is compiled in).
+        public var precision: Precision
         /// Static plans kept for distinct concrete input shapes (least recently used evicted first).
         /// Each plan holds its idle sessions' arenas, so this bounds memory when shapes vary.
         public var planCacheCapacity: Int
@@ -27,10 +30,11 @@ extension Engine {
 
         /// `Engine.Options(threads: 4, planCacheCapacity: 16)`: every argument has the default
         /// described on its property.
-        public init(threads: Int? = nil, optimization: OptimizationLevel = .full,
+        public init(threads: Int? = nil, optimization: OptimizationLevel = .full, precision: Precision = .fp32,
                     planCacheCapacity: Int = 8, maxIdleSessions: Int = 4, limits: ResourceLimits = .current) {
             self.threads = threads
             self.optimization = optimization
+            self.precision = precision
             self.planCacheCapacity = planCacheCapacity
             self.maxIdleSessions = maxIdleSessions
             self.limits = limits

@@ -43,7 +43,7 @@ package final class FedDefaultsCache: @unchecked Sendable {
             return entry.compiled
         }
         lock.unlock()
-        let (model, report) = try Compiler.optimize(source, level: options.optimization, liveInputs: Set(fed))
+        let (model, report) = try Compiler.optimize(source, level: options.optimization, precision: options.precision, liveInputs: Set(fed))
         let compiled = try CompiledModel(model: model, report: report, options: options, threads: threads)
         lock.lock()
         defer { lock.unlock() }

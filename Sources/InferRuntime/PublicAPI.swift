@@ -3,6 +3,7 @@
 // is all an embedding service needs. Everything else in the package (the IR, the optimizer, the
 // kernels, plans, sessions) is `package`: shared by this package's modules, invisible to clients.
 @_exported import enum InferIR.DType
+@_exported import enum InferIR.Precision
 @_exported import enum InferIR.Dim
 @_exported import struct InferIR.InferError
 @_exported import struct InferIR.ResourceLimits

@@ -98,7 +98,7 @@ struct BenchCommand: LimitedCommand {
         let sweep = try parsedSweep()
         if let sweep { dims[sweep.name] = sweep.values[0] }
 
-        let fused = try BenchmarkTarget(label: "fused", url: url, threads: threads, optimization: optimization.level)
+        let fused = try BenchmarkTarget(label: "fused", url: url, options: optimization.engineOptions(threads: threads))
         let engine = fused.engine
         if let sweep, !engine.model.inputSymbols.contains(sweep.name) {
             let symbols = engine.model.inputSymbols
@@ -106,7 +106,7 @@ struct BenchCommand: LimitedCommand {
         }
         let feeds = try makeFeeds(engine: engine, given: given, dims: dims)
         let unfused = compareUnfused
-            ? try BenchmarkTarget(label: "unfused", url: url, threads: threads, optimization: .none) : nil
+            ? try BenchmarkTarget(label: "unfused", url: url, options: Engine.Options(threads: threads, optimization: .none)) : nil
         let targets = [fused] + (unfused.map { [$0] } ?? [])
         let source = try? ModelLoader.load(url)   // FLOPs counted on the graph as written (nil for a plan)
         let options = BenchmarkOptions(warmup: warmup, iterations: iterations, duration: duration)

@@ -48,7 +48,7 @@ struct CheckCommand: LimitedCommand {
         let sets = ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? [])
             .filter { $0.hasPrefix("test_data_set_") }.sorted()
         guard !sets.isEmpty else { throw CLIError("\(testDir): no test_data_set_* folders") }
-        let engine = try Engine(contentsOf: modelURL, threads: threads, optimization: optimization.level)
+        let engine = try Engine(contentsOf: modelURL, options: optimization.engineOptions(threads: threads))
         var failures = 0
         for set in sets {
             do {

@@ -82,7 +82,7 @@ struct CompileCommand: LimitedCommand {
         let dims = try parseDims(dim)
         let start = DispatchTime.now().uptimeNanoseconds
         let source = try ModelLoader.load(URL(fileURLWithPath: model))
-        let engine = try Engine(model: source, threads: threads, optimization: optimization.level)
+        let engine = try Engine(model: source, options: optimization.engineOptions(threads: threads))
 
         // The memory plan for the static shapes (or the --dim binding), stored in the plan too.
         var memory: PlanProgramSummary?

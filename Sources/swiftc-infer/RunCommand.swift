@@ -46,7 +46,7 @@ struct RunCommand: LimitedCommand {
             guard feeds[name] == nil else { throw ValidationError("input '\(name)' is given twice") }
             feeds[name] = try TensorFiles.read(path)
         }
-        let engine = try Engine(contentsOf: URL(fileURLWithPath: model), threads: threads, optimization: optimization.level)
+        let engine = try Engine(contentsOf: URL(fileURLWithPath: model), options: optimization.engineOptions(threads: threads))
         let outputs = try engine.run(feeds)
         let dir = URL(fileURLWithPath: outputDir)
         do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {

@@ -8,8 +8,8 @@ import InferIR
 
     @Test func alternatingRunnerGivesEveryTargetItsRuns() throws {
         let url = Self.root.appendingPathComponent("Graphs/mlp.onnxtxt")
-        let a = try BenchmarkTarget(label: "fused", url: url, threads: 1, optimization: .full)
-        let b = try BenchmarkTarget(label: "unfused", url: url, threads: 1, optimization: .none)
+        let a = try BenchmarkTarget(label: "fused", url: url, options: .init(threads: 1, optimization: .full))
+        let b = try BenchmarkTarget(label: "unfused", url: url, options: .init(threads: 1, optimization: .none))
         let feeds = try BenchmarkInputs.make(for: a.engine.inputs, in: a.engine.model, given: [:], dims: ["N": 4])
         try a.prepare(feeds: feeds)
         try b.prepare(feeds: feeds)
@@ -34,7 +34,7 @@ import InferIR
 
     @Test func durationBoundsTheLoop() throws {
         let url = Self.root.appendingPathComponent("Graphs/mlp.onnxtxt")
-        let a = try BenchmarkTarget(label: "fused", url: url, threads: 1, optimization: .full)
+        let a = try BenchmarkTarget(label: "fused", url: url, options: .init(threads: 1, optimization: .full))
         try a.prepare(feeds: try BenchmarkInputs.make(for: a.engine.inputs, in: a.engine.model, given: [:], dims: ["N": 2]))
         let start = Date()
         try BenchmarkRunner.measure([a], options: BenchmarkOptions(warmup: 0, duration: 0.05))

@@ -79,7 +79,7 @@ package enum FusedLinearOperators {
     }
 
     /// With `has_residual`, input 3 must have the output's dtype and (where known) its shape.
-    private static func checkResidual(_ ctx: ShapeContext, output: ValueType) throws {
+    package static func checkResidual(_ ctx: ShapeContext, output: ValueType) throws {
         guard try hasResidual(ctx) else { return }
         let r = try ctx.type(3)
         guard r.dtype == output.dtype else { throw ctx.error(.dtypeMismatch, "residual is \(r.dtype) but the output is \(output.dtype)") }

@@ -19,10 +19,10 @@ package final class BenchmarkTarget {
     package var samples: [Double] = []
 
     /// Loads (and compiles) the model, timing it.
-    package init(label: String, url: URL, threads: Int?, optimization: OptimizationLevel) throws {
+    package init(label: String, url: URL, options: Engine.Options) throws {
         self.label = label
         (engine, loadSeconds) = try MonotonicClock.time {
-            try Engine(contentsOf: url, threads: threads, optimization: optimization)
+            try Engine(contentsOf: url, options: options)
         }
     }
 

@@ -15,6 +15,7 @@ package enum LoweringTable {
         + TensorLowering.bindings
         + ReductionLowering.bindings
         + FusedLinearLowering.bindings
+        + ReducedPrecisionLowering.bindings
         + FusedTransformerLowering.bindings
         + MathLowering.bindings
         + LossLowering.bindings

@@ -1,0 +1,65 @@
+// Reduced-precision GEMM kernels Swift cannot express (AVX512_BF16's vdpbf16ps, AMX tiles), each
+// compiled with its own target attribute and picked at run time by CPU feature, with a portable
+// variant that computes the same thing on any x86-64 CPU. InferKernels wraps them (BF16Gemm).
+//
+// The bf16 GEMM: C[m x n] = A[m x k] * B[k x n], where A is fp32 rounded to bfloat16 (round to
+// nearest even) just before the product, B is bfloat16 packed once (cinfer_bf16_pack_b), and
+// products are summed in fp32, two k at a time, as vdpbf16ps and AMX's tdpbf16ps do. All variants
+// read the same packed layout, so a plan made on one CPU runs on any other.
+//
+// Packed B: n in panels of 16 columns (the last zero-padded), k padded with zeros to `depth`, a
+// multiple of 32 (one AMX tile's depth). Panel p holds, for each pair index q < depth / 2 and
+// column j < 16, the two values B[2q][16p + j], B[2q + 1][16p + j]: one 64-byte row per q, the
+// "VNNI" order both instruction sets multiply.
+#ifndef CREDUCEDPRECISION_H
+#define CREDUCEDPRECISION_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// k rounded up to a multiple of 32: the packed depth of B and the row length of rounded A.
+long cinfer_bf16_depth(long k);
+
+/// uint16 elements of B packed for k x n.
+long cinfer_bf16_packed_count(long k, long n);
+
+/// Packs bfloat16 bit patterns b[i * rowStride + j * colStride] (i < k, j < n) into `packed`
+/// (cinfer_bf16_packed_count elements), zeros in the padding.
+void cinfer_bf16_pack_b(const uint16_t *b, long rowStride, long colStride, long k, long n, uint16_t *packed);
+
+/// Rounds rows [0, m) of a (element [i][j] at a[i * rowStride + j], j < k) to bfloat16 into `out`,
+/// rows of `depth` elements with zeros after k. Round to nearest even; NaN stays a quiet NaN;
+/// fp32 subnormals become zero of the same sign, as vcvtneps2bf16 does.
+void cinfer_bf16_round_rows(const float *a, long rowStride, long m, long k, long depth, uint16_t *out);
+/// The same, bit for bit, with vcvtneps2bf16. Needs cinfer_has_avx512_bf16().
+void cinfer_bf16_round_rows_avx512(const float *a, long rowStride, long m, long k, long depth, uint16_t *out);
+
+/// C rows [0, m) and columns of panels [panelBegin, panelEnd) (clipped to n) of the product, with
+/// `a` from cinfer_bf16_round_rows (rows of `depth`) and `packed` from cinfer_bf16_pack_b; c
+/// row i starts at c + i * ldc. The AMX variant reads whole 16-row tiles: `a` must hold
+/// m rounded up to 16 rows (the extra rows' results are dropped).
+void cinfer_bf16_gemm_portable(const uint16_t *a, long m, long depth, const uint16_t *packed, long n,
+                               long panelBegin, long panelEnd, float *c, long ldc);
+/// Needs cinfer_has_avx512_bf16().
+void cinfer_bf16_gemm_avx512(const uint16_t *a, long m, long depth, const uint16_t *packed, long n,
+                             long panelBegin, long panelEnd, float *c, long ldc);
+/// Needs cinfer_amx_bf16_ready().
+void cinfer_bf16_gemm_amx(const uint16_t *a, long m, long depth, const uint16_t *packed, long n,
+                          long panelBegin, long panelEnd, float *c, long ldc);
+
+/// 1 when the CPU has AVX512-BF16 (with AVX-512 F/BW/VL), else 0. Checked once.
+int cinfer_has_avx512_bf16(void);
+/// 1 when the CPU has AMX-TILE and AMX-BF16 and the OS granted this process the tile data
+/// state (Linux arch_prctl ARCH_REQ_XCOMP_PERM, asked once), else 0.
+int cinfer_amx_bf16_ready(void);
+/// Why cinfer_amx_bf16_ready() is 0 ("" when it is 1): for reports.
+const char *cinfer_amx_bf16_unavailable_reason(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
