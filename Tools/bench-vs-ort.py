@@ -25,6 +25,12 @@ Example:
   Tools/bench-vs-ort.py --threads 1,2 --png docs/bench/bench-vs-ort.png --markdown docs/bench/bench-vs-ort.md
   Tools/bench-vs-ort.py --baseline-binary ../old/.build/release/swiftc-infer --png ''
 
+With --precision bf16, swiftc-infer runs its bf16 GEMMs (`--precision bf16`) and OpenVINO its bf16
+inference precision; ORT stays fp32 (the reference and the speed to beat). Outputs must then agree
+with ORT to 1e-2 of each output's largest magnitude (the table gives the error), and each round also
+times swiftc-infer at fp32, so the table shows bf16 / fp32 as well.
+  Tools/bench-vs-ort.py .cache/fullsize/bert_base --precision bf16 --threads 1,2 --png ''
+
 Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
 once into .cache/fullsize with Tools/make_fullsize_models.py, then name model directories, or the
 corpus folder itself for all of them:
@@ -131,10 +137,10 @@ def openvino_core():
         return None, f"{type(error).__name__}: {error}"
 
 
-def ov_compile(core, path, threads):
-    """The OpenVINO CPU plugin at f32 (no bf16/f16 downcast), N threads, one stream, latency mode."""
+def ov_compile(core, path, threads, precision="f32"):
+    """The OpenVINO CPU plugin at f32 (no bf16/f16 downcast; bf16 when asked), N threads, one stream, latency mode."""
     compiled = core.compile_model(str(path), "CPU", {
-        "INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": str(threads),
+        "INFERENCE_PRECISION_HINT": precision, "INFERENCE_NUM_THREADS": str(threads),
         "NUM_STREAMS": "1", "PERFORMANCE_HINT": "LATENCY"})
     return compiled, compiled.create_infer_request()
 
@@ -155,40 +161,53 @@ def ov_times(request, feeds, iterations, warmup):
     return times
 
 
-def disagreement(session, feeds, outputs, rtol, atol):
-    """None when `outputs` (one array per ORT output, in order) match ORT's, else a one-line reason."""
+# bf16 mode: each output's max abs error over its largest magnitude must stay under this.
+BF16_RELATIVE_ERROR = 1e-2
+scaled_errors = {}   # label -> worst (max abs error / max |ORT output|) seen, for the bf16 table
+
+
+def disagreement(session, feeds, outputs, rtol, atol, scaled=None):
+    """None when `outputs` (one array per ORT output, in order) match ORT's, else a one-line reason.
+    With `scaled` (a label), the bf16 rule applies instead and the worst scaled error is recorded."""
     expected = session.run(None, feeds)
     for info, got, want in zip(session.get_outputs(), outputs, expected):
         got = np.asarray(got)
         if got.shape != want.shape:
             return f"output {info.name}: shape {got.shape} vs ORT {want.shape}"
+        if scaled is not None:
+            err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)))) if want.size else 0.0
+            relative = err / max(float(np.max(np.abs(want))) if want.size else 0.0, 1e-30)
+            scaled_errors[scaled] = max(scaled_errors.get(scaled, 0.0), relative)
+            if not relative <= BF16_RELATIVE_ERROR:
+                return f"output {info.name}: max abs error {err:.3g} is {relative:.3g} of its largest magnitude (limit {BF16_RELATIVE_ERROR})"
+            continue
         if not np.allclose(got, want, rtol=rtol, atol=atol):
             err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
             return f"output {info.name}: max abs error {err:.3g} beyond rtol {rtol}"
     return None
 
 
-def check_openvino(request, session, feeds, rtol, atol):
+def check_openvino(request, session, feeds, rtol, atol, scaled=None):
     """None when every OpenVINO output matches ORT, else a one-line reason."""
-    return disagreement(session, feeds, ov_run(request, feeds), rtol, atol)
+    return disagreement(session, feeds, ov_run(request, feeds), rtol, atol, scaled)
 
 
-def check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, rtol, atol):
+def check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, rtol, atol, extra=(), scaled=None):
     """None when every output of `swiftc-infer run` matches ORT, else a one-line reason."""
     out_dir = workdir / f"out_t{threads}"
-    cmd = [str(binary), "run", str(model_path), *input_args, "--output-dir", str(out_dir), "--threads", str(threads)]
+    cmd = [str(binary), "run", str(model_path), *input_args, "--output-dir", str(out_dir), "--threads", str(threads), *extra]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return f"swiftc-infer run failed: {r.stderr.strip()}"
     safe = lambda name: "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
     outputs = [np.load(out_dir / f"{safe(info.name)}.npy") for info in session.get_outputs()]
-    return disagreement(session, feeds, outputs, rtol, atol)
+    return disagreement(session, feeds, outputs, rtol, atol, scaled)
 
 
-def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True):
+def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True, extra=()):
     samples = workdir / "samples.json"
     cmd = [str(binary), "bench", str(model_path), *input_args, "--threads", str(threads), "--iterations", str(iterations),
-           "--warmup", str(warmup), "-O2", "--json", "--save-samples", str(samples)] + (["--compare-unfused"] if compare_unfused else [])
+           "--warmup", str(warmup), "-O2", "--json", "--save-samples", str(samples), *extra] + (["--compare-unfused"] if compare_unfused else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
@@ -215,6 +234,8 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     parser.add_argument("--png", default=str(ROOT / "docs/bench/bench-vs-ort.png"), help="chart output")
     parser.add_argument("--markdown", help="also write the table (with date, machine, command) to this file")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: swiftc-infer --precision bf16 and OpenVINO bf16 against ORT fp32, also timing swiftc-infer fp32")
     parser.add_argument("--no-unfused", action="store_true",
                         help="skip the -O0 column (full-size models at -O0 take minutes and say nothing about ORT)")
     args = parser.parse_args()
@@ -234,6 +255,13 @@ def main():
     else:
         dirs = sorted(p for p in bench_root.iterdir() if (p / "model.onnx").exists())
     threads_list = [int(t) for t in args.threads.split(",")]
+    bf16 = args.precision == "bf16"
+    ours_extra = ["--precision", "bf16"] if bf16 else []
+    if bf16 and args.baseline_binary:
+        sys.exit("error: --precision bf16 times swiftc-infer fp32 as the baseline; drop --baseline-binary")
+    if bf16:
+        args.baseline_binary = str(binary)   # the baseline column is this build at fp32
+        args.no_unfused = True
     core, ov_version = openvino_core()
     if core is None:
         log(f"OpenVINO column skipped: openvino not importable ({ov_version}); pip install -r Tools/requirements-bench.txt")
@@ -257,7 +285,8 @@ def main():
             for threads in threads_list:
                 label = f"{model_dir.name} t{threads}"
                 session = ort_session(model_path, threads)
-                problem = check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, args.rtol, args.atol)
+                problem = check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, args.rtol, args.atol,
+                                        ours_extra, label if bf16 else None)
                 if problem:
                     log(f"{label}: outputs disagree, not timed: {problem}")
                     rows.append(dict(model=model_dir.name, threads=threads, error=problem))
@@ -265,8 +294,9 @@ def main():
                 ov_request, ov_problem = None, None
                 if core is not None:
                     try:
-                        _, ov_request = ov_compile(core, model_path, threads)
-                        ov_problem = check_openvino(ov_request, session, feeds, args.rtol, args.atol)
+                        _, ov_request = ov_compile(core, model_path, threads, "bf16" if bf16 else "f32")
+                        ov_problem = check_openvino(ov_request, session, feeds, args.rtol, args.atol,
+                                                    label + " OpenVINO" if bf16 else None)
                     except Exception as error:  # a model OpenVINO cannot read or compile
                         ov_problem = f"OpenVINO failed: {type(error).__name__}: {str(error).strip().splitlines()[0]}"
                     if ov_problem:
@@ -278,7 +308,7 @@ def main():
                     if ov_request is not None:
                         ov_all += ov_times(ov_request, feeds, args.iterations, args.warmup)
                     summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup,
-                                                  workdir, compare_unfused=not args.no_unfused)
+                                                  workdir, compare_unfused=not args.no_unfused, extra=ours_extra)
                     fused_all += samples["fused"]
                     unfused_all += samples.get("unfused", [])
                     blas = summary["blas_core"]
@@ -290,6 +320,7 @@ def main():
                     log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms{ov_text}, "
                         f"ours {pct(fused_all, 50):.3f} ms")
                 row = dict(model=model_dir.name, threads=threads, blas_core=blas,
+                           error_ours=scaled_errors.get(label), error_ov=scaled_errors.get(label + " OpenVINO"),
                            ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
                            ov_p50=pct(ov_all, 50), ov_p99=pct(ov_all, 99), ov_error=ov_problem,
                            ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
@@ -332,7 +363,13 @@ def main():
                      + (f" | {geo(old):.2f}x |" if old else (" | |" if args.baseline_binary else "")))
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
-    ov_note = f"OpenVINO {ov_version} (CPU, f32); " if with_ov else ""
+    ov_note = f"OpenVINO {ov_version} (CPU, {'bf16' if bf16 else 'f32'}); " if with_ov else ""
+    if bf16:
+        ov_note += ("swiftc-infer --precision bf16 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32; "
+                    "bf16 error = max abs error / max |ORT output|, worst output: "
+                    + ", ".join(f"{r['model']} t{r['threads']} ours {r['error_ours']:.2g}"
+                                + (f" OpenVINO {r['error_ov']:.2g}" if r.get("error_ov") is not None else "")
+                                for r in rows if r.get("error_ours") is not None) + "; ")
     header = [f"Date: {datetime.date.today().isoformat()}; machine: {machine}; OpenBLAS core: {', '.join(cores)}; "
               f"ONNX Runtime {ort_version()}; {ov_note}{args.rounds} alternating rounds x {args.iterations} runs per engine.",
               f"Command: `{env_prefix()}{' '.join(['Tools/bench-vs-ort.py'] + sys.argv[1:])}`", ""]

@@ -35,12 +35,13 @@ public enum BLASRuntime {
     package static var cpuModel: String { CPUFeatures.current.modelName }
 
     /// One line for reports: CPU model, OpenBLAS core and where it came from, and the threads
-    /// an engine runs on, e.g. "CPU: AMD EPYC (AVX-512); SIMD kernels: AVX-512; BLAS: OpenBLAS
+    /// an engine runs on, e.g. "CPU: AMD EPYC (AVX-512); SIMD kernels: AVX-512; bf16 GEMM:
+    /// AVX512-BF16 (vdpbf16ps) (no AMX: ...); BLAS: OpenBLAS
     /// SkylakeX core (selected by swiftc-infer), single-threaded; engine threads: 2".
     package static func summary(threads: Int) -> String {
         let cpu = CPUFeatures.current
         let isa = cpu.hasAVX512 ? "AVX-512" : cpu.hasAVX2FMA ? "AVX2+FMA" : "no AVX2"
-        return "CPU: \(cpu.modelName) (\(isa)); SIMD kernels: \(SIMDKernels.name); BLAS: OpenBLAS \(coreName) core (\(coreSource)), single-threaded; engine threads: \(threads)"
+        return "CPU: \(cpu.modelName) (\(isa)); SIMD kernels: \(SIMDKernels.name); bf16 GEMM: \(BF16Kernel.report); BLAS: OpenBLAS \(coreName) core (\(coreSource)), single-threaded; engine threads: \(threads)"
     }
 
     /// The best core name for this CPU's features, or nil when OpenBLAS' choice can stand.

@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import InferKernels
 
 /// Measures the sgemm rate the engine gets on `threads` threads: through the same call the
@@ -52,4 +53,30 @@ package enum GEMMProbe {
         let times = (0..<max(iterations, 1)).map { _ in once() }.sorted()
         return Result(m: m, n: n, k: k, medianSeconds: times[times.count / 2])
     }
+
+    /// The bf16 GEMM (`BF16Gemm`, weights packed beforehand as a plan's are) on `kernel`: the
+    /// rounding of A and the product, median of `iterations` calls after three warm-ups.
+    package static func measureBF16(m: Int, n: Int, k: Int, iterations: Int = 10, threads: Int = 1,
+                                    kernel: BF16Kernel = .chosen) -> Result {
+        precondition(kernel.isAvailable, "\(kernel.name) does not run on this CPU")
+        let a = (0..<(m * k)).map { Float($0 % 7) * 0.25 - 0.5 }
+        let bits = (0..<(k * n)).map { BFloat16.bits(Float($0 % 5) * 0.125 - 0.25) }
+        let packed = bits.withUnsafeBufferPointer { PackedBF16Matrix(bits: $0.baseAddress!, k: k, n: n) }
+        var c = [Float](repeating: 0, count: m * n)
+        var scratch = [UInt16](repeating: 0, count: BF16Gemm.scratchCount(m: m, b: packed))
+        func once() -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            BF16Gemm.multiply(a: a, lda: k, m: m, b: packed, c: &c, ldc: n, scratch: &scratch, threads: threads, kernel: kernel)
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        for _ in 0..<3 { _ = once() }
+        let times = (0..<max(iterations, 1)).map { _ in once() }.sorted()
+        return Result(m: m, n: n, k: k, medianSeconds: times[times.count / 2])
+    }
+
+    /// The bf16 variants this CPU runs, best first (what `blas` times), with their names.
+    package static var bf16Variants: [(kernel: BF16Kernel, name: String)] { BF16Kernel.available.reversed().map { ($0, $0.name) } }
+
+    /// The bf16 GEMM kernel plans run on here, and why not a better one (`blas`, reports).
+    package static var bf16Report: String { BF16Kernel.report }
 }

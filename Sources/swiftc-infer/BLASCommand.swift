@@ -16,6 +16,10 @@ struct BLASCommand: ParsableCommand {
         parts along C's longer side, run on the engine's worker threads. --compare-openblas-threads
         also times each shape on OpenBLAS' own N threads.
 
+        The bf16 GEMM (what `--precision bf16` plans run) is timed on the same shapes, on every
+        variant this CPU runs: AMX-BF16 tiles, AVX512-BF16 (vdpbf16ps), portable C. The first is
+        chosen; SWIFTC_INFER_BF16=avx512-bf16 or =portable caps it for a process.
+
         Example:
           swiftc-infer blas --size 1024,1024,1024 --size 512,49,4608 --threads 2 --compare-openblas-threads
         """
@@ -40,6 +44,7 @@ struct BLASCommand: ParsableCommand {
         print("OpenBLAS core: \(BLASRuntime.coreName) (\(BLASRuntime.coreSource)); recommended for this CPU: \(BLASRuntime.recommendedCore ?? "OpenBLAS default")")
         print("CPU: \(BLASRuntime.cpuModel)")
         print("threads: \(threads)")
+        print("bf16 GEMM kernel: \(GEMMProbe.bf16Report); variants this CPU runs: \(GEMMProbe.bf16Variants.map(\.name).joined(separator: ", "))")
         for text in size {
             let parts = text.split(separator: ",").compactMap { Int($0) }
             guard parts.count == 3, parts.allSatisfy({ $0 > 0 && $0 <= 16384 }) else {
@@ -53,6 +58,10 @@ struct BLASCommand: ParsableCommand {
                 line += String(format: "; OpenBLAS' own threads %.1f GFLOP/s", o.gflops)
             }
             print(line)
+            for (kernel, name) in GEMMProbe.bf16Variants {
+                let r = GEMMProbe.measureBF16(m: parts[0], n: parts[1], k: parts[2], iterations: iterations, threads: threads, kernel: kernel)
+                print("  bf16 on \(name): " + String(format: "%.1f GFLOP/s (median %.3f ms)", r.gflops, r.medianSeconds * 1e3))
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ struct BenchCommand: LimitedCommand {
 
         Examples:
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --compare-unfused
+          swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --precision bf16   # with its error vs fp32
           swiftc-infer bench Graphs/bench/resnet --profile --trace resnet.trace.json
           swiftc-infer bench Graphs/bench/mlp_b1 --sweep N=1,2,4,8,16,32,64
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --blas-bound
@@ -43,6 +44,9 @@ struct BenchCommand: LimitedCommand {
 
     @Flag(name: .long, help: "Also measure the model at -O0, alternating, and print the p50 speedup.")
     var compareUnfused = false
+
+    @Option(name: .long, help: ArgumentHelp("Run this model at fp32 on the same inputs once and print each output's max and mean absolute error against it (and top-1 agreement for [rows, classes] outputs). Default with --precision bf16: MODEL itself at fp32.", valueName: "MODEL"))
+    var reference: String?
 
     @Flag(name: .long, help: "Print one JSON object on stdout instead of the table.")
     var json = false
@@ -136,9 +140,28 @@ struct BenchCommand: LimitedCommand {
             printHeader(engine: engine, feeds: feeds, flops: fused.flopsPerRun)
             print(report.text)
         }
+        if let (label, accuracy) = try accuracy(url: url, engine: engine, feeds: feeds) {
+            out.write("accuracy against \(label):\n" + accuracy.lines.map { "  \($0)\n" }.joined())
+        }
         if profile || trace != nil {
             try runProfiles(targets, out: out)
         }
+    }
+
+    /// --reference's model (or, for a bf16 compile of a model file, the model itself at fp32) run
+    /// once on `feeds`, compared with `engine`'s outputs; nil when there is nothing to compare with.
+    private func accuracy(url: URL, engine: Engine, feeds: [String: Tensor]) throws -> (String, AccuracyComparison)? {
+        let referenceURL: URL
+        if let reference {
+            referenceURL = URL(fileURLWithPath: reference)
+        } else if optimization.precision != .fp32, engine.planHeader == nil {
+            referenceURL = url
+        } else {
+            return nil
+        }
+        let fp32 = try Engine(contentsOf: referenceURL, options: Engine.Options(threads: engine.threads, optimization: .full))
+        let label = "\(referenceURL.path) at fp32"
+        return (label, AccuracyComparison(outputs: try engine.run(feeds), reference: try fp32.run(feeds)))
     }
 
     private func resolveModel() throws -> URL {

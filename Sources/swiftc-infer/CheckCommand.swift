@@ -13,10 +13,12 @@ struct CheckCommand: LimitedCommand {
         largest error; exits 0 only if every data set passes.
 
         --model runs another model file or a compiled plan against the directory's data sets.
+        --max-abs-error E replaces the tolerances (a bf16 plan differs from fp32 by ~1e-2).
 
         Examples:
           swiftc-infer check Graphs/models/mlp
           swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan && swiftc-infer check Graphs/models/mlp --model mlp.plan
+          swiftc-infer check Graphs/bench/bert_encoder --precision bf16 --max-abs-error 0.05
         """
     )
 
@@ -33,6 +35,9 @@ struct CheckCommand: LimitedCommand {
 
     @Option(name: .long, help: "Absolute tolerance.")
     var atol: Double = 1e-5
+
+    @Option(name: .customLong("max-abs-error"), help: ArgumentHelp("Pass when every output's max absolute error is at most E (replaces --rtol/--atol; for reduced-precision plans).", valueName: "E"))
+    var maxAbsError: Double?
 
     @Option(name: .long, help: "Threads for BLAS and kernels (default: all cores).")
     var threads: Int?
@@ -58,7 +63,7 @@ struct CheckCommand: LimitedCommand {
                 var problems: [String] = []
                 for (name, want) in expected {
                     guard let got = outputs[name] else { problems.append("output \"\(name)\" not produced"); continue }
-                    let cmp = TensorComparison(actual: got, expected: want, rtol: rtol, atol: atol)
+                    let cmp = TensorComparison(actual: got, expected: want, rtol: maxAbsError == nil ? rtol : 0, atol: maxAbsError ?? atol)
                     if !cmp.passed {
                         let expectedType = got.dtype == want.dtype ? "" : " (expected \(want.dtype))"
                         problems.append("output \"\(name)\" \(got.dtype)\(got.shape)\(expectedType): \(cmp)")

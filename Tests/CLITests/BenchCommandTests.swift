@@ -38,6 +38,24 @@ import Testing
         #expect(bogus.stdout.contains("SWIFTC_INFER_SIMD=\"avx9000\" ignored"), "\(bogus.stdout)")
     }
 
+    /// `--precision bf16`: the MLP's Gemms run in bf16, the report names the bf16 kernel and the
+    /// error against the model at fp32 (nonzero: the bf16 path ran; small: it is right), and
+    /// SWIFTC_INFER_BF16=portable forces the fallback. -O0 with bf16 is a usage error.
+    @Test func bf16PrecisionReportsItsKernelAndItsErrorAgainstFP32() throws {
+        for (environment, kernel) in [([String: String](), ""), (["SWIFTC_INFER_BF16": "portable"], "portable C")] {
+            let r = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "2", "--warmup", "1", "--precision", "bf16"],
+                                environment: environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("bf16 GEMM: \(kernel)"), "\(r.stdout)")
+            let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("max abs err") }, "no accuracy line: \(r.stdout)")
+            let error = try #require(Double(line.split(separator: " ")[4]), "\(line)")
+            #expect(error > 0 && error < 0.05, "\(line)")
+            #expect(line.contains("top-1 agreement"), "\(line)")
+        }
+        let usage = try CLI.run(["bench", mlp, "--dim", "N=2", "-O0", "--precision", "bf16"])
+        #expect(usage.status == 2 && usage.stderr.contains("needs -O1 or -O2"), "\(usage.stderr)")
+    }
+
     @Test func jsonSchemaWithComparison() throws {
         let r = try CLI.run(["bench", mlp, "--dim", "N=4", "--iterations", "12", "--warmup", "2", "--compare-unfused", "--json", "--threads", "1"])
         let object = try jsonObject(r)
