@@ -11,16 +11,6 @@ import Testing
 /// against the unrounded fp32 inputs, each operand's rounding adds at most 2⁻⁹ relative, so the
 /// products move by at most 2⁻⁸·Σ|aᵢbᵢ| more.
 @Suite struct BF16GemmTests {
-    /// Deterministic uniform floats in [-1, 1).
-    struct Seeded {
-        var state: UInt64
-        init(_ seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
-        mutating func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(state >> 40) / Float(1 << 23) - 1
-        }
-    }
-
     /// m x n x k, covering row tails (of 8 and 16), one and two panels with column tails, and K
     /// below, at and beyond one 32-deep tile.
     static let shapes: [(m: Int, n: Int, k: Int)] = [
@@ -32,9 +22,9 @@ import Testing
     @Test(arguments: cases)
     func productIsWithinTheDerivedBound(kernel: BF16Kernel, shapeIndex: Int) throws {
         let (m, n, k) = Self.shapes[shapeIndex]
-        var rng = Seeded(UInt64(shapeIndex + 1))
-        let a = (0..<(m * k)).map { _ in rng.next() * 2 }
-        let b = (0..<(k * n)).map { _ in rng.next() }
+        var rng = SplitMix64(seed: UInt64(shapeIndex + 1))
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() * 2 }
+        let b = (0..<(k * n)).map { _ in rng.nextFloat() }
         let bBits = b.map(BFloat16.bits)
         let packed = bBits.withUnsafeBufferPointer { PackedBF16Matrix(bits: $0.baseAddress!, k: k, n: n) }
         // ldc = n + 3: the three columns past n of every row must stay as they were.
@@ -69,9 +59,9 @@ import Testing
     @Test(arguments: BF16Kernel.available)
     func threadsDoNotChangeTheResult(kernel: BF16Kernel) {
         let (m, n, k) = (37, 100, 96)
-        var rng = Seeded(99)
-        let a = (0..<(m * k)).map { _ in rng.next() }
-        let bits = (0..<(k * n)).map { _ in BFloat16.bits(rng.next()) }
+        var rng = SplitMix64(seed: 99)
+        let a = (0..<(m * k)).map { _ in rng.nextFloat() }
+        let bits = (0..<(k * n)).map { _ in BFloat16.bits(rng.nextFloat()) }
         let packed = bits.withUnsafeBufferPointer { PackedBF16Matrix(bits: $0.baseAddress!, k: k, n: n) }
         var one = [Float](repeating: 0, count: m * n), two = one
         var scratch = [UInt16](repeating: 0, count: BF16Gemm.scratchCount(m: m, b: packed))
