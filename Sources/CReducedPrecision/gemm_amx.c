@@ -1,7 +1,7 @@
 // The bf16 GEMM on AMX: tdpbf16ps multiplies a 16 x 32 bf16 tile of A by a 32 x 16 tile of B
 // (16 pair rows of one packed panel) into a 16 x 16 fp32 tile of sums. A block of two row tiles
 // by two panels keeps four sum tiles (tmm0-3) and loads two A tiles (tmm4-5) and two B tiles
-// (tmm6-7) per 32 k. Tile numbers are immediates, so each block shape is its own code path.
+// (tmm6-7) per 32 k; edge blocks skip the tiles they lack.
 #include "CReducedPrecision.h"
 
 #include <immintrin.h>
@@ -60,40 +60,17 @@ TARGET void cinfer_bf16_gemm_amx(const uint16_t *a, long m, long depth, const ui
             _tile_zero(1);
             _tile_zero(2);
             _tile_zero(3);
-            // The k loop per shape, so only the tiles that exist are loaded and multiplied.
-            if (twoRows && twoPanels) {
-                for (long k = 0; k < depth; k += 32) {
-                    _tile_loadd(4, a0 + k, aStride);
-                    _tile_loadd(6, b0 + k * 16, 64);
-                    _tile_loadd(5, a1 + k, aStride);
-                    _tile_loadd(7, b1 + k * 16, 64);
-                    _tile_dpbf16ps(0, 4, 6);
-                    _tile_dpbf16ps(1, 4, 7);
-                    _tile_dpbf16ps(2, 5, 6);
-                    _tile_dpbf16ps(3, 5, 7);
-                }
-            } else if (twoPanels) {
-                for (long k = 0; k < depth; k += 32) {
-                    _tile_loadd(4, a0 + k, aStride);
-                    _tile_loadd(6, b0 + k * 16, 64);
-                    _tile_loadd(7, b1 + k * 16, 64);
-                    _tile_dpbf16ps(0, 4, 6);
-                    _tile_dpbf16ps(1, 4, 7);
-                }
-            } else if (twoRows) {
-                for (long k = 0; k < depth; k += 32) {
-                    _tile_loadd(4, a0 + k, aStride);
-                    _tile_loadd(6, b0 + k * 16, 64);
-                    _tile_loadd(5, a1 + k, aStride);
-                    _tile_dpbf16ps(0, 4, 6);
-                    _tile_dpbf16ps(2, 5, 6);
-                }
-            } else {
-                for (long k = 0; k < depth; k += 32) {
-                    _tile_loadd(4, a0 + k, aStride);
-                    _tile_loadd(6, b0 + k * 16, 64);
-                    _tile_dpbf16ps(0, 4, 6);
-                }
+            // Only the tiles that exist are loaded and multiplied; the branches are the same for
+            // the whole k loop (and tile numbers stay immediates, as the instructions need).
+            for (long k = 0; k < depth; k += 32) {
+                _tile_loadd(4, a0 + k, aStride);
+                _tile_loadd(6, b0 + k * 16, 64);
+                if (twoRows) _tile_loadd(5, a1 + k, aStride);
+                if (twoPanels) _tile_loadd(7, b1 + k * 16, 64);
+                _tile_dpbf16ps(0, 4, 6);
+                if (twoPanels) _tile_dpbf16ps(1, 4, 7);
+                if (twoRows) _tile_dpbf16ps(2, 5, 6);
+                if (twoRows && twoPanels) _tile_dpbf16ps(3, 5, 7);
             }
             STORE_TILE(0, r0, c0);
             if (twoPanels) STORE_TILE(1, r0, c0 + 16);
