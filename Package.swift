@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Module boundaries (see README "Architecture"): dependencies point one way,
-// COpenBLAS, CInferSIMD, CReducedPrecision <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime <- CLI.
+// COpenBLAS, CInferSIMD, CReducedPrecision <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime
+// <- InferServe <- CLI.
 let package = Package(
     name: "swiftc-infer",
     platforms: [.macOS(.v15)],
@@ -13,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,9 +46,19 @@ let package = Package(
             name: "InferRuntime",
             dependencies: ["InferIR", "InferONNX", "InferOptimizer", "InferKernels", "COpenBLAS"]
         ),
+        // The KServe v2 / Triton-compatible server (`swiftc-infer serve`).
+        .target(
+            name: "InferServe",
+            dependencies: [
+                "InferRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .executableTarget(
             name: "swiftc-infer",
-            dependencies: ["InferRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["InferRuntime", "InferServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The fuzz targets (Tools/fuzz.sh builds them with libFuzzer; a plain build is a replay tool).
         .executableTarget(name: "swiftc-infer-fuzz", dependencies: ["InferRuntime", "InferONNX", "InferIR"]),
@@ -55,6 +69,7 @@ let package = Package(
         // Test support only: counts heap allocations per thread by interposing malloc & co.
         .target(name: "CAllocationCounter"),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX", "CAllocationCounter"]),
+        .testTarget(name: "InferServeTests", dependencies: ["InferServe", "InferRuntime", "InferIR"]),
         .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "swiftc-infer-fuzz", "InferRuntime"]),
     ]
 )

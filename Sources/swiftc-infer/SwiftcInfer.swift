@@ -54,7 +54,7 @@ struct SwiftcInfer: ParsableCommand {
           swiftc-infer blas
         """,
         version: "0.1.0",
-        subcommands: [CompileCommand.self, RunCommand.self, CheckCommand.self, BenchCommand.self, InspectCommand.self, BLASCommand.self]
+        subcommands: [CompileCommand.self, RunCommand.self, CheckCommand.self, BenchCommand.self, InspectCommand.self, BLASCommand.self, ServeCommand.self]
     )
 }
 

@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import InferRuntime
+import Logging
+
+/// The server's command-line settings.
+package struct ServeOptions: Sendable {
+    package var host = "127.0.0.1"
+    /// 0 asks the system for a free port (the startup line says which).
+    package var httpPort = 8000
+    /// Settings for every model; a repository's `config.pbtxt` overrides them per model.
+    package var batching = BatchSettings()
+    /// Request bodies over this many bytes are refused with 413.
+    package var maxRequestBytes = 64 << 20
+    /// One log line per request at debug level.
+    package var verbose = false
+
+    package init() {}
+}
+
+/// The KServe v2 / Triton-compatible inference server: the models it serves and their
+/// schedulers, behind the HTTP routes of `HTTPFrontEnd`. Models load before the server
+/// listens, so once it listens every model is ready.
+package final class InferenceServer: Sendable {
+    package let options: ServeOptions
+    let models: [String: ServedModel]
+    /// Models in the order they were given (for startup lines and metadata).
+    let modelOrder: [String]
+    let logger: Logger
+
+    /// Loads every model named by `arguments` (`PATH` or `NAME=PATH`) and in `repository`
+    /// (Triton's layout). `report` receives one line per model saying how it is served.
+    package init(arguments: [String], repository: String?, options: ServeOptions, engineOptions: Engine.Options,
+                 report: (String) -> Void) throws(ServeError) {
+        self.options = options
+        var logger = Logger(label: "swiftc-infer.serve")
+        logger.logLevel = options.verbose ? .debug : .info
+        self.logger = logger
+        var sources = try arguments.map { argument throws(ServeError) in try ModelSource.parse(argument) }
+        if let repository { sources += try ModelSource.repository(URL(fileURLWithPath: repository)) }
+        guard !sources.isEmpty else { throw ServeError(.usage, "give at least one model (PATH or NAME=PATH) or --model-repository DIR") }
+        var models: [String: ServedModel] = [:]
+        var order: [String] = []
+        for source in sources {
+            guard models[source.name] == nil else {
+                throw ServeError(.usage, "two models are named '\(source.name)'; name one with NAME=PATH")
+            }
+            let engine: Engine
+            do {
+                engine = try Engine(contentsOf: source.file, options: engineOptions)
+            } catch {
+                throw ServeError(.invalidModel, "model '\(source.name)' (\(source.file.path)): \(error.message)")
+            }
+            let model = ServedModel(source: source, engine: engine, settings: options.batching.applying(source.config))
+            models[source.name] = model
+            order.append(source.name)
+            report(model.summary(source: source))
+        }
+        self.models = models
+        modelOrder = order
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting connections, lets requests in
+    /// flight finish, and returns. `listening` gets the bound port once the server is up.
+    package func run(listening: @escaping @Sendable (Int) -> Void) async throws {
+        let application = Application(
+            router: HTTPFrontEnd.router(for: self),
+            configuration: .init(address: .hostname(options.host, port: options.httpPort), serverName: "swiftc-infer"),
+            onServerRunning: { channel in listening(channel.localAddress?.port ?? -1) },
+            logger: logger
+        )
+        try await application.runService()
+    }
+
+    /// The model a route's `:model` (and `:version`) parameters name.
+    func model(_ context: BasicRequestContext) throws(ServeError) -> ServedModel {
+        let name = context.parameters.get("model") ?? ""
+        guard let model = models[name] else {
+            throw ServeError(.notFound, "unknown model '\(name)'; serving \(modelOrder.joined(separator: ", "))")
+        }
+        if let version = context.parameters.get("version"), version != model.version {
+            throw ServeError(.notFound, "model '\(name)' has no version '\(version)'; serving version \(model.version)")
+        }
+        return model
+    }
+
+    func metadataJSON() -> String {
+        "{\"name\":\"swiftc-infer\",\"version\":\"\(Self.version)\",\"extensions\":[\"binary_tensor_data\"]}"
+    }
+
+    static let version = "0.1.0"
+}
+
+extension ServedModel {
+    /// KServe v2 model metadata: symbolic and unknown dims are -1.
+    func metadataJSON() -> String {
+        func tensors(_ infos: [ValueInfo]) -> String {
+            infos.map { info in
+                let shape = (info.type.shape ?? [.unknown]).map { $0.intValue.map(String.init) ?? "-1" }.joined(separator: ",")
+                return "{\"name\":\(JSONText.string(info.name)),\"datatype\":\"\(TensorDatatype.name(of: info.type.dtype))\",\"shape\":[\(shape)]}"
+            }.joined(separator: ",")
+        }
+        return "{\"name\":\(JSONText.string(name)),\"versions\":[\(JSONText.string(version))],\"platform\":\"swiftc-infer\","
+            + "\"inputs\":[\(tensors(inputs))],\"outputs\":[\(tensors(outputs))]}"
+    }
+
+    /// The startup line: where the model came from and how its requests are scheduled.
+    func summary(source: ModelSource) -> String {
+        var line = "model '\(name)' version \(version) from \(source.file.path): "
+        if batches {
+            line += "batches up to \(settings.maxBatch) rows along '\(batchSymbol ?? "?")' within \(settings.batchWindowMicroseconds) us"
+        } else {
+            line += batchSymbol == nil ? "no batch dim, one request per run" : "batching off, one request per run"
+        }
+        line += "; \(settings.instances) instance\(settings.instances == 1 ? "" : "s"), queue of \(settings.maxQueue)"
+        if !source.config.ignoredFields.isEmpty {
+            line += "; config.pbtxt fields not applied: \(source.config.ignoredFields.joined(separator: ", "))"
+        }
+        return line
+    }
+}
