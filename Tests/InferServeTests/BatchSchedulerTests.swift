@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import InferRuntime
+@testable import InferServe
+
+/// Dynamic batching on the mlp graph (x: float[N,64] -> logits: float[N,10]): concurrent
+/// requests share runs and each gets its own rows back; a full queue refuses at once; a
+/// request past its deadline is answered and never run.
+@Suite struct BatchSchedulerTests {
+    static func engine() throws -> Engine {
+        try Engine(contentsOf: URL(fileURLWithPath: ServerHarness.mlp), options: Engine.Options(threads: 1))
+    }
+
+    static func input(rows: Int, seed: UInt64) throws -> Tensor {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        let values = (0..<rows * 64).map { _ -> Float in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Float(Int(state % 2001) - 1000) / 500
+        }
+        return try Tensor(shape: [rows, 64], scalars: values)
+    }
+
+    @Test func concurrentRequestsShareRunsAndGetTheirOwnRows() async throws {
+        let engine = try Self.engine()
+        let scheduler = BatchScheduler(engine: engine, settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 200_000, maxQueue: 16, instances: 1), label: "test")
+        let rows = [1, 2, 3, 1, 1]  // 8 rows: one full batch once all have queued
+        let inputs = try rows.enumerated().map { try Self.input(rows: $1, seed: UInt64($0 + 1)) }
+        let results = try await withThrowingTaskGroup(of: (Int, [String: Tensor]).self) { group in
+            for (index, x) in inputs.enumerated() {
+                group.addTask { (index, try await scheduler.submit(["x": x], rows: x.shape[0], timeoutMicroseconds: nil)) }
+            }
+            var results = [[String: Tensor]](repeating: [:], count: inputs.count)
+            for try await (index, outputs) in group { results[index] = outputs }
+            return results
+        }
+        let stats = scheduler.snapshot
+        #expect(stats.requests == 5)
+        #expect(stats.rows == 8)
+        #expect(stats.executions < 5, "requests were not batched: \(stats.executions) runs for 5 requests")
+        for (index, x) in inputs.enumerated() {
+            let alone = try await engine.run(["x": x])["logits"]!.scalars(as: Float.self)
+            let batched = try results[index]["logits"]!.scalars(as: Float.self)
+            #expect(results[index]["logits"]!.shape == [rows[index], 10])
+            #expect(Set(batched).count > 1, "request \(index) got a constant output")
+            let worst = zip(alone, batched).map { abs($0 - $1) / max(abs($0), 1) }.max()!
+            #expect(worst < 1e-5, "request \(index): batched rows differ from running it alone by \(worst)")
+        }
+    }
+
+    @Test func aFullQueueRefusesAtOnce() async throws {
+        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 300_000, maxQueue: 2, instances: 1), label: "test")
+        let x = try Self.input(rows: 1, seed: 7)
+        async let first = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
+        async let second = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
+        // Both wait out the 300 ms window; the queue holds 2.
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            _ = try await scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
+        } throws: { error in
+            (error as? ServeError)?.kind == .queueFull && (error as? ServeError)?.status == .tooManyRequests
+        }
+        #expect(clock.now - start < .milliseconds(100), "the refusal waited for the queue")
+        _ = try await (first, second)
+        #expect(scheduler.snapshot.refused == 1 && scheduler.snapshot.requests == 2)
+    }
+
+    @Test func aRequestPastItsDeadlineIsAnsweredAndNotRun() async throws {
+        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 500_000, maxQueue: 4, instances: 1), label: "test")
+        let x = try Self.input(rows: 1, seed: 3)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            _ = try await scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: 20_000)
+        } throws: { error in
+            (error as? ServeError)?.kind == .deadlineExceeded && (error as? ServeError)?.status == .gatewayTimeout
+        }
+        // Answered at its 20 ms deadline, not at the end of the 500 ms window.
+        #expect(clock.now - start < .milliseconds(400))
+        #expect(scheduler.snapshot.executions == 0 && scheduler.snapshot.expired == 1)
+    }
+
+    @Test func batchingOffRunsEachRequestAlone() async throws {
+        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 1, batchWindowMicroseconds: 500_000, maxQueue: 8, instances: 1), label: "test")
+        let x = try Self.input(rows: 2, seed: 5)
+        async let a = scheduler.submit(["x": x], rows: 2, timeoutMicroseconds: nil)
+        async let b = scheduler.submit(["x": x], rows: 2, timeoutMicroseconds: nil)
+        let (ya, yb) = try await (a, b)
+        #expect(try ya["logits"]!.scalars(as: Float.self) == yb["logits"]!.scalars(as: Float.self))
+        #expect(scheduler.snapshot.executions == 2)
+    }
+
+    @Test func modelsWithoutASharedBatchSymbolDoNotBatch() throws {
+        let fixed = ValueInfo(name: "x", type: ValueType(dtype: .float32, dims: [1, 4]))
+        let batched = ValueInfo(name: "x", type: ValueType(dtype: .float32, shape: [.symbol("N"), .value(4)]))
+        let other = ValueInfo(name: "y", type: ValueType(dtype: .float32, shape: [.symbol("M"), .value(4)]))
+        #expect(ServedModel.sharedLeadingSymbol(inputs: [batched], outputs: [batched]) == "N")
+        #expect(ServedModel.sharedLeadingSymbol(inputs: [batched], outputs: [other]) == nil)
+        #expect(ServedModel.sharedLeadingSymbol(inputs: [fixed], outputs: [batched]) == nil)
+    }
+}
