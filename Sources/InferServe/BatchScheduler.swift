@@ -29,8 +29,9 @@ final class BatchScheduler: @unchecked Sendable {
     init(engine: Engine, settings: BatchSettings, label: String) {
         self.engine = engine
         self.settings = settings
+        // The threads keep the scheduler alive: a served model lives as long as the process.
         for index in 0..<settings.instances {
-            let thread = Thread { [unowned self] in self.instanceLoop() }
+            let thread = Thread { self.instanceLoop() }
             thread.name = "swiftc-infer.serve.\(label).\(index)"
             thread.start()
         }

@@ -39,12 +39,13 @@ package final class InferenceServer: Sendable {
         var sources = try arguments.map { argument throws(ServeError) in try ModelSource.parse(argument) }
         if let repository { sources += try ModelSource.repository(URL(fileURLWithPath: repository)) }
         guard !sources.isEmpty else { throw ServeError(.usage, "give at least one model (PATH or NAME=PATH) or --model-repository DIR") }
+        var names = Set<String>()
+        for source in sources where !names.insert(source.name).inserted {
+            throw ServeError(.usage, "two models are named '\(source.name)'; name one with NAME=PATH")
+        }
         var models: [String: ServedModel] = [:]
         var order: [String] = []
         for source in sources {
-            guard models[source.name] == nil else {
-                throw ServeError(.usage, "two models are named '\(source.name)'; name one with NAME=PATH")
-            }
             let engine: Engine
             do {
                 engine = try Engine(contentsOf: source.file, options: engineOptions)

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""End-to-end check of `swiftc-infer serve` with Triton's own Python client.
+
+Starts the server (a real process on a free loopback port) on the shipped graphs
+Graphs/models/mlp (x: float[N,64]) and Graphs/models/encoder (input_ids, attention_mask:
+int64[batch,16]), then with `tritonclient.http`, unchanged:
+  1. health, server metadata, model metadata and readiness;
+  2. inference in JSON and in binary form at batch sizes 1-4, every output compared with
+     ONNX Runtime on the same inputs (rtol 1e-4, atol 1e-5), and a constant output refused;
+  3. 32 requests from 8 threads at once (the dynamic batcher joins them), each checked against
+     ONNX Runtime on its own input;
+  4. errors the client surfaces with the server's message (unknown model, wrong shape);
+  5. SIGTERM while a request waits in a long batch window: the request is still answered and
+     the server exits 0 ("server stopped").
+Exit status 0 when everything holds; otherwise every failed check is printed and it is 1.
+
+    python3 Tools/serve_check.py --binary .build/debug/swiftc-infer
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import onnxruntime as ort
+
+try:
+    import tritonclient.http as httpclient
+    from tritonclient.utils import InferenceServerException
+except ImportError as error:  # the check needs the real client; Tools/setup.sh installs it
+    sys.exit(f"serve_check: tritonclient is not installed ({error}); run Tools/setup.sh")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MLP = os.path.join(ROOT, "Graphs/models/mlp/model.onnx")
+ENCODER = os.path.join(ROOT, "Graphs/models/encoder/model.onnx")
+failures = []
+
+
+def check(condition, what):
+    print(("ok    " if condition else "FAIL  ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def start(binary, *arguments):
+    process = subprocess.Popen([binary, "serve", *arguments, "--http-port", "0", "--threads", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    lines = []
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        match = re.match(r"listening on http://[^:]+:(\d+)", line)
+        if match:
+            return process, int(match.group(1)), lines
+    process.kill()
+    sys.exit("serve_check: the server did not start:\n" + "\n".join(lines) + process.stderr.read())
+
+
+def close(got, want):
+    return got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def inputs_for(name, rows, rng):
+    if name == "mlp":
+        return {"x": rng.standard_normal((rows, 64)).astype(np.float32)}
+    ids = rng.integers(0, 100, (rows, 16)).astype(np.int64)
+    mask = np.ones((rows, 16), np.int64)
+    mask[:, 12:] = 0
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+def infer(client, model, feeds, binary):
+    inputs = []
+    for name, value in feeds.items():
+        entry = httpclient.InferInput(name, list(value.shape), "FP32" if value.dtype == np.float32 else "INT64")
+        entry.set_data_from_numpy(value, binary_data=binary)
+        inputs.append(entry)
+    return client.infer(model, inputs, request_id=f"{model}-{binary}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/swiftc-infer"))
+    args = parser.parse_args()
+    references = {"mlp": ort.InferenceSession(MLP), "encoder": ort.InferenceSession(ENCODER)}
+    process, port, lines = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000")
+    client = httpclient.InferenceServerClient(f"127.0.0.1:{port}")
+    rng = np.random.default_rng(20261203)
+    try:
+        check(client.is_server_live() and client.is_server_ready(), "server live and ready")
+        check(client.get_server_metadata()["name"] == "swiftc-infer", "server metadata names swiftc-infer")
+        for model, session in references.items():
+            metadata = client.get_model_metadata(model)
+            check(client.is_model_ready(model), f"{model} ready")
+            check([i["name"] for i in metadata["inputs"]] == [i.name for i in session.get_inputs()],
+                  f"{model} metadata lists the model's inputs")
+            check(all(i["shape"][0] == -1 for i in metadata["inputs"]), f"{model} metadata gives the batch dim as -1")
+            for rows in (1, 4):
+                feeds = inputs_for(model, rows, rng)
+                want = session.run(None, feeds)
+                for binary in (False, True):
+                    result = infer(client, model, feeds, binary)
+                    got = [result.as_numpy(o.name) for o in session.get_outputs()]
+                    what = f"{model} batch {rows} {'binary' if binary else 'JSON'}"
+                    check(all(close(g, w) for g, w in zip(got, want)), f"{what}: outputs match ONNX Runtime")
+                    check(all(np.unique(g).size > 1 for g in got), f"{what}: outputs are not constant")
+                    check(result.get_response()["id"] == f"{model}-{binary}", f"{what}: request id echoed")
+
+        def one(seed):  # tritonclient's HTTP client is per thread (gevent)
+            local = np.random.default_rng(seed)
+            feeds = inputs_for("mlp", int(local.integers(1, 4)), local)
+            own = httpclient.InferenceServerClient(f"127.0.0.1:{port}")
+            try:
+                result = infer(own, "mlp", feeds, True)
+            finally:
+                own.close()
+            return close(result.as_numpy("logits"), references["mlp"].run(None, feeds)[0])
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(one, range(32)))
+        check(all(results), f"32 concurrent requests from 8 threads: {sum(results)} match ONNX Runtime")
+
+        for model, feeds, expected in [
+            ("resnet", inputs_for("mlp", 1, rng), "unknown model 'resnet'"),
+            ("mlp", {"x": np.zeros((1, 63), np.float32)}, "dim 1 is 63 but the model expects 64"),
+        ]:
+            try:
+                infer(client, model, feeds, False)
+                check(False, f"{model}: error '{expected}' raised")
+            except InferenceServerException as error:
+                check(expected in str(error), f"client reports '{expected}' (got: {error})")
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=60)
+
+    # Graceful shutdown: a request waiting out a 1.5 s batch window is still answered.
+    process, port, _ = start(args.binary, MLP, "--batch-window-us", "1500000")
+    feeds = inputs_for("mlp", 1, rng)
+    answer = {}
+    worker = threading.Thread(target=lambda: answer.update(
+        result=infer(httpclient.InferenceServerClient(f"127.0.0.1:{port}"), "mlp", feeds, False)))
+    worker.start()
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    worker.join(timeout=60)
+    out, err = process.communicate(timeout=60)
+    check("result" in answer and close(answer["result"].as_numpy("logits"), references["mlp"].run(None, feeds)[0]),
+          "SIGTERM: the request in flight is answered correctly")
+    check(process.returncode == 0 and "server stopped" in out, f"SIGTERM: exit {process.returncode}, 'server stopped' printed")
+    if failures:
+        print(f"serve_check: {len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    print("serve_check: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
