@@ -24,26 +24,18 @@ final class BatchScheduler: @unchecked Sendable {
     let settings: BatchSettings
     private let condition = NSCondition()
     private var queue: [Pending] = []
-    private var statistics = SchedulerStatistics()
+    private let metrics: ModelMetrics
 
-    init(engine: Engine, settings: BatchSettings, label: String) {
+    init(engine: Engine, settings: BatchSettings, metrics: ModelMetrics, label: String) {
         self.engine = engine
         self.settings = settings
+        self.metrics = metrics
         // The threads keep the scheduler alive: a served model lives as long as the process.
         for index in 0..<settings.instances {
             let thread = Thread { self.instanceLoop() }
             thread.name = "swiftc-infer.serve.\(label).\(index)"
             thread.start()
         }
-    }
-
-    /// Counts so far (for logs and metrics).
-    var snapshot: SchedulerStatistics {
-        condition.lock()
-        defer { condition.unlock() }
-        var s = statistics
-        s.queueDepth = queue.count
-        return s
     }
 
     /// Queues a validated request and returns its outputs once its batch has run.
@@ -57,12 +49,13 @@ final class BatchScheduler: @unchecked Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
             guard queue.count < settings.maxQueue else {
-                statistics.refused += 1
                 condition.unlock()
+                metrics.refusedQueueFull.increment()
                 continuation.resume(throwing: ServeError(.queueFull, "model queue is full (\(settings.maxQueue) requests waiting); retry later"))
                 return
             }
             queue.append(Pending(tensors: tensors, rows: rows, key: key, queuedAt: now, deadline: deadline, continuation: continuation))
+            metrics.queueDepth.record(queue.count)
             condition.broadcast()
             condition.unlock()
         }
@@ -83,8 +76,9 @@ final class BatchScheduler: @unchecked Sendable {
                 return true
             }
             if !expired.isEmpty {
-                statistics.expired += expired.count
+                metrics.queueDepth.record(queue.count)
                 condition.unlock()
+                metrics.expiredInQueue.increment(by: expired.count)
                 for pending in expired {
                     let waited = Double(now - pending.queuedAt) / 1000
                     pending.continuation.resume(throwing: ServeError(.deadlineExceeded, "request timed out after waiting \(Int(waited)) us in the queue; it was not run"))
@@ -103,15 +97,19 @@ final class BatchScheduler: @unchecked Sendable {
             }
             let taken = chosen.map { queue[$0] }
             for index in chosen.reversed() { queue.remove(at: index) }
-            statistics.queueNanoseconds += taken.reduce(0) { $0 + (now - $1.queuedAt) }
+            metrics.queueDepth.record(queue.count)
             condition.unlock()
+            for pending in taken {
+                metrics.queueTime.recordNanoseconds(now - pending.queuedAt)
+                metrics.queueMicroseconds.increment(by: Int((now - pending.queuedAt) / 1000))
+            }
             let results = run(taken)
-            condition.lock()
-            statistics.executions += 1
-            statistics.requests += taken.count
-            statistics.rows += rows
-            statistics.computeNanoseconds += Self.now() - now
-            condition.unlock()
+            let compute = Self.now() - now
+            metrics.executionCount.increment()
+            metrics.inferenceCount.increment(by: rows)
+            metrics.batchRows.record(rows)
+            // As Triton counts it: each request of a run is charged the run's compute time.
+            metrics.computeMicroseconds.increment(by: Int(compute / 1000) * taken.count)
             for (pending, result) in zip(taken, results) { pending.continuation.resume(with: result) }
             condition.lock()
         }
@@ -161,16 +159,4 @@ final class BatchScheduler: @unchecked Sendable {
             return .failure(ServeError(error.kind == .internalError ? .internalError : .badRequest, "inference failed: \(error.message)"))
         }
     }
-}
-
-/// What a scheduler has done so far.
-struct SchedulerStatistics: Sendable {
-    var requests = 0
-    var rows = 0
-    var executions = 0
-    var refused = 0
-    var expired = 0
-    var queueNanoseconds: UInt64 = 0
-    var computeNanoseconds: UInt64 = 0
-    var queueDepth = 0
 }

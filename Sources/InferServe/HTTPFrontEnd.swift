@@ -15,6 +15,9 @@ enum HTTPFrontEnd {
         router.get("/v2/health/live") { _, _ in Response(status: .ok) }
         router.get("/v2/health/ready") { _, _ in Response(status: .ok) }
         router.get("/v2") { _, _ in json(server.metadataJSON()) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: server.metrics.text())))
+        }
         for prefix in ["/v2/models/:model", "/v2/models/:model/versions/:version"] {
             router.get(RouterPath(prefix)) { _, context in
                 json(try server.model(context).metadataJSON())
@@ -24,7 +27,17 @@ enum HTTPFrontEnd {
                 return Response(status: .ok)
             }
             router.post(RouterPath(prefix + "/infer")) { request, context in
-                try await infer(request, context: context, server: server)
+                let model = try server.model(context)
+                let start = ContinuousClock.now
+                do {
+                    let response = try await infer(request, model: model, server: server)
+                    model.metrics.requestSuccess.increment()
+                    model.metrics.requestLatency.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
+                    return response
+                } catch {
+                    model.metrics.requestFailure.increment()
+                    throw error
+                }
             }
         }
         return router
@@ -34,8 +47,7 @@ enum HTTPFrontEnd {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private static func infer(_ request: Request, context: BasicRequestContext, server: InferenceServer) async throws -> Response {
-        let model = try server.model(context)
+    private static func infer(_ request: Request, model: ServedModel, server: InferenceServer) async throws -> Response {
         var headerLength: Int?
         if let value = request.headers[headerLengthField] {
             guard let length = Int(value), length >= 0 else {

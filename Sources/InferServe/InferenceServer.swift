@@ -27,6 +27,7 @@ package final class InferenceServer: Sendable {
     /// Models in the order they were given (for startup lines and metadata).
     let modelOrder: [String]
     let logger: Logger
+    let metrics = ServerMetrics()
 
     /// Loads every model named by `arguments` (`PATH` or `NAME=PATH`) and in `repository`
     /// (Triton's layout). `report` receives one line per model saying how it is served.
@@ -52,7 +53,7 @@ package final class InferenceServer: Sendable {
             } catch {
                 throw ServeError(.invalidModel, "model '\(source.name)' (\(source.file.path)): \(error.message)")
             }
-            let model = ServedModel(source: source, engine: engine, settings: options.batching.applying(source.config))
+            let model = ServedModel(source: source, engine: engine, settings: options.batching.applying(source.config), metrics: metrics)
             models[source.name] = model
             order.append(source.name)
             report(model.summary(source: source))

@@ -17,7 +17,9 @@ final class ServedModel: Sendable {
     let settings: BatchSettings
     let scheduler: BatchScheduler
 
-    init(source: ModelSource, engine: Engine, settings requested: BatchSettings) {
+    let metrics: ModelMetrics
+
+    init(source: ModelSource, engine: Engine, settings requested: BatchSettings, metrics: ServerMetrics) {
         name = source.name
         version = source.version
         self.engine = engine
@@ -29,7 +31,8 @@ final class ServedModel: Sendable {
         var settings = requested
         if batchSymbol == nil || !engine.optionalInputs.isEmpty { settings.maxBatch = 1 }
         self.settings = settings
-        scheduler = BatchScheduler(engine: engine, settings: settings, label: "\(source.name):\(source.version)")
+        self.metrics = metrics.model(name: source.name, version: source.version)
+        scheduler = BatchScheduler(engine: engine, settings: settings, metrics: self.metrics, label: "\(source.name):\(source.version)")
     }
 
     /// Whether requests to this model are concatenated into one run.

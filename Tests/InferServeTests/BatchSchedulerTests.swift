@@ -7,6 +7,13 @@ import Testing
 /// requests share runs and each gets its own rows back; a full queue refuses at once; a
 /// request past its deadline is answered and never run.
 @Suite struct BatchSchedulerTests {
+    /// A scheduler recording into a registry of its own, and a reader of that registry's counts.
+    static func scheduler(_ settings: BatchSettings) throws -> (BatchScheduler, (String) -> Double) {
+        let registry = ServerMetrics()
+        let scheduler = BatchScheduler(engine: try engine(), settings: settings, metrics: registry.model(name: "mlp", version: "1"), label: "test")
+        return (scheduler, { MetricsText.value(registry.text(), $0) ?? -1 })
+    }
+
     static func engine() throws -> Engine {
         try Engine(contentsOf: URL(fileURLWithPath: ServerHarness.mlp), options: Engine.Options(threads: 1))
     }
@@ -22,7 +29,7 @@ import Testing
 
     @Test func concurrentRequestsShareRunsAndGetTheirOwnRows() async throws {
         let engine = try Self.engine()
-        let scheduler = BatchScheduler(engine: engine, settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 200_000, maxQueue: 16, instances: 1), label: "test")
+        let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 200_000, maxQueue: 16, instances: 1))
         let rows = [1, 2, 3, 1, 1]  // 8 rows: one full batch once all have queued
         let inputs = try rows.enumerated().map { try Self.input(rows: $1, seed: UInt64($0 + 1)) }
         let results = try await withThrowingTaskGroup(of: (Int, [String: Tensor]).self) { group in
@@ -33,10 +40,9 @@ import Testing
             for try await (index, outputs) in group { results[index] = outputs }
             return results
         }
-        let stats = scheduler.snapshot
-        #expect(stats.requests == 5)
-        #expect(stats.rows == 8)
-        #expect(stats.executions < 5, "requests were not batched: \(stats.executions) runs for 5 requests")
+        #expect(count("nv_inference_count") == 8)
+        #expect(count("nv_inference_exec_count") < 5, "requests were not batched: \(count("nv_inference_exec_count")) runs for 5 requests")
+        #expect(count("swiftc_infer_batch_rows_count") == count("nv_inference_exec_count"))
         for (index, x) in inputs.enumerated() {
             let alone = try await engine.run(["x": x])["logits"]!.scalars(as: Float.self)
             let batched = try results[index]["logits"]!.scalars(as: Float.self)
@@ -48,7 +54,7 @@ import Testing
     }
 
     @Test func aFullQueueRefusesAtOnce() async throws {
-        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 300_000, maxQueue: 2, instances: 1), label: "test")
+        let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 300_000, maxQueue: 2, instances: 1))
         let x = try Self.input(rows: 1, seed: 7)
         async let first = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
         async let second = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
@@ -63,11 +69,12 @@ import Testing
         }
         #expect(clock.now - start < .milliseconds(100), "the refusal waited for the queue")
         _ = try await (first, second)
-        #expect(scheduler.snapshot.refused == 1 && scheduler.snapshot.requests == 2)
+        #expect(count("swiftc_infer_rejected_requests{model=\"mlp\",version=\"1\",reason=\"queue_full\"}") == 1)
+        #expect(count("nv_inference_count") == 2 && count("nv_inference_exec_count") == 1)
     }
 
     @Test func aRequestPastItsDeadlineIsAnsweredAndNotRun() async throws {
-        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 8, batchWindowMicroseconds: 500_000, maxQueue: 4, instances: 1), label: "test")
+        let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 500_000, maxQueue: 4, instances: 1))
         let x = try Self.input(rows: 1, seed: 3)
         let clock = ContinuousClock()
         let start = clock.now
@@ -78,17 +85,18 @@ import Testing
         }
         // Answered at its 20 ms deadline, not at the end of the 500 ms window.
         #expect(clock.now - start < .milliseconds(400))
-        #expect(scheduler.snapshot.executions == 0 && scheduler.snapshot.expired == 1)
+        #expect(count("nv_inference_exec_count") == 0)
+        #expect(count("swiftc_infer_rejected_requests{model=\"mlp\",version=\"1\",reason=\"deadline\"}") == 1)
     }
 
     @Test func batchingOffRunsEachRequestAlone() async throws {
-        let scheduler = BatchScheduler(engine: try Self.engine(), settings: BatchSettings(maxBatch: 1, batchWindowMicroseconds: 500_000, maxQueue: 8, instances: 1), label: "test")
+        let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 1, batchWindowMicroseconds: 500_000, maxQueue: 8, instances: 1))
         let x = try Self.input(rows: 2, seed: 5)
         async let a = scheduler.submit(["x": x], rows: 2, timeoutMicroseconds: nil)
         async let b = scheduler.submit(["x": x], rows: 2, timeoutMicroseconds: nil)
         let (ya, yb) = try await (a, b)
         #expect(try ya["logits"]!.scalars(as: Float.self) == yb["logits"]!.scalars(as: Float.self))
-        #expect(scheduler.snapshot.executions == 2)
+        #expect(count("nv_inference_exec_count") == 2)
     }
 
     @Test func modelsWithoutASharedBatchSymbolDoNotBatch() throws {

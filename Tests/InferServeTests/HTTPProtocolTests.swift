@@ -116,4 +116,23 @@ import Testing
         #expect(reply.json["error"] as? String == "unknown output 'probabilities' requested; model 'mlp' has logits")
         await harness.stop()
     }
+
+    @Test func metricsCountSuccessesFailuresAndRuns() async throws {
+        let harness = try await ServerHarness()
+        let (x, _) = try Self.reference()
+        let good: [String: Any] = ["inputs": [["name": "x", "datatype": "FP32", "shape": x.shape, "data": try x.scalars(as: Float.self).map(Double.init)]]]
+        let bad: [String: Any] = ["inputs": [["name": "x", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]]]]
+        for body in [good, good, bad] { _ = try await harness.post("/v2/models/mlp/infer", json: body) }
+        let reply = try await harness.request("GET", "/metrics")
+        #expect(reply.status == 200)
+        #expect(reply.headers["content-type"]?.hasPrefix("text/plain") == true)
+        let labels = "{model=\"mlp\",version=\"1\"}"
+        #expect(MetricsText.value(reply.text, "nv_inference_request_success" + labels) == 2, "\(reply.text)")
+        #expect(MetricsText.value(reply.text, "nv_inference_request_failure" + labels) == 1)
+        #expect(MetricsText.value(reply.text, "nv_inference_count" + labels) == Double(2 * x.shape[0]))
+        #expect(MetricsText.value(reply.text, "nv_inference_exec_count" + labels) == 2)
+        #expect(MetricsText.value(reply.text, "swiftc_infer_request_duration_seconds_count" + labels) == 2)
+        #expect(reply.text.contains("# TYPE swiftc_infer_batch_rows histogram"))
+        await harness.stop()
+    }
 }
