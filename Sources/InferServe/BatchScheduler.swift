@@ -9,6 +9,11 @@ import InferRuntime
 /// it was queued has passed; it then runs them as one concatenated tensor per input and hands
 /// each request its rows of every output. Requests past their deadline are answered
 /// `deadlineExceeded` and never run.
+///
+/// The window is only waited while another request is on its way (announced with
+/// `requestArriving` by the HTTP layer as it starts reading a body, until `submit` queues it
+/// or `requestWithdrawn` drops it): with nothing arriving, waiting could not grow the batch and
+/// would only add latency (one client sending requests one after another).
 final class BatchScheduler: @unchecked Sendable {
     private struct Pending {
         let tensors: [String: Tensor]
@@ -24,6 +29,8 @@ final class BatchScheduler: @unchecked Sendable {
     let settings: BatchSettings
     private let condition = NSCondition()
     private var queue: [Pending] = []
+    /// Requests announced but not yet queued (see the type's comment).
+    private var arriving = 0
     private let metrics: ModelMetrics
 
     init(engine: Engine, settings: BatchSettings, metrics: ModelMetrics, label: String) {
@@ -38,8 +45,24 @@ final class BatchScheduler: @unchecked Sendable {
         }
     }
 
-    /// Queues a validated request and returns its outputs once its batch has run.
-    func submit(_ tensors: [String: Tensor], rows: Int, timeoutMicroseconds: Int?) async throws -> [String: Tensor] {
+    /// A request for this model is being received: batches wait for it (within the window).
+    func requestArriving() {
+        condition.lock()
+        arriving += 1
+        condition.unlock()
+    }
+
+    /// An announced request will not be queued (it failed validation).
+    func requestWithdrawn() {
+        condition.lock()
+        arriving -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues a validated request and returns its outputs once its batch has run. `announced`:
+    /// the request was announced with `requestArriving` and is no longer arriving once queued.
+    func submit(_ tensors: [String: Tensor], rows: Int, timeoutMicroseconds: Int?, announced: Bool = false) async throws -> [String: Tensor] {
         let now = Self.now()
         let deadline = timeoutMicroseconds.map { now &+ UInt64(max($0, 0)) &* 1000 }
         let key = tensors.keys.sorted().map { name in
@@ -48,6 +71,7 @@ final class BatchScheduler: @unchecked Sendable {
         }
         return try await withCheckedThrowingContinuation { continuation in
             condition.lock()
+            if announced { arriving -= 1 }
             guard queue.count < settings.maxQueue else {
                 condition.unlock()
                 metrics.refusedQueueFull.increment()
@@ -90,7 +114,7 @@ final class BatchScheduler: @unchecked Sendable {
             let chosen = batch(startingWith: first)
             let rows = chosen.reduce(0) { $0 + queue[$1].rows }
             let windowEnd = first.queuedAt &+ UInt64(settings.batchWindowMicroseconds) &* 1000
-            if settings.maxBatch > 1, rows < settings.maxBatch, now < windowEnd {
+            if settings.maxBatch > 1, rows < settings.maxBatch, now < windowEnd, arriving > 0 {
                 let waitFor = min(windowEnd, queue.compactMap(\.deadline).min() ?? windowEnd) - now
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Double(waitFor) / 1e9))
                 continue

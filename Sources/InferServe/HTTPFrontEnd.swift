@@ -48,6 +48,10 @@ enum HTTPFrontEnd {
     }
 
     private static func infer(_ request: Request, model: ServedModel, server: InferenceServer) async throws -> Response {
+        // Batches being formed wait for this request while its body is read and checked.
+        model.scheduler.requestArriving()
+        var queued = false
+        defer { if !queued { model.scheduler.requestWithdrawn() } }
         var headerLength: Int?
         if let value = request.headers[headerLengthField] {
             guard let length = Int(value), length >= 0 else {
@@ -67,7 +71,9 @@ enum HTTPFrontEnd {
             throw ServeError(.badRequest, "unknown output '\(output.name)' requested; model '\(model.name)' has \(model.outputs.map(\.name).joined(separator: ", "))")
         }
         let timeout = decoded.timeoutMicroseconds ?? model.settings.requestTimeoutMicroseconds
-        let outputs = try await model.scheduler.submit(decoded.tensors, rows: model.batchSize(of: decoded.tensors), timeoutMicroseconds: timeout)
+        queued = true
+        let outputs = try await model.scheduler.submit(decoded.tensors, rows: model.batchSize(of: decoded.tensors),
+                                                       timeoutMicroseconds: timeout, announced: true)
         let response = try InferenceResponse(model: model, request: decoded, outputs: outputs)
         server.logger.debug("infer \(model.name) id=\(decoded.id ?? "-") ok")
         guard response.binaryOutputCount > 0 else { return json(response.json) }

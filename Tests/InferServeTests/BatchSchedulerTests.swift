@@ -32,9 +32,11 @@ import Testing
         let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 200_000, maxQueue: 16, instances: 1))
         let rows = [1, 2, 3, 1, 1]  // 8 rows: one full batch once all have queued
         let inputs = try rows.enumerated().map { try Self.input(rows: $1, seed: UInt64($0 + 1)) }
+        // As the HTTP layer does: each request is announced before it is queued.
+        for _ in inputs { scheduler.requestArriving() }
         let results = try await withThrowingTaskGroup(of: (Int, [String: Tensor]).self) { group in
             for (index, x) in inputs.enumerated() {
-                group.addTask { (index, try await scheduler.submit(["x": x], rows: x.shape[0], timeoutMicroseconds: nil)) }
+                group.addTask { (index, try await scheduler.submit(["x": x], rows: x.shape[0], timeoutMicroseconds: nil, announced: true)) }
             }
             var results = [[String: Tensor]](repeating: [:], count: inputs.count)
             for try await (index, outputs) in group { results[index] = outputs }
@@ -56,6 +58,7 @@ import Testing
     @Test func aFullQueueRefusesAtOnce() async throws {
         let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 300_000, maxQueue: 2, instances: 1))
         let x = try Self.input(rows: 1, seed: 7)
+        scheduler.requestArriving()  // a third request on its way keeps the window open
         async let first = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
         async let second = scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
         // Both wait out the 300 ms window; the queue holds 2.
@@ -63,7 +66,7 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         await #expect {
-            _ = try await scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil)
+            _ = try await scheduler.submit(["x": x], rows: 1, timeoutMicroseconds: nil, announced: true)
         } throws: { error in
             (error as? ServeError)?.kind == .queueFull && (error as? ServeError)?.status == .tooManyRequests
         }
@@ -76,6 +79,8 @@ import Testing
     @Test func aRequestPastItsDeadlineIsAnsweredAndNotRun() async throws {
         let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 500_000, maxQueue: 4, instances: 1))
         let x = try Self.input(rows: 1, seed: 3)
+        scheduler.requestArriving()  // another request on its way: the batch waits for it
+        defer { scheduler.requestWithdrawn() }
         let clock = ContinuousClock()
         let start = clock.now
         await #expect {
@@ -87,6 +92,18 @@ import Testing
         #expect(clock.now - start < .milliseconds(400))
         #expect(count("nv_inference_exec_count") == 0)
         #expect(count("swiftc_infer_rejected_requests{model=\"mlp\",version=\"1\",reason=\"deadline\"}") == 1)
+    }
+
+    /// With nothing else arriving, waiting out the window cannot grow the batch: a lone
+    /// request runs at once.
+    @Test func aLoneRequestDoesNotWaitOutTheWindow() async throws {
+        let (scheduler, count) = try Self.scheduler(BatchSettings(maxBatch: 8, batchWindowMicroseconds: 2_000_000, maxQueue: 4, instances: 1))
+        let clock = ContinuousClock()
+        let start = clock.now
+        scheduler.requestArriving()
+        let y = try await scheduler.submit(["x": try Self.input(rows: 1, seed: 9)], rows: 1, timeoutMicroseconds: nil, announced: true)
+        #expect(clock.now - start < .milliseconds(1000), "the lone request waited for the 2 s window")
+        #expect(y["logits"]?.shape == [1, 10] && count("nv_inference_exec_count") == 1)
     }
 
     @Test func batchingOffRunsEachRequestAlone() async throws {

@@ -41,11 +41,15 @@ package enum FusedLinearLowering {
             ? UnsafePointer(cv.pointer(as: Float.self)) : nil }
         let fill = columnBias == nil ? c : nil
         let strides = fill.map { Broadcasting.strides(of: $0.shape, broadcastTo: [m, n]) } ?? [0, 0]
-        let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
+        // Constant weights whose row stride is a 4 KiB multiple run from a padded copy.
+        let paddedB = ctx.inputValuesFixed(1) ? PaddedWeights.padded(b) : nil
+        let (ap, yp) = (UnsafePointer(a.pointer(as: Float.self)), y.pointer(as: Float.self))
+        let bp = paddedB?.pointer ?? UnsafePointer(b.pointer(as: Float.self))
         let fp = fill.map { UnsafePointer($0.pointer(as: Float.self)) }
-        let (lda, ldb) = (max(1, a.shape[1]), max(1, b.shape[1]))
+        let (lda, ldb) = (max(1, a.shape[1]), paddedB?.leadingDimension ?? max(1, b.shape[1]))
         let threads = ctx.threads
         return {
+            _ = paddedB  // kept alive with the kernel
             epilogue.saveResidual()
             if let fp { BroadcastFill.fill(yp, rows: m, cols: n, from: fp, rowStride: strides[0], colStride: strides[1]) }
             BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: ap, lda: lda, b: bp, ldb: ldb,
@@ -81,13 +85,18 @@ package enum FusedLinearLowering {
             bias = nil
         }
         let epilogue = try Epilogue(ctx, output: y)
-        let (ap, bp, yp) = (UnsafePointer(a.pointer(as: Float.self)), UnsafePointer(b.pointer(as: Float.self)), y.pointer(as: Float.self))
+        // A constant 2-D B whose row stride is a 4 KiB multiple runs from a padded copy.
+        let paddedB = ctx.inputValuesFixed(1) && b.rank == 2 ? PaddedWeights.padded(b) : nil
+        let (ap, yp) = (UnsafePointer(a.pointer(as: Float.self)), y.pointer(as: Float.self))
+        let bp = paddedB?.pointer ?? UnsafePointer(b.pointer(as: Float.self))
+        let ldb = paddedB?.leadingDimension ?? plan.ldb
         let needsPass = !epilogue.isEmpty || bias != nil
         let threads = ctx.threads
         return {
+            _ = paddedB  // kept alive with the kernel
             epilogue.saveResidual()
             BLAS.gemmBatched(transA: plan.transA, transB: plan.transB, m: m, n: n, k: k, alpha: 1,
-                             a: ap, lda: plan.lda, aOffsets: plan.aOffsets, b: bp, ldb: plan.ldb, bOffsets: plan.bOffsets,
+                             a: ap, lda: plan.lda, aOffsets: plan.aOffsets, b: bp, ldb: ldb, bOffsets: plan.bOffsets,
                              beta: 0, c: yp, ldc: max(1, n), threads: threads)
             if needsPass {
                 epilogue.apply(yp, runs: n == 0 ? 0 : y.count / n, runLength: n,
