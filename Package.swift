@@ -53,6 +53,7 @@ let package = Package(
             name: "InferServe",
             dependencies: [
                 "InferRuntime",
+                "InferIR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

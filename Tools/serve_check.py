@@ -10,8 +10,8 @@ int64[batch,16]), then with `tritonclient.http`, unchanged:
   3. 32 requests from 8 threads at once (the dynamic batcher joins them), each checked against
      ONNX Runtime on its own input;
   4. errors the client surfaces with the server's message (unknown model, wrong shape);
-  5. SIGTERM while a request waits in a long batch window: the request is still answered and
-     the server exits 0 ("server stopped").
+  5. SIGTERM while a request waits in a 60 s batch window (held open by another request whose
+     body is still arriving): the request is still answered and the server exits 0.
 Exit status 0 when everything holds; otherwise every failed check is printed and it is 1.
 
     python3 Tools/serve_check.py --binary .build/debug/swiftc-infer
@@ -141,17 +141,28 @@ def main():
         process.terminate()
         process.wait(timeout=60)
 
-    # Graceful shutdown: a request waiting out a 1.5 s batch window is still answered.
-    process, port, _ = start(args.binary, MLP, "--batch-window-us", "1500000")
+    # Graceful shutdown. A request whose body is still arriving (a raw socket that sent its
+    # head and half its body) holds the batch window of 60 s open, so request B waits queued;
+    # SIGTERM comes; then the half-sent request is dropped, B runs, is answered, and the server
+    # exits 0.
+    process, port, _ = start(args.binary, MLP, "--batch-window-us", "60000000")
     feeds = inputs_for("mlp", 1, rng)
+    import socket
+    slow = socket.create_connection(("127.0.0.1", port))
+    slow.sendall(b"POST /v2/models/mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 1000\r\n\r\n{\"inputs\": [")
+    time.sleep(0.3)
     answer = {}
     worker = threading.Thread(target=lambda: answer.update(
-        result=infer(httpclient.InferenceServerClient(f"127.0.0.1:{port}"), "mlp", feeds, False)))
+        result=infer(httpclient.InferenceServerClient(f"127.0.0.1:{port}", network_timeout=120.0), "mlp", feeds, False)))
     worker.start()
     time.sleep(0.5)
+    check(worker.is_alive(), "SIGTERM: request B is still waiting in the batch window")
     process.send_signal(signal.SIGTERM)
-    worker.join(timeout=60)
-    out, err = process.communicate(timeout=60)
+    time.sleep(0.5)
+    slow.close()
+    worker.join(timeout=120)
+    out, err = process.communicate(timeout=120)
     check("result" in answer and close(answer["result"].as_numpy("logits"), references["mlp"].run(None, feeds)[0]),
           "SIGTERM: the request in flight is answered correctly")
     check(process.returncode == 0 and "server stopped" in out, f"SIGTERM: exit {process.returncode}, 'server stopped' printed")

@@ -78,3 +78,17 @@ extension Node {
         }
     }
 }
+
+extension Node {
+    /// Ops whose outputs are not a function of their inputs (random draws): never folded to a
+    /// constant, and a model holding one is never answered from a response cache.
+    package static let nondeterministicOpTypes: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
+    ]
+
+    /// Whether this node or any node of its subgraphs is nondeterministic.
+    package var isNondeterministic: Bool {
+        Self.nondeterministicOpTypes.contains(opType)
+            || subgraphs.contains { $0.nodes.contains(where: \.isNondeterministic) }
+    }
+}

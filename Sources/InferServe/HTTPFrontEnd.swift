@@ -71,9 +71,18 @@ enum HTTPFrontEnd {
             throw ServeError(.badRequest, "unknown output '\(output.name)' requested; model '\(model.name)' has \(model.outputs.map(\.name).joined(separator: ", "))")
         }
         let timeout = decoded.timeoutMicroseconds ?? model.settings.requestTimeoutMicroseconds
-        queued = true
-        let outputs = try await model.scheduler.submit(decoded.tensors, rows: model.batchSize(of: decoded.tensors),
+        let cacheKey = model.cache.map { _ in ResponseCache.Key(model: model.name, version: model.version, tensors: decoded.tensors) }
+        let outputs: [String: Tensor]
+        if let cache = model.cache, let cacheKey, let cached = cache.outputs(for: cacheKey) {
+            model.metrics.cacheHits.increment()
+            outputs = cached
+        } else {
+            if model.cache != nil { model.metrics.cacheMisses.increment() }
+            queued = true
+            outputs = try await model.scheduler.submit(decoded.tensors, rows: model.batchSize(of: decoded.tensors),
                                                        timeoutMicroseconds: timeout, announced: true)
+            if let cacheKey { model.cache?.store(outputs, for: cacheKey) }
+        }
         let response = try InferenceResponse(model: model, request: decoded, outputs: outputs)
         server.logger.debug("infer \(model.name) id=\(decoded.id ?? "-") ok")
         guard response.binaryOutputCount > 0 else { return json(response.json) }

@@ -14,6 +14,8 @@ package struct ServeOptions: Sendable {
     package var maxRequestBytes = 64 << 20
     /// One log line per request at debug level.
     package var verbose = false
+    /// Entries of each model's response cache (0: no cache).
+    package var cacheEntries = 0
 
     package init() {}
 }
@@ -53,7 +55,7 @@ package final class InferenceServer: Sendable {
             } catch {
                 throw ServeError(.invalidModel, "model '\(source.name)' (\(source.file.path)): \(error.message)")
             }
-            let model = ServedModel(source: source, engine: engine, settings: options.batching.applying(source.config), metrics: metrics)
+            let model = ServedModel(source: source, engine: engine, settings: options.batching.applying(source.config), metrics: metrics, cacheEntries: options.cacheEntries)
             models[source.name] = model
             order.append(source.name)
             report(model.summary(source: source))
@@ -115,6 +117,7 @@ extension ServedModel {
             line += batchSymbol == nil ? "no batch dim, one request per run" : "batching off, one request per run"
         }
         line += "; \(settings.instances) instance\(settings.instances == 1 ? "" : "s"), queue of \(settings.maxQueue)"
+        if let cache { line += "; response cache of \(cache.capacity)" }
         if !source.config.ignoredFields.isEmpty {
             line += "; config.pbtxt fields not applied: \(source.config.ignoredFields.joined(separator: ", "))"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import InferIR
 import InferRuntime
 
 /// A loaded model as the server sees it: its engine, its declared inputs and outputs, whether
@@ -18,8 +19,10 @@ final class ServedModel: Sendable {
     let scheduler: BatchScheduler
 
     let metrics: ModelMetrics
+    /// Answers identical requests without a run; nil when off or when the model draws random numbers.
+    let cache: ResponseCache?
 
-    init(source: ModelSource, engine: Engine, settings requested: BatchSettings, metrics: ServerMetrics) {
+    init(source: ModelSource, engine: Engine, settings requested: BatchSettings, metrics: ServerMetrics, cacheEntries: Int) {
         name = source.name
         version = source.version
         self.engine = engine
@@ -32,6 +35,8 @@ final class ServedModel: Sendable {
         if batchSymbol == nil || !engine.optionalInputs.isEmpty { settings.maxBatch = 1 }
         self.settings = settings
         self.metrics = metrics.model(name: source.name, version: source.version)
+        let deterministic = !engine.model.graph.nodes.contains(where: \.isNondeterministic)
+        cache = cacheEntries > 0 && deterministic ? ResponseCache(capacity: cacheEntries) : nil
         scheduler = BatchScheduler(engine: engine, settings: settings, metrics: self.metrics, label: "\(source.name):\(source.version)")
     }
 

@@ -42,6 +42,9 @@ struct ModelMetrics: Sendable {
     /// Ours: requests refused because the queue was full, and requests whose deadline passed in the queue.
     let refusedQueueFull: CoreMetrics.Counter
     let expiredInQueue: CoreMetrics.Counter
+    /// Triton: requests answered from the response cache, and those looked up and missed.
+    let cacheHits: CoreMetrics.Counter
+    let cacheMisses: CoreMetrics.Counter
 
     init(name: String, version: String, factory: any MetricsFactory) {
         let labels = [("model", name), ("version", version)]
@@ -57,5 +60,7 @@ struct ModelMetrics: Sendable {
         queueDepth = CoreMetrics.Gauge(label: "swiftc_infer_queue_depth", dimensions: labels, factory: factory)
         refusedQueueFull = Counter(label: "swiftc_infer_rejected_requests", dimensions: labels + [("reason", "queue_full")], factory: factory)
         expiredInQueue = Counter(label: "swiftc_infer_rejected_requests", dimensions: labels + [("reason", "deadline")], factory: factory)
+        cacheHits = Counter(label: "nv_cache_num_hits_per_model", dimensions: labels, factory: factory)
+        cacheMisses = Counter(label: "nv_cache_num_misses_per_model", dimensions: labels, factory: factory)
     }
 }

@@ -24,7 +24,8 @@ struct ServeCommand: LimitedCommand {
 
         Routes: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME[/versions/V],
         /v2/models/NAME[/versions/V]/ready; POST /v2/models/NAME[/versions/V]/infer (JSON
-        tensors, or the binary tensor data extension). SIGTERM or SIGINT stops accepting
+        tensors, or the binary tensor data extension), GET /metrics. --cache-entries N keeps an
+        LRU of N outputs per model, keyed by the inputs' names, datatypes, shapes and bytes. SIGTERM or SIGINT stops accepting
         connections, finishes the requests in flight and exits 0.
 
         Examples:
@@ -70,6 +71,9 @@ struct ServeCommand: LimitedCommand {
     @Option(help: "Request bodies over this many bytes are refused with 413.")
     var maxRequestBytes = 64 << 20
 
+    @Option(help: "Entries of each model's response cache: identical requests answered without a run (0: off).")
+    var cacheEntries = 0
+
     @Flag(help: "Log one line per request.")
     var verbose = false
 
@@ -82,6 +86,7 @@ struct ServeCommand: LimitedCommand {
         guard (1...1_000_000).contains(maxQueue) else { throw ValidationError("--max-queue must be in 1...1000000") }
         guard (1...64).contains(instances) else { throw ValidationError("--instances must be in 1...64") }
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be in 0...65535") }
+        guard (0...1_000_000).contains(cacheEntries) else { throw ValidationError("--cache-entries must be in 0...1000000") }
         guard maxRequestBytes >= 1024 else { throw ValidationError("--max-request-bytes must be at least 1024") }
         if let requestTimeoutMilliseconds, !(1...86_400_000).contains(requestTimeoutMilliseconds) {
             throw ValidationError("--request-timeout-ms must be in 1...86400000")
@@ -100,6 +105,7 @@ struct ServeCommand: LimitedCommand {
         options.batching.requestTimeoutMicroseconds = requestTimeoutMilliseconds.map { $0 * 1000 }
         options.maxRequestBytes = maxRequestBytes
         options.verbose = verbose
+        options.cacheEntries = cacheEntries
         let server: InferenceServer
         do {
             server = try InferenceServer(arguments: models, repository: modelRepository, options: options,

@@ -47,3 +47,21 @@ import Testing
         #expect(badConfig.stderr.contains("config.pbtxt: dynamic_batching.max_queue_delay_microseconds is 'oops'"), "\(badConfig.stderr)")
     }
 }
+
+/// deploy/: the KServe manifests and the Dockerfile against the server's real flags and routes
+/// (Tools/check_deploy.py; no Docker engine or cluster here).
+@Suite struct DeployManifestTests {
+    @Test func manifestsAndDockerfileMatchTheServer() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLI.path("Tools/check_deploy.py"), "--binary", CLI.binary.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "Tools/check_deploy.py failed:\n\(text)")
+        #expect(text.contains("check_deploy: all checks passed"), "\(text)")
+    }
+}

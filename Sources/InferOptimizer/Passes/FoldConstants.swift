@@ -47,9 +47,7 @@ package struct FoldConstants: Pass {
         }
         guard let evaluate = context.evaluate else { return nil }
         // Ops whose output is never a constant worth storing, or that are not pure.
-        if ["RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial"].contains(node.opType) {
-            return nil
-        }
+        if Node.nondeterministicOpTypes.contains(node.opType) { return nil }
         var inputs: [Tensor?] = []
         for name in node.inputs {
             if name.isEmpty { inputs.append(nil); continue }
