@@ -25,19 +25,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 import yaml
 
+from serve_harness import Checks, start_server
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-failures = []
-
-
-def check(condition, what):
-    print(("ok    " if condition else "FAIL  ") + what, flush=True)
-    if not condition:
-        failures.append(what)
+check = Checks("check_deploy")
 
 
 def flag_value(args, flag):
@@ -89,22 +84,13 @@ def main():
         local = [repository if a == "/mnt/models" else a for a in args]
         local[local.index("--http-port") + 1] = "0"
         local[local.index("--host") + 1] = "127.0.0.1"
-        process = subprocess.Popen([binary, "serve", *local], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process, bound = start_server(binary, local)
         try:
-            bound = None
-            deadline = time.time() + 120
-            while time.time() < deadline and bound is None:
-                line = process.stdout.readline()
-                if not line:
-                    break
-                match = re.match(r"listening on http://[^:]+:(\d+)", line)
-                bound = match and int(match.group(1))
-            check(bound is not None, "the server starts with the runtime's args")
-            if bound:
-                for path in (probes["readinessProbe"].get("path"), probes["livenessProbe"].get("path"),
-                             annotations.get("prometheus.kserve.io/path"), "/v2/models/mlp"):
-                    status = urllib.request.urlopen(f"http://127.0.0.1:{bound}{path}", timeout=30).status
-                    check(status == 200, f"GET {path} answers 200")
+            check(True, "the server starts with the runtime's args")
+            for path in (probes["readinessProbe"].get("path"), probes["livenessProbe"].get("path"),
+                         annotations.get("prometheus.kserve.io/path"), "/v2/models/mlp"):
+                status = urllib.request.urlopen(f"http://127.0.0.1:{bound}{path}", timeout=30).status
+                check(status == 200, f"GET {path} answers 200")
         finally:
             process.terminate()
             process.wait(timeout=60)
@@ -123,11 +109,7 @@ def main():
     check(expose is not None and flag_value(cmd_args, "--http-port") == expose.group(1), "EXPOSE is the CMD's --http-port")
     for line in re.findall(r"^#   (docker .*)$", dockerfile, re.M):
         check(line in readme, f"the README shows `{line}`")
-    if failures:
-        print(f"check_deploy: {len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("check_deploy: all checks passed")
-    return 0
+    return check.finish()
 
 
 if __name__ == "__main__":

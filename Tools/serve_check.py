@@ -18,9 +18,8 @@ Exit status 0 when everything holds; otherwise every failed check is printed and
 """
 import argparse
 import os
-import re
 import signal
-import subprocess
+import socket
 import sys
 import threading
 import time
@@ -35,33 +34,16 @@ try:
 except ImportError as error:  # the check needs the real client; Tools/setup.sh installs it
     sys.exit(f"serve_check: tritonclient is not installed ({error}); run Tools/setup.sh")
 
+from serve_harness import Checks, start_server
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MLP = os.path.join(ROOT, "Graphs/models/mlp/model.onnx")
 ENCODER = os.path.join(ROOT, "Graphs/models/encoder/model.onnx")
-failures = []
-
-
-def check(condition, what):
-    print(("ok    " if condition else "FAIL  ") + what, flush=True)
-    if not condition:
-        failures.append(what)
+check = Checks("serve_check")
 
 
 def start(binary, *arguments):
-    process = subprocess.Popen([binary, "serve", *arguments, "--http-port", "0", "--threads", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    lines = []
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        match = re.match(r"listening on http://[^:]+:(\d+)", line)
-        if match:
-            return process, int(match.group(1)), lines
-    process.kill()
-    sys.exit("serve_check: the server did not start:\n" + "\n".join(lines) + process.stderr.read())
+    return start_server(binary, [*arguments, "--http-port", "0", "--threads", "1"])
 
 
 def close(got, want):
@@ -91,7 +73,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/swiftc-infer"))
     args = parser.parse_args()
     references = {"mlp": ort.InferenceSession(MLP), "encoder": ort.InferenceSession(ENCODER)}
-    process, port, lines = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000")
+    process, port = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000")
     client = httpclient.InferenceServerClient(f"127.0.0.1:{port}")
     rng = np.random.default_rng(20261203)
     try:
@@ -145,9 +127,8 @@ def main():
     # head and half its body) holds the batch window of 60 s open, so request B waits queued;
     # SIGTERM comes; then the half-sent request is dropped, B runs, is answered, and the server
     # exits 0.
-    process, port, _ = start(args.binary, MLP, "--batch-window-us", "60000000")
+    process, port = start(args.binary, MLP, "--batch-window-us", "60000000")
     feeds = inputs_for("mlp", 1, rng)
-    import socket
     slow = socket.create_connection(("127.0.0.1", port))
     slow.sendall(b"POST /v2/models/mlp/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                  b"Content-Length: 1000\r\n\r\n{\"inputs\": [")
@@ -166,11 +147,7 @@ def main():
     check("result" in answer and close(answer["result"].as_numpy("logits"), references["mlp"].run(None, feeds)[0]),
           "SIGTERM: the request in flight is answered correctly")
     check(process.returncode == 0 and "server stopped" in out, f"SIGTERM: exit {process.returncode}, 'server stopped' printed")
-    if failures:
-        print(f"serve_check: {len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("serve_check: all checks passed")
-    return 0
+    return check.finish()
 
 
 if __name__ == "__main__":

@@ -6,17 +6,8 @@ import Testing
 /// SIGTERM with a request in flight), and the startup refusals with their exit status.
 @Suite struct ServeCommandTests {
     @Test func tritonClientAgreesWithONNXRuntimeAndShutdownIsGraceful() throws {
-        let script = CLI.path("Tools/serve_check.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--binary", CLI.binary.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "Tools/serve_check.py failed:\n\(text)")
+        let (status, text) = try ServeScripts.run("Tools/serve_check.py")
+        #expect(status == 0, "Tools/serve_check.py failed:\n\(text)")
         #expect(text.contains("serve_check: all checks passed"), "\(text)")
     }
 
@@ -52,16 +43,25 @@ import Testing
 /// (Tools/check_deploy.py; no Docker engine or cluster here).
 @Suite struct DeployManifestTests {
     @Test func manifestsAndDockerfileMatchTheServer() throws {
+        let (status, text) = try ServeScripts.run("Tools/check_deploy.py")
+        #expect(status == 0, "Tools/check_deploy.py failed:\n\(text)")
+        #expect(text.contains("check_deploy: all checks passed"), "\(text)")
+    }
+}
+
+/// The Python checks of the server (they start it themselves, from the built binary).
+enum ServeScripts {
+    /// Runs `python3 SCRIPT --binary <built swiftc-infer>`; returns its exit status and output.
+    static func run(_ script: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", CLI.path("Tools/check_deploy.py"), "--binary", CLI.binary.path]
+        process.arguments = ["python3", CLI.path(script), "--binary", CLI.binary.path]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = out
         try process.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "Tools/check_deploy.py failed:\n\(text)")
-        #expect(text.contains("check_deploy: all checks passed"), "\(text)")
+        return (process.terminationStatus, text)
     }
 }

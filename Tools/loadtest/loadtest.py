@@ -32,23 +32,14 @@ import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "post.lua")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from serve_harness import start_server  # noqa: E402
 
 
-def start_server(binary, model, threads, max_batch, window, max_queue):
-    command = [binary, "serve", f"m={model}", "--http-port", "0", "--threads", str(threads),
-               "--max-batch", str(max_batch), "--batch-window-us", str(window), "--max-queue", str(max_queue)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env={k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"})
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        match = re.match(r"listening on http://[^:]+:(\d+)", line)
-        if match:
-            return process, int(match.group(1))
-    process.kill()
-    sys.exit("loadtest: the server did not start: " + " ".join(command))
+def start(binary, model, threads, max_batch, window, max_queue):
+    return start_server(binary, [f"m={model}", "--http-port", "0", "--threads", str(threads), "--max-batch", str(max_batch),
+                                 "--batch-window-us", str(window), "--max-queue", str(max_queue)],
+                        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"})
 
 
 def bodies(model, rng):
@@ -133,8 +124,8 @@ def main():
             for batching, max_batch in (("off", 1), ("on", args.max_batch)):
                 for c in connections:
                     # The queue holds every connection's request: this measures batching, not refusals.
-                    process, port = start_server(args.binary, args.model, args.threads, max_batch,
-                                                 args.batch_window_us, max(64, 2 * c))
+                    process, port = start(args.binary, args.model, args.threads, max_batch,
+                                          args.batch_window_us, max(64, 2 * c))
                     try:
                         check_output(port, forms["json"][0], feeds, session)
                         rate, p50, p99, statuses = wrk(port, body_file, header_bytes, c, args.duration, args.wrk_threads)
