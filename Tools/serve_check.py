@@ -17,12 +17,17 @@ Exit status 0 when everything holds; otherwise every failed check is printed and
     python3 Tools/serve_check.py --binary .build/debug/swiftc-infer
 """
 import argparse
+import http.client
+import json
 import os
+import re
 import signal
 import socket
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -147,6 +152,54 @@ def main():
     check("result" in answer and close(answer["result"].as_numpy("logits"), references["mlp"].run(None, feeds)[0]),
           "SIGTERM: the request in flight is answered correctly")
     check(process.returncode == 0 and "server stopped" in out, f"SIGTERM: exit {process.returncode}, 'server stopped' printed")
+    # SIGTERM under load: 8 threads post requests on fresh connections; the server gets SIGTERM
+    # mid-load. Every request the server accepted must be answered, and answered correctly; the
+    # only failures allowed are connections refused once it stopped listening.
+    process, port = start(args.binary, MLP)
+    body = json.dumps({"inputs": [{"name": "x", "datatype": "FP32", "shape": [1, 64], "data": feeds["x"].ravel().tolist()}]}).encode()
+    want = references["mlp"].run(None, feeds)[0]
+    tally = {"answered": 0, "wrong": 0, "refused": 0, "reset": 0}
+    lock = threading.Lock()
+    stop_at = time.time() + 30
+
+    def load():
+        while time.time() < stop_at:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/v2/models/mlp/infer", data=body,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                reply = json.loads(urllib.request.urlopen(request, timeout=60).read())
+                got = np.array(reply["outputs"][0]["data"], np.float32).reshape(want.shape)
+                outcome = "answered" if close(got, want) else "wrong"
+            except urllib.error.URLError as error:
+                refused = isinstance(error.reason, ConnectionRefusedError)
+                outcome = "refused" if refused else "reset"
+                if not refused:
+                    print(f"      reset: {error!r}", flush=True)
+            except (ConnectionError, http.client.HTTPException) as error:
+                outcome = "reset"
+                print(f"      reset: {error!r}", flush=True)
+            with lock:
+                tally[outcome] += 1
+            if outcome in ("refused", "reset"):
+                return
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    answered_before = tally["answered"]
+    process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(timeout=90)
+    out, _ = process.communicate(timeout=60)
+    counts = re.search(r"server stopped: (\d+) inference requests received, (\d+) answered", out)
+    received, answered = (int(counts.group(1)), int(counts.group(2))) if counts else (-1, -2)
+    check(received == answered == tally["answered"] + tally["wrong"],
+          f"SIGTERM under load: the server received {received} requests and answered {answered}; the clients got {tally['answered'] + tally['wrong']} answers")
+    check(answered_before > 0, f"SIGTERM under load: {answered_before} requests answered before the signal")
+    # A reset connection the server never received a request on (it was still in the kernel's
+    # backlog when the listener closed) is a refusal, not a lost request: the counts above prove it.
+    check(tally["wrong"] == 0, f"SIGTERM under load: every answer correct ({tally})")
+    check(process.returncode == 0, f"SIGTERM under load: exit {process.returncode}")
     return check.finish()
 
 

@@ -27,6 +27,8 @@ enum HTTPFrontEnd {
                 return Response(status: .ok)
             }
             router.post(RouterPath(prefix + "/infer")) { request, context in
+                server.requestsReceived.add(1, ordering: .relaxed)
+                defer { server.requestsAnswered.add(1, ordering: .relaxed) }
                 let model = try server.model(context)
                 let start = ContinuousClock.now
                 do {

@@ -15,7 +15,7 @@ struct InferenceRequest {
     /// Nil: every output, in JSON unless `binary_data_output` is set.
     var outputs: [RequestedOutput]?
     var binaryOutputs = false
-    /// `parameters.timeout` in microseconds (Triton's per-request timeout).
+    /// `parameters.timeout` in microseconds (Triton's per-request timeout; 0, as in Triton, is none).
     var timeoutMicroseconds: Int?
 
     /// Nested JSON arrays deeper than this are refused (the deepest real tensor is far less).
@@ -44,7 +44,7 @@ struct InferenceRequest {
             guard let value = timeout as? NSNumber, let micros = Int(exactly: value.doubleValue), micros >= 0 else {
                 throw ServeError(.badRequest, "parameters.timeout must be a non-negative integer (microseconds)")
             }
-            request.timeoutMicroseconds = micros
+            request.timeoutMicroseconds = micros == 0 ? nil : micros
         }
         guard let inputs = root["inputs"] as? [Any], !inputs.isEmpty else {
             throw ServeError(.badRequest, "request needs a non-empty 'inputs' array")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import InferRuntime
 import Logging
 
@@ -30,6 +31,10 @@ package final class InferenceServer: Sendable {
     let modelOrder: [String]
     let logger: Logger
     let metrics = ServerMetrics()
+    /// Inference requests whose handling began, and those answered (with outputs or an error):
+    /// equal once the server has stopped, unless a request was dropped.
+    package let requestsReceived = Atomic<Int>(0)
+    package let requestsAnswered = Atomic<Int>(0)
 
     /// Loads every model named by `arguments` (`PATH` or `NAME=PATH`) and in `repository`
     /// (Triton's layout). `report` receives one line per model saying how it is served.

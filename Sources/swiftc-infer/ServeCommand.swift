@@ -126,7 +126,8 @@ struct ServeCommand: LimitedCommand {
         }
         finished.wait()
         if let failure { throw CLIError("server stopped: \(failure)") }
-        Self.say("server stopped")
+        let received = server.requestsReceived.load(ordering: .relaxed), answered = server.requestsAnswered.load(ordering: .relaxed)
+        Self.say("server stopped: \(received) inference requests received, \(answered) answered")
     }
 
     /// Startup and shutdown lines, written at once (stdout is often a pipe a script waits on).

@@ -104,11 +104,33 @@ import Testing
             ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 64], name: "y")), 400, "unexpected inference input 'y' for model 'mlp'; its inputs are x"),
             ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([40, 64])), 413, "request body is over the 4096-byte limit (--max-request-bytes)"),
         ]
+        let good = try JSONSerialization.data(withJSONObject: input([2, 64]))
         for (method, path, body, status, message) in cases {
             let reply = try await harness.request(method, path, body: body)
             #expect(reply.status == status, "\(method) \(path): \(reply.status) \(reply.text)")
             #expect(reply.json["error"] as? String == message, "\(method) \(path): \(reply.text)")
+            // The server keeps serving after every refusal.
+            let next = try await harness.request("POST", "/v2/models/mlp/infer", body: good)
+            #expect(next.status == 200, "after \(method) \(path): \(next.status) \(next.text)")
         }
+        // The binary extension: a truncated binary section, a size that does not match the shape.
+        func binary(_ size: Int, bytes: Int) throws -> (Data, String) {
+            let header = try JSONSerialization.data(withJSONObject: ["inputs": [["name": "x", "datatype": "FP32", "shape": [1, 64],
+                                                                                   "parameters": ["binary_data_size": size]]]])
+            return (header + Data(count: bytes), String(header.count))
+        }
+        for (size, bytes, message) in [(256, 100, "input 'x': binary_data_size 256 runs past the end of the body (100 bytes left)"),
+                                       (252, 252, "input 'x': binary_data_size is 252 bytes but FP32 [1, 64] needs 256")] {
+            let (body, length) = try binary(size, bytes: bytes)
+            let reply = try await harness.request("POST", "/v2/models/mlp/infer", body: body, headers: ["Inference-Header-Content-Length": length])
+            #expect(reply.status == 400 && reply.json["error"] as? String == message, "\(reply.text)")
+        }
+        // A deadline of 1 us has passed by the time any instance thread looks at the request.
+        var late = input([1, 64])
+        late["parameters"] = ["timeout": 1]
+        let expired = try await harness.post("/v2/models/mlp/infer", json: late)
+        #expect(expired.status == 504, "\(expired.text)")
+        #expect((expired.json["error"] as? String)?.hasPrefix("request timed out after waiting") == true, "\(expired.text)")
         var unknownOutput = input([1, 64])
         unknownOutput["outputs"] = [["name": "probabilities"]]
         let reply = try await harness.post("/v2/models/mlp/infer", json: unknownOutput)
@@ -133,6 +155,51 @@ import Testing
         #expect(MetricsText.value(reply.text, "nv_inference_exec_count" + labels) == 2)
         #expect(MetricsText.value(reply.text, "swiftc_infer_request_duration_seconds_count" + labels) == 2)
         #expect(reply.text.contains("# TYPE swiftc_infer_batch_rows histogram"))
+        await harness.stop()
+    }
+}
+
+/// A Triton model repository over HTTP: the highest of two versions is served, the other is
+/// unknown, config.pbtxt's batching and instance count are applied, and two instances answer
+/// many concurrent requests each with its own rows.
+@Suite(.serialized) struct ModelRepositoryServingTests {
+    @Test func highestVersionWithItsConfigAndTwoInstances() async throws {
+        let fm = FileManager.default
+        let repository = fm.temporaryDirectory.appendingPathComponent("serve-repo-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: repository) }
+        for version in ["1", "2"] {
+            try fm.createDirectory(at: repository.appendingPathComponent("mlp/\(version)"), withIntermediateDirectories: true)
+            try fm.copyItem(atPath: ServerHarness.mlp, toPath: repository.appendingPathComponent("mlp/\(version)/model.onnx").path)
+        }
+        try "max_batch_size: 4\ndynamic_batching { max_queue_delay_microseconds: 100 }\ninstance_group [ { count: 2 } ]\n"
+            .write(to: repository.appendingPathComponent("mlp/config.pbtxt"), atomically: true, encoding: .utf8)
+        let harness = try await ServerHarness(models: [], repository: repository.path)
+        let model = try #require(harness.server.models["mlp"])
+        #expect(model.version == "2")
+        #expect(model.settings == BatchSettings(maxBatch: 4, batchWindowMicroseconds: 100, maxQueue: 64, instances: 2))
+        let metadata = try await harness.request("GET", "/v2/models/mlp")
+        #expect(metadata.json["versions"] as? [String] == ["2"])
+        #expect(try await harness.request("GET", "/v2/models/mlp/versions/2/ready").status == 200)
+        #expect(try await harness.request("GET", "/v2/models/mlp/versions/1").status == 404)
+
+        let engine = model.engine
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for seed in 0..<24 {
+                group.addTask {
+                    let x = try BatchSchedulerTests.input(rows: 1 + seed % 3, seed: UInt64(seed))
+                    let reply = try await harness.post("/v2/models/mlp/infer", json: [
+                        "inputs": [["name": "x", "datatype": "FP32", "shape": x.shape, "data": try x.scalars(as: Float.self).map(Double.init)]],
+                    ])
+                    let got = ((reply.json["outputs"] as? [[String: Any]])?.first?["data"] as? [Double])?.map { Float($0) } ?? []
+                    let want = try await engine.run(["x": x])["logits"]!.scalars(as: Float.self)
+                    return got.count == want.count && zip(got, want).allSatisfy { abs($0 - $1) <= 1e-5 * max(abs($1), 1) }
+                }
+            }
+            var all: [Bool] = []
+            for try await ok in group { all.append(ok) }
+            return all
+        }
+        #expect(results.count == 24 && results.allSatisfy { $0 }, "\(results.filter { !$0 }.count) of 24 answers differ from engine.run")
         await harness.stop()
     }
 }

@@ -42,6 +42,8 @@ import Testing
         #expect(try request.tensors["u8"]!.scalars(as: UInt8.self) == [0, 255])
         #expect(try request.tensors["b"]!.scalars(as: Bool.self) == [true, false, true])
         #expect(request.id == "q" && request.timeoutMicroseconds == 1500)
+        let noTimeout = try InferenceRequest.decode(try Self.body(["inputs": inputs, "parameters": ["timeout": 0]]), headerLength: nil)
+        #expect(noTimeout.timeoutMicroseconds == nil, "timeout 0 means no timeout, as in Triton")
     }
 
     @Test func binaryInputsFollowTheJSONHeader() throws {

@@ -57,6 +57,9 @@ import Testing
         #expect(!outputs(first).isEmpty && outputs(first) == outputs(second))
         #expect(outputs(third) != outputs(first), "a changed input was answered from the cache")
         #expect(second.json["id"] as? String == "b")
+        // A hit is the same bytes a run answered: the third request again, id included.
+        let again = try await harness.post("/v2/models/mlp/infer", json: body("c"))
+        #expect(again.body == third.body && again.status == 200)
         await harness.stop()
     }
 }

@@ -23,10 +23,10 @@ final class ServerHarness: @unchecked Sendable {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    init(models: [String] = [ServerHarness.mlp], options: ServeOptions = ServeOptions()) async throws {
+    init(models: [String] = [ServerHarness.mlp], repository: String? = nil, options: ServeOptions = ServeOptions()) async throws {
         var options = options
         options.httpPort = 0
-        server = try InferenceServer(arguments: models, repository: nil, options: options,
+        server = try InferenceServer(arguments: models, repository: repository, options: options,
                                      engineOptions: Engine.Options(threads: 1), report: { _ in })
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = self.server

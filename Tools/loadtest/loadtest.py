@@ -50,6 +50,8 @@ def bodies(model, rng):
         shape = [1] + [d if isinstance(d, int) else 1 for d in info.shape[1:]]
         if info.type == "tensor(float)":
             value, datatype = rng.standard_normal(shape).astype(np.float32), "FP32"
+        elif "mask" in info.name:
+            value, datatype = np.ones(shape, np.int64), "INT64"
         else:
             value, datatype = rng.integers(0, 100, shape).astype(np.int64), "INT64"
         feeds[info.name] = value
@@ -92,7 +94,10 @@ def wrk(port, body_file, header_bytes, connections, duration, threads):
         return float(match.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[match.group(2)]
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     statuses = dict(re.findall(r"^status (\d+): (\d+)$", out, re.M))
-    return float(rate.group(1)) if rate else float("nan"), latency(50), latency(99), statuses
+    # wrk prints this line only when a connection failed (connect, read, write or timeout).
+    socket_errors = re.search(r"Socket errors: (.*)$", out, re.M)
+    return (float(rate.group(1)) if rate else float("nan"), latency(50), latency(99), statuses,
+            socket_errors.group(1) if socket_errors else "none")
 
 
 def main():
@@ -128,23 +133,23 @@ def main():
                                           args.batch_window_us, max(64, 2 * c))
                     try:
                         check_output(port, forms["json"][0], feeds, session)
-                        rate, p50, p99, statuses = wrk(port, body_file, header_bytes, c, args.duration, args.wrk_threads)
+                        rate, p50, p99, statuses, socket_errors = wrk(port, body_file, header_bytes, c, args.duration, args.wrk_threads)
                         runs, inferences = metric(port, "nv_inference_exec_count"), metric(port, "nv_inference_count")
                     finally:
                         process.terminate()
                         process.wait(timeout=60)
                     row = (form, batching, c, rate, p50, p99, inferences / runs if runs else float("nan"),
-                           ", ".join(f"{k}: {v}" for k, v in statuses.items()) or "none")
-                    print("{} batching {} c={}: {:.0f} req/s, p50 {:.2f} ms, p99 {:.2f} ms, {:.2f} rows/run, non-200 {}".format(*row), flush=True)
+                           ", ".join(f"{k}: {v}" for k, v in statuses.items()) or "none", socket_errors)
+                    print("{} batching {} c={}: {:.0f} req/s, p50 {:.2f} ms, p99 {:.2f} ms, {:.2f} rows/run, non-200 {}, socket errors {}".format(*row), flush=True)
                     rows.append(row)
     lines = [
         f"Date: {time.strftime('%Y-%m-%d')}; CPU: {cpu}, {os.cpu_count()} cores; model {os.path.relpath(args.model, ROOT)}; "
         f"server --threads {args.threads}, --batch-window-us {args.batch_window_us}; wrk -t{args.wrk_threads}, {args.duration} s per run, same machine (loopback).",
         f"Command: `{' '.join(['Tools/loadtest/loadtest.py'] + sys.argv[1:])}`",
         "",
-        "| body | batching | connections | requests/s | p50 ms | p99 ms | rows per run | non-200 |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
-    ] + ["| {} | {} | {} | {:.0f} | {:.2f} | {:.2f} | {:.2f} | {} |".format(*row) for row in rows]
+        "| body | batching | connections | requests/s | p50 ms | p99 ms | rows per run | non-200 | socket errors |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|",
+    ] + ["| {} | {} | {} | {:.0f} | {:.2f} | {:.2f} | {:.2f} | {} | {} |".format(*row) for row in rows]
     print("\n".join(lines))
     if args.markdown:
         with open(args.markdown, "w") as f:
