@@ -116,7 +116,7 @@ def main():
 
         for model, feeds, expected in [
             ("resnet", inputs_for("mlp", 1, rng), "unknown model 'resnet'"),
-            ("mlp", {"x": np.zeros((1, 63), np.float32)}, "dim 1 is 63 but the model expects 64"),
+            ("mlp", {"x": np.zeros((1, 63), np.float32)}, "dim 1 is 63, expected 64"),
         ]:
             try:
                 infer(client, model, feeds, False)

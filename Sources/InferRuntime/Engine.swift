@@ -145,6 +145,13 @@ public final class Engine: Sendable {
         } }
     }
 
+    /// The checks `run` makes on its inputs (names, dtypes, ranks, fixed dims, each symbol the
+    /// same size everywhere), without running: for a caller that must refuse bad inputs
+    /// before queueing them (the server).
+    package func checkInputs(_ inputs: [String: Tensor]) throws(InferError) {
+        try InferError.classifying { try InputValidation.validate(inputs, against: signature) }
+    }
+
     /// The program for these feeds: the primary one unless they feed a default it folded.
     func compiled(for inputs: [String: Tensor]) throws -> CompiledModel {
         guard let fedDefaults else { return primary }

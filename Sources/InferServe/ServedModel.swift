@@ -10,7 +10,6 @@ final class ServedModel: Sendable {
     let engine: Engine
     /// Required inputs first, then the optional ones (inputs with defaults).
     let inputs: [ValueInfo]
-    let requiredInputNames: Set<String>
     let outputs: [ValueInfo]
     /// The symbol every input's and output's first dim is, when there is one: requests are
     /// then concatenated along it. Nil when the model has no batch dim.
@@ -27,7 +26,6 @@ final class ServedModel: Sendable {
         version = source.version
         self.engine = engine
         inputs = engine.inputs + engine.optionalInputs
-        requiredInputNames = Set(engine.inputs.map(\.name))
         outputs = engine.outputs
         batchSymbol = Self.sharedLeadingSymbol(inputs: engine.inputs, outputs: engine.outputs)
         // A model without a batch dim runs one request per run, however the flags ask.
@@ -52,42 +50,14 @@ final class ServedModel: Sendable {
         return symbol
     }
 
-    /// Checks a request's tensors against the declared inputs before it is queued: every
-    /// required input present, no unknown names, dtypes equal, ranks equal, fixed dims equal,
-    /// and each symbol the same size wherever it appears.
+    /// Checks a request's tensors before it is queued, with the engine's own input checks
+    /// (unknown or missing names, dtypes, ranks, fixed dims, symbols), so a refused request
+    /// reads exactly as `swiftc-infer run` would report it.
     func validate(_ tensors: [String: Tensor]) throws(ServeError) {
-        for name in tensors.keys where !inputs.contains(where: { $0.name == name }) {
-            throw ServeError(.badRequest, "unexpected inference input '\(name)' for model '\(self.name)'; its inputs are \(inputs.map(\.name).joined(separator: ", "))")
-        }
-        var symbols: [String: (Int, String)] = [:]
-        for info in inputs {
-            guard let tensor = tensors[info.name] else {
-                if requiredInputNames.contains(info.name) {
-                    throw ServeError(.badRequest, "expected input '\(info.name)' (\(TensorDatatype.name(of: info.type.dtype)) \(info.type.shape.map { $0.map(\.description) } ?? ["?"])) for model '\(name)'")
-                }
-                continue
-            }
-            guard tensor.dtype == info.type.dtype else {
-                throw ServeError(.badRequest, "input '\(info.name)': datatype \(TensorDatatype.name(of: tensor.dtype)) but the model expects \(TensorDatatype.name(of: info.type.dtype))")
-            }
-            guard let dims = info.type.shape else { continue }
-            guard dims.count == tensor.rank else {
-                throw ServeError(.badRequest, "input '\(info.name)': shape \(tensor.shape) has rank \(tensor.rank) but the model expects \(dims.count) (\(dims.map(\.description)))")
-            }
-            for (axis, dim) in dims.enumerated() {
-                let size = tensor.shape[axis]
-                switch dim {
-                case .value(let v) where v != size:
-                    throw ServeError(.badRequest, "input '\(info.name)': dim \(axis) is \(size) but the model expects \(v)")
-                case .symbol(let s):
-                    if let (seen, where_) = symbols[s], seen != size {
-                        throw ServeError(.badRequest, "input '\(info.name)': dim \(axis) (\(s)) is \(size) but \(where_) has \(s) = \(seen)")
-                    }
-                    symbols[s] = (size, "input '\(info.name)'")
-                default:
-                    continue
-                }
-            }
+        do {
+            try engine.checkInputs(tensors)
+        } catch {
+            throw ServeError(.badRequest, "model '\(name)': \(error.message)")
         }
     }
 

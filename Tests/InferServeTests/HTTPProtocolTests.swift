@@ -98,10 +98,10 @@ import Testing
             ("GET", "/v2/models/mlp/versions/2/ready", nil, 404, "model 'mlp' has no version '2'; serving version 1"),
             ("GET", "/v3/anything", nil, 404, "no route GET /v3/anything"),
             ("POST", "/v2/models/mlp/infer", Data("{\"inputs\": 5}".utf8), 400, "request needs a non-empty 'inputs' array"),
-            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 63])), 400, "input 'x': dim 1 is 63 but the model expects 64"),
-            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 64], "INT32")), 400, "input 'x': datatype INT32 but the model expects FP32"),
-            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([64])), 400, "input 'x': shape [64] has rank 1 but the model expects 2 ([\"N\", \"64\"])"),
-            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 64], name: "y")), 400, "unexpected inference input 'y' for model 'mlp'; its inputs are x"),
+            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 63])), 400, "model 'mlp': input \"x\" dim 1 is 63, expected 64 (declared float[N,64], got [1, 63])"),
+            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 64], "INT32")), 400, "model 'mlp': input \"x\" is int32, expected float"),
+            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([64])), 400, "model 'mlp': input \"x\" has shape [64] (rank 1), expected float[N,64] (rank 2)"),
+            ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([1, 64], name: "y")), 400, "model 'mlp': unknown input \"y\"; expected x: float[N,64]"),
             ("POST", "/v2/models/mlp/infer", try JSONSerialization.data(withJSONObject: input([40, 64])), 413, "request body is over the 4096-byte limit (--max-request-bytes)"),
         ]
         let good = try JSONSerialization.data(withJSONObject: input([2, 64]))
