@@ -3,7 +3,7 @@ import PackageDescription
 
 // Module boundaries (see README "Architecture"): dependencies point one way,
 // COpenBLAS, CInferSIMD, CReducedPrecision <- InferKernels; InferIR <- InferONNX, InferOptimizer; all <- InferRuntime
-// <- InferServe <- CLI.
+// <- InferServeProtocol <- InferServe <- CLI.
 let package = Package(
     name: "swiftc-infer",
     platforms: [.macOS(.v15)],
@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,17 +52,28 @@ let package = Package(
             name: "InferRuntime",
             dependencies: ["InferIR", "InferONNX", "InferOptimizer", "InferKernels", "COpenBLAS"]
         ),
-        // The KServe v2 / Triton-compatible server (`swiftc-infer serve`).
+        // The KServe v2 protocol's requests without a network stack: the JSON / binary and gRPC
+        // message decoders (which the fuzz target drives) and the generated protobuf messages.
+        .target(
+            name: "InferServeProtocol",
+            dependencies: ["InferRuntime", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // The KServe v2 / Triton-compatible server (`swiftc-infer serve`): HTTP and gRPC.
         .target(
             name: "InferServe",
             dependencies: [
                 "InferRuntime",
                 "InferIR",
+                "InferServeProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ]
         ),
         .executableTarget(
@@ -66,7 +81,7 @@ let package = Package(
             dependencies: ["InferRuntime", "InferServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The fuzz targets (Tools/fuzz.sh builds them with libFuzzer; a plain build is a replay tool).
-        .executableTarget(name: "swiftc-infer-fuzz", dependencies: ["InferRuntime", "InferONNX", "InferIR"]),
+        .executableTarget(name: "swiftc-infer-fuzz", dependencies: ["InferRuntime", "InferONNX", "InferIR", "InferServeProtocol"]),
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),
@@ -74,7 +89,14 @@ let package = Package(
         // Test support only: counts heap allocations per thread by interposing malloc & co.
         .target(name: "CAllocationCounter"),
         .testTarget(name: "InferRuntimeTests", dependencies: ["InferRuntime", "InferIR", "InferONNX", "CAllocationCounter"]),
-        .testTarget(name: "InferServeTests", dependencies: ["InferServe", "InferRuntime", "InferIR"]),
+        .testTarget(
+            name: "InferServeTests",
+            dependencies: [
+                "InferServe", "InferServeProtocol", "InferRuntime", "InferIR",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["swiftc-infer", "swiftc-infer-fuzz", "InferRuntime"]),
     ]
 )

@@ -105,8 +105,10 @@ def main():
     cmd = re.search(r"^CMD (.*)$", dockerfile, re.M)
     check(entry is not None and json.loads(entry.group(1)) == ["swiftc-infer", "serve"], "ENTRYPOINT is swiftc-infer serve")
     cmd_args = json.loads(cmd.group(1)) if cmd else []
-    expose = re.search(r"^EXPOSE (\d+)$", dockerfile, re.M)
-    check(expose is not None and flag_value(cmd_args, "--http-port") == expose.group(1), "EXPOSE is the CMD's --http-port")
+    expose = re.search(r"^EXPOSE ([\d ]+)$", dockerfile, re.M)
+    exposed = expose.group(1).split() if expose else []
+    check(exposed == [flag_value(cmd_args, "--http-port"), flag_value(cmd_args, "--grpc-port")],
+          f"EXPOSE {exposed} is the CMD's --http-port and --grpc-port")
     for line in re.findall(r"^#   (docker .*)$", dockerfile, re.M):
         check(line in readme, f"the README shows `{line}`")
     return check.finish()

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """End-to-end check of `swiftc-infer serve` with Triton's own Python client.
 
-Starts the server (a real process on a free loopback port) on the shipped graphs
+Starts the server (a real process on free loopback ports) on the shipped graphs
 Graphs/models/mlp (x: float[N,64]) and Graphs/models/encoder (input_ids, attention_mask:
-int64[batch,16]), then with `tritonclient.http`, unchanged:
+int64[batch,16]), then with `tritonclient.http` and `tritonclient.grpc`, unchanged:
   1. health, server metadata, model metadata and readiness;
-  2. inference in JSON and in binary form at batch sizes 1-4, every output compared with
-     ONNX Runtime on the same inputs (rtol 1e-4, atol 1e-5), and a constant output refused;
-  3. 32 requests from 8 threads at once (the dynamic batcher joins them), each checked against
-     ONNX Runtime on its own input;
-  4. errors the client surfaces with the server's message (unknown model, wrong shape);
+  2. inference in JSON and in binary form over HTTP, and over gRPC, at batch sizes 1 and 4,
+     every output compared with ONNX Runtime on the same inputs (rtol 1e-4, atol 1e-5), and a
+     constant output refused;
+  3. 32 requests from 8 threads at once over HTTP, and again over gRPC (the dynamic batcher
+     joins them), each checked against ONNX Runtime on its own input;
+  4. errors each client surfaces with the server's message (unknown model, wrong shape);
   5. SIGTERM while a request waits in a 60 s batch window (held open by another request whose
      body is still arriving): the request is still answered and the server exits 0.
 Exit status 0 when everything holds; otherwise every failed check is printed and it is 1.
@@ -34,6 +35,7 @@ import numpy as np
 import onnxruntime as ort
 
 try:
+    import tritonclient.grpc as grpcclient
     import tritonclient.http as httpclient
     from tritonclient.utils import InferenceServerException
 except ImportError as error:  # the check needs the real client; Tools/setup.sh installs it
@@ -73,12 +75,65 @@ def infer(client, model, feeds, binary):
     return client.infer(model, inputs, request_id=f"{model}-{binary}")
 
 
+def infer_grpc(client, model, feeds, request_id="grpc"):
+    inputs = []
+    for name, value in feeds.items():
+        entry = grpcclient.InferInput(name, list(value.shape), "FP32" if value.dtype == np.float32 else "INT64")
+        entry.set_data_from_numpy(value)
+        inputs.append(entry)
+    return client.infer(model, inputs, request_id=request_id)
+
+
+def check_grpc(port, references, rng):
+    """The same checks over gRPC, with tritonclient.grpc (raw_input_contents / raw_output_contents)."""
+    client = grpcclient.InferenceServerClient(f"127.0.0.1:{port}")
+    try:
+        check(client.is_server_live() and client.is_server_ready(), "gRPC: server live and ready")
+        check(client.get_server_metadata(as_json=True)["name"] == "swiftc-infer", "gRPC: server metadata names swiftc-infer")
+        for model, session in references.items():
+            metadata = client.get_model_metadata(model, as_json=True)
+            check(client.is_model_ready(model), f"gRPC: {model} ready")
+            check([i["name"] for i in metadata["inputs"]] == [i.name for i in session.get_inputs()],
+                  f"gRPC: {model} metadata lists the model's inputs")
+            check(all(i["shape"][0] == "-1" for i in metadata["inputs"]), f"gRPC: {model} metadata gives the batch dim as -1")
+            for rows in (1, 4):
+                feeds = inputs_for(model, rows, rng)
+                want = session.run(None, feeds)
+                result = infer_grpc(client, model, feeds, request_id=f"{model}-{rows}")
+                got = [result.as_numpy(o.name) for o in session.get_outputs()]
+                what = f"gRPC: {model} batch {rows}"
+                check(all(g is not None and close(g, w) for g, w in zip(got, want)), f"{what}: outputs match ONNX Runtime")
+                check(all(g is not None and np.unique(g).size > 1 for g in got), f"{what}: outputs are not constant")
+                check(result.get_response(as_json=True)["id"] == f"{model}-{rows}", f"{what}: request id echoed")
+
+        def one(seed):  # one gRPC channel, shared by the threads
+            local = np.random.default_rng(seed)
+            feeds = inputs_for("mlp", int(local.integers(1, 4)), local)
+            return close(infer_grpc(client, "mlp", feeds).as_numpy("logits"), references["mlp"].run(None, feeds)[0])
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(one, range(100, 132)))
+        check(all(results), f"gRPC: 32 concurrent requests from 8 threads: {sum(results)} match ONNX Runtime")
+
+        for model, feeds, expected in [
+            ("resnet", inputs_for("mlp", 1, rng), "unknown model 'resnet'"),
+            ("mlp", {"x": np.zeros((1, 63), np.float32)}, "dim 1 is 63, expected 64"),
+        ]:
+            try:
+                infer_grpc(client, model, feeds)
+                check(False, f"gRPC: {model}: error '{expected}' raised")
+            except InferenceServerException as error:
+                check(expected in str(error), f"gRPC: client reports '{expected}' (got: {error})")
+    finally:
+        client.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/swiftc-infer"))
     args = parser.parse_args()
     references = {"mlp": ort.InferenceSession(MLP), "encoder": ort.InferenceSession(ENCODER)}
     process, port = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000")
+    grpc_port = process.grpc_port
     client = httpclient.InferenceServerClient(f"127.0.0.1:{port}")
     rng = np.random.default_rng(20261203)
     try:
@@ -123,6 +178,7 @@ def main():
                 check(False, f"{model}: error '{expected}' raised")
             except InferenceServerException as error:
                 check(expected in str(error), f"client reports '{expected}' (got: {error})")
+        check_grpc(grpc_port, references, rng)
     finally:
         client.close()
         process.terminate()

@@ -7,21 +7,31 @@ import time
 
 
 def start_server(binary, arguments, env=None, timeout=120):
-    """Starts `binary serve ARGUMENTS` (which should include --http-port 0) and waits for its
-    `listening on http://HOST:PORT` line. Returns (process, port); exits with the server's
+    """Starts `binary serve ARGUMENTS` and waits for its `listening on http://HOST:PORT` line,
+    and its `listening on grpc://HOST:PORT` line unless ARGUMENTS has --no-grpc. ARGUMENTS
+    should give --http-port 0; --grpc-port 0 is added when it has neither --grpc-port nor
+    --no-grpc, so that servers started side by side never collide. Returns (process, port),
+    with the gRPC port as `process.grpc_port` (None without gRPC); exits with the server's
     output if it does not come up within `timeout` seconds."""
+    grpc = "--no-grpc" not in arguments
+    if grpc and "--grpc-port" not in arguments:
+        arguments = [*arguments, "--grpc-port", "0"]
     process = subprocess.Popen([binary, "serve", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
     deadline = time.time() + timeout
     lines = []
+    ports = {}
     while time.time() < deadline:
         line = process.stdout.readline()
         if not line:
             break
         lines.append(line.rstrip())
-        match = re.match(r"listening on http://[^:]+:(\d+)", line)
+        match = re.match(r"listening on (http|grpc)://[^:]+:(\d+)", line)
         if match:
-            return process, int(match.group(1))
+            ports[match.group(1)] = int(match.group(2))
+        if "http" in ports and (not grpc or "grpc" in ports):
+            process.grpc_port = ports.get("grpc")
+            return process, ports["http"]
     process.kill()
     sys.exit(f"the server did not start: {binary} serve {' '.join(arguments)}\n" + "\n".join(lines) + process.stderr.read())
 

@@ -53,7 +53,7 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python_ok() {
     python3 - <<'PY' >/dev/null 2>&1
 import onnx, onnxruntime, numpy, matplotlib
-import tritonclient.http, yaml
+import tritonclient.http, tritonclient.grpc, yaml
 assert onnx.__version__.startswith("1.23."), onnx.__version__
 assert onnxruntime.__version__.startswith("1.32."), onnxruntime.__version__
 PY

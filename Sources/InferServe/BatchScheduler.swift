@@ -1,5 +1,6 @@
 import Foundation
 import InferRuntime
+import InferServeProtocol
 
 /// One model's request queue and the threads that run it (`instances` of them).
 ///

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InferRuntime
+import InferServeProtocol
 import Logging
 
 /// The KServe v2 REST routes (`/v2/health/*`, `/v2`, `/v2/models/NAME[/versions/V][/ready|/infer]`)
@@ -20,40 +21,32 @@ enum HTTPFrontEnd {
         }
         for prefix in ["/v2/models/:model", "/v2/models/:model/versions/:version"] {
             router.get(RouterPath(prefix)) { _, context in
-                json(try server.model(context).metadataJSON())
+                json(try model(context, server).metadataJSON())
             }
             router.get(RouterPath(prefix + "/ready")) { _, context in
-                _ = try server.model(context)
+                _ = try model(context, server)
                 return Response(status: .ok)
             }
             router.post(RouterPath(prefix + "/infer")) { request, context in
-                server.requestsReceived.add(1, ordering: .relaxed)
-                defer { server.requestsAnswered.add(1, ordering: .relaxed) }
-                let model = try server.model(context)
-                let start = ContinuousClock.now
-                do {
-                    let response = try await infer(request, model: model, server: server)
-                    model.metrics.requestSuccess.increment()
-                    model.metrics.requestLatency.recordNanoseconds(Int64((ContinuousClock.now - start) / .nanoseconds(1)))
-                    return response
-                } catch {
-                    model.metrics.requestFailure.increment()
-                    throw error
-                }
+                try await server.infer(model: context.parameters.get("model") ?? "", version: context.parameters.get("version"),
+                                       decode: { try await decode(request, server: server) },
+                                       answer: response)
             }
         }
         return router
+    }
+
+    /// The model a route's `:model` (and `:version`) parameters name.
+    private static func model(_ context: BasicRequestContext, _ server: InferenceServer) throws(ServeError) -> ServedModel {
+        try server.model(named: context.parameters.get("model") ?? "", version: context.parameters.get("version"))
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private static func infer(_ request: Request, model: ServedModel, server: InferenceServer) async throws -> Response {
-        // Batches being formed wait for this request while its body is read and checked.
-        model.scheduler.requestArriving()
-        var queued = false
-        defer { if !queued { model.scheduler.requestWithdrawn() } }
+    /// The JSON request, or the binary tensor data extension when the header gives the JSON's length.
+    private static func decode(_ request: Request, server: InferenceServer) async throws -> InferenceRequest {
         var headerLength: Int?
         if let value = request.headers[headerLengthField] {
             guard let length = Int(value), length >= 0 else {
@@ -67,26 +60,11 @@ enum HTTPFrontEnd {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw ServeError(.payloadTooLarge, "request body is over the \(server.options.maxRequestBytes)-byte limit (--max-request-bytes)")
         }
-        let decoded = try InferenceRequest.decode(Array(buffer.readableBytesView), headerLength: headerLength)
-        try model.validate(decoded.tensors)
-        for output in decoded.outputs ?? [] where !model.outputs.contains(where: { $0.name == output.name }) {
-            throw ServeError(.badRequest, "unknown output '\(output.name)' requested; model '\(model.name)' has \(model.outputs.map(\.name).joined(separator: ", "))")
-        }
-        let timeout = decoded.timeoutMicroseconds ?? model.settings.requestTimeoutMicroseconds
-        let cacheKey = model.cache.map { _ in ResponseCache.Key(model: model.name, version: model.version, tensors: decoded.tensors) }
-        let outputs: [String: Tensor]
-        if let cache = model.cache, let cacheKey, let cached = cache.outputs(for: cacheKey) {
-            model.metrics.cacheHits.increment()
-            outputs = cached
-        } else {
-            if model.cache != nil { model.metrics.cacheMisses.increment() }
-            queued = true
-            outputs = try await model.scheduler.submit(decoded.tensors, rows: model.batchSize(of: decoded.tensors),
-                                                       timeoutMicroseconds: timeout, announced: true)
-            if let cacheKey { model.cache?.store(outputs, for: cacheKey) }
-        }
-        let response = try InferenceResponse(model: model, request: decoded, outputs: outputs)
-        server.logger.debug("infer \(model.name) id=\(decoded.id ?? "-") ok")
+        return try InferenceRequest.decode(Array(buffer.readableBytesView), headerLength: headerLength)
+    }
+
+    private static func response(model: ServedModel, request: InferenceRequest, outputs: [String: Tensor]) throws -> Response {
+        let response = try InferenceResponse(model: model, request: request, outputs: outputs)
         guard response.binaryOutputCount > 0 else { return json(response.json) }
         var body = ByteBuffer(string: response.json)
         body.writeBytes(response.binary)
@@ -110,6 +88,21 @@ struct ErrorMiddleware: RouterMiddleware {
             return HTTPFrontEnd.json(JSONText.error(message), status: error.status)
         } catch {
             return HTTPFrontEnd.json(JSONText.error("internal error: \(error)"), status: .internalServerError)
+        }
+    }
+}
+
+extension ServeError {
+    /// The HTTP status each kind of error is answered with.
+    var status: HTTPResponse.Status {
+        switch kind {
+        case .usage, .badRequest: .badRequest
+        case .invalidModel, .internalError: .internalServerError
+        case .notFound: .notFound
+        case .payloadTooLarge: .contentTooLarge
+        case .queueFull: .tooManyRequests
+        case .deadlineExceeded: .gatewayTimeout
+        case .shuttingDown: .serviceUnavailable
         }
     }
 }

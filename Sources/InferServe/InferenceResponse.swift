@@ -1,4 +1,5 @@
 import InferRuntime
+import InferServeProtocol
 
 /// A KServe v2 inference response: the JSON header, and after it the raw bytes of the
 /// outputs asked for as binary data (`binary_data_size` in each one's parameters), whose

@@ -2,13 +2,17 @@ import Foundation
 import Hummingbird
 import Synchronization
 import InferRuntime
+import InferServeProtocol
 import Logging
+import ServiceLifecycle
 
 /// The server's command-line settings.
 package struct ServeOptions: Sendable {
     package var host = "127.0.0.1"
     /// 0 asks the system for a free port (the startup line says which).
     package var httpPort = 8000
+    /// The gRPC port (0: a free one); nil serves HTTP only.
+    package var grpcPort: Int? = nil
     /// Settings for every model; a repository's `config.pbtxt` overrides them per model.
     package var batching = BatchSettings()
     /// Request bodies over this many bytes are refused with 413.
@@ -22,7 +26,8 @@ package struct ServeOptions: Sendable {
 }
 
 /// The KServe v2 / Triton-compatible inference server: the models it serves and their
-/// schedulers, behind the HTTP routes of `HTTPFrontEnd`. Models load before the server
+/// schedulers, behind the HTTP routes of `HTTPFrontEnd` and the gRPC service of
+/// `GRPCFrontEnd`. Models load before the server
 /// listens, so once it listens every model is ready.
 package final class InferenceServer: Sendable {
     package let options: ServeOptions
@@ -70,42 +75,55 @@ package final class InferenceServer: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting connections, lets requests in
-    /// flight finish, and returns. `listening` gets the bound port once the server is up.
-    package func run(listening: @escaping @Sendable (Int) -> Void) async throws {
+    /// flight finish, and returns. `listening` gets each protocol ("http", "grpc") and its
+    /// bound port once that server is up.
+    package func run(listening: @escaping @Sendable (_ scheme: String, _ port: Int) -> Void) async throws {
         let application = Application(
             router: HTTPFrontEnd.router(for: self),
             configuration: .init(address: .hostname(options.host, port: options.httpPort), serverName: "swiftc-infer"),
-            onServerRunning: { channel in listening(channel.localAddress?.port ?? -1) },
+            onServerRunning: { channel in listening("http", channel.localAddress?.port ?? -1) },
             logger: logger
         )
-        try await application.runService()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if let grpcPort = options.grpcPort {
+            services.append(.init(service: GRPCService(frontEnd: GRPCFrontEnd(server: self), host: options.host, port: grpcPort,
+                                                       maxRequestBytes: options.maxRequestBytes) { listening("grpc", $0) }))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
-    /// The model a route's `:model` (and `:version`) parameters name.
-    func model(_ context: BasicRequestContext) throws(ServeError) -> ServedModel {
-        let name = context.parameters.get("model") ?? ""
+    /// The model `name` names, at `version` when one is given (the protocol's empty version is none).
+    func model(named name: String, version: String?) throws(ServeError) -> ServedModel {
         guard let model = models[name] else {
             throw ServeError(.notFound, "unknown model '\(name)'; serving \(modelOrder.joined(separator: ", "))")
         }
-        if let version = context.parameters.get("version"), version != model.version {
+        if let version, !version.isEmpty, version != model.version {
             throw ServeError(.notFound, "model '\(name)' has no version '\(version)'; serving version \(model.version)")
         }
         return model
     }
 
     func metadataJSON() -> String {
-        "{\"name\":\"swiftc-infer\",\"version\":\"\(Self.version)\",\"extensions\":[\"binary_tensor_data\"]}"
+        "{\"name\":\"swiftc-infer\",\"version\":\"\(Self.version)\",\"extensions\":[\(Self.extensions.map(JSONText.string).joined(separator: ","))]}"
     }
 
     static let version = "0.1.0"
+    /// The protocol extensions the server speaks (server metadata lists them).
+    static let extensions = ["binary_tensor_data"]
 }
 
 extension ServedModel {
-    /// KServe v2 model metadata: symbolic and unknown dims are -1.
+    /// A tensor's shape as model metadata gives it: symbolic and unknown dims are -1.
+    func metadataShape(of info: ValueInfo) -> [Int64] {
+        (info.type.shape ?? [.unknown]).map { $0.intValue.map(Int64.init) ?? -1 }
+    }
+
+    /// KServe v2 model metadata, as the HTTP route answers it.
     func metadataJSON() -> String {
         func tensors(_ infos: [ValueInfo]) -> String {
             infos.map { info in
-                let shape = (info.type.shape ?? [.unknown]).map { $0.intValue.map(String.init) ?? "-1" }.joined(separator: ",")
+                let shape = metadataShape(of: info).map(String.init).joined(separator: ",")
                 return "{\"name\":\(JSONText.string(info.name)),\"datatype\":\"\(TensorDatatype.name(of: info.type.dtype))\",\"shape\":[\(shape)]}"
             }.joined(separator: ",")
         }

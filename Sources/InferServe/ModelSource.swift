@@ -1,3 +1,4 @@
+import InferServeProtocol
 import Foundation
 
 /// One model the server is asked to serve: its name, version, file and (from a Triton model

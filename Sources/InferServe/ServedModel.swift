@@ -1,6 +1,7 @@
 import Foundation
 import InferIR
 import InferRuntime
+import InferServeProtocol
 
 /// A loaded model as the server sees it: its engine, its declared inputs and outputs, whether
 /// it batches, and the scheduler its requests queue on.

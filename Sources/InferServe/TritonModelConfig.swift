@@ -1,3 +1,4 @@
+import InferServeProtocol
 /// What the server takes from a Triton `config.pbtxt` (protobuf text format): the batch size
 /// limit, the batching window and the instance count. Every other top-level field is listed in
 /// `ignoredFields`, which the server prints at startup so nobody believes it was applied.

@@ -6,7 +6,7 @@ import InferServe
 struct ServeCommand: LimitedCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve models over the KServe v2 / Triton HTTP protocol, with dynamic batching.",
+        abstract: "Serve models over the KServe v2 / Triton protocol (HTTP and gRPC), with dynamic batching.",
         discussion: """
         A model given as a file is served under its file name without the extension
         (models/mlp.onnx -> mlp; a file named model.onnx or model.plan takes its folder's name),
@@ -28,11 +28,17 @@ struct ServeCommand: LimitedCommand {
         LRU of N outputs per model, keyed by the inputs' names, datatypes, shapes and bytes. SIGTERM or SIGINT stops accepting
         connections, finishes the requests in flight and exits 0.
 
+        gRPC (--grpc-port, default 8001; --no-grpc turns it off) serves the protocol's
+        inference.GRPCInferenceService: ServerLive, ServerReady, ModelReady, ServerMetadata,
+        ModelMetadata and ModelInfer, with inputs in raw_input_contents or typed contents and
+        outputs in raw_output_contents, on the same models, queues and cache as HTTP.
+
         Examples:
           swiftc-infer serve Graphs/models/mlp/model.onnx
           swiftc-infer serve classifier=resnet.plan --http-port 8080 --threads 2 --max-batch 16
           swiftc-infer serve --model-repository models/ --instances 2 --threads 1
           curl -s localhost:8000/v2/models/mlp
+          python3 -c 'import tritonclient.grpc as g; print(g.InferenceServerClient("localhost:8001").get_model_metadata("mlp"))'
         """
     )
 
@@ -49,6 +55,12 @@ struct ServeCommand: LimitedCommand {
 
     @Option(help: "HTTP port (0: any free port; the startup line names it).")
     var httpPort = 8000
+
+    @Option(help: "gRPC port (0: any free port; the startup line names it).")
+    var grpcPort = 8001
+
+    @Flag(help: "Serve HTTP only.")
+    var noGrpc = false
 
     @Option(help: "Threads each run uses (default: all cores).")
     var threads: Int?
@@ -86,6 +98,8 @@ struct ServeCommand: LimitedCommand {
         guard (1...1_000_000).contains(maxQueue) else { throw ValidationError("--max-queue must be in 1...1000000") }
         guard (1...64).contains(instances) else { throw ValidationError("--instances must be in 1...64") }
         guard (0...65535).contains(httpPort) else { throw ValidationError("--http-port must be in 0...65535") }
+        guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be in 0...65535") }
+        if !noGrpc, httpPort != 0, grpcPort == httpPort { throw ValidationError("--http-port and --grpc-port are both \(httpPort)") }
         guard (0...1_000_000).contains(cacheEntries) else { throw ValidationError("--cache-entries must be in 0...1000000") }
         guard maxRequestBytes >= 1024 else { throw ValidationError("--max-request-bytes must be at least 1024") }
         if let requestTimeoutMilliseconds, !(1...86_400_000).contains(requestTimeoutMilliseconds) {
@@ -98,6 +112,7 @@ struct ServeCommand: LimitedCommand {
         var options = ServeOptions()
         options.host = host
         options.httpPort = httpPort
+        options.grpcPort = noGrpc ? nil : grpcPort
         options.batching.maxBatch = maxBatch
         options.batching.batchWindowMicroseconds = batchWindowMicroseconds
         options.batching.maxQueue = maxQueue
@@ -118,7 +133,7 @@ struct ServeCommand: LimitedCommand {
         nonisolated(unsafe) var failure: (any Error)?
         Task {
             do {
-                try await server.run { port in Self.say("listening on http://\(host):\(port)") }
+                try await server.run { scheme, port in Self.say("listening on \(scheme)://\(host):\(port)") }
             } catch {
                 failure = error
             }

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `swiftc-infer serve` as a process: Triton's own Python client against it (Tools/serve_check.py:
-/// every output checked against ONNX Runtime, concurrent requests, client-visible errors,
+/// `swiftc-infer serve` as a process: Triton's own Python clients, HTTP and gRPC, against it
+/// (Tools/serve_check.py: every output checked against ONNX Runtime, concurrent requests, client-visible errors,
 /// SIGTERM with a request in flight), and the startup refusals with their exit status.
 @Suite struct ServeCommandTests {
     @Test func tritonClientAgreesWithONNXRuntimeAndShutdownIsGraceful() throws {
@@ -26,6 +26,9 @@ import Testing
 
         let badFlag = try CLI.run(["serve", CLI.path("Graphs/mlp.onnxtxt"), "--max-batch", "0"])
         #expect(badFlag.status == 2 && badFlag.stderr.contains("--max-batch must be in 1...4096"))
+
+        let samePort = try CLI.run(["serve", CLI.path("Graphs/mlp.onnxtxt"), "--http-port", "8100", "--grpc-port", "8100"])
+        #expect(samePort.status == 2 && samePort.stderr.contains("--http-port and --grpc-port are both 8100"), "\(samePort.stderr)")
 
         let repository = FileManager.default.temporaryDirectory.appendingPathComponent("serve-repo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: repository) }

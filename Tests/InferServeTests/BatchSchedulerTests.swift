@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import InferRuntime
 @testable import InferServe
+@testable import InferServeProtocol
 
 /// Dynamic batching on the mlp graph (x: float[N,64] -> logits: float[N,10]): concurrent
 /// requests share runs and each gets its own rows back; a full queue refuses at once; a

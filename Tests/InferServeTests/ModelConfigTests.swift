@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferServe
+@testable import InferServeProtocol
 
 /// Triton's config.pbtxt: the three fields the server applies, the others named as ignored,
 /// and malformed files refused with the file and line.

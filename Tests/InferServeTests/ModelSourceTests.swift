@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import InferServe
+@testable import InferServeProtocol
 
 /// Model names from paths and NAME=PATH, and Triton's repository layout.
 @Suite struct ModelSourceTests {

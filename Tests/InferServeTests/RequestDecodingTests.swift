@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import InferRuntime
 @testable import InferServe
+@testable import InferServeProtocol
 
 /// Request bodies to tensors: JSON (flat and nested), the binary extension, and every way a
 /// body can be wrong refused by name before anything is queued.

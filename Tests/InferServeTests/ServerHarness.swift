@@ -2,16 +2,22 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import GRPCCore
+import GRPCNIOTransportHTTP2
 @testable import InferRuntime
 @testable import InferServe
+import InferServeProtocol
 
-/// An in-process server on a free loopback port, and a real HTTP client (URLSession) to it.
+/// An in-process server on free loopback ports, and real clients to it: URLSession for HTTP,
+/// grpc-swift's generated client for gRPC.
 final class ServerHarness: @unchecked Sendable {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let mlp = root.appendingPathComponent("Graphs/models/mlp/model.onnx").path
 
     let server: InferenceServer
     let port: Int
+    /// The gRPC port, when the harness was started with `grpc: true`.
+    let grpcPort: Int?
     private let task: Task<Void, any Error>
 
     struct Reply {
@@ -23,17 +29,36 @@ final class ServerHarness: @unchecked Sendable {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    init(models: [String] = [ServerHarness.mlp], repository: String? = nil, options: ServeOptions = ServeOptions()) async throws {
+    init(models: [String] = [ServerHarness.mlp], repository: String? = nil, options: ServeOptions = ServeOptions(),
+         grpc: Bool = false) async throws {
         var options = options
         options.httpPort = 0
+        options.grpcPort = grpc ? 0 : nil
         server = try InferenceServer(arguments: models, repository: repository, options: options,
                                      engineOptions: Engine.Options(threads: 1), report: { _ in })
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let (ports, continuation) = AsyncStream.makeStream(of: (String, Int).self)
         let server = self.server
-        task = Task { try await server.run { port in continuation.yield(port) } }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw ServeError(.internalError, "server did not start") }
+        task = Task { try await server.run { scheme, port in continuation.yield((scheme, port)) } }
+        var bound: [String: Int] = [:]
+        for await (scheme, port) in ports {
+            bound[scheme] = port
+            if bound["http"] != nil, !grpc || bound["grpc"] != nil { break }
+        }
+        guard let port = bound["http"] else { throw ServeError(.internalError, "server did not start") }
         self.port = port
+        grpcPort = bound["grpc"]
+    }
+
+    /// Runs `body` with a gRPC client connected to the server (started with `grpc: true`).
+    func grpc<Result: Sendable>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (Inference_GRPCInferenceService.Client<HTTP2ClientTransport.Posix>) async throws -> Result
+    ) async throws -> Result {
+        guard let grpcPort else { throw ServeError(.internalError, "the harness was started without gRPC") }
+        let transport = try HTTP2ClientTransport.Posix(target: .ipv4(host: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)
+        return try await withGRPCClient(transport: transport, isolation: isolation) { client in
+            try await body(Inference_GRPCInferenceService.Client(wrapping: client))
+        }
     }
 
     func stop() async {

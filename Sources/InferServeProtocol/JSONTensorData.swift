@@ -4,8 +4,8 @@ import InferRuntime
 /// Tensor elements to and from the JSON `data` arrays of the protocol: numbers for numeric
 /// datatypes, `true`/`false` for BOOL, each checked to fit its datatype (an INT8 input of
 /// 300 or an FP32 of 1e39 is refused, not wrapped or turned into infinity).
-enum JSONTensorData {
-    static func encode(_ scalars: [Any], as dtype: DType, input: String) throws(ServeError) -> [UInt8] {
+package enum JSONTensorData {
+    package static func encode(_ scalars: [Any], as dtype: DType, input: String) throws(ServeError) -> [UInt8] {
         func number(_ value: Any, _ index: Int) throws(ServeError) -> NSNumber {
             guard let number = value as? NSNumber else {
                 throw ServeError(.badRequest, "input '\(input)': data[\(index)] is \(type(of: value)), not a number")
@@ -51,7 +51,7 @@ enum JSONTensorData {
     /// The JSON array text of a tensor's elements, flat in row-major order. Floats print as
     /// the shortest text that reads back to the same value. NaN and infinity have no JSON
     /// form: such an output must be asked for as binary data.
-    static func text(of tensor: Tensor, output: String) throws(ServeError) -> String {
+    package static func text(of tensor: Tensor, output: String) throws(ServeError) -> String {
         var text = "["
         text.reserveCapacity(tensor.count * 8 + 2)
         func appendAll<T: TensorScalar>(_: T.Type, _ format: (T) throws(ServeError) -> String) throws(ServeError) {

@@ -4,24 +4,31 @@ import InferRuntime
 /// A KServe v2 inference request, decoded and turned into tensors: the JSON form, or the
 /// binary tensor data extension (a JSON header of `Inference-Header-Content-Length` bytes,
 /// then each input with a `binary_data_size` parameter's raw bytes, in input order).
-struct InferenceRequest {
-    struct RequestedOutput {
-        var name: String
-        var binary: Bool
+package struct InferenceRequest {
+    package struct RequestedOutput {
+        package var name: String
+        package var binary: Bool
+
+        package init(name: String, binary: Bool) {
+            self.name = name
+            self.binary = binary
+        }
     }
 
-    var id: String?
-    var tensors: [String: Tensor] = [:]
+    package var id: String?
+    package var tensors: [String: Tensor] = [:]
     /// Nil: every output, in JSON unless `binary_data_output` is set.
-    var outputs: [RequestedOutput]?
-    var binaryOutputs = false
+    package var outputs: [RequestedOutput]?
+    package var binaryOutputs = false
     /// `parameters.timeout` in microseconds (Triton's per-request timeout; 0, as in Triton, is none).
-    var timeoutMicroseconds: Int?
+    package var timeoutMicroseconds: Int?
 
     /// Nested JSON arrays deeper than this are refused (the deepest real tensor is far less).
     static let maxNesting = 32
 
-    static func decode(_ body: [UInt8], headerLength: Int?) throws(ServeError) -> InferenceRequest {
+    package init() {}
+
+    package static func decode(_ body: [UInt8], headerLength: Int?) throws(ServeError) -> InferenceRequest {
         let jsonEnd = headerLength ?? body.count
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw ServeError(.badRequest, "Inference-Header-Content-Length is \(jsonEnd) but the body has \(body.count) bytes")
@@ -99,12 +106,7 @@ struct InferenceRequest {
             }
             shape.append(dim)
         }
-        var count = 1
-        for dim in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-            guard !overflow, product <= Int(Int32.max) else { throw ServeError(.badRequest, "input '\(name)': shape \(shape) is too large") }
-            count = product
-        }
+        let count = try elementCount(of: shape, input: name)
         let parameters = try dictionary(input["parameters"], "input '\(name)' parameters")
         let bytes: [UInt8]
         if let size = parameters["binary_data_size"] {
@@ -138,6 +140,18 @@ struct InferenceRequest {
         } catch {
             throw ServeError(.badRequest, "input '\(name)': \(error.message)")
         }
+    }
+
+    /// The elements a shape holds, refused past 2^31 - 1 (no real request is that large, and
+    /// it keeps byte counts far from overflow).
+    static func elementCount(of shape: [Int], input name: String) throws(ServeError) -> Int {
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= Int(Int32.max) else { throw ServeError(.badRequest, "input '\(name)': shape \(shape) is too large") }
+            count = product
+        }
+        return count
     }
 
     /// The protocol allows nested arrays (`[[1, 2], [3, 4]]`) as well as flat ones.

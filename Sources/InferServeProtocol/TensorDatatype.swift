@@ -3,8 +3,8 @@ import InferRuntime
 /// The KServe v2 / Triton name of each element type the engine has (`FP32`, `INT64`, ...).
 /// The protocol's other types (`FP16`, `BF16`, `UINT16`..., `BYTES`) have no engine dtype, so a
 /// request naming one is refused before it is queued.
-enum TensorDatatype {
-    static func name(of dtype: DType) -> String {
+package enum TensorDatatype {
+    package static func name(of dtype: DType) -> String {
         switch dtype {
         case .float32: "FP32"
         case .float64: "FP64"
@@ -17,7 +17,7 @@ enum TensorDatatype {
     }
 
     /// The engine dtype of a protocol datatype name, nil for names it has no dtype for.
-    static func dtype(named name: String) -> DType? {
+    package static func dtype(named name: String) -> DType? {
         DType.allCases.first { self.name(of: $0) == name }
     }
 }

@@ -1,7 +1,6 @@
-import Hummingbird
-
 /// Why the server refused something: at startup (a bad model or flag) or per request, where
-/// the kind picks the HTTP status and the message becomes the protocol's `{"error": "..."}`.
+/// the kind picks the HTTP status or gRPC code, and the message becomes the error text
+/// (HTTP's `{"error": "..."}`, gRPC's status message).
 package struct ServeError: Error, CustomStringConvertible, Sendable {
     package enum Kind: Sendable {
         /// A command-line or repository mistake (exit status 2).
@@ -27,22 +26,10 @@ package struct ServeError: Error, CustomStringConvertible, Sendable {
     package let kind: Kind
     package let message: String
 
-    init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
     package var description: String { message }
-
-    var status: HTTPResponse.Status {
-        switch kind {
-        case .usage, .badRequest: .badRequest
-        case .invalidModel, .internalError: .internalServerError
-        case .notFound: .notFound
-        case .payloadTooLarge: .contentTooLarge
-        case .queueFull: .tooManyRequests
-        case .deadlineExceeded: .gatewayTimeout
-        case .shuttingDown: .serviceUnavailable
-        }
-    }
 }
