@@ -81,7 +81,10 @@ let package = Package(
             dependencies: ["InferRuntime", "InferServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The fuzz targets (Tools/fuzz.sh builds them with libFuzzer; a plain build is a replay tool).
-        .executableTarget(name: "swiftc-infer-fuzz", dependencies: ["InferRuntime", "InferONNX", "InferIR", "InferServeProtocol"]),
+        .executableTarget(
+            name: "swiftc-infer-fuzz",
+            dependencies: ["InferRuntime", "InferONNX", "InferIR", "InferServeProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "InferIRTests", dependencies: ["InferIR"]),
         .testTarget(name: "InferONNXTests", dependencies: ["InferONNX", "InferIR"], exclude: ["Fixtures"]),
         .testTarget(name: "InferOptimizerTests", dependencies: ["InferOptimizer", "InferIR"]),

@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # libFuzzer targets for swiftc-infer (Sources/swiftc-infer-fuzz): every input goes as far as it
 # can — ONNX protobuf or text through import, validation, the optimizer, lowering and one run;
-# plan files through load and run; .npy / TensorProto .pb through their readers — and anything
-# but a clean InferError (a trap, an ASan report, a hang, a leak of memory) is a finding.
+# plan files through load and run; .npy / TensorProto .pb through their readers; server requests
+# (KServe v2 JSON, the binary extension, gRPC ModelInfer) through the decoders and a served model's
+# input checks — and anything but a clean InferError or ServeError (a trap, an ASan report, a hang,
+# a leak of memory) is a finding.
 #
 #   Tools/fuzz.sh build [--release]      build the fuzzing binary (ASan + libFuzzer) into .build-fuzz[-release]
 #   Tools/fuzz.sh ci [SECONDS]           CI: build, then every target SECONDS (default 40) from the committed
 #                                        corpus; fails on any finding
 #   Tools/fuzz.sh run TARGET [SECONDS]   a long run (default 1800 s, release build), continuing past findings;
 #                                        they land in .build-fuzz-release/findings/TARGET
-#   Tools/fuzz.sh seed                   rebuild the minimized seed corpora Tests/Fuzz/corpus/TARGET from Graphs/
-#                                        and the ONNX conformance cases (run conformance.py --generate-only first)
+#   Tools/fuzz.sh seed [TARGET...]       rebuild the minimized seed corpora Tests/Fuzz/corpus/TARGET (default all)
+#                                        from Graphs/, the ONNX conformance cases (run conformance.py --generate-only
+#                                        first) and Tools/make_request_seeds.py
 #   Tools/fuzz.sh replay                 the committed corpora and crash reproducers through a plain debug build
 #
-# TARGET is onnx, text, plan or tensor. Every run prints `fuzz stats (TARGET): N executions, M reached
+# TARGET is onnx, text, plan, tensor or request. Every run prints `fuzz stats (TARGET): N executions, M reached
 # the run step (P%) ...` lines: the share of inputs that got past parsing and validation to a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-TARGETS=(onnx text plan tensor)
+TARGETS=(onnx text plan tensor request)
 CORPUS=Tests/Fuzz/corpus
 CRASHES=Tests/Fuzz/crashes
 # Let libFuzzer (not Swift's backtracer, which trips ASan) report traps.
@@ -86,9 +89,11 @@ run() {
 
 seed() {
     local cache=.cache/onnx-node-tests bin raw=.build-fuzz/seeds
+    local targets=("$@")
+    [[ ${#targets[@]} -gt 0 ]] || targets=("${TARGETS[@]}")
     [[ -d $cache ]] || { echo "no $cache: run python3 Tools/conformance.py --generate-only first" >&2; exit 1; }
     bin=$(build)
-    rm -rf "$raw"; mkdir -p "$raw"/{onnx,text,plan,tensor}
+    rm -rf "$raw"; mkdir -p "$raw"/{onnx,text,plan,tensor,request}
     # ONNX: every small model of the conformance cases and of Graphs/.
     find "$cache" Graphs -name '*.onnx' -size -64k | sort | while read -r f; do
         cp "$f" "$raw/onnx/$(echo "$f" | md5sum | cut -c1-16).onnx"
@@ -120,8 +125,10 @@ EOF
     find Graphs -name '*.npy' -size -64k | sort | while read -r f; do
         cp "$f" "$raw/tensor/$(echo "$f" | md5sum | cut -c1-16).npy"
     done
+    # Requests: JSON, binary-extension and gRPC bodies for the request target's stand-in model.
+    python3 Tools/make_request_seeds.py "$raw/request" >&2
     # Minimize: keep the inputs that add coverage.
-    for target in "${TARGETS[@]}"; do
+    for target in "${targets[@]}"; do
         rm -rf "${CORPUS:?}/$target"; mkdir -p "$CORPUS/$target"
         SWIFTC_INFER_FUZZ_TARGET=$target "$bin" "${FUZZ_FLAGS[@]}" -merge=1 "$CORPUS/$target" "$raw/$target" > ".build-fuzz/seed-$target.log" 2>&1
         echo "$target: $(ls "$raw/$target" | wc -l) seeds -> $(ls "$CORPUS/$target" | wc -l) files, $(du -sh "$CORPUS/$target" | cut -f1)"
@@ -139,7 +146,7 @@ case "${1:-}" in
     build) shift; build "$@" ;;
     ci) shift; ci "$@" ;;
     run) shift; [[ $# -ge 1 ]] || { echo "usage: Tools/fuzz.sh run TARGET [SECONDS]" >&2; exit 2; }; run "$@" ;;
-    seed) seed ;;
+    seed) shift; seed "$@" ;;
     replay) replay ;;
-    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

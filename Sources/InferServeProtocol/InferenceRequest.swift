@@ -128,7 +128,9 @@ package struct InferenceRequest {
         } else {
             guard let data = input["data"] else { throw ServeError(.badRequest, "input '\(name)' has no 'data' (and no binary_data_size)") }
             var scalars: [Any] = []
-            scalars.reserveCapacity(count)
+            // Each element takes at least two bytes of JSON ("1,"): never reserve more than the
+            // body can hold (a 70-byte body declaring 2^31 elements must not ask for 64 GB).
+            scalars.reserveCapacity(min(count, body.count / 2 + 1))
             try flatten(data, into: &scalars, depth: 0, name: name)
             guard scalars.count == count else {
                 throw ServeError(.badRequest, "input '\(name)': 'data' has \(scalars.count) elements but shape \(shape) needs \(count)")

@@ -24,7 +24,7 @@ enum FuzzMutation {
             let n = mutateBytes(data, size, maxSize)
             fixPlanHeader(UnsafeMutableRawBufferPointer(start: data, count: n))
             return n
-        case .text, .tensor:
+        case .text, .tensor, .request:
             return mutateBytes(data, size, maxSize)
         }
     }

@@ -2,10 +2,12 @@ import Foundation
 import InferONNX
 import InferIR
 import InferRuntime
+import InferServeProtocol
 
-/// The four fuzz targets: what one input (a byte string from libFuzzer, or a corpus file in
+/// The five fuzz targets: what one input (a byte string from libFuzzer, or a corpus file in
 /// replay mode) goes through. Every failure must be an `InferError`; anything else — a trap, a
-/// crash, a hang past libFuzzer's timeout — is a bug the fuzzer reports.
+/// crash, a hang past libFuzzer's timeout — is a bug the fuzzer reports (for `request`, a
+/// `ServeError`, the server's refusal).
 enum FuzzTarget: String, CaseIterable {
     /// ONNX protobuf: import → validation and shape inference → optimizer → plan → one run.
     case onnx
@@ -15,6 +17,8 @@ enum FuzzTarget: String, CaseIterable {
     case plan
     /// `.npy` and TensorProto `.pb` readers.
     case tensor
+    /// The server's request decoders: KServe v2 JSON, the binary extension, gRPC ModelInfer.
+    case request
 
     /// Small limits so that every execution stays fast and small (libFuzzer runs millions).
     static let limits = ResourceLimits(maxTensorBytes: 4 << 20, maxArenaBytes: 16 << 20, maxNodes: 10_000,
@@ -29,10 +33,13 @@ enum FuzzTarget: String, CaseIterable {
                 case .text: try ModelPipeline.run(try ONNXTextParser.parseModel(String(decoding: data, as: UTF8.self)), level: ModelPipeline.level(for: data))
                 case .plan: try ModelPipeline.runPlan(data)
                 case .tensor: try Self.readTensors(data)
+                case .request: try RequestDecoders.run(data)
                 }
             }
         } catch is InferError {
             // A clean refusal: what hostile input should get.
+        } catch is ServeError {
+            // The server's clean refusal of a request (a 400 / INVALID_ARGUMENT).
         } catch {
             fatalError("\(rawValue): an error that is not an InferError: \(error)")
         }

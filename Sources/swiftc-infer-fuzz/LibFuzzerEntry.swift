@@ -1,6 +1,6 @@
 // The libFuzzer entry points, compiled only into the fuzzing build (Tools/fuzz.sh builds with
 // `-sanitize=fuzzer,address -DFUZZING`). The target comes from SWIFTC_INFER_FUZZ_TARGET
-// (onnx, text, plan, tensor).
+// (onnx, text, plan, tensor, request).
 #if FUZZING
 import Foundation
 

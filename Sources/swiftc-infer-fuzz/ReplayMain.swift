@@ -13,7 +13,7 @@ enum ReplayMain {
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("usage: swiftc-infer-fuzz onnx|text|plan|tensor [--mutate N] PATH...\n".utf8))
+            FileHandle.standardError.write(Data("usage: swiftc-infer-fuzz onnx|text|plan|tensor|request [--mutate N] PATH...\n".utf8))
             exit(2)
         }
         arguments.removeFirst()

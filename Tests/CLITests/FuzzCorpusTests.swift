@@ -6,7 +6,7 @@ import Testing
 /// through the plain build of the fuzz targets (`swiftc-infer-fuzz TARGET PATH...`, beside the
 /// CLI), which must handle each one with a clean error or a clean run.
 @Suite struct FuzzCorpusTests {
-    static let targets = ["onnx", "text", "plan", "tensor"]
+    static let targets = ["onnx", "text", "plan", "tensor", "request"]
 
     static var replay: URL { CLI.binary.deletingLastPathComponent().appendingPathComponent("swiftc-infer-fuzz") }
 

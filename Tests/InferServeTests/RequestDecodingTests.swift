@@ -85,6 +85,13 @@ import Testing
         #expect(Self.refusal(twice) == "input 'x' appears twice")
     }
 
+    /// Found while writing the `request` fuzz target (its crash reproducer): a 70-byte body declaring 2^31 - 1 elements made the
+    /// decoder reserve room for all of them up front (64 GB) and the server trap.
+    @Test func aHugeDeclaredShapeWithLittleDataIsRefusedWithoutAllocatingIt() throws {
+        let body = Array(#"{"inputs":[{"name":"x","datatype":"FP32","shape":[2147483647],"data":[1]}]}"#.utf8)
+        #expect(Self.refusal(body) == "input 'x': 'data' has 1 elements but shape [2147483647] needs 2147483647")
+    }
+
     @Test func binarySizesMustMatchShapeAndBody() throws {
         func header(_ size: Int) throws -> [UInt8] {
             try Self.body(["inputs": [["name": "x", "datatype": "FP32", "shape": [2], "parameters": ["binary_data_size": size]]]])
