@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Load test of `swiftc-infer serve` on loopback with wrk (HTTP, KServe v2 JSON and binary bodies).
+"""Load test of `swiftc-infer serve` on loopback: wrk for HTTP (KServe v2 JSON and binary
+bodies), tritonclient's gRPC client from many threads for gRPC.
 
-For each body form (json, binary), each batching setting (off: --max-batch 1; on: --max-batch B)
+For each body form (json, binary, grpc), each batching setting (off: --max-batch 1; on: --max-batch B)
 and each concurrency in the sweep, a fresh server is started on a free port and wrk posts the
-same inference request for --duration seconds over that many connections. Recorded per run:
-requests/s, p50 and p99 latency (wrk --latency), and non-200 answers by status. The server's
+same inference request for --duration seconds over that many connections (for grpc: that many
+threads, each with its own tritonclient.grpc client and channel, one request in flight each).
+Recorded per run: requests/s, p50 and p99 latency, and non-200 answers by status (for grpc:
+failed calls by gRPC status). The server's
 /metrics afterwards gives the runs it made, so rows per run (the batching actually achieved)
 is printed too. Every run is bounded in time (wrk -d, plus a timeout on everything).
 
@@ -13,8 +16,10 @@ Before timing, one request's output is compared with ONNX Runtime on the same in
     python3 Tools/loadtest/loadtest.py                                     # mlp_b1, 1/4/16/64 connections
     python3 Tools/loadtest/loadtest.py --model Graphs/bench/mlp_b1/model.onnx --concurrency 1,8,32 \\
         --duration 10 --max-batch 16 --markdown docs/bench/serve-loadtest.md
+    python3 Tools/loadtest/loadtest.py --forms grpc --concurrency 1,8,64,256 --duration 20
 
-gRPC load (tritonclient's gRPC client from many threads) comes with the gRPC endpoint.
+The Python gRPC client is bound by the interpreter (one GIL for every thread): on a small
+machine it, not the server, may set the ceiling; the table says how many cores were shared.
 """
 import argparse
 import json
@@ -24,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -37,7 +43,7 @@ from serve_harness import start_server  # noqa: E402
 
 
 def start(binary, model, threads, max_batch, window, max_queue):
-    return start_server(binary, [f"m={model}", "--http-port", "0", "--threads", str(threads), "--max-batch", str(max_batch),
+    return start_server(binary, [f"m={model}", "--http-port", "0", "--grpc-port", "0", "--threads", str(threads), "--max-batch", str(max_batch),
                                  "--batch-window-us", str(window), "--max-queue", str(max_queue)],
                         env={k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"})
 
@@ -100,6 +106,53 @@ def wrk(port, body_file, header_bytes, connections, duration, threads):
             socket_errors.group(1) if socket_errors else "none")
 
 
+def grpc_load(port, feeds, connections, duration):
+    """`connections` threads, each with its own tritonclient.grpc client, posting the same
+    request back to back for `duration` seconds. Returns what wrk() does."""
+    import tritonclient.grpc as grpcclient
+    from tritonclient.utils import InferenceServerException
+
+    def inputs():
+        entries = []
+        for name, value in feeds.items():
+            entry = grpcclient.InferInput(name, list(value.shape), "FP32" if value.dtype == np.float32 else "INT64")
+            entry.set_data_from_numpy(value)
+            entries.append(entry)
+        return entries
+    latencies, failures, lock = [], {}, threading.Lock()
+    start = threading.Barrier(connections + 1)
+    stop_at = [0.0]
+
+    def caller():
+        client = grpcclient.InferenceServerClient(f"127.0.0.1:{port}")
+        request, own, own_failures = inputs(), [], {}
+        start.wait()
+        while time.perf_counter() < stop_at[0]:
+            began = time.perf_counter()
+            try:
+                client.infer("m", request, client_timeout=10)
+                own.append(time.perf_counter() - began)
+            except InferenceServerException as error:
+                status = str(error.status())
+                own_failures[status] = own_failures.get(status, 0) + 1
+        client.close()
+        with lock:
+            latencies.extend(own)
+            for status, count in own_failures.items():
+                failures[status] = failures.get(status, 0) + count
+    threads = [threading.Thread(target=caller) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + duration
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=duration + 60)
+    if not latencies:
+        return float("nan"), float("nan"), float("nan"), failures, "none"
+    ms = np.array(latencies) * 1e3
+    return len(latencies) / duration, float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), failures, "none"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/swiftc-infer"))
@@ -113,7 +166,7 @@ def main():
     parser.add_argument("--forms", default="json,binary")
     parser.add_argument("--markdown", help="also write the table here")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and args.forms != "grpc":
         sys.exit("loadtest: wrk is not installed (apt-get install wrk)")
     rng = np.random.default_rng(1)
     forms, feeds, session = bodies(args.model, rng)
@@ -122,7 +175,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for form in args.forms.split(","):
-            body, header_bytes = forms[form]
+            body, header_bytes = forms.get(form, (b"", None))
             body_file = os.path.join(tmp, f"{form}.body")
             with open(body_file, "wb") as f:
                 f.write(body)
@@ -133,7 +186,10 @@ def main():
                                           args.batch_window_us, max(64, 2 * c))
                     try:
                         check_output(port, forms["json"][0], feeds, session)
-                        rate, p50, p99, statuses, socket_errors = wrk(port, body_file, header_bytes, c, args.duration, args.wrk_threads)
+                        if form == "grpc":
+                            rate, p50, p99, statuses, socket_errors = grpc_load(process.grpc_port, feeds, c, args.duration)
+                        else:
+                            rate, p50, p99, statuses, socket_errors = wrk(port, body_file, header_bytes, c, args.duration, args.wrk_threads)
                         runs, inferences = metric(port, "nv_inference_exec_count"), metric(port, "nv_inference_count")
                     finally:
                         process.terminate()
