@@ -12,7 +12,9 @@ int64[batch,16]), then with `tritonclient.http` and `tritonclient.grpc`, unchang
      joins them), each checked against ONNX Runtime on its own input;
   4. errors each client surfaces with the server's message (unknown model, wrong shape);
   5. SIGTERM while a request waits in a 60 s batch window (held open by another request whose
-     body is still arriving): the request is still answered and the server exits 0.
+     body is still arriving): the request is still answered and the server exits 0;
+  6. SIGTERM under load, over HTTP and over gRPC: every request the server accepted is
+     answered, correctly, and its received/answered counts equal the answers the clients got.
 Exit status 0 when everything holds; otherwise every failed check is printed and it is 1.
 
     python3 Tools/serve_check.py --binary .build/debug/swiftc-infer
@@ -256,7 +258,55 @@ def main():
     # backlog when the listener closed) is a refusal, not a lost request: the counts above prove it.
     check(tally["wrong"] == 0, f"SIGTERM under load: every answer correct ({tally})")
     check(process.returncode == 0, f"SIGTERM under load: exit {process.returncode}")
+    check_grpc_shutdown_under_load(args.binary, feeds, want)
     return check.finish()
+
+
+def check_grpc_shutdown_under_load(binary, feeds, want):
+    """SIGTERM under gRPC load: 8 threads, each with its own channel, call ModelInfer back to
+    back; mid-load the server gets SIGTERM. Every call the server accepted must be answered
+    correctly; calls after it stopped accepting fail UNAVAILABLE without reaching a model."""
+    process, _ = start(binary, MLP)
+    port = process.grpc_port
+    tally = {"answered": 0, "wrong": 0, "refused": 0}
+    errors = []
+    lock = threading.Lock()
+    stop_at = time.time() + 30
+
+    def load():
+        client = grpcclient.InferenceServerClient(f"127.0.0.1:{port}")
+        try:
+            while time.time() < stop_at:
+                try:
+                    got = infer_grpc(client, "mlp", feeds).as_numpy("logits")
+                    outcome = "answered" if close(got, want) else "wrong"
+                except InferenceServerException as error:
+                    outcome = "refused"
+                    with lock:
+                        errors.append(str(error.status()))
+                with lock:
+                    tally[outcome] += 1
+                if outcome == "refused":
+                    return
+        finally:
+            client.close()
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    answered_before = tally["answered"]
+    process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join(timeout=90)
+    out, _ = process.communicate(timeout=60)
+    counts = re.search(r"server stopped: (\d+) inference requests received, (\d+) answered", out)
+    received, answered = (int(counts.group(1)), int(counts.group(2))) if counts else (-1, -2)
+    check(received == answered == tally["answered"] + tally["wrong"],
+          f"gRPC SIGTERM under load: the server received {received} calls and answered {answered}; the clients got {tally['answered'] + tally['wrong']} answers")
+    check(answered_before > 0, f"gRPC SIGTERM under load: {answered_before} calls answered before the signal")
+    check(tally["wrong"] == 0, f"gRPC SIGTERM under load: every answer correct ({tally})")
+    check(all(e == "StatusCode.UNAVAILABLE" for e in errors), f"gRPC SIGTERM under load: refusals after the signal are UNAVAILABLE ({sorted(set(errors))})")
+    check(process.returncode == 0, f"gRPC SIGTERM under load: exit {process.returncode}")
 
 
 if __name__ == "__main__":
