@@ -1,4 +1,3 @@
-import Foundation
 import InferRuntime
 
 /// A KServe v2 inference request, decoded and turned into tensors: the JSON form, or the
@@ -33,43 +32,43 @@ package struct InferenceRequest {
         guard jsonEnd >= 0, jsonEnd <= body.count else {
             throw ServeError(.badRequest, "Inference-Header-Content-Length is \(jsonEnd) but the body has \(body.count) bytes")
         }
-        let object: Any
+        let root: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(body[0..<jsonEnd]))
+            root = try JSONParser.parse(body[0..<jsonEnd])
         } catch {
-            throw ServeError(.badRequest, "request is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)")
+            throw ServeError(.badRequest, "request is not valid JSON: \(error)")
         }
-        guard let root = object as? [String: Any] else { throw ServeError(.badRequest, "request must be a JSON object") }
+        guard case .object(let members) = root else { throw ServeError(.badRequest, "request must be a JSON object") }
         var request = InferenceRequest()
-        if let id = root["id"] {
-            guard let id = id as? String else { throw ServeError(.badRequest, "'id' must be a string") }
+        if let id = members["id"] {
+            guard case .string(let id) = id else { throw ServeError(.badRequest, "'id' must be a string") }
             request.id = id
         }
-        let parameters = try dictionary(root["parameters"], "parameters")
+        let parameters = try dictionary(members["parameters"], "parameters")
         request.binaryOutputs = try flag(parameters["binary_data_output"], "parameters.binary_data_output") ?? false
         if let timeout = parameters["timeout"] {
-            guard let value = timeout as? NSNumber, let micros = Int(exactly: value.doubleValue), micros >= 0 else {
+            guard let micros = timeout.exactInteger, micros >= 0, let value = Int(exactly: micros) else {
                 throw ServeError(.badRequest, "parameters.timeout must be a non-negative integer (microseconds)")
             }
-            request.timeoutMicroseconds = micros == 0 ? nil : micros
+            request.timeoutMicroseconds = value == 0 ? nil : value
         }
-        guard let inputs = root["inputs"] as? [Any], !inputs.isEmpty else {
+        guard case .array(let inputs)? = members["inputs"], !inputs.isEmpty else {
             throw ServeError(.badRequest, "request needs a non-empty 'inputs' array")
         }
         var binaryOffset = jsonEnd
         for (index, entry) in inputs.enumerated() {
-            guard let input = entry as? [String: Any] else { throw ServeError(.badRequest, "inputs[\(index)] must be an object") }
-            guard let name = input["name"] as? String else { throw ServeError(.badRequest, "inputs[\(index)] needs a string 'name'") }
+            guard case .object(let input) = entry else { throw ServeError(.badRequest, "inputs[\(index)] must be an object") }
+            guard case .string(let name)? = input["name"] else { throw ServeError(.badRequest, "inputs[\(index)] needs a string 'name'") }
             guard request.tensors[name] == nil else { throw ServeError(.badRequest, "input '\(name)' appears twice") }
             request.tensors[name] = try tensor(input, name: name, body: body, binaryOffset: &binaryOffset, binaryAllowed: headerLength != nil)
         }
         guard binaryOffset == body.count else {
             throw ServeError(.badRequest, "the body has \(body.count - binaryOffset) bytes after the inputs' binary data")
         }
-        if let outputs = root["outputs"] {
-            guard let list = outputs as? [Any] else { throw ServeError(.badRequest, "'outputs' must be an array") }
+        if let outputs = members["outputs"] {
+            guard case .array(let list) = outputs else { throw ServeError(.badRequest, "'outputs' must be an array") }
             request.outputs = try list.enumerated().map { (index, entry) throws(ServeError) in
-                guard let output = entry as? [String: Any], let name = output["name"] as? String else {
+                guard case .object(let output) = entry, case .string(let name)? = output["name"] else {
                     throw ServeError(.badRequest, "outputs[\(index)] needs a string 'name'")
                 }
                 let parameters = try dictionary(output["parameters"], "outputs[\(index)].parameters")
@@ -80,31 +79,31 @@ package struct InferenceRequest {
         return request
     }
 
-    private static func dictionary(_ value: Any?, _ what: String) throws(ServeError) -> [String: Any] {
+    private static func dictionary(_ value: JSONValue?, _ what: String) throws(ServeError) -> [String: JSONValue] {
         guard let value else { return [:] }
-        guard let dictionary = value as? [String: Any] else { throw ServeError(.badRequest, "'\(what)' must be an object") }
+        guard case .object(let dictionary) = value else { throw ServeError(.badRequest, "'\(what)' must be an object") }
         return dictionary
     }
 
-    private static func flag(_ value: Any?, _ what: String) throws(ServeError) -> Bool? {
+    private static func flag(_ value: JSONValue?, _ what: String) throws(ServeError) -> Bool? {
         guard let value else { return nil }
-        guard let flag = value as? Bool else { throw ServeError(.badRequest, "\(what) must be true or false") }
+        guard case .bool(let flag) = value else { throw ServeError(.badRequest, "\(what) must be true or false") }
         return flag
     }
 
-    private static func tensor(_ input: [String: Any], name: String, body: [UInt8], binaryOffset: inout Int,
+    private static func tensor(_ input: [String: JSONValue], name: String, body: [UInt8], binaryOffset: inout Int,
                                binaryAllowed: Bool) throws(ServeError) -> Tensor {
-        guard let datatypeName = input["datatype"] as? String else { throw ServeError(.badRequest, "input '\(name)' needs a string 'datatype'") }
+        guard case .string(let datatypeName)? = input["datatype"] else { throw ServeError(.badRequest, "input '\(name)' needs a string 'datatype'") }
         guard let dtype = TensorDatatype.dtype(named: datatypeName) else {
             throw ServeError(.badRequest, "input '\(name)': datatype '\(datatypeName)' is not supported (supported: \(DType.allCases.map(TensorDatatype.name(of:)).joined(separator: ", ")))")
         }
-        guard let shapeValues = input["shape"] as? [Any] else { throw ServeError(.badRequest, "input '\(name)' needs a 'shape' array") }
+        guard case .array(let shapeValues)? = input["shape"] else { throw ServeError(.badRequest, "input '\(name)' needs a 'shape' array") }
         var shape: [Int] = []
         for value in shapeValues {
-            guard let number = value as? NSNumber, let dim = Int(exactly: number.doubleValue), dim >= 0 else {
-                throw ServeError(.badRequest, "input '\(name)': shape \(shapeValues) must hold non-negative integers")
+            guard let dim = value.exactInteger, dim >= 0, let size = Int(exactly: dim) else {
+                throw ServeError(.badRequest, "input '\(name)': shape \(JSONValue.array(shapeValues)) must hold non-negative integers")
             }
-            shape.append(dim)
+            shape.append(size)
         }
         let count = try elementCount(of: shape, input: name)
         let parameters = try dictionary(input["parameters"], "input '\(name)' parameters")
@@ -113,7 +112,7 @@ package struct InferenceRequest {
             guard binaryAllowed else {
                 throw ServeError(.badRequest, "input '\(name)' has binary_data_size but the request has no Inference-Header-Content-Length header")
             }
-            guard let number = size as? NSNumber, let byteCount = Int(exactly: number.doubleValue), byteCount >= 0 else {
+            guard let declared = size.exactInteger, declared >= 0, let byteCount = Int(exactly: declared) else {
                 throw ServeError(.badRequest, "input '\(name)': binary_data_size must be a non-negative integer")
             }
             guard byteCount == count * dtype.byteSize else {
@@ -127,7 +126,7 @@ package struct InferenceRequest {
             if input["data"] != nil { throw ServeError(.badRequest, "input '\(name)' has both binary_data_size and 'data'") }
         } else {
             guard let data = input["data"] else { throw ServeError(.badRequest, "input '\(name)' has no 'data' (and no binary_data_size)") }
-            var scalars: [Any] = []
+            var scalars: [JSONValue] = []
             // Each element takes at least two bytes of JSON ("1,"): never reserve more than the
             // body can hold (a 70-byte body declaring 2^31 elements must not ask for 64 GB).
             scalars.reserveCapacity(min(count, body.count / 2 + 1))
@@ -157,8 +156,8 @@ package struct InferenceRequest {
     }
 
     /// The protocol allows nested arrays (`[[1, 2], [3, 4]]`) as well as flat ones.
-    private static func flatten(_ value: Any, into scalars: inout [Any], depth: Int, name: String) throws(ServeError) {
-        if let array = value as? [Any] {
+    private static func flatten(_ value: JSONValue, into scalars: inout [JSONValue], depth: Int, name: String) throws(ServeError) {
+        if case .array(let array) = value {
             guard depth < maxNesting else { throw ServeError(.badRequest, "input '\(name)': 'data' is nested more than \(maxNesting) deep") }
             for element in array { try flatten(element, into: &scalars, depth: depth + 1, name: name) }
         } else if depth == 0 {

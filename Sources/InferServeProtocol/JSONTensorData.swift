@@ -1,24 +1,20 @@
-import Foundation
 import InferRuntime
 
 /// Tensor elements to and from the JSON `data` arrays of the protocol: numbers for numeric
 /// datatypes, `true`/`false` for BOOL, each checked to fit its datatype (an INT8 input of
 /// 300 or an FP32 of 1e39 is refused, not wrapped or turned into infinity).
 package enum JSONTensorData {
-    package static func encode(_ scalars: [Any], as dtype: DType, input: String) throws(ServeError) -> [UInt8] {
-        func number(_ value: Any, _ index: Int) throws(ServeError) -> NSNumber {
-            guard let number = value as? NSNumber else {
-                throw ServeError(.badRequest, "input '\(input)': data[\(index)] is \(type(of: value)), not a number")
+    package static func encode(_ scalars: [JSONValue], as dtype: DType, input: String) throws(ServeError) -> [UInt8] {
+        func number(_ value: JSONValue, _ index: Int) throws(ServeError) -> Double {
+            guard let number = value.double else {
+                throw ServeError(.badRequest, "input '\(input)': data[\(index)] is \(value.kind), not a number")
             }
             return number
         }
-        func integer<T: FixedWidthInteger>(_ value: Any, _ index: Int, _: T.Type) throws(ServeError) -> T {
-            let n = try number(value, index)
-            let d = n.doubleValue
-            // Doubles are exact below 2^53; beyond that JSONSerialization's Int64 is.
-            let whole: Int64? = d != d.rounded() || abs(d) > 9.2e18 ? nil : (abs(d) < 9e15 ? Int64(d) : n.int64Value)
-            guard let whole, let exact = T(exactly: whole) else {
-                throw ServeError(.badRequest, "input '\(input)': data[\(index)] = \(n) is not a \(TensorDatatype.name(of: dtype)) value")
+        func integer<T: FixedWidthInteger>(_ value: JSONValue, _ index: Int, _: T.Type) throws(ServeError) -> T {
+            guard let whole = value.exactInteger, let exact = T(exactly: whole) else {
+                if value.double == nil { throw ServeError(.badRequest, "input '\(input)': data[\(index)] is \(value.kind), not a number") }
+                throw ServeError(.badRequest, "input '\(input)': data[\(index)] = \(value) is not a \(TensorDatatype.name(of: dtype)) value")
             }
             return exact
         }
@@ -28,18 +24,18 @@ package enum JSONTensorData {
         for (index, value) in scalars.enumerated() {
             switch dtype {
             case .float32:
-                let d = try number(value, index).doubleValue
+                let d = try number(value, index)
                 guard abs(d) <= Double(Float.greatestFiniteMagnitude) else {
                     throw ServeError(.badRequest, "input '\(input)': data[\(index)] = \(d) is out of FP32 range")
                 }
                 append(Float(d))
-            case .float64: append(try number(value, index).doubleValue)
+            case .float64: append(try number(value, index))
             case .int64: append(try integer(value, index, Int64.self))
             case .int32: append(try integer(value, index, Int32.self))
             case .int8: append(try integer(value, index, Int8.self))
             case .uint8: append(try integer(value, index, UInt8.self))
             case .bool:
-                guard let flag = value as? Bool else {
+                guard case .bool(let flag) = value else {
                     throw ServeError(.badRequest, "input '\(input)': data[\(index)] must be true or false for BOOL")
                 }
                 bytes.append(flag ? 1 : 0)
