@@ -8,8 +8,8 @@ int64[batch,16]), then with `tritonclient.http` and `tritonclient.grpc`, unchang
   2. inference in JSON and in binary form over HTTP, and over gRPC, at batch sizes 1 and 4,
      every output compared with ONNX Runtime on the same inputs (rtol 1e-4, atol 1e-5), and a
      constant output refused;
-  3. 32 requests from 8 threads at once over HTTP, and again over gRPC (the dynamic batcher
-     joins them), each checked against ONNX Runtime on its own input;
+  3. 32 requests from 8 threads at once over HTTP, and 1024 calls from 256 gRPC clients at once
+     (the dynamic batcher joins them), each checked against ONNX Runtime on its own input;
   4. errors each client surfaces with the server's message (unknown model, wrong shape);
   5. SIGTERM while a request waits in a 60 s batch window (held open by another request whose
      body is still arriving): the request is still answered and the server exits 0;
@@ -108,13 +108,27 @@ def check_grpc(port, references, rng):
                 check(all(g is not None and np.unique(g).size > 1 for g in got), f"{what}: outputs are not constant")
                 check(result.get_response(as_json=True)["id"] == f"{model}-{rows}", f"{what}: request id echoed")
 
-        def one(seed):  # one gRPC channel, shared by the threads
+        # 256 threads, each with its own client, making 4 calls each: grpc-core puts the clients'
+        # channels on one HTTP/2 connection, and with NIO's default limit of 100 streams the
+        # server reset that connection (GOAWAY PROTOCOL_ERROR) again and again.
+        start_together = threading.Barrier(256)
+
+        def one(seed):
             local = np.random.default_rng(seed)
             feeds = inputs_for("mlp", int(local.integers(1, 4)), local)
-            return close(infer_grpc(client, "mlp", feeds).as_numpy("logits"), references["mlp"].run(None, feeds)[0])
-        with ThreadPoolExecutor(8) as pool:
-            results = list(pool.map(one, range(100, 132)))
-        check(all(results), f"gRPC: 32 concurrent requests from 8 threads: {sum(results)} match ONNX Runtime")
+            want = references["mlp"].run(None, feeds)[0]
+            own = grpcclient.InferenceServerClient(f"127.0.0.1:{port}")
+            start_together.wait()
+            try:
+                return all(close(infer_grpc(own, "mlp", feeds).as_numpy("logits"), want) for _ in range(4))
+            except InferenceServerException as error:
+                print(f"      {error}", flush=True)
+                return False
+            finally:
+                own.close()
+        with ThreadPoolExecutor(256) as pool:
+            results = list(pool.map(one, range(100, 356)))
+        check(all(results), f"gRPC: 256 clients x 4 calls at once: {sum(results)} clients' answers all match ONNX Runtime")
 
         for model, feeds, expected in [
             ("resnet", inputs_for("mlp", 1, rng), "unknown model 'resnet'"),
@@ -134,7 +148,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/swiftc-infer"))
     args = parser.parse_args()
     references = {"mlp": ort.InferenceSession(MLP), "encoder": ort.InferenceSession(ENCODER)}
-    process, port = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000")
+    process, port = start(args.binary, MLP, ENCODER, "--batch-window-us", "2000", "--max-queue", "512")
     grpc_port = process.grpc_port
     client = httpclient.InferenceServerClient(f"127.0.0.1:{port}")
     rng = np.random.default_rng(20261203)

@@ -106,6 +106,8 @@ extension ServeError {
 struct GRPCService: Service {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
     let listening: @Sendable (Int) -> Void
+    /// Calls one HTTP/2 connection may carry at once.
+    static let maxConcurrentStreams = 4096
 
     init(frontEnd: GRPCFrontEnd, host: String, port: Int, maxRequestBytes: Int, listening: @escaping @Sendable (Int) -> Void) {
         let address: GRPCNIOTransportCore.SocketAddress = host.contains(":")
@@ -113,6 +115,11 @@ struct GRPCService: Service {
             : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxRequestBytes
+        // Left unset, NIO's HTTP/2 advertises 100 concurrent streams, and a client that opens more
+        // on one connection before it reads that setting (grpc-core with 256 calls in flight on
+        // one channel) had the whole connection reset with GOAWAY PROTOCOL_ERROR, over and over.
+        // Back-pressure belongs to the model queues (--max-queue), not to the transport.
+        config.http2.maxConcurrentStreams = Self.maxConcurrentStreams
         server = GRPCServer(transport: .http2NIOPosix(address: address, transportSecurity: .plaintext, config: config),
                             services: [frontEnd])
         self.listening = listening

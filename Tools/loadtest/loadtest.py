@@ -200,7 +200,10 @@ def main():
                     rows.append(row)
     lines = [
         f"Date: {time.strftime('%Y-%m-%d')}; CPU: {cpu}, {os.cpu_count()} cores; model {os.path.relpath(args.model, ROOT)}; "
-        f"server --threads {args.threads}, --batch-window-us {args.batch_window_us}; wrk -t{args.wrk_threads}, {args.duration} s per run, same machine (loopback).",
+        f"server --threads {args.threads}, --batch-window-us {args.batch_window_us}; load: "
+        + ("; ".join(([f"wrk -t{args.wrk_threads}"] if set(args.forms.split(",")) - {"grpc"} else [])
+                     + (["tritonclient.grpc, one thread and channel per connection"] if "grpc" in args.forms.split(",") else [])))
+        + f", {args.duration} s per run, same machine (loopback).",
         f"Command: `{' '.join(['Tools/loadtest/loadtest.py'] + sys.argv[1:])}`",
         "",
         "| body | batching | connections | requests/s | p50 ms | p99 ms | rows per run | non-200 | socket errors |",
