@@ -65,7 +65,7 @@ struct ServeCommand: LimitedCommand {
     @Option(help: "Threads each run uses (default: all cores).")
     var threads: Int?
 
-    @Option(help: "Most rows one batched run joins (1 turns batching off).")
+    @Option(help: "Most rows one batched run joins (1 turns batching off; under heavy load, larger batches serve more).")
     var maxBatch = 8
 
     @Option(name: .customLong("batch-window-us"), help: "Microseconds the first queued request waits for others to join its batch.")
