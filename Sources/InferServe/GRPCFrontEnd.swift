@@ -53,15 +53,54 @@ struct GRPCFrontEnd: Inference_GRPCInferenceService.SimpleServiceProtocol {
         }
     }
 
+    /// The call's deadline (its `grpc-timeout`) bounds its wait in the queue as
+    /// `parameters["timeout"]` does: a call whose client has given up is answered
+    /// DEADLINE_EXCEEDED and not run.
+    func modelInfer(request: ServerRequest<Inference_ModelInferRequest>, context: ServerContext) async throws
+        -> ServerResponse<Inference_ModelInferResponse> {
+        let clientTimeout = request.metadata[stringValues: "grpc-timeout"].first(where: { _ in true }).flatMap(Self.microseconds(ofTimeout:))
+        return ServerResponse(message: try await modelInfer(request.message, clientTimeoutMicroseconds: clientTimeout))
+    }
+
     func modelInfer(request: Inference_ModelInferRequest, context: ServerContext) async throws -> Inference_ModelInferResponse {
+        try await modelInfer(request, clientTimeoutMicroseconds: nil)
+    }
+
+    private func modelInfer(_ message: Inference_ModelInferRequest, clientTimeoutMicroseconds: Int?) async throws -> Inference_ModelInferResponse {
         do {
             return try await server.infer(
-                model: request.modelName, version: request.modelVersion,
-                decode: { try InferenceRequest(request) },
+                model: message.modelName, version: message.modelVersion,
+                decode: { () throws(ServeError) in try Self.decode(message, clientTimeoutMicroseconds: clientTimeoutMicroseconds) },
                 answer: Self.response)
         } catch let error as ServeError {
             throw error.rpcError
         }
+    }
+
+    /// The request, with the sooner of its `parameters["timeout"]` and the call's deadline.
+    static func decode(_ message: Inference_ModelInferRequest, clientTimeoutMicroseconds: Int?) throws(ServeError) -> InferenceRequest {
+        var request = try InferenceRequest(message)
+        if let clientTimeoutMicroseconds {
+            request.timeoutMicroseconds = min(request.timeoutMicroseconds ?? .max, clientTimeoutMicroseconds)
+        }
+        return request
+    }
+
+    /// A `grpc-timeout` value (up to 8 digits and a unit: H, M, S, m, u, n) in microseconds,
+    /// at least 1; nil when malformed (the call then has no deadline of ours).
+    static func microseconds(ofTimeout value: String) -> Int? {
+        guard let unit = value.last, value.count >= 2, value.count <= 9, let amount = Int(value.dropLast()), amount >= 0 else { return nil }
+        let micros: Int
+        switch unit {
+        case "H": micros = amount * 3_600_000_000
+        case "M": micros = amount * 60_000_000
+        case "S": micros = amount * 1_000_000
+        case "m": micros = amount * 1000
+        case "u": micros = amount
+        case "n": micros = amount / 1000
+        default: return nil
+        }
+        return max(micros, 1)
     }
 
     private static func response(model: ServedModel, request: InferenceRequest, outputs: [String: Tensor]) throws -> Inference_ModelInferResponse {

@@ -124,6 +124,23 @@ import InferServeProtocol
         await harness.stop()
     }
 
+    /// A call's own deadline (grpc-timeout) bounds its wait in the queue as parameters.timeout
+    /// does (whose expiry, answered and not run, errorsCarryTheirCodeAndAMessage checks): the
+    /// sooner of the two applies.
+    @Test(arguments: [(nil, nil, nil), (nil, 300, 300), (5000, 2000, 2000), (100, 5000, 100), (7, nil, 7)] as [(Int64?, Int?, Int?)])
+    func theSoonerOfTimeoutAndDeadlineBoundsTheWait(parameter: Int64?, deadline: Int?, expected: Int?) throws {
+        let (x, _) = try HTTPProtocolTests.reference()
+        var message = try Self.request(x)
+        if let parameter { message.parameters["timeout"] = .with { $0.int64Param = parameter } }
+        #expect(try GRPCFrontEnd.decode(message, clientTimeoutMicroseconds: deadline).timeoutMicroseconds == expected)
+    }
+
+    @Test(arguments: [("5S", 5_000_000), ("250m", 250_000), ("7u", 7), ("999n", 1), ("2M", 120_000_000), ("1H", 3_600_000_000),
+                      ("12x", nil), ("S", nil), ("-5S", nil), ("123456789S", nil)] as [(String, Int?)])
+    func grpcTimeoutHeadersReadAsMicroseconds(value: String, micros: Int?) {
+        #expect(GRPCFrontEnd.microseconds(ofTimeout: value) == micros)
+    }
+
     /// gRPC and HTTP requests share the model's counters (one pipeline, one set of metrics).
     @Test func grpcRequestsAreCountedInTheMetrics() async throws {
         let harness = try await ServerHarness(grpc: true)
