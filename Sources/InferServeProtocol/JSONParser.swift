@@ -67,34 +67,19 @@ package struct JSONParser {
 
     private mutating func array(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw failure("nested more than \(Self.maxDepth) deep") }
-        index += 1
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
+        if open(closing: "]") { return .array(elements) }
+        repeat {
             elements.append(try value(depth: depth))
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
-            index += 1
-            return .array(elements)
-        }
+        } while try anotherElement(closing: "]", container: "array")
+        return .array(elements)
     }
 
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw failure("nested more than \(Self.maxDepth) deep") }
-        index += 1
         var members: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
+        if open(closing: "}") { return .object(members) }
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
             let keyStart = index
@@ -107,13 +92,28 @@ package struct JSONParser {
                 index = keyStart
                 throw failure("duplicate key \"\(key)\"")
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            return .object(members)
-        }
+        } while try anotherElement(closing: "}", container: "object")
+        return .object(members)
+    }
+
+    /// Steps over an opening bracket; true (and past `closing`) when the container is empty.
+    private mutating func open(closing: Unicode.Scalar) -> Bool {
+        index += 1
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: closing) else { return false }
+        index += 1
+        return true
+    }
+
+    /// After an array element or object member: true past a ',' (another follows), false past
+    /// `closing` (the container ends); anything else is an error.
+    private mutating func anotherElement(closing: Unicode.Scalar, container: String) throws(Failure) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unterminated \(container)") }
+        let byte = bytes[index]
+        guard byte == UInt8(ascii: ",") || byte == UInt8(ascii: closing) else { throw failure("expected ',' or '\(closing)'") }
+        index += 1
+        return byte == UInt8(ascii: ",")
     }
 
     private mutating func string() throws(Failure) -> String {
