@@ -41,6 +41,23 @@ import Testing
         }
     }
 
+    /// Back-to-back jobs whose chunk counts alternate between few and many, on more threads
+    /// than cores: a worker still finishing with one job is often descheduled while the next
+    /// is being published. It once read the new job's chunk count next to the old job's claim,
+    /// ran a chunk of the new job before it opened, and had it counted against the new job,
+    /// which returned while that chunk still ran (a trap in `withoutActuallyEscaping`, seen
+    /// in CI, or a chunk run twice).
+    @Test func alternatingJobSizesRunEveryChunkOnce() {
+        var failures: [String] = []
+        for round in 0..<100_000 where failures.count < 5 {
+            let chunks = round % 2 == 0 ? 2 : 96
+            let counts = Counts(chunks)
+            WorkerPool.shared.run(chunks: chunks, threads: 4) { counts.bump($0) }
+            if !counts.wrong.isEmpty { failures.append("round \(round): \(counts.wrong.prefix(3))") }
+        }
+        #expect(failures.isEmpty, "chunks not run exactly once: \(failures)")
+    }
+
     @Test func aJobUsesAtMostItsThreadCount() {
         // Grow the pool past 2 first, so the limit is the job's, not the pool's size.
         WorkerPool.shared.run(chunks: 64, threads: 6) { _ in }

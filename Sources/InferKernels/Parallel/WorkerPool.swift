@@ -29,9 +29,9 @@ package final class WorkerPool: @unchecked Sendable {
 
     /// The published job's generation; a worker that sees it change has a job to look at.
     private let generation = Atomic<UInt32>(0)
-    /// `generation << 32 | next unclaimed chunk`, so a claim can only succeed for the job it
-    /// was made for: a worker that read an old job's fields fails its claim once a new job
-    /// replaces it.
+    /// The current job's claim word, `ClaimWord`: its generation, chunk count and next
+    /// unclaimed chunk in one atomic, so a claim can only succeed for the job it was made for
+    /// and against that job's own chunk count.
     private let claim = Atomic<UInt64>(0)
     /// Chunks of the current job finished so far.
     private let completed = Atomic<Int>(0)
@@ -44,7 +44,6 @@ package final class WorkerPool: @unchecked Sendable {
     // observes it. Atomics (relaxed) because a late worker may still load them while the
     // next job is being stored: what it read is then discarded by its failing claim.
     private let jobBody = Atomic<Int>(0)  // bit pattern of a pointer to the caller's `Body`
-    private let jobChunks = Atomic<Int>(0)
     private let jobHelpers = Atomic<Int>(0)
     /// The caller's SIMD level cap (`SIMDKernels.currentCap`, rawValue + 1, 0 for none), which
     /// workers run the job's chunks under.
@@ -59,9 +58,33 @@ package final class WorkerPool: @unchecked Sendable {
     /// The type-erased body a job runs: `body(chunk)` for each chunk index.
     private typealias Body = (Int) -> Void
 
+    /// Most chunks one job can have (they share the claim word with the generation).
+    package static let maximumChunks = Int(UInt16.max)
+
+    /// `generation << 32 | chunks << 16 | next unclaimed chunk`. The chunk count lives here,
+    /// not in a field of its own, because a late worker of the previous job may read fields
+    /// the next job is still storing: with the count beside its old claim it once ran a chunk
+    /// of the new job before the job opened and counted it as done, so the caller returned
+    /// early (WorkerPoolTests.alternatingJobSizesRunEveryChunkOnce).
+    private struct ClaimWord {
+        var generation: UInt32
+        var chunks: Int
+        var next: Int
+        init(generation: UInt32, chunks: Int, next: Int) {
+            self.generation = generation; self.chunks = chunks; self.next = next
+        }
+        init(_ raw: UInt64) {
+            generation = UInt32(truncatingIfNeeded: raw >> 32)
+            chunks = Int((raw >> 16) & 0xFFFF)
+            next = Int(raw & 0xFFFF)
+        }
+        var raw: UInt64 { UInt64(generation) << 32 | UInt64(chunks) << 16 | UInt64(next) }
+    }
+
     /// Runs `body(chunk)` for every `chunk < chunks`, on the caller and up to `threads - 1`
     /// workers; returns when all are done. Runs everything inline when the pool is busy.
     package func run(chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        precondition(chunks <= Self.maximumChunks, "WorkerPool job of \(chunks) chunks (at most \(Self.maximumChunks))")
         let helpers = min(threads, Self.maximumWorkers + 1) - 1
         guard chunks > 1, helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
@@ -75,11 +98,10 @@ package final class WorkerPool: @unchecked Sendable {
             withUnsafePointer(to: &erased) { pointer in
                 let next = generation.load(ordering: .relaxed) &+ 1
                 jobBody.store(Int(bitPattern: UnsafeRawPointer(pointer)), ordering: .relaxed)
-                jobChunks.store(chunks, ordering: .relaxed)
                 jobHelpers.store(helpers, ordering: .relaxed)
                 jobCap.store(SIMDKernels.currentCap.map { $0.rawValue + 1 } ?? 0, ordering: .relaxed)
                 completed.store(0, ordering: .relaxed)
-                claim.store(UInt64(next) << 32, ordering: .relaxed)
+                claim.store(ClaimWord(generation: next, chunks: chunks, next: 0).raw, ordering: .relaxed)
                 // Sequentially consistent, like a parking worker's `sleepers` increment: one
                 // of the two always sees the other (see `nextGeneration`).
                 generation.store(next, ordering: .sequentiallyConsistent)
@@ -104,16 +126,16 @@ package final class WorkerPool: @unchecked Sendable {
     /// A worker takes on the job's SIMD level cap once it holds a claim (the job's fields are
     /// then that job's).
     private func work(generation expected: UInt32, onWorker: Bool = false) {
-        // Read before claiming: a successful claim proves the job was still running, so these
-        // were its fields (the claim's release ordering keeps the reads before it).
+        // Read before claiming: a successful claim proves the job was still running (its caller
+        // waits for this worker's chunk), so the pointer was that job's, not a later one's.
         guard let pointer = UnsafeRawPointer(bitPattern: jobBody.load(ordering: .relaxed)) else { return }
-        let chunks = jobChunks.load(ordering: .relaxed)
         while true {
             let current = claim.load(ordering: .relaxed)
-            guard UInt32(truncatingIfNeeded: current >> 32) == expected else { return }
-            let chunk = Int(current & 0xFFFF_FFFF)
-            guard chunk < chunks else { return }
-            guard claim.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged
+            var word = ClaimWord(current)
+            guard word.generation == expected, word.next < word.chunks else { return }
+            let chunk = word.next
+            word.next += 1
+            guard claim.compareExchange(expected: current, desired: word.raw, ordering: .acquiringAndReleasing).exchanged
             else { continue }
             if onWorker {
                 let cap = jobCap.load(ordering: .relaxed)
