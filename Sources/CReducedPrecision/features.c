@@ -1,4 +1,4 @@
-// Which bf16 kernels this CPU and OS allow, read once from cpuid, XCR0 and (for AMX) the Linux
+// Which bf16 and int8 kernels this CPU and OS allow, read once from cpuid, XCR0 and (for AMX) the Linux
 // permission to use the tile data state, which a process must ask for before its first tile
 // instruction (the kernel otherwise kills it with SIGILL).
 #include "CReducedPrecision.h"
@@ -32,6 +32,18 @@ static int has_avx512_base(void) {
     if ((xcr0() & 0xE6) != 0xE6) return 0;                  // SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM
     if (!leaf7(0, &a, &b, &c, &d)) return 0;
     return (b & (1u << 16)) && (b & (1u << 30)) && (b & (1u << 31));  // F, BW, VL
+}
+
+int cinfer_has_avx512_vnni(void) {
+    static atomic_int cached = -1;
+    int value = atomic_load(&cached);
+    if (value < 0) {
+        unsigned int a, b, c, d;
+        // DQ (leaf 7 EBX bit 17) for the float conversions, VNNI (ECX bit 11).
+        value = has_avx512_base() && leaf7(0, &a, &b, &c, &d) && (b & (1u << 17)) && (c & (1u << 11)) ? 1 : 0;
+        atomic_store(&cached, value);
+    }
+    return value;
 }
 
 int cinfer_has_avx512_bf16(void) {

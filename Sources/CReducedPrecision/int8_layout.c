@@ -1,0 +1,81 @@
+// The int8 GEMM's packed-B layout, the per-row quantization of A, and the portable variant: the
+// reference the VNNI kernel is tested against, and what CPUs without AVX512-VNNI run.
+#include "CReducedPrecision.h"
+#include "int8_row_quantization.h"
+
+#include <math.h>
+#include <string.h>
+
+long cinfer_int8_depth(long k) { return (k + 3) / 4 * 4; }
+
+long cinfer_int8_packed_count(long k, long n) { return (n + 15) / 16 * 16 * cinfer_int8_depth(k); }
+
+void cinfer_int8_pack_b(const int8_t *b, long rowStride, long colStride, long k, long n, int8_t *packed,
+                        int32_t *columnSums) {
+    long depth = cinfer_int8_depth(k), panels = (n + 15) / 16;
+    memset(packed, 0, (size_t)cinfer_int8_packed_count(k, n));
+    memset(columnSums, 0, (size_t)(panels * 16) * sizeof(int32_t));
+    for (long p = 0; p < panels; p++) {
+        int8_t *panel = packed + p * depth * 16;
+        long columns = n - 16 * p < 16 ? n - 16 * p : 16;
+        for (long i = 0; i < k; i++) {
+            // Row i of B goes to quad row i / 4, slot i % 4 of each column's quad.
+            int8_t *row = panel + (i / 4) * 64 + (i % 4);
+            const int8_t *src = b + i * rowStride + 16 * p * colStride;
+            for (long j = 0; j < columns; j++) {
+                row[4 * j] = src[j * colStride];
+                columnSums[16 * p + j] += src[j * colStride];
+            }
+        }
+    }
+}
+
+// One element: `x * inverse` rounded to nearest even, plus the zero point, clamped (the AVX-512
+// quantizer does the same with cvtps2dq).
+static inline uint8_t quantize(float x, float inverse, int32_t zero) {
+    long q = lrintf(x * inverse) + zero;
+    return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+}
+
+void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
+                               float *scales, int32_t *zeros) {
+    for (long i = 0; i < m; i++) {
+        const float *src = a + i * rowStride;
+        uint8_t *dst = out + i * depth;
+        float lo = 0, hi = 0;
+        int finite = 1;
+        for (long j = 0; j < k; j++) {
+            float x = src[j];
+            if (!isfinite(x)) finite = 0;
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+        float inverse;
+        cinfer_int8_row_parameters(lo, hi, finite, &scales[i], &inverse, &zeros[i]);
+        for (long j = 0; j < k; j++) dst[j] = quantize(src[j], inverse, zeros[i]);
+        for (long j = k; j < depth; j++) dst[j] = 0;
+    }
+}
+
+void cinfer_int8_gemm_portable(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
+                               const int8_t *packed, const int32_t *columnSums, const float *columnScales, long n,
+                               long panelBegin, long panelEnd, float *c, long ldc) {
+    for (long p = panelBegin; p < panelEnd; p++) {
+        const int8_t *panel = packed + p * depth * 16;
+        long columns = n - 16 * p < 16 ? n - 16 * p : 16;
+        for (long i = 0; i < m; i++) {
+            const uint8_t *row = a + i * depth;
+            int32_t sum[16] = {0};
+            for (long q = 0; q < depth / 4; q++) {
+                const int8_t *quad = panel + q * 64;
+                for (int j = 0; j < 16; j++)
+                    for (int t = 0; t < 4; t++) sum[j] += (int32_t)row[4 * q + t] * (int32_t)quad[4 * j + t];
+            }
+            for (long j = 0; j < columns; j++) {
+                long column = 16 * p + j;
+                float integer = (float)(sum[j] - rowZeros[i] * columnSums[column]);
+                c[i * ldc + column] = integer * (rowScales[i] * columnScales[column]);
+            }
+        }
+    }
+}
