@@ -18,12 +18,16 @@ package enum BFloat16 {
     package static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 }
 
-/// The numeric precision a model is compiled for: `fp32` as the model says, or `bf16`, where
+/// The numeric precision a model is compiled for: `fp32` as the model says; `bf16`, where
 /// GEMMs with constant weights multiply bfloat16 (weights stored so in the plan, activations
-/// rounded at the GEMM's input) and sum in fp32. Everything else stays fp32.
+/// rounded at the GEMM's input) and sum in fp32; or `int8`, where those GEMMs multiply int8
+/// weights (quantized per output column, symmetric, stored so in the plan) by activations
+/// quantized to uint8 per row on every run, with exact int32 sums. Everything else stays fp32.
 public enum Precision: String, Sendable, CaseIterable {
     /// The model's own precision.
     case fp32
     /// bfloat16 products, fp32 sums, for GEMMs with constant weights.
     case bf16
+    /// Dynamic int8 quantization of GEMMs with constant weights.
+    case int8
 }

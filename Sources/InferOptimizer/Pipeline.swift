@@ -17,11 +17,11 @@ package struct Pipeline: Sendable {
         EliminateCommonSubexpressions(),
     ]
 
-    /// `-O0`: nothing; `-O1`: canonicalize; `-O2`: canonicalize + fuse. With `precision` bf16
-    /// (at -O1 and -O2), GEMMs with constant weights then become bf16 ones, last, so they keep
+    /// `-O0`: nothing; `-O1`: canonicalize; `-O2`: canonicalize + fuse. With `precision` bf16 or
+    /// int8 (at -O1 and -O2), GEMMs with constant weights then become bf16 or int8 ones, last, so they keep
     /// the epilogues the fusions gave them.
     package static func forLevel(_ level: Int, precision: Precision = .fp32) -> Pipeline {
-        let reduced: [Stage] = precision == .bf16 ? [.once(ConvertWeightsToBF16())] : []
+        let reduced: [Stage] = precision == .fp32 ? [] : [.once(ConvertWeightsToReducedPrecision(precision))]
         switch level {
         case ...0: return Pipeline(stages: [])
         case 1: return Pipeline(stages: [.fixedPoint(canonicalize, maxRounds: 8)] + reduced)

@@ -1,38 +1,64 @@
-/// Shape inference for the reduced-precision GEMM of the project's own domain (`swiftinfer`):
+/// Shape inference for the reduced-precision GEMMs of the project's own domain (`swiftinfer`),
+/// both followed by the FusedLinear epilogue (bias per column, activation, residual; the same
+/// attributes as FusedMatMul). A is float `[..., K]`; Y is float `[..., N]` (`[N]` for a 1-D A,
+/// as numpy.matmul).
 ///
-/// `BF16MatMul(A, W, bias?, R?)`: Y = round_bf16(A) x W with fp32 sums, then the FusedLinear
-/// epilogue (bias per column, activation, residual; the same attributes as FusedMatMul).
-/// A is float `[..., K]`; W holds a `[K, N]` bfloat16 matrix as uint8 `[K, N, 2]` (each value's
-/// two bytes, little-endian), made from a float weight when the plan is compiled with
-/// `Precision.bf16`; Y is float `[..., N]` (`[N]` for a 1-D A, as numpy.matmul).
+/// `BF16MatMul(A, W, bias?, R?)`: Y = round_bf16(A) x W with fp32 sums. W holds a `[K, N]`
+/// bfloat16 matrix as uint8 `[K, N, 2]` (each value's two bytes, little-endian), made from a
+/// float weight when the plan is compiled with `Precision.bf16`.
+///
+/// `Int8MatMul(A, W, bias?, R?, W_scale)`: Y = dequantize(quantize_rows(A) x W): A quantized to
+/// uint8 per row on each run, W an int8 `[K, N]` matrix with the float scale of each column in
+/// `W_scale [N]`, sums in int32; made from a float weight when compiling with `Precision.int8`.
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
-    package static let schemas: [OperatorSchema] = [bf16MatMul]
+    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul]
 
     static let bf16MatMul = OperatorSchema("BF16MatMul", domain: domain, since: 1) { ctx in
-        _ = try FusedActivation(ctx.node)
-        let a = try ctx.type(0), w = try ctx.type(1)
-        guard a.dtype == .float32 else { throw ctx.error(.unsupportedDType, "A must be float, got \(a.dtype)") }
+        let w = try ctx.type(1)
         guard w.dtype == .uint8 else { throw ctx.error(.unsupportedDType, "W must be uint8 [K, N, 2] (bfloat16 bytes), got \(w.dtype)") }
         guard let sw = w.shape else { return [ValueType(dtype: .float32, shape: nil)] }
         guard sw.count == 3, sw[2] == .value(2) else { throw ctx.error(.invalidShape, "W must be [K, N, 2], got \(sw)") }
-        guard let sa = a.shape else { return [ValueType(dtype: .float32, shape: nil)] }
-        guard let k = sa.last else { throw ctx.error(.invalidShape, "A must have rank >= 1") }
-        if let ka = k.intValue, let kw = sw[0].intValue, ka != kw {
+        return [try outputType(ctx, k: sw[0], n: sw[1])]
+    }
+
+    static let int8MatMul = OperatorSchema("Int8MatMul", domain: domain, since: 1) { ctx in
+        let w = try ctx.type(1)
+        guard w.dtype == .int8 else { throw ctx.error(.unsupportedDType, "W must be int8 [K, N], got \(w.dtype)") }
+        guard ctx.hasInput(4), let scale = ctx.inputTypes.count > 4 ? ctx.inputTypes[4] : nil else {
+            throw ctx.error(.missingInput, "Int8MatMul needs W_scale (input 4)")
+        }
+        guard scale.dtype == .float32 else { throw ctx.error(.unsupportedDType, "W_scale must be float, got \(scale.dtype)") }
+        guard let sw = w.shape else { return [ValueType(dtype: .float32, shape: nil)] }
+        guard sw.count == 2 else { throw ctx.error(.invalidShape, "W must be [K, N], got \(sw)") }
+        if let ss = scale.shape, ss.count != 1 || (ss[0].intValue != nil && sw[1].intValue != nil && ss[0] != sw[1]) {
+            throw ctx.error(.invalidShape, "W_scale \(ss) must be [N] (N = \(sw[1]))")
+        }
+        return [try outputType(ctx, k: sw[0], n: sw[1])]
+    }
+
+    /// Y's type for A `[..., K]` times a `[K, N]` weight, after checking A, the bias and the residual.
+    private static func outputType(_ ctx: ShapeContext, k kw: Dim, n: Dim) throws -> ValueType {
+        _ = try FusedActivation(ctx.node)
+        let a = try ctx.type(0)
+        guard a.dtype == .float32 else { throw ctx.error(.unsupportedDType, "A must be float, got \(a.dtype)") }
+        guard let sa = a.shape else { return ValueType(dtype: .float32, shape: nil) }
+        guard let ka = sa.last else { throw ctx.error(.invalidShape, "A must have rank >= 1") }
+        if let ka = ka.intValue, let kw = kw.intValue, ka != kw {
             throw ctx.error(.invalidShape, "A has \(ka) columns but W has \(kw) rows")
         }
-        let out = ValueType(dtype: .float32, shape: sa.dropLast() + [sw[1]])
+        let out = ValueType(dtype: .float32, shape: sa.dropLast() + [n])
         if ctx.hasInput(2), ctx.inputTypes.count > 2, let bias = ctx.inputTypes[2] {
             guard bias.dtype == .float32 else { throw ctx.error(.dtypeMismatch, "bias must be float, got \(bias.dtype)") }
             if let sb = bias.shape {
-                let n = sw[1].intValue, bn = sb.last?.intValue
-                guard sb.dropLast().allSatisfy({ $0 == .value(1) }), bn == nil || bn == 1 || n == nil || bn == n else {
-                    throw ctx.error(.invalidShape, "bias \(sb) must be [N] (N = \(sw[1]))")
+                let nv = n.intValue, bn = sb.last?.intValue
+                guard sb.dropLast().allSatisfy({ $0 == .value(1) }), bn == nil || bn == 1 || nv == nil || bn == nv else {
+                    throw ctx.error(.invalidShape, "bias \(sb) must be [N] (N = \(n))")
                 }
             }
         }
         try FusedLinearOperators.checkResidual(ctx, output: out)
-        return [out]
+        return out
     }
 }

@@ -1,65 +1,116 @@
 import InferIR
 import InferKernels
 
-/// Runtime binding for `swiftinfer.BF16MatMul` (ReducedPrecisionOperators): the weights are
-/// packed for the bf16 kernels once per session, each run rounds A to bf16 and multiplies on the
-/// variant this CPU runs (`BF16Kernel.chosen`), then the FusedLinear epilogue.
+/// Runtime bindings for `swiftinfer.BF16MatMul` and `swiftinfer.Int8MatMul`
+/// (ReducedPrecisionOperators): the weights are packed for their kernels once per session; each
+/// run rounds (bf16) or quantizes (int8) A and multiplies on the variant this CPU runs
+/// (`BF16Kernel.chosen`, `Int8Kernel.chosen`), then the FusedLinear epilogue.
 package enum ReducedPrecisionLowering {
-    /// The GEMM writes every output element, so static plans skip zeroing its output.
-    package static let bindings: [KernelBinding] = [bf16MatMul]
+    /// The GEMMs write every output element, so static plans skip zeroing their outputs.
+    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul]
 
     static let bf16MatMul = KernelBinding.prepared("BF16MatMul", domain: ReducedPrecisionOperators.domain) { ctx in
-        let a = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
-        guard a.dtype == .float32, y.dtype == .float32 else {
-            throw ctx.error(.unsupportedDType, "BF16MatMul computes float, got A \(a.dtype)")
-        }
+        let w = try ctx.input(1)
         guard w.dtype == .uint8, w.rank == 3, w.shape[2] == 2 else {
             throw ctx.error(.invalidShape, "W must be uint8 [K, N, 2], got \(w.dtype)\(w.shape)")
         }
         let (k, n) = (w.shape[0], w.shape[1])
-        guard a.rank >= 1, a.shape.last == k else { throw ctx.error(.invalidShape, "A \(a.shape) does not have K = \(k) columns") }
-        let m = k == 0 ? a.count : a.count / k
-        guard y.count == m * n else { throw ctx.error(.invalidShape, "output \(y.shape) does not match A \(a.shape) x W [\(k), \(n)]") }
         // The bit patterns, read bytewise: an initializer's bytes need not be 2-byte aligned.
         let bytes = UnsafeRawPointer(w.rawPointer)
         let bits = (0..<(k * n)).map { bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self).littleEndian }
         let packed = bits.withUnsafeBufferPointer { PackedBF16Matrix(bits: $0.baseAddress!, k: k, n: n) }
-        let bias = try columnBias(ctx, n: n)
-        let epilogue = try Epilogue(ctx, output: y)
-        let scratch = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: max(1, BF16Gemm.scratchCount(m: m, b: packed)))
-        scratch.initialize(repeating: 0)
-        let owner = ScratchOwner(scratch)
-        let (ap, yp) = (UnsafePointer(a.pointer(as: Float.self)), y.pointer(as: Float.self))
-        let needsPass = !epilogue.isEmpty || bias != nil
-        let threads = ctx.threads
-        return {
-            epilogue.saveResidual()
-            if k == 0 {
-                yp.update(repeating: 0, count: m * n)
-            } else {
-                BF16Gemm.multiply(a: ap, lda: k, m: m, b: packed, c: yp, ldc: n, scratch: owner.buffer.baseAddress!, threads: threads)
-            }
-            if needsPass {
-                epilogue.apply(yp, runs: m, runLength: n, bias: bias.map { .perColumn(UnsafePointer($0.pointer!)) } ?? .none)
-            }
+        let gemm = try ReducedGemm(ctx, k: k, n: n)
+        let scratch = ScratchOwner(count: max(1, BF16Gemm.scratchCount(m: gemm.m, b: packed)), of: UInt16.self)
+        return gemm.prepared { a, m, c, threads in
+            BF16Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.pointer, threads: threads)
         }
     }
 
-    /// Input 2, a float bias of N values (or one), copied out as N floats; nil when absent.
-    private static func columnBias(_ ctx: KernelContext, n: Int) throws -> FloatBuffer? {
-        guard let t = ctx.optionalInput(2) else { return nil }
-        guard t.dtype == .float32, t.count == n || t.count == 1 else {
-            throw ctx.error(.invalidShape, "bias must be float [\(n)], got \(t.dtype)\(t.shape)")
+    static let int8MatMul = KernelBinding.prepared("Int8MatMul", domain: ReducedPrecisionOperators.domain) { ctx in
+        let w = try ctx.input(1)
+        guard w.dtype == .int8, w.rank == 2 else { throw ctx.error(.invalidShape, "W must be int8 [K, N], got \(w.dtype)\(w.shape)") }
+        let (k, n) = (w.shape[0], w.shape[1])
+        guard k <= PackedInt8Matrix.maximumDepth else {
+            throw ctx.error(.invalidShape, "K = \(k) exceeds the int8 GEMM's exact int32 sums (\(PackedInt8Matrix.maximumDepth))")
         }
-        let values = t.pointer(as: Float.self), buffer = FloatBuffer(count: n)
-        for j in 0..<n { buffer.pointer![j] = values[t.count == 1 ? 0 : j] }
-        return buffer
+        guard let scales = ctx.optionalInput(4), scales.dtype == .float32, scales.count == n else {
+            throw ctx.error(.invalidShape, "W_scale (input 4) must be float [\(n)]")
+        }
+        let packed = PackedInt8Matrix(values: w.pointer(as: Int8.self), scales: scales.pointer(as: Float.self), k: k, n: n)
+        let gemm = try ReducedGemm(ctx, k: k, n: n)
+        let scratch = Int8ScratchOwner(Int8Gemm.Scratch(m: gemm.m, b: packed))
+        return gemm.prepared { a, m, c, threads in
+            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, threads: threads)
+        }
     }
 
-    /// Frees the rounded-A scratch with the prepared kernel.
-    private final class ScratchOwner: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<UInt16>
-        init(_ buffer: UnsafeMutableBufferPointer<UInt16>) { self.buffer = buffer }
-        deinit { buffer.deallocate() }
+    /// What both GEMMs share around their multiply: A and Y checked against `[K, N]`, the bias
+    /// (input 2) and the FusedLinear epilogue (residual input 3).
+    private struct ReducedGemm {
+        let m: Int
+        let k: Int
+        let n: Int
+        let a: UnsafePointer<Float>
+        let y: UnsafeMutablePointer<Float>
+        let bias: FloatBuffer?
+        let epilogue: Epilogue
+        let threads: Int
+
+        init(_ ctx: KernelContext, k: Int, n: Int) throws {
+            let a = try ctx.input(0), y = ctx.outputs[0]
+            guard a.dtype == .float32, y.dtype == .float32 else {
+                throw ctx.error(.unsupportedDType, "\(ctx.node.opType) computes float, got A \(a.dtype)")
+            }
+            guard a.rank >= 1, a.shape.last == k else { throw ctx.error(.invalidShape, "A \(a.shape) does not have K = \(k) columns") }
+            m = k == 0 ? a.count : a.count / k
+            guard y.count == m * n else { throw ctx.error(.invalidShape, "output \(y.shape) does not match A \(a.shape) x W [\(k), \(n)]") }
+            (self.k, self.n) = (k, n)
+            self.a = UnsafePointer(a.pointer(as: Float.self))
+            self.y = y.pointer(as: Float.self)
+            bias = try Self.columnBias(ctx, n: n)
+            epilogue = try Epilogue(ctx, output: y)
+            threads = ctx.threads
+        }
+
+        /// The run step: `multiply(A, m, Y, threads)` writes A x W into Y, then bias and epilogue.
+        func prepared(_ multiply: @escaping (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> PreparedKernel {
+            let (a, y, m, n, k, threads, epilogue, bias) = (a, y, m, n, k, threads, epilogue, bias)
+            let needsPass = !epilogue.isEmpty || bias != nil
+            return {
+                epilogue.saveResidual()
+                if k == 0 { y.update(repeating: 0, count: m * n) } else { multiply(a, m, y, threads) }
+                if needsPass {
+                    epilogue.apply(y, runs: m, runLength: n, bias: bias.map { .perColumn(UnsafePointer($0.pointer!)) } ?? .none)
+                }
+            }
+        }
+
+        /// Input 2, a float bias of N values (or one), copied out as N floats; nil when absent.
+        private static func columnBias(_ ctx: KernelContext, n: Int) throws -> FloatBuffer? {
+            guard let t = ctx.optionalInput(2) else { return nil }
+            guard t.dtype == .float32, t.count == n || t.count == 1 else {
+                throw ctx.error(.invalidShape, "bias must be float [\(n)], got \(t.dtype)\(t.shape)")
+            }
+            let values = t.pointer(as: Float.self), buffer = FloatBuffer(count: n)
+            for j in 0..<n { buffer.pointer![j] = values[t.count == 1 ? 0 : j] }
+            return buffer
+        }
+    }
+
+    /// Frees a prepared kernel's zeroed scratch with it.
+    private final class ScratchOwner<Element>: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Element>
+        init(count: Int, of: Element.Type) where Element: FixedWidthInteger {
+            pointer = .allocate(capacity: count)
+            pointer.initialize(repeating: 0, count: count)
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    /// Frees the int8 GEMM's scratch with the prepared kernel.
+    private final class Int8ScratchOwner: @unchecked Sendable {
+        let scratch: Int8Gemm.Scratch
+        init(_ scratch: Int8Gemm.Scratch) { self.scratch = scratch }
+        deinit { scratch.deallocate() }
     }
 }
