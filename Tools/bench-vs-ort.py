@@ -31,6 +31,13 @@ with ORT to 1e-2 of each output's largest magnitude (the table gives the error),
 times swiftc-infer at fp32, so the table shows bf16 / fp32 as well.
   Tools/bench-vs-ort.py .cache/fullsize/bert_base --precision bf16 --threads 1,2 --png ''
 
+With --precision int8, swiftc-infer runs `--quantize int8` (dynamic int8 GEMMs) and ONNX Runtime
+runs both the fp32 model (the reference) and the model its own quantize_dynamic writes (int8
+weights, the ORT int8 column: what an ORT user would quantize to). Outputs must agree with ORT fp32
+to 1e-1 of each output's largest magnitude (both engines' errors are in the table); the baseline
+column is swiftc-infer at fp32. OpenVINO runs no dynamically quantized ONNX and is left out.
+  Tools/bench-vs-ort.py .cache/fullsize/bert_base bert_encoder --precision int8 --threads 1,2 --png ''
+
 Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
 once into .cache/fullsize with Tools/make_fullsize_models.py, then name model directories, or the
 corpus folder itself for all of them:
@@ -161,14 +168,15 @@ def ov_times(request, feeds, iterations, warmup):
     return times
 
 
-# bf16 mode: each output's max abs error over its largest magnitude must stay under this.
-BF16_RELATIVE_ERROR = 1e-2
-scaled_errors = {}   # label -> worst (max abs error / max |ORT output|) seen, for the bf16 table
+# Reduced precision: each output's max abs error over its largest magnitude must stay under this.
+RELATIVE_ERROR = {"bf16": 1e-2, "int8": 1e-1}
+relative_limit = RELATIVE_ERROR["bf16"]   # set for the run's --precision in main
+scaled_errors = {}   # label -> worst (max abs error / max |ORT output|) seen, for the reduced-precision table
 
 
 def disagreement(session, feeds, outputs, rtol, atol, scaled=None):
     """None when `outputs` (one array per ORT output, in order) match ORT's, else a one-line reason.
-    With `scaled` (a label), the bf16 rule applies instead and the worst scaled error is recorded."""
+    With `scaled` (a label), the reduced-precision rule applies instead and the worst scaled error is recorded."""
     expected = session.run(None, feeds)
     for info, got, want in zip(session.get_outputs(), outputs, expected):
         got = np.asarray(got)
@@ -178,8 +186,8 @@ def disagreement(session, feeds, outputs, rtol, atol, scaled=None):
             err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)))) if want.size else 0.0
             relative = err / max(float(np.max(np.abs(want))) if want.size else 0.0, 1e-30)
             scaled_errors[scaled] = max(scaled_errors.get(scaled, 0.0), relative)
-            if not relative <= BF16_RELATIVE_ERROR:
-                return f"output {info.name}: max abs error {err:.3g} is {relative:.3g} of its largest magnitude (limit {BF16_RELATIVE_ERROR})"
+            if not relative <= relative_limit:
+                return f"output {info.name}: max abs error {err:.3g} is {relative:.3g} of its largest magnitude (limit {relative_limit})"
             continue
         if not np.allclose(got, want, rtol=rtol, atol=atol):
             err = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
@@ -202,6 +210,16 @@ def check_outputs(binary, model_path, session, feeds, input_args, threads, workd
     safe = lambda name: "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
     outputs = [np.load(out_dir / f"{safe(info.name)}.npy") for info in session.get_outputs()]
     return disagreement(session, feeds, outputs, rtol, atol, scaled)
+
+
+def ort_quantized(model_path, workdir):
+    """The model as ONNX Runtime's quantize_dynamic writes it (int8 weights, uint8 activations), in workdir."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    import logging
+    logging.getLogger().setLevel(logging.ERROR)   # its "consider pre-processing" warning
+    out = workdir / "model.ort-int8.onnx"
+    quantize_dynamic(str(model_path), str(out), weight_type=QuantType.QInt8)
+    return out
 
 
 def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True, extra=()):
@@ -234,8 +252,9 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     parser.add_argument("--png", default=str(ROOT / "docs/bench/bench-vs-ort.png"), help="chart output")
     parser.add_argument("--markdown", help="also write the table (with date, machine, command) to this file")
-    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
-                        help="bf16: swiftc-infer --precision bf16 and OpenVINO bf16 against ORT fp32, also timing swiftc-infer fp32")
+    parser.add_argument("--precision", choices=["fp32", "bf16", "int8"], default="fp32",
+                        help="bf16: swiftc-infer --precision bf16 and OpenVINO bf16 against ORT fp32; int8: swiftc-infer "
+                        "--quantize int8 against ORT fp32 and ORT's quantize_dynamic model; both also time swiftc-infer fp32")
     parser.add_argument("--no-unfused", action="store_true",
                         help="skip the -O0 column (full-size models at -O0 take minutes and say nothing about ORT)")
     args = parser.parse_args()
@@ -255,15 +274,22 @@ def main():
     else:
         dirs = sorted(p for p in bench_root.iterdir() if (p / "model.onnx").exists())
     threads_list = [int(t) for t in args.threads.split(",")]
-    bf16 = args.precision == "bf16"
-    ours_extra = ["--precision", "bf16"] if bf16 else []
-    if bf16 and args.baseline_binary:
-        sys.exit("error: --precision bf16 times swiftc-infer fp32 as the baseline; drop --baseline-binary")
-    if bf16:
+    global relative_limit
+    reduced = args.precision != "fp32"
+    bf16, int8 = args.precision == "bf16", args.precision == "int8"
+    ours_extra = {"fp32": [], "bf16": ["--precision", "bf16"], "int8": ["--quantize", "int8"]}[args.precision]
+    if reduced and args.baseline_binary:
+        sys.exit(f"error: --precision {args.precision} times swiftc-infer fp32 as the baseline; drop --baseline-binary")
+    if reduced:
+        relative_limit = RELATIVE_ERROR[args.precision]
         args.baseline_binary = str(binary)   # the baseline column is this build at fp32
         args.no_unfused = True
-    core, ov_version = openvino_core()
-    if core is None:
+    if int8:
+        core, ov_version = None, "int8 mode"
+        log("OpenVINO column skipped: it runs no dynamically quantized ONNX (--precision int8)")
+    else:
+        core, ov_version = openvino_core()
+    if core is None and not int8:
         log(f"OpenVINO column skipped: openvino not importable ({ov_version}); pip install -r Tools/requirements-bench.txt")
 
     rows, charts = [], []
@@ -282,11 +308,16 @@ def main():
                 path = workdir / f"{''.join(c if c.isalnum() else '_' for c in name)}.npy"
                 np.save(path, array)
                 input_args += ["--input", f"{name}={path}"]
+            quantized_path = ort_quantized(model_path, workdir) if int8 else None
             for threads in threads_list:
                 label = f"{model_dir.name} t{threads}"
                 session = ort_session(model_path, threads)
                 problem = check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, args.rtol, args.atol,
-                                        ours_extra, label if bf16 else None)
+                                        ours_extra, label if reduced else None)
+                ort_int8 = ort_session(quantized_path, threads) if int8 else None
+                if ort_int8 is not None:
+                    # Recorded for the table, never a reason not to time: it is ORT's own quantization.
+                    disagreement(session, feeds, ort_int8.run(None, feeds), args.rtol, args.atol, label + " ORT int8")
                 if problem:
                     log(f"{label}: outputs disagree, not timed: {problem}")
                     rows.append(dict(model=model_dir.name, threads=threads, error=problem))
@@ -303,8 +334,11 @@ def main():
                         log(f"{label}: OpenVINO not timed: {ov_problem}")
                         ov_request = None
                 ort_all, ov_all, fused_all, unfused_all, baseline_all, blas = [], [], [], [], [], "?"
+                ort_int8_all = []
                 for k in range(args.rounds):
                     ort_all += ort_times(session, feeds, args.iterations, args.warmup)
+                    if ort_int8 is not None:
+                        ort_int8_all += ort_times(ort_int8, feeds, args.iterations, args.warmup)
                     if ov_request is not None:
                         ov_all += ov_times(ov_request, feeds, args.iterations, args.warmup)
                     summary, samples = ours_round(binary, model_path, input_args, threads, args.iterations, args.warmup,
@@ -317,10 +351,12 @@ def main():
                                             args.warmup, workdir, compare_unfused=False)
                         baseline_all += old["fused"]
                     ov_text = f", OpenVINO {pct(ov_all, 50):.3f} ms" if ov_all else ""
+                    ov_text += f", ORT int8 {pct(ort_int8_all, 50):.3f} ms" if ort_int8_all else ""
                     log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms{ov_text}, "
                         f"ours {pct(fused_all, 50):.3f} ms")
                 row = dict(model=model_dir.name, threads=threads, blas_core=blas,
                            error_ours=scaled_errors.get(label), error_ov=scaled_errors.get(label + " OpenVINO"),
+                           error_ort_int8=scaled_errors.get(label + " ORT int8"), ort_int8_p50=pct(ort_int8_all, 50),
                            ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
                            ov_p50=pct(ov_all, 50), ov_p99=pct(ov_all, 99), ov_error=ov_problem,
                            ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
@@ -333,13 +369,15 @@ def main():
     with_ov = core is not None
     table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |"
              + (" OpenVINO p50 ms | OpenVINO p99 ms | OpenVINO / ORT (p50) |" if with_ov else "")
-             + (" baseline -O2 p50 ms | ours / baseline |" if args.baseline_binary else ""),
+             + (" baseline -O2 p50 ms | ours / baseline |" if args.baseline_binary else "")
+             + (" ORT int8 p50 ms | ours / ORT int8 (p50) |" if int8 else ""),
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if with_ov else "")
-             + ("---:|---:|" if args.baseline_binary else "")]
+             + ("---:|---:|" if args.baseline_binary else "") + ("---:|---:|" if int8 else "")]
     for r in rows:
         if "error" in r:
             table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |"
-                         + (" – | – | – |" if with_ov else "") + (" – | – |" if args.baseline_binary else ""))
+                         + (" – | – | – |" if with_ov else "") + (" – | – |" if args.baseline_binary else "")
+                         + (" – | – |" if int8 else ""))
             continue
         unfused = (f"{r['unfused_p50']:.3f} | {r['unfused_p50'] / r['ours_p50']:.2f}x" if r["unfused_p50"] == r["unfused_p50"]
                    else "– | –")   # NaN: --no-unfused
@@ -351,6 +389,8 @@ def main():
             line += f" {r['ov_p50']:.3f} | {r['ov_p99']:.3f} | {r['ov_p50'] / r['ort_p50']:.2f}x |"
         if args.baseline_binary:
             line += f" {r['baseline_p50']:.3f} | {r['ours_p50'] / r['baseline_p50']:.2f}x |"
+        if int8:
+            line += f" {r['ort_int8_p50']:.3f} | {r['ours_p50'] / r['ort_int8_p50']:.2f}x |"
         table.append(line)
     timed = [r for r in rows if "error" not in r]
     for threads in sorted({r["threads"] for r in timed}):
@@ -360,10 +400,17 @@ def main():
         old = [r["ours_p50"] / r["baseline_p50"] for r in timed if r["threads"] == threads and args.baseline_binary]
         table.append(f"| geomean ({len(ratios)} models) | {threads} | | | | | {geo(ratios):.2f}x | | |"
                      + (f" | | {geo(ov):.2f}x |" if ov else (" | | |" if with_ov else ""))
-                     + (f" | {geo(old):.2f}x |" if old else (" | |" if args.baseline_binary else "")))
+                     + (f" | {geo(old):.2f}x |" if old else (" | |" if args.baseline_binary else ""))
+                     + (f" | {geo([r['ours_p50'] / r['ort_int8_p50'] for r in timed if r['threads'] == threads]):.2f}x |" if int8 else ""))
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
     ov_note = f"OpenVINO {ov_version} (CPU, {'bf16' if bf16 else 'f32'}); " if with_ov else ""
+    if int8:
+        ov_note += ("swiftc-infer --quantize int8 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32 and ORT "
+                    "quantize_dynamic (QInt8 weights); int8 error = max abs error / max |ORT fp32 output|, worst output: "
+                    + ", ".join(f"{r['model']} t{r['threads']} ours {r['error_ours']:.2g}"
+                                + (f" ORT int8 {r['error_ort_int8']:.2g}" if r.get("error_ort_int8") is not None else "")
+                                for r in rows if r.get("error_ours") is not None) + "; ")
     if bf16:
         ov_note += ("swiftc-infer --precision bf16 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32; "
                     "bf16 error = max abs error / max |ORT output|, worst output: "

@@ -41,7 +41,7 @@ public enum BLASRuntime {
     package static func summary(threads: Int) -> String {
         let cpu = CPUFeatures.current
         let isa = cpu.hasAVX512 ? "AVX-512" : cpu.hasAVX2FMA ? "AVX2+FMA" : "no AVX2"
-        return "CPU: \(cpu.modelName) (\(isa)); SIMD kernels: \(SIMDKernels.name); bf16 GEMM: \(BF16Kernel.report); BLAS: OpenBLAS \(coreName) core (\(coreSource)), single-threaded; engine threads: \(threads)"
+        return "CPU: \(cpu.modelName) (\(isa)); SIMD kernels: \(SIMDKernels.name); bf16 GEMM: \(BF16Kernel.report); int8 GEMM: \(Int8Kernel.report); BLAS: OpenBLAS \(coreName) core (\(coreSource)), single-threaded; engine threads: \(threads)"
     }
 
     /// The best core name for this CPU's features, or nil when OpenBLAS' choice can stand.

@@ -57,7 +57,8 @@ package enum Compiler {
     /// default, see `InputDefaults`) is compiled as a constant unless it is named in
     /// `liveInputs`: the returned model no longer lists the folded ones as inputs, so a caller
     /// who wants to feed one compiles again with it in `liveInputs` (`Engine` does that itself).
-    /// With `precision` bf16, GEMMs with constant weights are converted last (`ConvertWeightsToBF16`).
+    /// With `precision` bf16 or int8, GEMMs with constant weights are converted last
+    /// (`ConvertWeightsToReducedPrecision`).
     package static func optimize(_ model: Model, level: OptimizationLevel, precision: Precision = .fp32,
                                 liveInputs: Set<String> = []) throws -> (Model, CompilationReport) {
         let folded = model.graph.defaultedInputNames.filter { !liveInputs.contains($0) }

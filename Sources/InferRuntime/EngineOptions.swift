@@ -13,7 +13,8 @@ extension Engine {
         /// `.none` (-O0) runs the graph as imported, `.canonicalize` (-O1), `.full` (-O2) also fuses.
         public var optimization: OptimizationLevel
         /// `.fp32` (default) runs the model's own precision; `.bf16` compiles GEMMs with constant
-        /// weights to bfloat16 products with fp32 sums (ignored for plans: theirs is compiled in).
+        /// weights to bfloat16 products with fp32 sums, `.int8` to int8 weights times activations
+        /// quantized per row on each run (ignored for plans: theirs is compiled in).
         public var precision: Precision
         /// Static plans kept for distinct concrete input shapes (least recently used evicted first).
         /// Each plan holds its idle sessions' arenas, so this bounds memory when shapes vary.

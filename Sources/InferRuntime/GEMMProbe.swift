@@ -74,6 +74,34 @@ package enum GEMMProbe {
         return Result(m: m, n: n, k: k, medianSeconds: times[times.count / 2])
     }
 
+    /// The int8 GEMM (`Int8Gemm`, weights packed beforehand as a plan's are) on `kernel`: the
+    /// quantization of A and the product, median of `iterations` calls after three warm-ups.
+    package static func measureInt8(m: Int, n: Int, k: Int, iterations: Int = 10, threads: Int = 1,
+                                    kernel: Int8Kernel = .chosen) -> Result {
+        precondition(kernel.isAvailable, "\(kernel.name) does not run on this CPU")
+        let a = (0..<(m * k)).map { Float($0 % 7) * 0.25 - 0.5 }
+        let values = (0..<(k * n)).map { Int8($0 % 255 - 127) }
+        let scales = [Float](repeating: 0.01, count: n)
+        let packed = PackedInt8Matrix(values: values, scales: scales, k: k, n: n)
+        var c = [Float](repeating: 0, count: m * n)
+        let scratch = Int8Gemm.Scratch(m: m, b: packed)
+        defer { scratch.deallocate() }
+        func once() -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: &c, ldc: n, scratch: scratch, threads: threads, kernel: kernel)
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        for _ in 0..<3 { _ = once() }
+        let times = (0..<max(iterations, 1)).map { _ in once() }.sorted()
+        return Result(m: m, n: n, k: k, medianSeconds: times[times.count / 2])
+    }
+
+    /// The int8 variants this CPU runs, best first (what `blas` times), with their names.
+    package static var int8Variants: [(kernel: Int8Kernel, name: String)] { Int8Kernel.available.reversed().map { ($0, $0.name) } }
+
+    /// The int8 GEMM kernel plans run on here, and why not a better one (`blas`, reports).
+    package static var int8Report: String { Int8Kernel.report }
+
     /// The bf16 variants this CPU runs, best first (what `blas` times), with their names.
     package static var bf16Variants: [(kernel: BF16Kernel, name: String)] { BF16Kernel.available.reversed().map { ($0, $0.name) } }
 

@@ -18,7 +18,9 @@ struct BLASCommand: ParsableCommand {
 
         The bf16 GEMM (what `--precision bf16` plans run) is timed on the same shapes, on every
         variant this CPU runs: AMX-BF16 tiles, AVX512-BF16 (vdpbf16ps), portable C. The first is
-        chosen; SWIFTC_INFER_BF16=avx512-bf16 or =portable caps it for a process.
+        chosen; SWIFTC_INFER_BF16=avx512-bf16 or =portable caps it for a process. So is the int8
+        GEMM (what `--quantize int8` plans run), per-row quantization of A included: AVX512-VNNI
+        (vpdpbusd) or portable C; SWIFTC_INFER_INT8=portable caps it.
 
         Example:
           swiftc-infer blas --size 1024,1024,1024 --size 512,49,4608 --threads 2 --compare-openblas-threads
@@ -45,6 +47,7 @@ struct BLASCommand: ParsableCommand {
         print("CPU: \(BLASRuntime.cpuModel)")
         print("threads: \(threads)")
         print("bf16 GEMM kernel: \(GEMMProbe.bf16Report); variants this CPU runs: \(GEMMProbe.bf16Variants.map(\.name).joined(separator: ", "))")
+        print("int8 GEMM kernel: \(GEMMProbe.int8Report); variants this CPU runs: \(GEMMProbe.int8Variants.map(\.name).joined(separator: ", "))")
         for text in size {
             let parts = text.split(separator: ",").compactMap { Int($0) }
             guard parts.count == 3, parts.allSatisfy({ $0 > 0 && $0 <= 16384 }) else {
@@ -61,6 +64,10 @@ struct BLASCommand: ParsableCommand {
             for (kernel, name) in GEMMProbe.bf16Variants {
                 let r = GEMMProbe.measureBF16(m: parts[0], n: parts[1], k: parts[2], iterations: iterations, threads: threads, kernel: kernel)
                 print("  bf16 on \(name): " + String(format: "%.1f GFLOP/s (median %.3f ms)", r.gflops, r.medianSeconds * 1e3))
+            }
+            for (kernel, name) in GEMMProbe.int8Variants {
+                let r = GEMMProbe.measureInt8(m: parts[0], n: parts[1], k: parts[2], iterations: iterations, threads: threads, kernel: kernel)
+                print("  int8 on \(name): " + String(format: "%.1f GOP/s (median %.3f ms)", r.gflops, r.medianSeconds * 1e3))
             }
         }
     }

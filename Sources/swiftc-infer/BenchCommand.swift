@@ -17,6 +17,7 @@ struct BenchCommand: LimitedCommand {
         Examples:
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --compare-unfused
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --precision bf16   # with its error vs fp32
+          swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --quantize int8    # likewise
           swiftc-infer bench Graphs/bench/resnet --profile --trace resnet.trace.json
           swiftc-infer bench Graphs/bench/mlp_b1 --sweep N=1,2,4,8,16,32,64
           swiftc-infer bench Graphs/bench/bert_encoder --dim batch=1 --blas-bound
@@ -45,7 +46,7 @@ struct BenchCommand: LimitedCommand {
     @Flag(name: .long, help: "Also measure the model at -O0, alternating, and print the p50 speedup.")
     var compareUnfused = false
 
-    @Option(name: .long, help: ArgumentHelp("Run this model at fp32 on the same inputs once and print each output's max and mean absolute error against it (and top-1 agreement for [rows, classes] outputs). Default with --precision bf16: MODEL itself at fp32.", valueName: "MODEL"))
+    @Option(name: .long, help: ArgumentHelp("Run this model at fp32 on the same inputs once and print each output's max and mean absolute error against it (and top-1 agreement for [rows, classes] outputs). Default with --precision bf16 or --quantize int8: MODEL itself at fp32.", valueName: "MODEL"))
     var reference: String?
 
     @Flag(name: .long, help: "Print one JSON object on stdout instead of the table.")
@@ -148,7 +149,7 @@ struct BenchCommand: LimitedCommand {
         }
     }
 
-    /// --reference's model (or, for a bf16 compile of a model file, the model itself at fp32) run
+    /// --reference's model (or, for a bf16 or int8 compile of a model file, the model itself at fp32) run
     /// once on `feeds`, compared with `engine`'s outputs; nil when there is nothing to compare with.
     private func accuracy(url: URL, engine: Engine, feeds: [String: Tensor]) throws -> (String, AccuracyComparison)? {
         let referenceURL: URL

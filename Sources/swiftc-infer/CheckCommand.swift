@@ -13,12 +13,14 @@ struct CheckCommand: LimitedCommand {
         largest error; exits 0 only if every data set passes.
 
         --model runs another model file or a compiled plan against the directory's data sets.
-        --max-abs-error E replaces the tolerances (a bf16 plan differs from fp32 by ~1e-2).
+        --max-abs-error E replaces the tolerances (a bf16 plan differs from fp32 by ~1e-2, an
+        int8 one by a few 1e-2).
 
         Examples:
           swiftc-infer check Graphs/models/mlp
           swiftc-infer compile Graphs/models/mlp/model.onnx -o mlp.plan && swiftc-infer check Graphs/models/mlp --model mlp.plan
           swiftc-infer check Graphs/bench/bert_encoder --precision bf16 --max-abs-error 0.05
+          swiftc-infer check Graphs/bench/bert_encoder --quantize int8 --max-abs-error 0.1
         """
     )
 

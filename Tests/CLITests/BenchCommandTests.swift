@@ -56,6 +56,40 @@ import Testing
         #expect(usage.status == 2 && usage.stderr.contains("needs -O1 or -O2"), "\(usage.stderr)")
     }
 
+    /// `--quantize int8`: the MLP's Gemms run in int8, the report names the int8 kernel and the
+    /// error against fp32 (nonzero, small); SWIFTC_INFER_INT8=portable forces the fallback, whose
+    /// outputs are the vector kernel's bit for bit. Conflicting or -O0 flags are usage errors.
+    @Test func int8QuantizationReportsItsKernelAndItsErrorAgainstFP32() throws {
+        for (environment, kernel) in [([String: String](), ""), (["SWIFTC_INFER_INT8": "portable"], "portable C")] {
+            let r = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "2", "--warmup", "1", "--quantize", "int8"],
+                                environment: environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("int8 GEMM: \(kernel)"), "\(r.stdout)")
+            let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("max abs err") }, "no accuracy line: \(r.stdout)")
+            let error = try #require(Double(line.split(separator: " ")[4]), "\(line)")
+            #expect(error > 0 && error < 0.1, "\(line)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("int8-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = CLI.path("Graphs/models/mlp/test_data_set_0/input_0.pb")
+        var outputs: [Data] = []
+        for (name, environment) in [("best", [String: String]()), ("portable", ["SWIFTC_INFER_INT8": "portable"])] {
+            let out = dir.appendingPathComponent(name)
+            let r = try CLI.run(["run", mlp, "--quantize", "int8", "--input", "x=\(input)", "--output-dir", out.path], environment: environment)
+            #expect(r.status == 0, "\(r.stderr)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: out.path)
+            #expect(files.count == 1, "\(files)")
+            outputs.append(try Data(contentsOf: out.appendingPathComponent(try #require(files.first))))
+        }
+        #expect(outputs.count == 2 && outputs[0] == outputs[1], "the portable int8 kernel's outputs differ from the chosen kernel's")
+        for (arguments, message) in [(["-O0", "--quantize", "int8"], "needs -O1 or -O2"),
+                                     (["--precision", "int8"], "--quantize int8"),
+                                     (["--quantize", "int8", "--precision", "bf16"], "give one")] {
+            let usage = try CLI.run(["bench", mlp, "--dim", "N=2"] + arguments)
+            #expect(usage.status == 2 && usage.stderr.contains(message), "\(arguments): \(usage.stderr)")
+        }
+    }
+
     @Test func jsonSchemaWithComparison() throws {
         let r = try CLI.run(["bench", mlp, "--dim", "N=4", "--iterations", "12", "--warmup", "2", "--compare-unfused", "--json", "--threads", "1"])
         let object = try jsonObject(r)
