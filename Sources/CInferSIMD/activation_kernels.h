@@ -1,4 +1,4 @@
-// Sigmoid / SiLU, GELU (tanh form) and GELU (erf form) over runs of floats, written once and
+// Sigmoid / SiLU, GELU (tanh form), GELU (erf form) and softmax rows over runs of floats, written once and
 // compiled at two widths: activations_avx512.c and activations_avx2.c include this file after
 // defining the vector type and the few operations whose intrinsics differ by more than their
 // prefix (internal header; see CInferSIMD.h for the contracts).
@@ -10,6 +10,7 @@
 // and, as static inline functions:
 //   lanes(n)                                the mask of lanes [0, n) (n clamped to [0, LANES])
 //   load_n(p, m), store_n(p, m, v)          the lanes of mask m only, the rest untouched
+//   load_or(p, m, fill)                     the lanes of mask m, `fill` in the others
 //   round_nearest(x), scale2n(er, n)        round to nearest even; er * 2^n for integral n in [-126, 128]
 //   zero_where(v, x, bound)                 v with lanes where x < bound set to 0
 //   keep_nan(v, x)                          v with x's NaN lanes copied in
@@ -112,4 +113,59 @@ void EXPORT(cinfer_gelu_erf_run)(const float *x, float *y, long count, const flo
         if (columnBias) v = OP(add_ps)(v, load_n(columnBias + j, m));
         store_n(y + j, m, gelu_erf_v(v));
     }
+}
+
+/// The largest lane of v.
+static inline float max_lane(VEC v) {
+    float lanes_out[LANES];
+    OP(storeu_ps)(lanes_out, v);
+    float m = lanes_out[0];
+    for (int i = 1; i < LANES; i++) m = lanes_out[i] > m ? lanes_out[i] : m;
+    return m;
+}
+
+/// The sum of v's lanes.
+static inline float sum_lanes(VEC v) {
+    float lanes_out[LANES];
+    OP(storeu_ps)(lanes_out, v);
+    float s = 0;
+    for (int i = 0; i < LANES; i++) s += lanes_out[i];
+    return s;
+}
+
+int EXPORT(cinfer_softmax_row)(const float *x, float *y, long n) {
+    VEC maxes = OP(set1_ps)(-__builtin_inff());
+    for (long j = 0; j < n; j += LANES) {
+        const MASK m = lanes(n - j);
+        // Masked-off lanes load -inf, so they never win the max.
+        const VEC v = load_or(x + j, m, -__builtin_inff());
+        maxes = OP(max_ps)(maxes, v);
+    }
+    const float largest = max_lane(maxes);
+    if (!(largest > -__builtin_inff() && largest < __builtin_inff())) return 0;
+    const VEC vmax = OP(set1_ps)(largest);
+    // Two sums and two exps in flight: each exp is one long dependency chain.
+    VEC sum0 = OP(setzero_ps)(), sum1 = OP(setzero_ps)();
+    long j = 0;
+    for (; j + 2 * LANES <= n; j += 2 * LANES) {
+        const VEC e0 = exp_v(OP(sub_ps)(OP(loadu_ps)(x + j), vmax));
+        const VEC e1 = exp_v(OP(sub_ps)(OP(loadu_ps)(x + j + LANES), vmax));
+        OP(storeu_ps)(y + j, e0);
+        OP(storeu_ps)(y + j + LANES, e1);
+        sum0 = OP(add_ps)(sum0, e0);
+        sum1 = OP(add_ps)(sum1, e1);
+    }
+    for (; j < n; j += LANES) {
+        const MASK m = lanes(n - j);
+        // exp(-inf) = 0 in the masked-off lanes, so they add nothing.
+        const VEC e = exp_v(OP(sub_ps)(load_or(x + j, m, -__builtin_inff()), vmax));
+        store_n(y + j, m, e);
+        sum0 = OP(add_ps)(sum0, e);
+    }
+    const VEC scale = OP(set1_ps)(1.0f / sum_lanes(OP(add_ps)(sum0, sum1)));
+    for (j = 0; j < n; j += LANES) {
+        const MASK m = lanes(n - j);
+        store_n(y + j, m, OP(mul_ps)(load_n(y + j, m), scale));
+    }
+    return 1;
 }

@@ -18,6 +18,9 @@
 static inline MASK lanes(long n) { return cinfer_lanes8(n); }
 static inline VEC load_n(const float *p, MASK m) { return _mm256_maskload_ps(p, m); }
 static inline void store_n(float *p, MASK m, VEC v) { _mm256_maskstore_ps(p, m, v); }
+static inline VEC load_or(const float *p, MASK m, float fill) {
+    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+}
 static inline VEC round_nearest(VEC x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline VEC scale2n(VEC er, VEC n) {
     const __m256i whole = _mm256_cvtps_epi32(n), half = _mm256_srai_epi32(whole, 1);
@@ -52,6 +55,10 @@ void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count) {
 }
 void cinfer_gelu_erf_run_avx2(const float *x, float *y, long count, const float *columnBias, float bias) {
     (void)x; (void)y; (void)count; (void)columnBias; (void)bias;
+    __builtin_trap();
+}
+int cinfer_softmax_row_avx2(const float *x, float *y, long n) {
+    (void)x; (void)y; (void)n;
     __builtin_trap();
 }
 

@@ -16,7 +16,7 @@ package enum CostModel {
         let out = try node.outputs.first.map(count) ?? 0
         guard node.domain.isEmpty || node.domain == "ai.onnx" || node.domain == "swiftinfer" else { return out }
         switch node.opType {
-        case "MatMul", "FusedMatMul", "BF16MatMul":
+        case "MatMul", "FusedMatMul", "BF16MatMul", "Int8MatMul":
             guard let a = dims(node.inputs[0]), let k = a.last else { return 0 }
             return try times(2, out, k)
         case "Gemm", "FusedGemm":

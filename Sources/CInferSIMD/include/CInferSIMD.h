@@ -50,6 +50,13 @@ void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count);
 void cinfer_gelu_erf_run_avx512(const float *x, float *y, long count, const float *columnBias, float bias);
 void cinfer_gelu_erf_run_avx2(const float *x, float *y, long count, const float *columnBias, float bias);
 
+/// The softmax of one row: y[j] = e^(x[j] - max) / sum over the row, with VectorMath's exp (x and
+/// y may be the same buffer). Returns 0 without writing y when the row's largest value is not
+/// finite (±inf or a NaN that won the max: the caller's scalar path handles those rows), else 1.
+/// The _avx512 form needs cinfer_has_avx512(), the _avx2 form cinfer_has_avx2_fma().
+int cinfer_softmax_row_avx512(const float *x, float *y, long n);
+int cinfer_softmax_row_avx2(const float *x, float *y, long n);
+
 /// In place over y[0..<count): y[j] = min(max(y[j] + bias (+ residual[j]), low), high), raising
 /// to `low` first (NaN stays NaN); `residual` may be NULL. ±infinity bounds make it bias (+
 /// residual) only. The _avx512 form needs cinfer_has_avx512(), the _avx2 form

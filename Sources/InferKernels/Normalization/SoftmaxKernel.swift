@@ -1,3 +1,4 @@
+import CInferSIMD
 /// Softmax / LogSoftmax over the middle dim of `[outer, n, inner]`, numerically stable
 /// (the max is subtracted before exponentiating). `inner == 1` (the last axis, the transformer
 /// case) runs on contiguous rows; otherwise the inner dim is the contiguous loop.
@@ -17,6 +18,13 @@ package enum SoftmaxKernel {
     /// One contiguous Float row: max, then exp(x - max) and its sum sixteen at a time, then scale.
     @inline(__always)
     private static func vectorRow(_ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        // CInferSIMD's row (the Swift SIMD16 code below compiles to SSE2 and runs exp at a third of
+        // the rate): it declines rows whose largest value is not finite, which go on below.
+        switch SIMDKernels.level {
+        case .avx512: if cinfer_softmax_row_avx512(x, y, n) == 1 { return }
+        case .avx2: if cinfer_softmax_row_avx2(x, y, n) == 1 { return }
+        case .baseline: break
+        }
         typealias V = SIMD16<Float>
         // Max sixteen at a time with blends. A NaN may or may not win here; either way exp(x - m)
         // turns the row to NaN, as the scalar path does.
