@@ -70,11 +70,13 @@ void EXPORT(cinfer_sigmoid_run)(float *y, long count, float bias, int silu) {
     }
 }
 
-void EXPORT(cinfer_gelu_tanh_run)(const float *x, float *y, long count) {
+void EXPORT(cinfer_gelu_tanh_run)(const float *x, float *y, long count, const float *columnBias, float bias) {
     const VEC c = OP(set1_ps)(1.5957691216057307118f), k = OP(set1_ps)(0.044715f), one = OP(set1_ps)(1.0f);
+    const VEC vbias = OP(set1_ps)(bias);
     for (long j = 0; j < count; j += LANES) {
         const MASK m = lanes(count - j);
-        const VEC v = load_n(x + j, m);
+        VEC v = OP(add_ps)(load_n(x + j, m), vbias);
+        if (columnBias) v = OP(add_ps)(v, load_n(columnBias + j, m));
         // x / (1 + e^(-2u)), 2u = sqrt(8/pi) (x + 0.044715 x^3), unfused in GeluKernel.geluTanh's
         // order: near x = -5 the output is 20x as sensitive as 2u.
         const VEC twoU = OP(mul_ps)(c, OP(add_ps)(v, OP(mul_ps)(k, OP(mul_ps)(OP(mul_ps)(v, v), v))));

@@ -41,8 +41,8 @@ void cinfer_sigmoid_run_avx512(float *y, long count, float bias, int silu) {
     (void)y; (void)count; (void)bias; (void)silu;
     __builtin_trap();  // never called: cinfer_has_avx512() is 0 here
 }
-void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count) {
-    (void)x; (void)y; (void)count;
+void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count, const float *columnBias, float bias) {
+    (void)x; (void)y; (void)count; (void)columnBias; (void)bias;
     __builtin_trap();
 }
 void cinfer_gelu_erf_run_avx512(const float *x, float *y, long count, const float *columnBias, float bias) {

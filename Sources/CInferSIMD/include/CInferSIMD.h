@@ -37,12 +37,12 @@ void cinfer_depthwise3x3_row_avx2(const float *row0, const float *row1, const fl
 /// cinfer_has_avx2_fma() is 1.
 void cinfer_sigmoid_run_avx2(float *y, long count, float bias, int silu);
 
-/// y[j] = GELU, tanh form, of x[j] for j < count, as GeluKernel.geluTanh computes it:
-/// x / (1 + e^(-2u)), 2u = sqrt(8/pi) (x + 0.044715 x^3), with VectorMath's exp (x and y may be
-/// the same buffer). The _avx512 form needs cinfer_has_avx512(), the _avx2 form
-/// cinfer_has_avx2_fma().
-void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count);
-void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count);
+/// y[j] = GELU, tanh form, of v = x[j] + bias (+ columnBias[j] when columnBias is not NULL) for
+/// j < count, as GeluKernel.geluTanh computes it: v / (1 + e^(-2u)), 2u = sqrt(8/pi) (v +
+/// 0.044715 v^3), with VectorMath's exp (x and y may be the same buffer). The _avx512 form needs
+/// cinfer_has_avx512(), the _avx2 form cinfer_has_avx2_fma().
+void cinfer_gelu_tanh_run_avx512(const float *x, float *y, long count, const float *columnBias, float bias);
+void cinfer_gelu_tanh_run_avx2(const float *x, float *y, long count, const float *columnBias, float bias);
 
 /// y[j] = GELU, erf form, of v = x[j] + bias (+ columnBias[j] when columnBias is not NULL) for
 /// j < count, with VectorMath.erf's approximation (x and y may be the same buffer). The

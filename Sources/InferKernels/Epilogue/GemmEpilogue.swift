@@ -122,9 +122,16 @@ package enum GemmEpilogue {
                 t.replace(with: 1, where: t .> 1)
                 return v * t
             }
-        case .gelu(tanhApproximation: false)? where level > .baseline && residual == nil:
-            // CInferSIMD's kernel, bias in the same pass (per run or per column).
-            let run = level == .avx512 ? cinfer_gelu_erf_run_avx512 : cinfer_gelu_erf_run_avx2
+        case .gelu(let tanhForm)? where level > .baseline && residual == nil:
+            // CInferSIMD's kernels, bias in the same pass (per run or per column). The Swift
+            // SIMD16 forms below compile to SSE2: with the tanh form there, GPT's bias + GELU
+            // epilogue took twice as long as its int8 GEMM.
+            let run = switch (level == .avx512, tanhForm) {
+            case (true, false): cinfer_gelu_erf_run_avx512
+            case (false, false): cinfer_gelu_erf_run_avx2
+            case (true, true): cinfer_gelu_tanh_run_avx512
+            case (false, true): cinfer_gelu_tanh_run_avx2
+            }
             for r in range {
                 let y = output + r * runLength + columns.lowerBound
                 switch bias {

@@ -31,8 +31,8 @@ package enum GeluKernel {
             let (xp, yp) = (x + part.lowerBound, y + part.lowerBound)
             if tanhApproximation, level > .baseline {
                 // CInferSIMD's kernels, the same formulas (the SSE division was most of the cost).
-                if level == .avx512 { cinfer_gelu_tanh_run_avx512(xp, yp, part.count) }
-                else { cinfer_gelu_tanh_run_avx2(xp, yp, part.count) }
+                if level == .avx512 { cinfer_gelu_tanh_run_avx512(xp, yp, part.count, nil, 0) }
+                else { cinfer_gelu_tanh_run_avx2(xp, yp, part.count, nil, 0) }
             } else if level > .baseline {
                 if level == .avx512 { cinfer_gelu_erf_run_avx512(xp, yp, part.count, nil, 0) }
                 else { cinfer_gelu_erf_run_avx2(xp, yp, part.count, nil, 0) }
