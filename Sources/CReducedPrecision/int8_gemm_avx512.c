@@ -83,33 +83,53 @@ TARGET void cinfer_int8_gemm_avx512(const uint8_t *a, long m, long depth, const 
     }
 }
 
+// Sixteen rounded, zero-shifted values of one row: round(x * inverse) + zero as int32.
+TARGET static inline __m512i shifted(__m512 x, __m512 inverse, __m512i zero) {
+    // cvtps2dq rounds to nearest even, as lrintf does in the default rounding mode.
+    return _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(x, inverse)), zero);
+}
+
 TARGET void cinfer_int8_quantize_rows_avx512(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
                                              float *scales, int32_t *zeros) {
     const __m512 infinity = _mm512_set1_ps(INFINITY);
+    // packs and packus interleave the 128-bit lanes of their operands; this puts them back.
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
     for (long i = 0; i < m; i++) {
         const float *src = a + i * rowStride;
         uint8_t *dst = out + i * depth;
-        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+        // The range, two accumulators each; a lane that is not finite (|x| not below infinity,
+        // NaN included: unordered compares are true for NLT) marks the row.
+        __m512 lo0 = _mm512_setzero_ps(), hi0 = _mm512_setzero_ps(), lo1 = lo0, hi1 = hi0;
         __mmask16 notFinite = 0;
-        for (long j = 0; j < k; j += 16) {
-            __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(mask, src + j);
-            // |x| not below infinity: an infinity or a NaN (unordered compares are false).
-            notFinite |= _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(x), infinity, _CMP_NLT_UQ);
-            lo = _mm512_min_ps(lo, x);
-            hi = _mm512_max_ps(hi, x);
-        }
-        float inverse;
-        cinfer_int8_row_parameters(_mm512_reduce_min_ps(lo), _mm512_reduce_max_ps(hi), notFinite == 0, &scales[i], &inverse, &zeros[i]);
-        __m512 inv = _mm512_set1_ps(inverse);
-        __m512i zero = _mm512_set1_epi32(zeros[i]);
         long j = 0;
+        for (; j + 32 <= k; j += 32) {
+            __m512 x0 = _mm512_loadu_ps(src + j), x1 = _mm512_loadu_ps(src + j + 16);
+            notFinite |= _mm512_cmp_ps_mask(_mm512_abs_ps(x0), infinity, _CMP_NLT_UQ)
+                       | _mm512_cmp_ps_mask(_mm512_abs_ps(x1), infinity, _CMP_NLT_UQ);
+            lo0 = _mm512_min_ps(lo0, x0), hi0 = _mm512_max_ps(hi0, x0);
+            lo1 = _mm512_min_ps(lo1, x1), hi1 = _mm512_max_ps(hi1, x1);
+        }
         for (; j < k; j += 16) {
             __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
             __m512 x = _mm512_maskz_loadu_ps(mask, src + j);
-            // cvtps2dq rounds to nearest even, as lrintf does in the default rounding mode.
-            __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(x, inv)), zero);
-            // Unsigned saturation of the clamped values to bytes.
+            notFinite |= _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(x), infinity, _CMP_NLT_UQ);
+            lo0 = _mm512_min_ps(lo0, x), hi0 = _mm512_max_ps(hi0, x);
+        }
+        float inverse;
+        cinfer_int8_row_parameters(_mm512_reduce_min_ps(_mm512_min_ps(lo0, lo1)), _mm512_reduce_max_ps(_mm512_max_ps(hi0, hi1)),
+                                   notFinite == 0, &scales[i], &inverse, &zeros[i]);
+        const __m512 inv = _mm512_set1_ps(inverse);
+        const __m512i zero = _mm512_set1_epi32(zeros[i]);
+        // 64 at a time: signed-saturating packs to int16 keep every value (|q| < 2^15), then the
+        // unsigned-saturating pack to bytes is the clamp to [0, 255].
+        for (j = 0; j + 64 <= k; j += 64) {
+            __m512i q01 = _mm512_packs_epi32(shifted(_mm512_loadu_ps(src + j), inv, zero), shifted(_mm512_loadu_ps(src + j + 16), inv, zero));
+            __m512i q23 = _mm512_packs_epi32(shifted(_mm512_loadu_ps(src + j + 32), inv, zero), shifted(_mm512_loadu_ps(src + j + 48), inv, zero));
+            _mm512_storeu_si512(dst + j, _mm512_permutexvar_epi32(order, _mm512_packus_epi16(q01, q23)));
+        }
+        for (; j < k; j += 16) {
+            __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
+            __m512i q = shifted(_mm512_maskz_loadu_ps(mask, src + j), inv, zero);
             q = _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(255)), _mm512_setzero_si512());
             _mm_mask_storeu_epi8(dst + j, mask, _mm512_cvtepi32_epi8(q));
         }

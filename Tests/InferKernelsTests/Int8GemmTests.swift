@@ -62,18 +62,22 @@ import Testing
         #expect(Set(want).count > m * n / 2 || m * n < 4, "the test's inputs should give varied sums")
     }
 
-    /// Rows of every kind: ordinary, all positive, all negative, all zero, a tail of 17, and
-    /// rows holding NaN or an infinity.
+    /// Rows of every kind, 150 long (the vector quantizer's 64- and 32-wide loops and their
+    /// tails): ordinary, all positive, all negative, all zero, a short tail of tiny values, and
+    /// rows holding NaN or an infinity (in the wide loop and in the tail).
+    static let rowLength = 150
     static let quantizationRows: [[Float]] = {
         var rng = SplitMix64(seed: 5)
+        let k = rowLength
         return [
-            (0..<40).map { _ in rng.nextFloat() * 3 },
-            (0..<40).map { _ in abs(rng.nextFloat()) + 0.5 },
-            (0..<40).map { _ in -abs(rng.nextFloat()) - 0.25 },
-            [Float](repeating: 0, count: 40),
-            (0..<17).map { _ in rng.nextFloat() * 1e-3 } + [Float](repeating: 0.5, count: 23),
-            (0..<39).map { _ in rng.nextFloat() } + [.nan],
-            [.infinity] + (0..<39).map { _ in rng.nextFloat() },
+            (0..<k).map { _ in rng.nextFloat() * 3 },
+            (0..<k).map { _ in abs(rng.nextFloat()) + 0.5 },
+            (0..<k).map { _ in -abs(rng.nextFloat()) - 0.25 },
+            [Float](repeating: 0, count: k),
+            [Float](repeating: 0.5, count: k - 17) + (0..<17).map { _ in rng.nextFloat() * 1e-3 },
+            (0..<(k - 1)).map { _ in rng.nextFloat() } + [.nan],
+            (0..<20).map { _ in rng.nextFloat() } + [.infinity] + (0..<(k - 21)).map { _ in rng.nextFloat() },
+            (0..<k).map { i in Float(i % 255) - 127.5 },  // values landing on exact halves of the step
         ]
     }()
 
@@ -92,7 +96,7 @@ import Testing
 
     @Test(arguments: Int8Kernel.available)
     func quantizationMatchesTheRule(kernel: Int8Kernel) {
-        let rows = Self.quantizationRows, k = 40, depth = cinfer_int8_depth(k)
+        let rows = Self.quantizationRows, k = Self.rowLength, depth = cinfer_int8_depth(k)
         let a = rows.flatMap { $0 }
         var out = [UInt8](repeating: 0xAA, count: rows.count * depth)
         var scales = [Float](repeating: 0, count: rows.count), zeros = [Int32](repeating: -1, count: rows.count)
