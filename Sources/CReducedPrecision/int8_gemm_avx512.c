@@ -17,7 +17,8 @@ enum { MaxRows = 6, MaxPanels = 4 };
 TARGET static inline __attribute__((always_inline)) void block(const uint8_t *a, long depth, const float *rowScales,
                                                               const int32_t *rowZeros, const int8_t *b,
                                                               const int32_t *columnSums, const float *columnScales,
-                                                              int R, int P, __mmask16 lastMask, float *c, long ldc) {
+                                                              const float *columnBias, int R, int P, __mmask16 lastMask,
+                                                              float *c, long ldc) {
     __m512i sum[MaxRows][MaxPanels];
     for (int r = 0; r < R; r++) for (int p = 0; p < P; p++) sum[r][p] = _mm512_setzero_si512();
     const long panelBytes = depth * 16;
@@ -35,21 +36,25 @@ TARGET static inline __attribute__((always_inline)) void block(const uint8_t *a,
         __m512i columnSum = _mm512_loadu_si512(columnSums + 16 * p);
         __m512 columnScale = _mm512_loadu_ps(columnScales + 16 * p);
         __mmask16 mask = p == P - 1 ? lastMask : (__mmask16)0xFFFF;
+        // The bias is n floats, unpadded: masked like the store.
+        __m512 bias = columnBias ? _mm512_maskz_loadu_ps(mask, columnBias + 16 * p) : _mm512_setzero_ps();
         for (int r = 0; r < R; r++) {
             __m512i integer = _mm512_sub_epi32(sum[r][p], _mm512_mullo_epi32(_mm512_set1_epi32(rowZeros[r]), columnSum));
             __m512 scale = _mm512_mul_ps(_mm512_set1_ps(rowScales[r]), columnScale);
-            _mm512_mask_storeu_ps(c + r * ldc + 16 * p, mask, _mm512_mul_ps(_mm512_cvtepi32_ps(integer), scale));
+            __m512 product = _mm512_mul_ps(_mm512_cvtepi32_ps(integer), scale);
+            if (columnBias) product = _mm512_add_ps(product, bias);
+            _mm512_mask_storeu_ps(c + r * ldc + 16 * p, mask, product);
         }
     }
 }
 
-#define BLOCK(R) block(a + i * depth, depth, rowScales + i, rowZeros + i, b, columnSums, columnScales, R, P, lastMask, c + i * ldc, ldc)
+#define BLOCK(R) block(a + i * depth, depth, rowScales + i, rowZeros + i, b, columnSums, columnScales, columnBias, R, P, lastMask, c + i * ldc, ldc)
 
 // Every row of one group of P panels, MaxRows rows at a time.
 TARGET static inline __attribute__((always_inline)) void rows(const uint8_t *a, long m, long depth, const float *rowScales,
                                                              const int32_t *rowZeros, const int8_t *b,
                                                              const int32_t *columnSums, const float *columnScales,
-                                                             int P, __mmask16 lastMask, float *c, long ldc) {
+                                                             const float *columnBias, int P, __mmask16 lastMask, float *c, long ldc) {
     long i = 0;
     for (; i + MaxRows <= m; i += MaxRows) BLOCK(MaxRows);
     switch (m - i) {
@@ -63,8 +68,8 @@ TARGET static inline __attribute__((always_inline)) void rows(const uint8_t *a, 
 }
 
 TARGET void cinfer_int8_gemm_avx512(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
-                                    const int8_t *packed, const int32_t *columnSums, const float *columnScales, long n,
-                                    long panelBegin, long panelEnd, float *c, long ldc) {
+                                    const int8_t *packed, const int32_t *columnSums, const float *columnScales,
+                                    const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc) {
     for (long p = panelBegin; p < panelEnd; p += MaxPanels) {
         int P = panelEnd - p < MaxPanels ? (int)(panelEnd - p) : MaxPanels;
         long last = p + P - 1;
@@ -73,12 +78,13 @@ TARGET void cinfer_int8_gemm_avx512(const uint8_t *a, long m, long depth, const 
         const int8_t *b = packed + p * depth * 16;
         const int32_t *sums = columnSums + 16 * p;
         const float *scales = columnScales + 16 * p;
+        const float *bias = columnBias ? columnBias + 16 * p : NULL;
         float *out = c + 16 * p;
         switch (P) {
-        case 4: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, 4, mask, out, ldc); break;
-        case 3: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, 3, mask, out, ldc); break;
-        case 2: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, 2, mask, out, ldc); break;
-        default: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, 1, mask, out, ldc); break;
+        case 4: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, bias, 4, mask, out, ldc); break;
+        case 3: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, bias, 3, mask, out, ldc); break;
+        case 2: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, bias, 2, mask, out, ldc); break;
+        default: rows(a, m, depth, rowScales, rowZeros, b, sums, scales, bias, 1, mask, out, ldc); break;
         }
     }
 }

@@ -58,8 +58,8 @@ void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, l
 }
 
 void cinfer_int8_gemm_portable(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
-                               const int8_t *packed, const int32_t *columnSums, const float *columnScales, long n,
-                               long panelBegin, long panelEnd, float *c, long ldc) {
+                               const int8_t *packed, const int32_t *columnSums, const float *columnScales,
+                               const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc) {
     for (long p = panelBegin; p < panelEnd; p++) {
         const int8_t *panel = packed + p * depth * 16;
         long columns = n - 16 * p < 16 ? n - 16 * p : 16;
@@ -74,7 +74,8 @@ void cinfer_int8_gemm_portable(const uint8_t *a, long m, long depth, const float
             for (long j = 0; j < columns; j++) {
                 long column = 16 * p + j;
                 float integer = (float)(sum[j] - rowZeros[i] * columnSums[column]);
-                c[i * ldc + column] = integer * (rowScales[i] * columnScales[column]);
+                float product = integer * (rowScales[i] * columnScales[column]);
+                c[i * ldc + column] = columnBias ? product + columnBias[column] : product;
             }
         }
     }

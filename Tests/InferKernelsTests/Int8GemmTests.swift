@@ -30,8 +30,9 @@ import Testing
         return out
     }
 
-    /// With unit scales the kernel's output is its integer sum (exact as a float below 2^24):
-    /// bytes at both extremes, every zero point, columns past n left alone.
+    /// With unit scales the kernel's output is its integer sum (exact as a float below 2^24),
+    /// plus an integral column bias on every other shape: bytes at both extremes, every zero
+    /// point, columns past n left alone.
     @Test(arguments: cases)
     func integerProductIsExact(kernel: Int8Kernel, shapeIndex: Int) {
         let (m, n, k) = Self.shapes[shapeIndex]
@@ -47,9 +48,11 @@ import Testing
         let ldc = n + 3
         var c = [Float](repeating: .nan, count: m * ldc)
         let gemm = kernel == .portable ? cinfer_int8_gemm_portable : cinfer_int8_gemm_avx512
+        let bias: [Float]? = shapeIndex % 2 == 0 ? (0..<n).map { Float($0 % 9) - 4 } : nil
         gemm(rows, m, depth, [Float](repeating: 1, count: m), zeros, packed.storage, packed.columnSums, packed.columnScales,
-             n, 0, packed.panels, &c, ldc)
-        let want = Self.integerReference(a: a, zeros: zeros, b: b, m: m, n: n, k: k)
+             bias, n, 0, packed.panels, &c, ldc)
+        var want = Self.integerReference(a: a, zeros: zeros, b: b, m: m, n: n, k: k)
+        if let bias { for i in 0..<(m * n) { want[i] += Int(bias[i % n]) } }
         var wrong = 0
         for i in 0..<m {
             for j in 0..<n where c[i * ldc + j] != Float(want[i * n + j]) {

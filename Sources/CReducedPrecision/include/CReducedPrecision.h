@@ -90,13 +90,15 @@ void cinfer_int8_quantize_rows_avx512(const float *a, long rowStride, long m, lo
 /// C rows [0, m) and columns of panels [panelBegin, panelEnd) (clipped to n), `a` from
 /// cinfer_int8_quantize_rows (rows of `depth`), `packed` and `columnSums` from
 /// cinfer_int8_pack_b, `columnScales` n rounded up to 16 floats; c row i starts at c + i * ldc.
+/// With `columnBias` (n floats, or NULL) each output is the scaled product plus columnBias[j],
+/// added after the multiply (the bits a separate bias pass gives).
 void cinfer_int8_gemm_portable(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
-                               const int8_t *packed, const int32_t *columnSums, const float *columnScales, long n,
-                               long panelBegin, long panelEnd, float *c, long ldc);
+                               const int8_t *packed, const int32_t *columnSums, const float *columnScales,
+                               const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc);
 /// vpdpbusd on zmm registers. Needs cinfer_has_avx512_vnni().
 void cinfer_int8_gemm_avx512(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
-                             const int8_t *packed, const int32_t *columnSums, const float *columnScales, long n,
-                             long panelBegin, long panelEnd, float *c, long ldc);
+                             const int8_t *packed, const int32_t *columnSums, const float *columnScales,
+                             const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc);
 
 /// 1 when the CPU has AVX512-VNNI (with AVX-512 F/BW/VL/DQ), else 0. Checked once.
 int cinfer_has_avx512_vnni(void);

@@ -65,9 +65,10 @@ package enum Int8Gemm {
         }
     }
 
-    /// `a` row i at `a + i * lda` (k floats); `c` row i at `c + i * ldc` (n floats, overwritten).
+    /// `a` row i at `a + i * lda` (k floats); `c` row i at `c + i * ldc` (n floats, overwritten),
+    /// plus `columnBias[j]` (n floats) when given, in the same pass.
     package static func multiply(a: UnsafePointer<Float>, lda: Int, m: Int, b: PackedInt8Matrix,
-                                 c: UnsafeMutablePointer<Float>, ldc: Int, scratch: Scratch,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, scratch: Scratch, columnBias: UnsafePointer<Float>? = nil,
                                  threads: Int, kernel: Int8Kernel = .chosen) {
         guard m > 0, b.n > 0 else { return }
         let (k, depth) = (b.k, b.depth)
@@ -83,7 +84,7 @@ package enum Int8Gemm {
         ParallelFor.run(count: groups, work: m * b.n * k / 4, threads: threads, chunksPerThread: 1) { range in
             let begin = 4 * range.lowerBound, end = min(b.panels, 4 * range.upperBound)
             gemm(scratch.rows, m, depth, scratch.scales, scratch.zeros, b.storage, b.columnSums, b.columnScales,
-                 b.n, begin, end, c, ldc)
+                 columnBias, b.n, begin, end, c, ldc)
         }
     }
 }

@@ -21,7 +21,7 @@ package enum ReducedPrecisionLowering {
         let packed = bits.withUnsafeBufferPointer { PackedBF16Matrix(bits: $0.baseAddress!, k: k, n: n) }
         let gemm = try ReducedGemm(ctx, k: k, n: n)
         let scratch = ScratchOwner(count: max(1, BF16Gemm.scratchCount(m: gemm.m, b: packed)), of: UInt16.self)
-        return gemm.prepared { a, m, c, threads in
+        return gemm.prepared(addsBias: false) { a, m, c, _, threads in
             BF16Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.pointer, threads: threads)
         }
     }
@@ -39,8 +39,9 @@ package enum ReducedPrecisionLowering {
         let packed = PackedInt8Matrix(values: w.pointer(as: Int8.self), scales: scales.pointer(as: Float.self), k: k, n: n)
         let gemm = try ReducedGemm(ctx, k: k, n: n)
         let scratch = Int8ScratchOwner(Int8Gemm.Scratch(m: gemm.m, b: packed))
-        return gemm.prepared { a, m, c, threads in
-            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, threads: threads)
+        // The int8 kernel adds the bias as it stores: a bias-only epilogue costs no pass.
+        return gemm.prepared(addsBias: true) { a, m, c, bias, threads in
+            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, columnBias: bias, threads: threads)
         }
     }
 
@@ -72,15 +73,21 @@ package enum ReducedPrecisionLowering {
             threads = ctx.threads
         }
 
-        /// The run step: `multiply(A, m, Y, threads)` writes A x W into Y, then bias and epilogue.
-        func prepared(_ multiply: @escaping (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void) -> PreparedKernel {
-            let (a, y, m, n, k, threads, epilogue, bias) = (a, y, m, n, k, threads, epilogue, bias)
-            let needsPass = !epilogue.isEmpty || bias != nil
+        /// The run step: `multiply(A, m, Y, bias, threads)` writes A x W into Y (plus the bias
+        /// when `addsBias`, else it gets nil and the epilogue adds it), then the epilogue.
+        func prepared(addsBias: Bool, _ multiply: @escaping (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>,
+                                                               UnsafePointer<Float>?, Int) -> Void) -> PreparedKernel {
+            let (a, y, m, n, k, threads, epilogue, biasOwner) = (a, y, m, n, k, threads, epilogue, bias)
+            let biasPointer = bias.map { UnsafePointer($0.pointer!) }
+            let kernelBias = addsBias && k > 0 ? biasPointer : nil
+            let passBias = kernelBias == nil ? biasPointer : nil
+            let needsPass = !epilogue.isEmpty || passBias != nil
             return {
+                withExtendedLifetime(biasOwner) {}  // the closure keeps the bias its pointers address
                 epilogue.saveResidual()
-                if k == 0 { y.update(repeating: 0, count: m * n) } else { multiply(a, m, y, threads) }
+                if k == 0 { y.update(repeating: 0, count: m * n) } else { multiply(a, m, y, kernelBias, threads) }
                 if needsPass {
-                    epilogue.apply(y, runs: m, runLength: n, bias: bias.map { .perColumn(UnsafePointer($0.pointer!)) } ?? .none)
+                    epilogue.apply(y, runs: m, runLength: n, bias: passBias.map { .perColumn($0) } ?? .none)
                 }
             }
         }
