@@ -142,3 +142,38 @@ TARGET void cinfer_int8_quantize_rows_avx512(const float *a, long rowStride, lon
         for (j = k; j < depth; j++) dst[j] = 0;
     }
 }
+
+TARGET int cinfer_int8_tensor_range_avx512(const float *a, long rowStride, long m, long k, float *lo, float *hi) {
+    const __m512 infinity = _mm512_set1_ps(INFINITY);
+    __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+    __mmask16 notFinite = 0;
+    for (long i = 0; i < m; i++) {
+        const float *src = a + i * rowStride;
+        for (long j = 0; j < k; j += 16) {
+            __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(mask, src + j);
+            notFinite |= _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(x), infinity, _CMP_NLT_UQ);
+            low = _mm512_min_ps(low, x), high = _mm512_max_ps(high, x);
+        }
+    }
+    *lo = _mm512_reduce_min_ps(low), *hi = _mm512_reduce_max_ps(high);
+    return notFinite == 0;
+}
+
+TARGET void cinfer_int8_quantize_tensor_avx512(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
+                                               float scale, int32_t zero) {
+    const __m512 divisor = _mm512_set1_ps(scale);
+    const __m512i zeros = _mm512_set1_epi32(zero);
+    for (long i = 0; i < m; i++) {
+        const float *src = a + i * rowStride;
+        uint8_t *dst = out + i * depth;
+        for (long j = 0; j < k; j += 16) {
+            __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
+            // A division, as the operator's definition (and LinearQuantization.dynamicQuantized) has it.
+            __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_div_ps(_mm512_maskz_loadu_ps(mask, src + j), divisor)), zeros);
+            q = _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(255)), _mm512_setzero_si512());
+            _mm_mask_storeu_epi8(dst + j, mask, _mm512_cvtepi32_epi8(q));
+        }
+        for (long j = k; j < depth; j++) dst[j] = 0;
+    }
+}

@@ -40,6 +40,8 @@ package struct Pipeline: Sendable {
 package enum FusionPasses {
     package static let all: [any Pass] = [
         FoldBatchNorm(),
+        // Before fuse-elementwise, which would otherwise take the chain's Cast and Mul.
+        FuseDynamicQuantizedMatMul(),
         FuseLayerNorm(),
         FuseGelu(),
         FuseAttention(),

@@ -179,6 +179,29 @@ import Testing
         }
     }
 
+    /// Per-tensor quantization (a fused DynamicQuantizeLinear) is LinearQuantization's own rule
+    /// on every variant: the integer parts against the reference quantized by dynamicQuantize,
+    /// scaled by its one scale; rows with K not a multiple of 4 and of 16.
+    @Test(arguments: Int8Kernel.available)
+    func perTensorQuantizationIsDynamicQuantizeLinears(kernel: Int8Kernel) {
+        let (m, n, k) = (9, 40, 37)
+        var rng = SplitMix64(seed: 77)
+        let a = (0..<(m * k)).map { i in i % 11 == 0 ? 0.5 : rng.nextFloat() * 4 - 1 }
+        let b = (0..<(k * n)).map { _ in Int8(truncatingIfNeeded: rng.below(255) - 127) }
+        let ones = [Float](repeating: 1, count: n)
+        let packed = b.withUnsafeBufferPointer { bp in ones.withUnsafeBufferPointer { PackedInt8Matrix(values: bp.baseAddress!, scales: $0.baseAddress!, k: k, n: n) } }
+        let scratch = Int8Gemm.Scratch(m: m, b: packed)
+        defer { scratch.deallocate() }
+        var c = [Float](repeating: .nan, count: m * n)
+        Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: &c, ldc: n, scratch: scratch, activations: .perTensor, threads: 1, kernel: kernel)
+        var q = [UInt8](repeating: 0, count: m * k)
+        let (scale, zero) = LinearQuantization.dynamicQuantize(a, count: a.count, into: &q)
+        let integers = Self.integerReference(a: q, zeros: [Int32](repeating: Int32(zero), count: m), b: b, m: m, n: n, k: k)
+        let want = integers.map { Float($0) * (scale * 1) }
+        #expect(c == want, "\(kernel): per-tensor result differs from DynamicQuantizeLinear + integer product")
+        #expect(Set(c).count > c.count / 2)
+    }
+
     /// Which variants run is what cpuid says (/proc/cpuinfo's flags on Linux), and the chosen one
     /// is the best of them; variants the CPU lacks are named, so a log shows what was not run.
     @Test func availableVariantsFollowTheCPU() {

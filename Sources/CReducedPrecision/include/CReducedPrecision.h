@@ -87,6 +87,15 @@ void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, l
 void cinfer_int8_quantize_rows_avx512(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
                                       float *scales, int32_t *zeros);
 
+/// ONNX DynamicQuantizeLinear's rule on AVX-512, one scale and zero point for the whole of A:
+/// the range of rows [0, m) into *lo and *hi (starting from 0, so it includes 0); returns 0 when
+/// an element is NaN or infinite (the caller's scalar path handles such inputs), else 1.
+int cinfer_int8_tensor_range_avx512(const float *a, long rowStride, long m, long k, float *lo, float *hi);
+/// Then each element x / scale rounded to nearest even, plus zero, saturated to [0, 255], into
+/// rows of `depth` bytes (zeros after k), as cinfer_int8_quantize_rows lays them out.
+void cinfer_int8_quantize_tensor_avx512(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
+                                        float scale, int32_t zero);
+
 /// C rows [0, m) and columns of panels [panelBegin, panelEnd) (clipped to n), `a` from
 /// cinfer_int8_quantize_rows (rows of `depth`), `packed` and `columnSums` from
 /// cinfer_int8_pack_b, `columnScales` n rounded up to 16 floats; c row i starts at c + i * ldc.

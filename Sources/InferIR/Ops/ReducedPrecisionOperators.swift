@@ -7,9 +7,11 @@
 /// bfloat16 matrix as uint8 `[K, N, 2]` (each value's two bytes, little-endian), made from a
 /// float weight when the plan is compiled with `Precision.bf16`.
 ///
-/// `Int8MatMul(A, W, bias?, R?, W_scale)`: Y = dequantize(quantize_rows(A) x W): A quantized to
-/// uint8 per row on each run, W an int8 `[K, N]` matrix with the float scale of each column in
-/// `W_scale [N]`, sums in int32; made from a float weight when compiling with `Precision.int8`.
+/// `Int8MatMul(A, W, bias?, R?, W_scale)`: Y = dequantize(quantize(A) x W): A quantized to uint8
+/// on each run, W an int8 `[K, N]` matrix with the float scale of each column in `W_scale [N]`,
+/// sums in int32. Attribute `activation_quantization`: "row" (default; each row its own scale,
+/// made from a float weight when compiling with `Precision.int8`) or "tensor" (ONNX
+/// DynamicQuantizeLinear's one scale for all of A: a fused ONNX Runtime quantize_dynamic chain).
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
@@ -23,7 +25,14 @@ package enum ReducedPrecisionOperators {
         return [try outputType(ctx, k: sw[0], n: sw[1])]
     }
 
+    /// Values of Int8MatMul's `activation_quantization`.
+    package static let activationQuantizations = ["row", "tensor"]
+
     static let int8MatMul = OperatorSchema("Int8MatMul", domain: domain, since: 1) { ctx in
+        let mode = try ctx.node.string("activation_quantization", default: "row")
+        guard activationQuantizations.contains(mode) else {
+            throw ctx.error(.invalidModel, "activation_quantization must be \"row\" or \"tensor\", got \"\(mode)\"")
+        }
         let w = try ctx.type(1)
         guard w.dtype == .int8 else { throw ctx.error(.unsupportedDType, "W must be int8 [K, N], got \(w.dtype)") }
         guard ctx.hasInput(4), let scale = ctx.inputTypes.count > 4 ? ctx.inputTypes[4] : nil else {

@@ -107,10 +107,23 @@ package enum LinearQuantization {
     package static func dynamicQuantize(_ x: UnsafePointer<Float>, count: Int, into y: UnsafeMutablePointer<UInt8>) -> (Float, UInt8) {
         var lo: Float = 0, hi: Float = 0
         for i in 0..<count { lo = min(lo, x[i]); hi = max(hi, x[i]) }
-        let scale = (hi == lo ? 1 : hi - lo) / 255
-        let zp = saturate((0 - lo / scale).rounded(.toNearestOrEven), UInt8.self)
+        let (scale, zp) = dynamicParameters(lo: lo, hi: hi)
         let z = Float(zp)
-        for i in 0..<count { y[i] = saturate((x[i] / scale).rounded(.toNearestOrEven) + z, UInt8.self) }
+        for i in 0..<count { y[i] = dynamicQuantized(x[i], scale: scale, zero: z) }
         return (scale, zp)
+    }
+
+    /// DynamicQuantizeLinear's scale and zero point for the range [lo, hi] (already widened to
+    /// include 0), also what the fused int8 GEMM of an ONNX Runtime quantize_dynamic chain uses.
+    package static func dynamicParameters(lo: Float, hi: Float) -> (scale: Float, zero: UInt8) {
+        let scale = (hi == lo ? 1 : hi - lo) / 255
+        return (scale, saturate((0 - lo / scale).rounded(.toNearestOrEven), UInt8.self))
+    }
+
+    /// One element under DynamicQuantizeLinear's rule: x / scale rounded to nearest even, plus
+    /// the zero point, saturated to uint8.
+    @inline(__always)
+    package static func dynamicQuantized(_ x: Float, scale: Float, zero: Float) -> UInt8 {
+        saturate((x / scale).rounded(.toNearestOrEven) + zero, UInt8.self)
     }
 }

@@ -40,10 +40,19 @@ package final class PackedInt8Matrix: @unchecked Sendable {
     }
 }
 
-/// C[m x n] = dequantized(quantize_per_row(A) x B), B a `PackedInt8Matrix`: A's rows are
-/// quantized to uint8 into `scratch`, then the chosen variant multiplies in int32 and scales,
-/// column panels split across threads.
+/// C[m x n] = dequantized(quantize(A) x B), B a `PackedInt8Matrix`: A is quantized to uint8 into
+/// `scratch` (per row, or as one tensor by ONNX DynamicQuantizeLinear's rule), then the chosen
+/// variant multiplies in int32 and scales, column panels split across threads.
 package enum Int8Gemm {
+    /// How A is quantized on each run.
+    package enum ActivationQuantization: String, Sendable, CaseIterable {
+        /// Each row its own scale and zero point (`cinfer_int8_quantize_rows`): the compiler's choice.
+        case perRow = "row"
+        /// One scale and zero point for all of A, exactly as DynamicQuantizeLinear computes them:
+        /// what a fused ONNX Runtime quantize_dynamic chain computed unfused.
+        case perTensor = "tensor"
+    }
+
     /// Scratch one multiply needs for m rows of A against `b`.
     package struct Scratch {
         package let rows: UnsafeMutablePointer<UInt8>
@@ -69,14 +78,18 @@ package enum Int8Gemm {
     /// plus `columnBias[j]` (n floats) when given, in the same pass.
     package static func multiply(a: UnsafePointer<Float>, lda: Int, m: Int, b: PackedInt8Matrix,
                                  c: UnsafeMutablePointer<Float>, ldc: Int, scratch: Scratch, columnBias: UnsafePointer<Float>? = nil,
-                                 threads: Int, kernel: Int8Kernel = .chosen) {
+                                 activations: ActivationQuantization = .perRow, threads: Int, kernel: Int8Kernel = .chosen) {
         guard m > 0, b.n > 0 else { return }
         let (k, depth) = (b.k, b.depth)
-        let quantize = kernel == .portable ? cinfer_int8_quantize_rows : cinfer_int8_quantize_rows_avx512
-        ParallelFor.run(count: m, work: 2 * m * k, threads: threads) { rows in
-            let first = rows.lowerBound
-            quantize(a + first * lda, lda, rows.count, k, depth, scratch.rows + first * depth,
-                     scratch.scales + first, scratch.zeros + first)
+        if activations == .perTensor {
+            quantizeAsOneTensor(a: a, lda: lda, m: m, k: k, depth: depth, scratch: scratch, kernel: kernel)
+        } else {
+            let quantize = kernel == .portable ? cinfer_int8_quantize_rows : cinfer_int8_quantize_rows_avx512
+            ParallelFor.run(count: m, work: 2 * m * k, threads: threads) { rows in
+                let first = rows.lowerBound
+                quantize(a + first * lda, lda, rows.count, k, depth, scratch.rows + first * depth,
+                         scratch.scales + first, scratch.zeros + first)
+            }
         }
         let gemm = kernel == .portable ? cinfer_int8_gemm_portable : cinfer_int8_gemm_avx512
         // Groups of 4 panels per chunk, so the kernel's 64-column blocks stay whole.
@@ -86,5 +99,31 @@ package enum Int8Gemm {
             gemm(scratch.rows, m, depth, scratch.scales, scratch.zeros, b.storage, b.columnSums, b.columnScales,
                  columnBias, b.n, begin, end, c, ldc)
         }
+    }
+
+    /// A quantized by DynamicQuantizeLinear's rule (`LinearQuantization`), every row given the one
+    /// scale and zero point: on AVX-512 unless an element is not finite, where (as on the
+    /// portable variant) the Swift definition itself runs, so the bits always match it.
+    private static func quantizeAsOneTensor(a: UnsafePointer<Float>, lda: Int, m: Int, k: Int, depth: Int,
+                                            scratch: Scratch, kernel: Int8Kernel) {
+        var lo: Float = 0, hi: Float = 0
+        let vector = kernel == .avx512 && cinfer_int8_tensor_range_avx512(a, lda, m, k, &lo, &hi) == 1
+        if !vector {
+            (lo, hi) = (0, 0)
+            for i in 0..<m { for j in 0..<k { lo = min(lo, a[i * lda + j]); hi = max(hi, a[i * lda + j]) } }
+        }
+        let (scale, zero) = LinearQuantization.dynamicParameters(lo: lo, hi: hi)
+        if vector {
+            cinfer_int8_quantize_tensor_avx512(a, lda, m, k, depth, scratch.rows, scale, Int32(zero))
+        } else {
+            let z = Float(zero)
+            for i in 0..<m {
+                let row = scratch.rows + i * depth
+                for j in 0..<k { row[j] = LinearQuantization.dynamicQuantized(a[i * lda + j], scale: scale, zero: z) }
+                for j in k..<depth { row[j] = 0 }
+            }
+        }
+        scratch.scales.update(repeating: scale, count: m)
+        scratch.zeros.update(repeating: Int32(zero), count: m)
     }
 }

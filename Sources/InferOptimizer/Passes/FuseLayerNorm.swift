@@ -213,11 +213,7 @@ package struct FuseLayerNorm: Pass {
     }
 
     private func addInitializer(_ base: String, _ t: Tensor, _ view: FusionPatternView, _ rewriter: inout FusionRewriter) -> String {
-        var name = view.graph.freshName(base)
-        var k = 1
-        while rewriter.newInitializers[name] != nil { name = view.graph.freshName("\(base)_\(k)"); k += 1 }
-        rewriter.newInitializers[name] = t
-        return name
+        rewriter.addInitializer(base, t, in: view.graph)
     }
 
     /// ReduceMean over exactly the last axis with keepdims (axes an attribute before opset 18, an input since).

@@ -124,6 +124,15 @@ struct FusionRewriter {
         return true
     }
 
+    /// Adds `t` as a new initializer named after `base`, unused in `graph` and by earlier additions.
+    mutating func addInitializer(_ base: String, _ t: Tensor, in graph: Graph) -> String {
+        var name = graph.freshName(base)
+        var k = 1
+        while newInitializers[name] != nil { name = graph.freshName("\(base)_\(k)"); k += 1 }
+        newInitializers[name] = t
+        return name
+    }
+
     /// Applies the rewrites, imports the `swiftinfer` domain when a fused node uses it, and drops dead nodes.
     func apply(to model: inout Model, context: PassContext) throws -> Bool {
         guard !replacements.isEmpty else { return false }

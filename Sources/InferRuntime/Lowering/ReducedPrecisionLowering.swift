@@ -36,12 +36,17 @@ package enum ReducedPrecisionLowering {
         guard let scales = ctx.optionalInput(4), scales.dtype == .float32, scales.count == n else {
             throw ctx.error(.invalidShape, "W_scale (input 4) must be float [\(n)]")
         }
+        let modeName = try ctx.node.string("activation_quantization", default: "row")
+        guard let activations = Int8Gemm.ActivationQuantization(rawValue: modeName) else {
+            throw ctx.error(.invalidModel, "activation_quantization must be \"row\" or \"tensor\", got \"\(modeName)\"")
+        }
         let packed = PackedInt8Matrix(values: w.pointer(as: Int8.self), scales: scales.pointer(as: Float.self), k: k, n: n)
         let gemm = try ReducedGemm(ctx, k: k, n: n)
         let scratch = Int8ScratchOwner(Int8Gemm.Scratch(m: gemm.m, b: packed))
         // The int8 kernel adds the bias as it stores: a bias-only epilogue costs no pass.
         return gemm.prepared(addsBias: true) { a, m, c, bias, threads in
-            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, columnBias: bias, threads: threads)
+            Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, columnBias: bias,
+                              activations: activations, threads: threads)
         }
     }
 
