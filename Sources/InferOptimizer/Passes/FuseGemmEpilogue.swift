@@ -3,7 +3,7 @@ import InferIR
 /// `fuse-gemm-epilogue`: Conv / Gemm / MatMul followed by a per-channel bias Add, an activation
 /// (a single op, or SiLU's Sigmoid + Mul pair)
 /// and a residual Add (before or after the activation) become one `swiftinfer.FusedConv` /
-/// `FusedGemm` / `FusedMatMul`. Algebra: each step is elementwise on the GEMM's output, so
+/// `FusedGemm` / `FusedMatMul` (an `Int8MatMul` without an epilogue takes it in place). Algebra: each step is elementwise on the GEMM's output, so
 /// act(core(x) + b [+ r]) [+ r] computed in one pass over that output is the same function;
 /// `residual_before_activation` records which of the two orders the graph had, so it stays exact.
 /// Only when every intermediate has exactly one reader (and is not a graph output).
@@ -14,12 +14,13 @@ package struct FuseGemmEpilogue: Pass {
     private typealias M = LinearFusionMatching
 
     private enum Core: Equatable {
-        case conv, gemm, matMul, fusedMatMul
+        case conv, gemm, matMul, fusedMatMul, int8MatMul
         var label: String {
             switch self {
             case .conv: "conv"
             case .gemm: "gemm"
             case .matMul, .fusedMatMul: "matmul"
+            case .int8MatMul: "int8-matmul"
             }
         }
     }
@@ -65,7 +66,7 @@ package struct FuseGemmEpilogue: Pass {
             return decline(epilogue, "it has more than one output")
         }
         // A 1-D MatMul operand drops an output axis: the last axis is then not the GEMM's columns.
-        if core == .matMul || core == .fusedMatMul,
+        if core == .matMul || core == .fusedMatMul || core == .int8MatMul,
            !node.inputs.prefix(2).allSatisfy({ (M.type(of: $0, in: graph)?.rank ?? 0) >= 2 }) {
             return decline(epilogue, "an operand is 1-D or of unknown rank")
         }
@@ -161,16 +162,21 @@ package struct FuseGemmEpilogue: Pass {
                 isCustom = true
             }
         }
-        if core == .fusedMatMul { isCustom = true }
+        if core == .fusedMatMul || core == .int8MatMul { isCustom = true }
         if isCustom {
             fused.domain = M.domain
             fused.opType = switch core {
             case .conv: "FusedConv"
             case .gemm: "FusedGemm"
             case .matMul, .fusedMatMul: "FusedMatMul"
+            case .int8MatMul: "Int8MatMul"
             }
             for (k, v) in (activation ?? FusedActivation(name: "")).attributes { fused.attributes[k] = v }
-            if let residual {
+            if let residual, core == .int8MatMul {
+                fused.inputs[3] = residual  // Int8MatMul(A, W, bias, R, W_scale)
+                fused.attributes["has_residual"] = .int(1)
+                fused.attributes["residual_before_activation"] = .int(residualBeforeActivation ? 1 : 0)
+            } else if let residual {
                 while fused.inputs.count < 3 { fused.inputs.append("") }
                 fused.inputs.append(residual)
                 fused.attributes["has_residual"] = .int(1)
@@ -201,6 +207,11 @@ package struct FuseGemmEpilogue: Pass {
         if node.domain == M.domain, node.opType == "FusedMatMul", !node.hasAttribute("activation"),
            !node.hasAttribute("has_residual"), node.inputs.count <= 2 || node.inputs[2].isEmpty {
             return .fusedMatMul
+        }
+        // A fused dynamic-quantization chain (its W_scale is input 4, so slots 2 and 3 exist).
+        if node.domain == M.domain, node.opType == "Int8MatMul", !node.hasAttribute("activation"),
+           !node.hasAttribute("has_residual"), node.inputs.count == 5, node.inputs[2].isEmpty, node.inputs[3].isEmpty {
+            return .int8MatMul
         }
         return nil
     }
