@@ -35,7 +35,9 @@ With --precision int8, swiftc-infer runs `--quantize int8` (dynamic int8 GEMMs) 
 runs both the fp32 model (the reference) and the model its own quantize_dynamic writes (int8
 weights, the ORT int8 column: what an ORT user would quantize to). Outputs must agree with ORT fp32
 to 1e-1 of each output's largest magnitude (both engines' errors are in the table); the baseline
-column is swiftc-infer at fp32. OpenVINO runs no dynamically quantized ONNX and is left out.
+column is swiftc-infer at fp32. swiftc-infer also runs ORT's quantized file itself (fusing its
+DynamicQuantizeLinear / MatMulInteger chains), checked against ORT on that file: the same model
+on both engines. OpenVINO runs no dynamically quantized ONNX and is left out.
   Tools/bench-vs-ort.py .cache/fullsize/bert_base bert_encoder --precision int8 --threads 1,2 --png ''
 
 Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
@@ -315,9 +317,15 @@ def main():
                 problem = check_outputs(binary, model_path, session, feeds, input_args, threads, workdir, args.rtol, args.atol,
                                         ours_extra, label if reduced else None)
                 ort_int8 = ort_session(quantized_path, threads) if int8 else None
+                same_model_problem = None
                 if ort_int8 is not None:
                     # Recorded for the table, never a reason not to time: it is ORT's own quantization.
                     disagreement(session, feeds, ort_int8.run(None, feeds), args.rtol, args.atol, label + " ORT int8")
+                    # ORT's quantized file on our engine, against ORT on the same file.
+                    same_model_problem = check_outputs(binary, quantized_path, ort_int8, feeds, input_args, threads, workdir,
+                                                       args.rtol, args.atol, (), label + " ours on ORT int8")
+                    if same_model_problem:
+                        log(f"{label}: ORT's int8 model on swiftc-infer not timed: {same_model_problem}")
                 if problem:
                     log(f"{label}: outputs disagree, not timed: {problem}")
                     rows.append(dict(model=model_dir.name, threads=threads, error=problem))
@@ -334,7 +342,7 @@ def main():
                         log(f"{label}: OpenVINO not timed: {ov_problem}")
                         ov_request = None
                 ort_all, ov_all, fused_all, unfused_all, baseline_all, blas = [], [], [], [], [], "?"
-                ort_int8_all = []
+                ort_int8_all, same_model_all = [], []
                 for k in range(args.rounds):
                     ort_all += ort_times(session, feeds, args.iterations, args.warmup)
                     if ort_int8 is not None:
@@ -350,6 +358,10 @@ def main():
                         _, old = ours_round(args.baseline_binary, model_path, input_args, threads, args.iterations,
                                             args.warmup, workdir, compare_unfused=False)
                         baseline_all += old["fused"]
+                    if ort_int8 is not None and not same_model_problem:
+                        _, same = ours_round(binary, quantized_path, input_args, threads, args.iterations, args.warmup,
+                                             workdir, compare_unfused=False)
+                        same_model_all += same["fused"]
                     ov_text = f", OpenVINO {pct(ov_all, 50):.3f} ms" if ov_all else ""
                     ov_text += f", ORT int8 {pct(ort_int8_all, 50):.3f} ms" if ort_int8_all else ""
                     log(f"{label} round {k + 1}/{args.rounds}: ORT p50 {pct(ort_all, 50):.3f} ms{ov_text}, "
@@ -357,6 +369,7 @@ def main():
                 row = dict(model=model_dir.name, threads=threads, blas_core=blas,
                            error_ours=scaled_errors.get(label), error_ov=scaled_errors.get(label + " OpenVINO"),
                            error_ort_int8=scaled_errors.get(label + " ORT int8"), ort_int8_p50=pct(ort_int8_all, 50),
+                           same_model_p50=pct(same_model_all, 50), same_model_error=scaled_errors.get(label + " ours on ORT int8"),
                            ort_p50=pct(ort_all, 50), ort_p99=pct(ort_all, 99),
                            ov_p50=pct(ov_all, 50), ov_p99=pct(ov_all, 99), ov_error=ov_problem,
                            ours_p50=pct(fused_all, 50), ours_p99=pct(fused_all, 99),
@@ -370,14 +383,14 @@ def main():
     table = ["| model | threads | ORT p50 ms | ORT p99 ms | ours -O2 p50 ms | ours -O2 p99 ms | ours / ORT (p50) | ours -O0 p50 ms | fused speedup (-O0/-O2) |"
              + (" OpenVINO p50 ms | OpenVINO p99 ms | OpenVINO / ORT (p50) |" if with_ov else "")
              + (" baseline -O2 p50 ms | ours / baseline |" if args.baseline_binary else "")
-             + (" ORT int8 p50 ms | ours / ORT int8 (p50) |" if int8 else ""),
+             + (" ORT int8 p50 ms | ours / ORT int8 (p50) | ours on ORT's int8 model p50 ms | that / ORT int8 |" if int8 else ""),
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if with_ov else "")
-             + ("---:|---:|" if args.baseline_binary else "") + ("---:|---:|" if int8 else "")]
+             + ("---:|---:|" if args.baseline_binary else "") + ("---:|---:|---:|---:|" if int8 else "")]
     for r in rows:
         if "error" in r:
             table.append(f"| {r['model']} | {r['threads']} | – | – | – | – | outputs disagree: {r['error']} | – | – |"
                          + (" – | – | – |" if with_ov else "") + (" – | – |" if args.baseline_binary else "")
-                         + (" – | – |" if int8 else ""))
+                         + (" – | – | – | – |" if int8 else ""))
             continue
         unfused = (f"{r['unfused_p50']:.3f} | {r['unfused_p50'] / r['ours_p50']:.2f}x" if r["unfused_p50"] == r["unfused_p50"]
                    else "– | –")   # NaN: --no-unfused
@@ -391,6 +404,8 @@ def main():
             line += f" {r['baseline_p50']:.3f} | {r['ours_p50'] / r['baseline_p50']:.2f}x |"
         if int8:
             line += f" {r['ort_int8_p50']:.3f} | {r['ours_p50'] / r['ort_int8_p50']:.2f}x |"
+            same = r["same_model_p50"]
+            line += (f" {same:.3f} | {same / r['ort_int8_p50']:.2f}x |" if same == same else " not timed | – |")
         table.append(line)
     timed = [r for r in rows if "error" not in r]
     for threads in sorted({r["threads"] for r in timed}):
@@ -401,7 +416,9 @@ def main():
         table.append(f"| geomean ({len(ratios)} models) | {threads} | | | | | {geo(ratios):.2f}x | | |"
                      + (f" | | {geo(ov):.2f}x |" if ov else (" | | |" if with_ov else ""))
                      + (f" | {geo(old):.2f}x |" if old else (" | |" if args.baseline_binary else ""))
-                     + (f" | {geo([r['ours_p50'] / r['ort_int8_p50'] for r in timed if r['threads'] == threads]):.2f}x |" if int8 else ""))
+                     + (f" | {geo([r['ours_p50'] / r['ort_int8_p50'] for r in timed if r['threads'] == threads]):.2f}x | |" if int8 else "")
+                     + (f" {geo(same):.2f}x |" if int8 and (same := [r['same_model_p50'] / r['ort_int8_p50'] for r in timed
+                                                                   if r['threads'] == threads and r['same_model_p50'] == r['same_model_p50']]) else (" |" if int8 else "")))
     cores = sorted({r.get("blas_core", "?") for r in rows if "error" not in r})
     machine = machine_description()
     ov_note = f"OpenVINO {ov_version} (CPU, {'bf16' if bf16 else 'f32'}); " if with_ov else ""
@@ -410,6 +427,7 @@ def main():
                     "quantize_dynamic (QInt8 weights); int8 error = max abs error / max |ORT fp32 output|, worst output: "
                     + ", ".join(f"{r['model']} t{r['threads']} ours {r['error_ours']:.2g}"
                                 + (f" ORT int8 {r['error_ort_int8']:.2g}" if r.get("error_ort_int8") is not None else "")
+                                + (f" (ours on ORT's int8 model vs ORT on it {r['same_model_error']:.2g})" if r.get("same_model_error") is not None else "")
                                 for r in rows if r.get("error_ours") is not None) + "; ")
     if bf16:
         ov_note += ("swiftc-infer --precision bf16 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32; "
