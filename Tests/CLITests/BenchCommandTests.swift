@@ -82,6 +82,9 @@ import Testing
             outputs.append(try Data(contentsOf: out.appendingPathComponent(try #require(files.first))))
         }
         #expect(outputs.count == 2 && outputs[0] == outputs[1], "the portable int8 kernel's outputs differ from the chosen kernel's")
+        let bogus = try CLI.run(["bench", mlp, "--dim", "N=2", "--iterations", "2", "--warmup", "1", "--quantize", "int8"],
+                                environment: ["SWIFTC_INFER_INT8": "avx9000"])
+        #expect(bogus.status == 0 && bogus.stdout.contains("SWIFTC_INFER_INT8=\"avx9000\" ignored"), "\(bogus.stdout)")
         for (arguments, message) in [(["-O0", "--quantize", "int8"], "needs -O1 or -O2"),
                                      (["--precision", "int8"], "--quantize int8"),
                                      (["--quantize", "int8", "--precision", "bf16"], "give one")] {

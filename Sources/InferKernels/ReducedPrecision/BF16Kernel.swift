@@ -1,9 +1,8 @@
 import CReducedPrecision
-import Foundation
 
 /// The bf16 GEMM variants (CReducedPrecision), best last. All read the same packed weights
 /// (`PackedBF16Matrix`), so which one runs is decided on the machine that runs the plan.
-package enum BF16Kernel: String, CaseIterable, Sendable, Comparable {
+package enum BF16Kernel: String, KernelVariant {
     /// Plain C, fp32 multiply-adds of the widened values: any x86-64 CPU.
     case portable
     /// `vdpbf16ps`, 16 pairs per instruction (AVX512-BF16).
@@ -11,9 +10,7 @@ package enum BF16Kernel: String, CaseIterable, Sendable, Comparable {
     /// AMX tiles: `tdpbf16ps` on 16 x 32 by 32 x 16 blocks (AMX-BF16, with the OS's permission).
     case amx
 
-    package static func < (a: BF16Kernel, b: BF16Kernel) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
+    package static let environmentVariable = "SWIFTC_INFER_BF16"
 
     package var name: String {
         switch self {
@@ -33,25 +30,14 @@ package enum BF16Kernel: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// Every variant this machine runs, lowest first: what the kernel tests run.
-    package static var available: [BF16Kernel] { allCases.filter(\.isAvailable) }
-
-    /// `SWIFTC_INFER_BF16` (portable, avx512-bf16 or amx) caps the variant for the whole process,
-    /// so a benchmark can time the lower ones; the raw value when it names none.
-    private static let environment: (cap: BF16Kernel?, unknown: String?) = {
-        guard let raw = ProcessInfo.processInfo.environment["SWIFTC_INFER_BF16"], !raw.isEmpty else { return (nil, nil) }
-        let cap = BF16Kernel(rawValue: raw.lowercased())
-        return (cap, cap == nil ? raw : nil)
-    }()
+    private static let environment = environmentCap()
 
     /// The variant the bf16 GEMMs run: the best available, at most SWIFTC_INFER_BF16's.
-    package static let chosen: BF16Kernel = available.last { $0 <= (environment.cap ?? .amx) } ?? .portable
+    package static let chosen = choose(cap: environment.cap)
 
     /// What the bf16 GEMMs run on and why, for `blas` and `inspect`.
     package static var report: String {
-        var why: [String] = []
-        if environment.cap != nil, chosen < (available.last ?? .portable) { why.append("SWIFTC_INFER_BF16=\(environment.cap!.rawValue)") }
-        if let unknown = environment.unknown { why.append("SWIFTC_INFER_BF16=\"\(unknown)\" ignored: not portable, avx512-bf16 or amx") }
+        var why = environmentNotes(chosen: chosen, environment)
         if !BF16Kernel.avx512.isAvailable { why.append("no AVX512-BF16") }
         else if !BF16Kernel.amx.isAvailable { why.append("no AMX: \(String(cString: cinfer_amx_bf16_unavailable_reason()))") }
         return why.isEmpty ? chosen.name : "\(chosen.name) (\(why.joined(separator: "; ")))"
