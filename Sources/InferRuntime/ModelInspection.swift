@@ -88,6 +88,7 @@ package struct ModelInspection {
         if let h = planHeader {
             let sections = h.sectionBytes.map { "\($0.name) \(Self.formatBytes($0.bytes))" }.joined(separator: ", ")
             lines.append("plan: format \(h.formatVersion), written by \(h.compilerVersion), -O\(h.optimizationLevel), \(Self.formatBytes(h.fileBytes)) (\(sections)), checksum 0x\(String(h.checksum, radix: 16))")
+            if let provenance = h.provenance { lines.append("  \(provenance.description)") }
             if let p = program {
                 let bound = p.bindings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
                 lines.append("  program: \(p.steps.count) kernel steps\(bound.isEmpty ? "" : " (with \(bound))"); arena \(Self.formatBytes(p.arenaBytes)), unplanned \(Self.formatBytes(p.unplannedBytes)), lower bound \(Self.formatBytes(p.lowerBoundBytes))")

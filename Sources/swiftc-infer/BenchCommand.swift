@@ -141,7 +141,7 @@ struct BenchCommand: LimitedCommand {
             printHeader(engine: engine, feeds: feeds, flops: fused.flopsPerRun)
             print(report.text)
         }
-        if let (label, accuracy) = try accuracy(url: url, engine: engine, feeds: feeds) {
+        if let (label, accuracy) = try accuracy(url: url, engine: engine, feeds: feeds, out: out) {
             out.write("accuracy against \(label):\n" + accuracy.lines.map { "  \($0)\n" }.joined())
         }
         if profile || trace != nil {
@@ -149,17 +149,12 @@ struct BenchCommand: LimitedCommand {
         }
     }
 
-    /// --reference's model (or, for a bf16 or int8 compile of a model file, the model itself at fp32) run
-    /// once on `feeds`, compared with `engine`'s outputs; nil when there is nothing to compare with.
-    private func accuracy(url: URL, engine: Engine, feeds: [String: Tensor]) throws -> (String, AccuracyComparison)? {
-        let referenceURL: URL
-        if let reference {
-            referenceURL = URL(fileURLWithPath: reference)
-        } else if optimization.precision != .fp32, engine.planHeader == nil {
-            referenceURL = url
-        } else {
-            return nil
-        }
+    /// The fp32 reference (`ReferenceModel`) run once on `feeds`, compared with `engine`'s
+    /// outputs; nil when there is nothing to compare with.
+    private func accuracy(url: URL, engine: Engine, feeds: [String: Tensor], out: Console) throws -> (String, AccuracyComparison)? {
+        let (resolved, note) = ReferenceModel.resolve(explicit: reference, model: url, engine: engine, precision: optimization.precision)
+        if let note { out.write(note + "\n") }
+        guard let referenceURL = resolved else { return nil }
         let fp32 = try Engine(contentsOf: referenceURL, options: Engine.Options(threads: engine.threads, optimization: .full))
         let label = "\(referenceURL.path) at fp32"
         return (label, AccuracyComparison(outputs: try engine.run(feeds), reference: try fp32.run(feeds)))

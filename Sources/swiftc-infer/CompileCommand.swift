@@ -99,7 +99,11 @@ struct CompileCommand: LimitedCommand {
         }
         var planBytes: Int?
         if let output {
-            planBytes = try PlanWriter.write(engine, program: try memory?.encoded() ?? Data(), to: URL(fileURLWithPath: output))
+            // The source file and precision go in the plan, so bench and check can compare a
+            // reduced-precision plan with the model it came from.
+            let provenance = try PlanProvenance(file: URL(fileURLWithPath: model), precision: optimization.precision.rawValue)
+            planBytes = try PlanWriter.write(engine, program: try memory?.encoded() ?? Data(), provenance: provenance,
+                                             to: URL(fileURLWithPath: output))
         }
         if let emitONNX { try ModelWriter.writeONNX(engine.model, to: URL(fileURLWithPath: emitONNX)) }
         // Load, optimize, plan memory and write: everything `compile` does.

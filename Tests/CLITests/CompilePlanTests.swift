@@ -150,3 +150,39 @@ import InferRuntime
         #expect(Array(algorithms.values) == ["im2col"], "\(algorithms)")
     }
 }
+
+/// A plan records the file and precision it was compiled from (its provenance section), and
+/// `check` / `bench` use it: an int8 plan is compared with its fp32 source by default, a
+/// `--reference` that is not that file is named as such, and a source that changed since is
+/// not silently used.
+@Suite struct PlanProvenanceTests {
+    @Test func reducedPrecisionPlansAreComparedWithTheirSource() throws {
+        let dir = try CLI.temporaryDirectory()
+        let source = dir.appendingPathComponent("mlp.onnx")
+        try FileManager.default.copyItem(atPath: CLI.path("Graphs/models/mlp/model.onnx"), toPath: source.path)
+        let plan = dir.appendingPathComponent("mlp-int8.plan").path
+        let compiled = try CLI.run(["compile", source.path, "--quantize", "int8", "-o", plan])
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        let inspect = try CLI.run(["inspect", plan])
+        #expect(inspect.stdout.contains("compiled from \(source.path)") && inspect.stdout.contains("at int8"), "\(inspect.stdout)")
+
+        let testDir = CLI.path("Graphs/models/mlp")
+        let check = try CLI.run(["check", testDir, "--model", plan, "--max-abs-error", "0.1"])
+        #expect(check.status == 0 && check.stdout.contains("against \(source.path) at fp32"), "\(check.stdout)\(check.stderr)")
+        let line = try #require(check.stdout.split(separator: "\n").first { $0.contains("max abs err") && $0.contains("top-1") }, "\(check.stdout)")
+        let error = try #require(Double(line.split(separator: " ")[4]), "\(line)")
+        #expect(error > 0 && error < 0.1, "\(line)")
+
+        let other = try CLI.run(["check", testDir, "--model", plan, "--max-abs-error", "0.1", "--reference", CLI.path("Graphs/models/mlp/model.onnx")])
+        #expect(other.status == 0, "\(other.stdout)\(other.stderr)")
+        // The same bytes under another path is the same model: no note.
+        #expect(!other.stdout.contains("is not the file"), "\(other.stdout)")
+
+        // The source changes: the plan's recorded checksum no longer matches, so no silent comparison.
+        try Data("changed".utf8).write(to: source)
+        let stale = try CLI.run(["bench", plan, "--dim", "N=2", "--iterations", "2", "--warmup", "1"])
+        #expect(stale.status == 0 && stale.stdout.contains("missing or changed") && !stale.stdout.contains("accuracy against"), "\(stale.stdout)")
+        let named = try CLI.run(["bench", plan, "--dim", "N=2", "--iterations", "2", "--warmup", "1", "--reference", CLI.path("Graphs/models/encoder/model.onnx")])
+        #expect(named.stdout.contains("is not the file this plan was compiled from") || named.status != 0, "\(named.stdout)\(named.stderr)")
+    }
+}

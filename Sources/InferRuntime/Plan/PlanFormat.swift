@@ -10,8 +10,9 @@
 /// 36  section count                         UInt32
 /// 40  compiler version                      UInt32 length + UTF-8 bytes
 ///     section table: per section kind UInt32, reserved UInt32, offset UInt64, length UInt64
-/// ... sections, each 64-byte aligned: graph, tensor table, program, weights, and when the
-///     optimizer folded inputs' defaults, the source graph and its tensor table (see below)
+/// ... sections, each 64-byte aligned: graph, tensor table, program, weights, when the
+///     optimizer folded inputs' defaults the source graph and its tensor table (see below), and
+///     when `compile` wrote it, the provenance (`PlanProvenance`: source file and precision)
 /// ```
 ///
 /// A model whose graph inputs have defaults (initializers of the same name) is compiled with
@@ -43,6 +44,8 @@ package enum PlanFormat {
         case sourceGraph = 5
         /// Optional: the source model's initializers, located in `weights` like `tensorTable`.
         case sourceTensorTable = 6
+        /// Optional: the source file's path, size and checksum and the precision (`PlanProvenance`).
+        case provenance = 7
 
         var name: String {
             switch self {
@@ -52,6 +55,7 @@ package enum PlanFormat {
             case .weights: "weights"
             case .sourceGraph: "source graph"
             case .sourceTensorTable: "source tensor table"
+            case .provenance: "provenance"
             }
         }
 
@@ -71,10 +75,13 @@ package struct PlanHeader: Sendable, Equatable {
     package let checksum: UInt64
     /// Section name -> byte length.
     package let sectionBytes: [(name: String, bytes: Int)]
+    /// The source file and precision, when the plan records them.
+    package var provenance: PlanProvenance? = nil
 
     package static func == (a: PlanHeader, b: PlanHeader) -> Bool {
         a.formatVersion == b.formatVersion && a.compilerVersion == b.compilerVersion
             && a.optimizationLevel == b.optimizationLevel && a.fileBytes == b.fileBytes && a.checksum == b.checksum
             && a.sectionBytes.map(\.name) == b.sectionBytes.map(\.name) && a.sectionBytes.map(\.bytes) == b.sectionBytes.map(\.bytes)
+            && a.provenance == b.provenance
     }
 }

@@ -131,9 +131,10 @@ package enum PlanReader {
         let optimized = try model(.graph, .tensorTable)
         let source = sections[.sourceGraph] == nil ? nil : try model(.sourceGraph, .sourceTensorTable)
         let program = Data(section(.program))
-        let info = PlanHeader(formatVersion: Int(version), compilerVersion: compilerVersion, optimizationLevel: level.rawValue,
+        var info = PlanHeader(formatVersion: Int(version), compilerVersion: compilerVersion, optimizationLevel: level.rawValue,
                               fileBytes: declaredSize, checksum: storedChecksum,
                               sectionBytes: PlanFormat.SectionKind.allCases.compactMap { kind in sections[kind].map { (kind.name, $0.count) } })
+        if sections[.provenance] != nil { info.provenance = try PlanProvenance.decode(section(.provenance)) }
         return LoadedPlan(model: optimized, source: source, optimization: level, header: info, program: program)
     }
 

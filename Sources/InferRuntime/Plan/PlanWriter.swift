@@ -10,7 +10,7 @@ package enum PlanWriter {
     /// `source` is the model as imported, stored too when the optimizer folded inputs'
     /// defaults (see `PlanFormat`); its tensors share the weights section with the optimized ones.
     package static func encode(model: Model, optimization: OptimizationLevel, program: Data = Data(),
-                               source: Model? = nil) throws -> [UInt8] {
+                               source: Model? = nil, provenance: PlanProvenance? = nil) throws -> [UInt8] {
         var weights = WeightsWriter()
         var sections: [(PlanFormat.SectionKind, [UInt8])] = [
             (.graph, try graphWithoutWeights(model)),
@@ -22,6 +22,7 @@ package enum PlanWriter {
             sections.append((.sourceTensorTable, weights.table(for: source.graph.initializers)))
         }
         sections.append((.weights, weights.bytes.bytes))
+        if let provenance { sections.append((.provenance, provenance.encoded())) }
         var header = PlanByteWriter()
         header.bytes.append(contentsOf: PlanFormat.magic)
         header.u32(PlanFormat.version)
@@ -58,15 +59,15 @@ package enum PlanWriter {
 
     /// Writes what `engine` runs as a plan: its optimized model and, when the optimizer folded
     /// inputs' defaults, the source model too (so fed defaults are still honoured on load).
-    package static func write(_ engine: Engine, program: Data = Data(), to url: URL) throws -> Int {
+    package static func write(_ engine: Engine, program: Data = Data(), provenance: PlanProvenance? = nil, to url: URL) throws -> Int {
         try write(model: engine.model, optimization: engine.optimization, program: program,
-                  source: engine.fedDefaults?.source, to: url)
+                  source: engine.fedDefaults?.source, provenance: provenance, to: url)
     }
 
     /// Writes the plan atomically (a reader never sees half a file).
     package static func write(model: Model, optimization: OptimizationLevel, program: Data = Data(),
-                              source: Model? = nil, to url: URL) throws -> Int {
-        let bytes = try encode(model: model, optimization: optimization, program: program, source: source)
+                              source: Model? = nil, provenance: PlanProvenance? = nil, to url: URL) throws -> Int {
+        let bytes = try encode(model: model, optimization: optimization, program: program, source: source, provenance: provenance)
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
