@@ -49,12 +49,22 @@ package enum RearrangementLowering {
               strides.allSatisfy({ $0 > 0 }), pads.allSatisfy({ $0 >= 0 }) else {
             throw ctx.error(.invalidModel, "image_shape \(image), block_shape \(block), dilations \(dilations), pads \(pads), strides \(strides) are inconsistent")
         }
-        let (table, blocks) = Col2ImKernel.offsets(image: image, block: block, dilations: dilations,
-                                                   padsBegin: Array(pads[..<n]), padsEnd: Array(pads[n...]), strides: strides)
-        let kernelSize = block.reduce(1, *), blockCount = blocks.reduce(1, *)
-        guard x.rank == 3, blocks.allSatisfy({ $0 > 0 }), x.shape[1] % kernelSize == 0, x.shape[2] == blockCount else {
+        let (padsBegin, padsEnd) = (Array(pads[..<n]), Array(pads[n...]))
+        guard let blocks = Col2ImKernel.blockCounts(image: image, block: block, dilations: dilations, padsBegin: padsBegin,
+                                                    padsEnd: padsEnd, strides: strides) else {
+            throw ctx.error(.invalidModel, "image_shape \(image), block_shape \(block), dilations \(dilations), pads \(pads) overflow")
+        }
+        // Checked against the input before the offset table (kernel size x blocks entries) is
+        // built: hostile shapes asked for a 48 GB table (fuzz finding).
+        let kernelSize = block.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        let blockCount = blocks.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        guard x.rank == 3, blocks.allSatisfy({ $0 > 0 }), kernelSize < Int.max, blockCount < Int.max,
+              x.shape[1] % kernelSize == 0, x.shape[2] == blockCount else {
             throw ctx.error(.invalidShape, "input \(x.shape) must be [N, C*\(kernelSize), \(blockCount)] for blocks \(blocks)")
         }
+        // No channels: nothing to add, and no table (its size would not be bounded by the input).
+        let table = x.shape[1] == 0 ? [] : Col2ImKernel.offsets(image: image, block: block, dilations: dilations,
+                                                                padsBegin: padsBegin, padsEnd: padsEnd, strides: strides, blocks: blocks)
         let planes = x.shape[0] * (x.shape[1] / kernelSize), imageSize = image.reduce(1, *)
         func run<T: AdditiveArithmetic & TensorScalar>(_: T.Type) {
             Col2ImKernel.run(x.pointer(as: T.self), out.pointer(as: T.self), planes: planes, table: table, imageSize: imageSize)
