@@ -13,19 +13,6 @@ package struct PlanProvenance: Sendable, Equatable {
     /// `Precision.rawValue` the plan was compiled for.
     package let precision: String
 
-    package init(sourcePath: String, sourceBytes: Int, sourceChecksum: UInt64, precision: String) {
-        self.sourcePath = sourcePath
-        self.sourceBytes = sourceBytes
-        self.sourceChecksum = sourceChecksum
-        self.precision = precision
-    }
-
-    /// The provenance of a plan compiled from `file` for `precision`.
-    package init(file: URL, precision: String) throws {
-        let (bytes, checksum) = try Self.fingerprint(of: file)
-        self.init(sourcePath: file.path, sourceBytes: bytes, sourceChecksum: checksum, precision: precision)
-    }
-
     /// A file's size and checksum (mapped, so a large model is not copied).
     package static func fingerprint(of file: URL) throws -> (bytes: Int, checksum: UInt64) {
         let data: Data
@@ -62,5 +49,14 @@ package struct PlanProvenance: Sendable, Equatable {
         let precision = try r.string(maxBytes: 64)
         let path = try r.string(maxBytes: 1 << 16)
         return PlanProvenance(sourcePath: path, sourceBytes: size, sourceChecksum: checksum, precision: precision)
+    }
+}
+
+extension PlanProvenance {
+    /// The provenance of a plan compiled from `file` for `precision` (in an extension, so the
+    /// struct keeps its memberwise initializer for `decode`).
+    package init(file: URL, precision: String) throws {
+        let (bytes, checksum) = try Self.fingerprint(of: file)
+        self.init(sourcePath: file.path, sourceBytes: bytes, sourceChecksum: checksum, precision: precision)
     }
 }
