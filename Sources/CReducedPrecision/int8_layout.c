@@ -2,6 +2,7 @@
 // reference the VNNI kernel is tested against, and what CPUs without AVX512-VNNI run.
 #include "CReducedPrecision.h"
 #include "int8_row_quantization.h"
+#include "panel_layout.h"
 
 #include <math.h>
 #include <string.h>
@@ -12,22 +13,11 @@ long cinfer_int8_packed_count(long k, long n) { return (n + 15) / 16 * 16 * cinf
 
 void cinfer_int8_pack_b(const int8_t *b, long rowStride, long colStride, long k, long n, int8_t *packed,
                         int32_t *columnSums) {
-    long depth = cinfer_int8_depth(k), panels = (n + 15) / 16;
     memset(packed, 0, (size_t)cinfer_int8_packed_count(k, n));
-    memset(columnSums, 0, (size_t)(panels * 16) * sizeof(int32_t));
-    for (long p = 0; p < panels; p++) {
-        int8_t *panel = packed + p * depth * 16;
-        long columns = n - 16 * p < 16 ? n - 16 * p : 16;
-        for (long i = 0; i < k; i++) {
-            // Row i of B goes to quad row i / 4, slot i % 4 of each column's quad.
-            int8_t *row = panel + (i / 4) * 64 + (i % 4);
-            const int8_t *src = b + i * rowStride + 16 * p * colStride;
-            for (long j = 0; j < columns; j++) {
-                row[4 * j] = src[j * colStride];
-                columnSums[16 * p + j] += src[j * colStride];
-            }
-        }
-    }
+    cinfer_pack_panels(b, sizeof(int8_t), 4, rowStride, colStride, k, n, cinfer_int8_depth(k), packed);
+    memset(columnSums, 0, (size_t)((n + 15) / 16 * 16) * sizeof(int32_t));
+    for (long i = 0; i < k; i++)
+        for (long j = 0; j < n; j++) columnSums[j] += b[i * rowStride + j * colStride];
 }
 
 // One element: `x * inverse` rounded to nearest even, plus the zero point, clamped (the AVX-512

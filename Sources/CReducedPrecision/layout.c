@@ -1,6 +1,7 @@
 // The packed-B layout every bf16 variant reads, the rounding of A, and the portable variant:
 // the reference the vector kernels are tested against, and what CPUs without AVX512-BF16 run.
 #include "CReducedPrecision.h"
+#include "panel_layout.h"
 
 #include <string.h>
 
@@ -9,18 +10,8 @@ long cinfer_bf16_depth(long k) { return (k + 31) / 32 * 32; }
 long cinfer_bf16_packed_count(long k, long n) { return (n + 15) / 16 * 16 * cinfer_bf16_depth(k); }
 
 void cinfer_bf16_pack_b(const uint16_t *b, long rowStride, long colStride, long k, long n, uint16_t *packed) {
-    long depth = cinfer_bf16_depth(k), panels = (n + 15) / 16;
     memset(packed, 0, (size_t)cinfer_bf16_packed_count(k, n) * sizeof(uint16_t));
-    for (long p = 0; p < panels; p++) {
-        uint16_t *panel = packed + p * depth * 16;
-        long columns = n - 16 * p < 16 ? n - 16 * p : 16;
-        for (long i = 0; i < k; i++) {
-            // Row i of B goes to pair row i / 2, slot i % 2 of each column's pair.
-            uint16_t *row = panel + (i / 2) * 32 + (i % 2);
-            const uint16_t *src = b + i * rowStride + 16 * p * colStride;
-            for (long j = 0; j < columns; j++) row[2 * j] = src[j * colStride];
-        }
-    }
+    cinfer_pack_panels(b, sizeof(uint16_t), 2, rowStride, colStride, k, n, cinfer_bf16_depth(k), packed);
 }
 
 static uint16_t round_to_bf16(float x) {

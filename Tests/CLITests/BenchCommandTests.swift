@@ -38,37 +38,35 @@ import Testing
         #expect(bogus.stdout.contains("SWIFTC_INFER_SIMD=\"avx9000\" ignored"), "\(bogus.stdout)")
     }
 
-    /// `--precision bf16`: the MLP's Gemms run in bf16, the report names the bf16 kernel and the
-    /// error against the model at fp32 (nonzero: the bf16 path ran; small: it is right), and
-    /// SWIFTC_INFER_BF16=portable forces the fallback. -O0 with bf16 is a usage error.
-    @Test func bf16PrecisionReportsItsKernelAndItsErrorAgainstFP32() throws {
-        for (environment, kernel) in [([String: String](), ""), (["SWIFTC_INFER_BF16": "portable"], "portable C")] {
-            let r = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "2", "--warmup", "1", "--precision", "bf16"],
-                                environment: environment)
+    /// The reduced precisions' flags, the variable that caps their kernel, their report label and
+    /// the largest error against fp32 the MLP may show.
+    static let reducedPrecisions: [(flags: [String], variable: String, label: String, bound: Double)] = [
+        (["--precision", "bf16"], "SWIFTC_INFER_BF16", "bf16", 0.05), (["--quantize", "int8"], "SWIFTC_INFER_INT8", "int8", 0.1),
+    ]
+
+    /// `--precision bf16` / `--quantize int8`: the MLP's Gemms run reduced, the report names the
+    /// kernel and the error against the model at fp32 (nonzero: the reduced path ran; small: it
+    /// is right), the variable set to `portable` forces the fallback, and -O0 is a usage error.
+    @Test(arguments: reducedPrecisions.indices)
+    func reducedPrecisionReportsItsKernelAndItsErrorAgainstFP32(index: Int) throws {
+        let (flags, variable, label, bound) = Self.reducedPrecisions[index]
+        for (environment, kernel) in [([String: String](), ""), ([variable: "portable"], "portable C")] {
+            let r = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "2", "--warmup", "1"] + flags, environment: environment)
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stdout.contains("bf16 GEMM: \(kernel)"), "\(r.stdout)")
+            #expect(r.stdout.contains("\(label) GEMM: \(kernel)"), "\(r.stdout)")
             let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("max abs err") }, "no accuracy line: \(r.stdout)")
             let error = try #require(Double(line.split(separator: " ")[4]), "\(line)")
-            #expect(error > 0 && error < 0.05, "\(line)")
+            #expect(error > 0 && error < bound, "\(line)")
             #expect(line.contains("top-1 agreement"), "\(line)")
         }
-        let usage = try CLI.run(["bench", mlp, "--dim", "N=2", "-O0", "--precision", "bf16"])
+        let usage = try CLI.run(["bench", mlp, "--dim", "N=2", "-O0"] + flags)
         #expect(usage.status == 2 && usage.stderr.contains("needs -O1 or -O2"), "\(usage.stderr)")
     }
 
-    /// `--quantize int8`: the MLP's Gemms run in int8, the report names the int8 kernel and the
-    /// error against fp32 (nonzero, small); SWIFTC_INFER_INT8=portable forces the fallback, whose
-    /// outputs are the vector kernel's bit for bit. Conflicting or -O0 flags are usage errors.
-    @Test func int8QuantizationReportsItsKernelAndItsErrorAgainstFP32() throws {
-        for (environment, kernel) in [([String: String](), ""), (["SWIFTC_INFER_INT8": "portable"], "portable C")] {
-            let r = try CLI.run(["bench", mlp, "--dim", "N=8", "--iterations", "2", "--warmup", "1", "--quantize", "int8"],
-                                environment: environment)
-            #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stdout.contains("int8 GEMM: \(kernel)"), "\(r.stdout)")
-            let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("max abs err") }, "no accuracy line: \(r.stdout)")
-            let error = try #require(Double(line.split(separator: " ")[4]), "\(line)")
-            #expect(error > 0 && error < 0.1, "\(line)")
-        }
+    /// `--quantize int8` beyond the shared checks: the portable kernel's outputs are the chosen
+    /// kernel's bit for bit, an unknown SWIFTC_INFER_INT8 is reported as ignored, and
+    /// conflicting precision flags are usage errors.
+    @Test func int8FallbackIsBitIdenticalAndFlagsConflictByName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("int8-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = CLI.path("Graphs/models/mlp/test_data_set_0/input_0.pb")
@@ -85,8 +83,7 @@ import Testing
         let bogus = try CLI.run(["bench", mlp, "--dim", "N=2", "--iterations", "2", "--warmup", "1", "--quantize", "int8"],
                                 environment: ["SWIFTC_INFER_INT8": "avx9000"])
         #expect(bogus.status == 0 && bogus.stdout.contains("SWIFTC_INFER_INT8=\"avx9000\" ignored"), "\(bogus.stdout)")
-        for (arguments, message) in [(["-O0", "--quantize", "int8"], "needs -O1 or -O2"),
-                                     (["--precision", "int8"], "--quantize int8"),
+        for (arguments, message) in [(["--precision", "int8"], "--quantize int8"),
                                      (["--quantize", "int8", "--precision", "bf16"], "give one")] {
             let usage = try CLI.run(["bench", mlp, "--dim", "N=2"] + arguments)
             #expect(usage.status == 2 && usage.stderr.contains(message), "\(arguments): \(usage.stderr)")
