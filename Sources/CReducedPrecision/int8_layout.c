@@ -20,13 +20,6 @@ void cinfer_int8_pack_b(const int8_t *b, long rowStride, long colStride, long k,
         for (long j = 0; j < n; j++) columnSums[j] += b[i * rowStride + j * colStride];
 }
 
-// One element: `x * inverse` rounded to nearest even, plus the zero point, clamped (the AVX-512
-// quantizer does the same with cvtps2dq).
-static inline uint8_t quantize(float x, float inverse, int32_t zero) {
-    long q = lrintf(x * inverse) + zero;
-    return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
-}
-
 void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
                                float *scales, int32_t *zeros) {
     for (long i = 0; i < m; i++) {
@@ -42,7 +35,7 @@ void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, l
         }
         float inverse;
         cinfer_int8_row_parameters(lo, hi, finite, &scales[i], &inverse, &zeros[i]);
-        for (long j = 0; j < k; j++) dst[j] = quantize(src[j], inverse, zeros[i]);
+        for (long j = 0; j < k; j++) dst[j] = cinfer_int8_quantize_element(src[j], inverse, zeros[i]);
         for (long j = k; j < depth; j++) dst[j] = 0;
     }
 }

@@ -1,5 +1,5 @@
-// The per-row quantization parameters both int8 quantizers use (int8_layout.c's portable one and
-// int8_gemm_avx512.c's), written once so the two agree bit for bit.
+// The per-row quantization parameters every int8 quantizer uses (int8_layout.c's portable one,
+// int8_gemm_avx2.c's and int8_gemm_avx512.c's), written once so they agree bit for bit.
 #ifndef CINFER_INT8_ROW_QUANTIZATION_H
 #define CINFER_INT8_ROW_QUANTIZATION_H
 
@@ -21,6 +21,13 @@ static inline void cinfer_int8_row_parameters(float lo, float hi, int finite, fl
     float inv = 1.0f / s;
     long z = lrintf(-lo * inv);
     *scale = s, *inverse = inv, *zero = (int32_t)(z < 0 ? 0 : z > 255 ? 255 : z);
+}
+
+// One element: `x * inverse` rounded to nearest even, plus the zero point, clamped (the vector
+// quantizers do the same with cvtps2dq and saturating packs).
+static inline uint8_t cinfer_int8_quantize_element(float x, float inverse, int32_t zero) {
+    long q = lrintf(x * inverse) + zero;
+    return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 
 #endif

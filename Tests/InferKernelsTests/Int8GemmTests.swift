@@ -47,7 +47,7 @@ import Testing
         for i in 0..<m { for q in 0..<k { rows[i * depth + q] = a[i * k + q] } }
         let ldc = n + 3
         var c = [Float](repeating: .nan, count: m * ldc)
-        let gemm = kernel == .portable ? cinfer_int8_gemm_portable : cinfer_int8_gemm_avx512
+        let gemm = kernel.gemm
         let bias: [Float]? = shapeIndex % 2 == 0 ? (0..<n).map { Float($0 % 9) - 4 } : nil
         gemm(rows, m, depth, [Float](repeating: 1, count: m), zeros, packed.storage, packed.columnSums, packed.columnScales,
              bias, n, 0, packed.panels, &c, ldc)
@@ -103,7 +103,7 @@ import Testing
         let a = rows.flatMap { $0 }
         var out = [UInt8](repeating: 0xAA, count: rows.count * depth)
         var scales = [Float](repeating: 0, count: rows.count), zeros = [Int32](repeating: -1, count: rows.count)
-        let quantize = kernel == .portable ? cinfer_int8_quantize_rows : cinfer_int8_quantize_rows_avx512
+        let quantize = kernel.quantizeRows
         quantize(a, k, rows.count, k, depth, &out, &scales, &zeros)
         for (i, row) in rows.enumerated() {
             let want = Self.referenceQuantization(row)
@@ -207,6 +207,7 @@ import Testing
     @Test func availableVariantsFollowTheCPU() {
         let flags = CPUFeatures.current.flags
         #expect(Int8Kernel.avx512.isAvailable == flags.contains("avx512_vnni"))
+        #expect(Int8Kernel.avx2.isAvailable == (flags.contains("avx2") && flags.contains("fma")))
         #expect(Int8Kernel.chosen == Int8Kernel.available.last)
         let missing = Int8Kernel.allCases.filter { !$0.isAvailable }.map(\.name)
         print("Int8GemmTests: variants run here: \(Int8Kernel.available.map(\.name)); not run (CPU lacks them): \(missing)")

@@ -87,6 +87,10 @@ void cinfer_int8_quantize_rows(const float *a, long rowStride, long m, long k, l
 void cinfer_int8_quantize_rows_avx512(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
                                       float *scales, int32_t *zeros);
 
+/// The same, bit for bit, on AVX2 (the caller checks for AVX2).
+void cinfer_int8_quantize_rows_avx2(const float *a, long rowStride, long m, long k, long depth, uint8_t *out,
+                                    float *scales, int32_t *zeros);
+
 /// ONNX DynamicQuantizeLinear's rule on AVX-512, one scale and zero point for the whole of A:
 /// the range of rows [0, m) into *lo and *hi (starting from 0, so it includes 0); returns 0 when
 /// an element is NaN or infinite (the caller's scalar path handles such inputs), else 1.
@@ -104,6 +108,10 @@ void cinfer_int8_quantize_tensor_avx512(const float *a, long rowStride, long m, 
 void cinfer_int8_gemm_portable(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
                                const int8_t *packed, const int32_t *columnSums, const float *columnScales,
                                const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc);
+/// vpmaddwd on operands widened to int16 (exact, unlike vpmaddubsw). Needs AVX2 (the caller checks).
+void cinfer_int8_gemm_avx2(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
+                           const int8_t *packed, const int32_t *columnSums, const float *columnScales,
+                           const float *columnBias, long n, long panelBegin, long panelEnd, float *c, long ldc);
 /// vpdpbusd on zmm registers. Needs cinfer_has_avx512_vnni().
 void cinfer_int8_gemm_avx512(const uint8_t *a, long m, long depth, const float *rowScales, const int32_t *rowZeros,
                              const int8_t *packed, const int32_t *columnSums, const float *columnScales,

@@ -84,14 +84,14 @@ package enum Int8Gemm {
         if activations == .perTensor {
             quantizeAsOneTensor(a: a, lda: lda, m: m, k: k, depth: depth, scratch: scratch, kernel: kernel)
         } else {
-            let quantize = kernel == .portable ? cinfer_int8_quantize_rows : cinfer_int8_quantize_rows_avx512
+            let quantize = kernel.quantizeRows
             ParallelFor.run(count: m, work: 2 * m * k, threads: threads) { rows in
                 let first = rows.lowerBound
                 quantize(a + first * lda, lda, rows.count, k, depth, scratch.rows + first * depth,
                          scratch.scales + first, scratch.zeros + first)
             }
         }
-        let gemm = kernel == .portable ? cinfer_int8_gemm_portable : cinfer_int8_gemm_avx512
+        let gemm = kernel.gemm
         // Groups of 4 panels per chunk, so the kernel's 64-column blocks stay whole.
         let groups = (b.panels + 3) / 4
         ParallelFor.run(count: groups, work: m * b.n * k / 4, threads: threads, chunksPerThread: 1) { range in
