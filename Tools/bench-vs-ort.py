@@ -40,6 +40,12 @@ DynamicQuantizeLinear / MatMulInteger chains), checked against ORT on that file:
 on both engines. OpenVINO runs no dynamically quantized ONNX and is left out.
   Tools/bench-vs-ort.py .cache/fullsize/bert_base bert_encoder --precision int8 --threads 1,2 --png ''
 
+With --precision int8-static, ORT's int8 model is the one its quantize_static writes instead (QDQ
+format, int8 weights per channel, uint8 activations, MinMax calibration on 8 seeded inputs of the
+benchmark's own distribution): the conv-net case. The "ours on ORT's int8 model" columns are then
+the static int8 comparison (the QDQ convolutions run as swiftc-infer's Int8Conv).
+  Tools/bench-vs-ort.py .cache/fullsize/resnet18 resnet --precision int8-static --threads 1,2 --png ''
+
 Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
 once into .cache/fullsize with Tools/make_fullsize_models.py, then name model directories, or the
 corpus folder itself for all of them:
@@ -171,7 +177,7 @@ def ov_times(request, feeds, iterations, warmup):
 
 
 # Reduced precision: each output's max abs error over its largest magnitude must stay under this.
-RELATIVE_ERROR = {"bf16": 1e-2, "int8": 1e-1}
+RELATIVE_ERROR = {"bf16": 1e-2, "int8": 1e-1, "int8-static": 1e-1}
 relative_limit = RELATIVE_ERROR["bf16"]   # set for the run's --precision in main
 scaled_errors = {}   # label -> worst (max abs error / max |ORT output|) seen, for the reduced-precision table
 
@@ -214,13 +220,30 @@ def check_outputs(binary, model_path, session, feeds, input_args, threads, workd
     return disagreement(session, feeds, outputs, rtol, atol, scaled)
 
 
-def ort_quantized(model_path, workdir):
-    """The model as ONNX Runtime's quantize_dynamic writes it (int8 weights, uint8 activations), in workdir."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def ort_quantized(model_path, workdir, calibration=None):
+    """The model as ONNX Runtime's quantize_dynamic writes it (int8 weights, uint8 activations), in
+    workdir; with `calibration` (a list of feeds), as its quantize_static writes it after
+    quant_pre_process (QDQ, per-channel int8 weights, uint8 activations, MinMax on those feeds)."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_dynamic, quantize_static
     import logging
     logging.getLogger().setLevel(logging.ERROR)   # its "consider pre-processing" warning
     out = workdir / "model.ort-int8.onnx"
-    quantize_dynamic(str(model_path), str(out), weight_type=QuantType.QInt8)
+    if calibration is None:
+        quantize_dynamic(str(model_path), str(out), weight_type=QuantType.QInt8)
+        return out
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Feeds(CalibrationDataReader):
+        def __init__(self):
+            self.remaining = iter(calibration)
+
+        def get_next(self):
+            return next(self.remaining, None)
+
+    prepared = workdir / "model.preprocessed.onnx"
+    quant_pre_process(str(model_path), str(prepared))
+    quantize_static(str(prepared), str(out), Feeds(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
     return out
 
 
@@ -254,9 +277,10 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     parser.add_argument("--png", default=str(ROOT / "docs/bench/bench-vs-ort.png"), help="chart output")
     parser.add_argument("--markdown", help="also write the table (with date, machine, command) to this file")
-    parser.add_argument("--precision", choices=["fp32", "bf16", "int8"], default="fp32",
+    parser.add_argument("--precision", choices=["fp32", "bf16", "int8", "int8-static"], default="fp32",
                         help="bf16: swiftc-infer --precision bf16 and OpenVINO bf16 against ORT fp32; int8: swiftc-infer "
-                        "--quantize int8 against ORT fp32 and ORT's quantize_dynamic model; both also time swiftc-infer fp32")
+                        "--quantize int8 against ORT fp32 and ORT's quantize_dynamic model; int8-static: ORT's quantize_static model on both "
+                        "engines; all also time swiftc-infer fp32")
     parser.add_argument("--no-unfused", action="store_true",
                         help="skip the -O0 column (full-size models at -O0 take minutes and say nothing about ORT)")
     args = parser.parse_args()
@@ -278,8 +302,9 @@ def main():
     threads_list = [int(t) for t in args.threads.split(",")]
     global relative_limit
     reduced = args.precision != "fp32"
-    bf16, int8 = args.precision == "bf16", args.precision == "int8"
-    ours_extra = {"fp32": [], "bf16": ["--precision", "bf16"], "int8": ["--quantize", "int8"]}[args.precision]
+    bf16, int8, static = args.precision == "bf16", args.precision.startswith("int8"), args.precision == "int8-static"
+    ours_extra = {"fp32": [], "bf16": ["--precision", "bf16"], "int8": ["--quantize", "int8"],
+                  "int8-static": ["--quantize", "int8"]}[args.precision]
     if reduced and args.baseline_binary:
         sys.exit(f"error: --precision {args.precision} times swiftc-infer fp32 as the baseline; drop --baseline-binary")
     if reduced:
@@ -288,7 +313,7 @@ def main():
         args.no_unfused = True
     if int8:
         core, ov_version = None, "int8 mode"
-        log("OpenVINO column skipped: it runs no dynamically quantized ONNX (--precision int8)")
+        log(f"OpenVINO column skipped in --precision {args.precision} (its int8 path is NNCF's, not these ONNX files)")
     else:
         core, ov_version = openvino_core()
     if core is None and not int8:
@@ -310,7 +335,8 @@ def main():
                 path = workdir / f"{''.join(c if c.isalnum() else '_' for c in name)}.npy"
                 np.save(path, array)
                 input_args += ["--input", f"{name}={path}"]
-            quantized_path = ort_quantized(model_path, workdir) if int8 else None
+            calibration = [make_inputs(model_dir, model, args.seed + 1 + k) for k in range(8)] if static else None
+            quantized_path = ort_quantized(model_path, workdir, calibration) if int8 else None
             for threads in threads_list:
                 label = f"{model_dir.name} t{threads}"
                 session = ort_session(model_path, threads)
@@ -423,8 +449,10 @@ def main():
     machine = machine_description()
     ov_note = f"OpenVINO {ov_version} (CPU, {'bf16' if bf16 else 'f32'}); " if with_ov else ""
     if int8:
+        ort_int8_kind = ("quantize_static (QDQ, per-channel QInt8 weights, QUInt8 activations, MinMax on 8 seeded inputs)"
+                         if static else "quantize_dynamic (QInt8 weights)")
         ov_note += ("swiftc-infer --quantize int8 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32 and ORT "
-                    "quantize_dynamic (QInt8 weights); int8 error = max abs error / max |ORT fp32 output|, worst output: "
+                    f"{ort_int8_kind}; int8 error = max abs error / max |ORT fp32 output|, worst output: "
                     + ", ".join(f"{r['model']} t{r['threads']} ours {r['error_ours']:.2g}"
                                 + (f" ORT int8 {r['error_ort_int8']:.2g}" if r.get("error_ort_int8") is not None else "")
                                 + (f" (ours on ORT's int8 model vs ORT on it {r['same_model_error']:.2g})" if r.get("same_model_error") is not None else "")

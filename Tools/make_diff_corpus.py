@@ -258,6 +258,78 @@ def conv_cases() -> dict:
     return cases
 
 
+# --------------------------------------------------------------------------- QDQ convolutions
+
+
+def quantize_activation(n: Net, x: str, values: np.ndarray, prefix: str) -> str:
+    """QuantizeLinear -> DequantizeLinear of a float value with uint8 parameters calibrated on
+    `values` as ONNX Runtime's MinMax calibration does (range widened to include 0)."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    scale = np.float32((high - low) / 255.0)
+    zero = np.uint8(np.clip(np.round(-low / scale), 0, 255))
+    s = n.weight(f"{prefix}_scale", array=np.array(scale, dtype=np.float32))
+    z = n.weight(f"{prefix}_zero_point", array=np.array(zero, dtype=np.uint8))
+    return n.op("DequantizeLinear", [n.op("QuantizeLinear", [x, s, z]), s, z])
+
+
+def quantized_weight(n: Net, name: str, shape, per_channel: bool, zero_point: int = 0):
+    """A float weight quantized as quantize_static does (int8, symmetric): DequantizeLinear(Wq,
+    scale[, axis 0]), and the scale(s) for the bias."""
+    w = (n.rng.standard_normal(shape) * 0.4).astype(np.float32)
+    axes = tuple(range(1, len(shape)))
+    bound = np.abs(w).max(axis=axes) if per_channel else np.array(np.abs(w).max())
+    scale = (bound / 127.0).astype(np.float32)
+    view = scale.reshape([-1] + [1] * (len(shape) - 1)) if per_channel else scale
+    q = np.clip(np.round(w / view) + zero_point, -128, 127).astype(np.int8)
+    inputs = [n.weight(f"{name}_quantized", array=q), n.weight(f"{name}_scale", array=scale)]
+    if zero_point:
+        inputs.append(n.weight(f"{name}_zero_point", array=np.full(scale.shape, zero_point, dtype=np.int8)))
+    attributes = {"axis": 0} if per_channel else {}
+    return n.op("DequantizeLinear", inputs, **attributes), scale
+
+
+def qdq_conv(shape, kernel, channels_out, per_channel=True, bias=True, weight_zero_point=0, shared_input=False,
+             **attributes):
+    """Conv(DequantizeLinear(QuantizeLinear(x)), DequantizeLinear(Wq), DequantizeLinear(B int32)) as
+    quantize_static writes it (fuse-quantized-conv). With `shared_input` an Add also reads the
+    dequantized x. (No case chains two: ORT's optimized graph requantizes between them with its
+    own rounding, so its two modes already disagree by a quantization step.)"""
+    def build(name):
+        n = Net(name, opset=19)  # onnx.reference has DequantizeLinear from opset 19
+        x = n.input("x", shape)
+        dx = quantize_activation(n, x, n.feeds["x"], "x")
+        x_scale = next(numpy_helper.to_array(t) for t in n.initializers if t.name == "x_scale")
+        w, w_scale = quantized_weight(n, "W", [channels_out, shape[1] // attributes.get("group", 1)] + kernel,
+                                      per_channel, weight_zero_point)
+        inputs = [dx, w]
+        if bias:  # int32, scaled by x_scale * w_scale, as quantize_static stores it
+            b_scale = (x_scale * np.broadcast_to(w_scale, [channels_out])).astype(np.float32)
+            bq = np.round((n.rng.standard_normal(channels_out) * 0.3) / b_scale).astype(np.int32)
+            inputs.append(n.op("DequantizeLinear", [n.weight("B_quantized", array=bq), n.weight("B_scale", array=b_scale)],
+                               axis=0))
+        y = n.op("Conv", inputs, **attributes)
+        if shared_input:
+            y = n.op("Add", [y, dx])
+        n.output(n.op("Identity", [y], out="y"))
+        return n
+    return build
+
+
+def qdq_conv_cases() -> dict:
+    return {
+        # fuse-quantized-conv -> Int8Conv: per-channel and per-tensor weight scales, int32 bias or
+        # none, strides, pads, 1x1, 1-D, a dequantized input another node also reads.
+        "qdq_conv_3x3_per_channel": qdq_conv([1, 8, 10, 10], [3, 3], 12, pads=[1, 1, 1, 1]),
+        "qdq_conv_7x7_strided_per_tensor": qdq_conv([2, 3, 16, 15], [7, 7], 8, per_channel=False, bias=False,
+                                                    strides=[2, 2], pads=[3, 3, 3, 3]),
+        "qdq_conv_1x1_shared_input": qdq_conv([1, 8, 6, 7], [1, 1], 8, shared_input=True),
+        "qdq_conv_1d": qdq_conv([1, 4, 30], [5], 6, pads=[2, 1], strides=[2]),
+        # Left to DequantizeLinear + float Conv (--explain says why): grouped, asymmetric weights.
+        "qdq_conv_grouped": qdq_conv([1, 6, 8, 8], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
+        "qdq_conv_asymmetric_weights": qdq_conv([1, 4, 8, 8], [3, 3], 4, weight_zero_point=3, pads=[1, 1, 1, 1]),
+    }
+
+
 # --------------------------------------------------------------------------- GEMM and MatMul
 
 
@@ -733,7 +805,7 @@ def control_flow_cases() -> dict:
 
 def all_cases() -> dict[str, Callable[[str], Net]]:
     cases: dict = {}
-    for group in (conv_cases(), linear_cases(), transformer_cases(), other_cases(), init_as_input_cases(),
+    for group in (conv_cases(), qdq_conv_cases(), linear_cases(), transformer_cases(), other_cases(), init_as_input_cases(),
                   control_flow_cases()):
         assert not (cases.keys() & group.keys()), f"duplicate case names: {cases.keys() & group.keys()}"
         cases.update(group)

@@ -23,7 +23,7 @@ package enum CostModel {
             guard let a = dims(node.inputs[0]), a.count == 2 else { return 0 }
             let k = (try? node.int("transA", default: 0)) == 1 ? a[0] : a[1]
             return try times(2, out, k)
-        case "Conv", "FusedConv":
+        case "Conv", "FusedConv", "Int8Conv":
             guard node.inputs.count > 1, let w = dims(node.inputs[1]), w.count >= 3 else { return 0 }
             return try times(2, out, try c.product(w.dropFirst(), "the FLOP count"))
         case "ConvTranspose":

@@ -12,10 +12,17 @@
 /// sums in int32. Attribute `activation_quantization`: "row" (default; each row its own scale,
 /// made from a float weight when compiling with `Precision.int8`) or "tensor" (ONNX
 /// DynamicQuantizeLinear's one scale for all of A: a fused ONNX Runtime quantize_dynamic chain).
+///
+/// `Int8Conv(X, W, B?, W_scale, X_scale, X_zero_point)`: Y = Conv(DequantizeLinear(X), W *
+/// W_scale) + B with Conv's attributes (group 1): X uint8 `[N, C, spatial...]` with the one
+/// scale `X_scale` (float) and zero point `X_zero_point` (uint8) fixed in the plan, W an int8
+/// Conv weight `[M, C, k...]` with one float scale per output channel in `W_scale [M]`
+/// (symmetric), B a float `[M]`, sums in int32; Y float. What a QDQ model's
+/// `DequantizeLinear -> Conv` on int8 weights becomes (`fuse-quantized-conv`).
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
-    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul]
+    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul, int8Conv]
 
     static let bf16MatMul = OperatorSchema("BF16MatMul", domain: domain, since: 1) { ctx in
         let w = try ctx.type(1)
@@ -45,6 +52,30 @@ package enum ReducedPrecisionOperators {
             throw ctx.error(.invalidShape, "W_scale \(ss) must be [N] (N = \(sw[1]))")
         }
         return [try outputType(ctx, k: sw[0], n: sw[1])]
+    }
+
+    static let int8Conv = OperatorSchema("Int8Conv", domain: domain, since: 1) { ctx in
+        let x = try ctx.type(0), w = try ctx.type(1)
+        guard x.dtype == .uint8, w.dtype == .int8 else {
+            throw ctx.error(.unsupportedDType, "Int8Conv needs X uint8 and W int8, got X \(x.dtype), W \(w.dtype)")
+        }
+        for (index, name, dtype) in [(3, "W_scale", DType.float32), (4, "X_scale", .float32), (5, "X_zero_point", .uint8)] {
+            guard ctx.hasInput(index), let t = ctx.inputTypes.count > index ? ctx.inputTypes[index] : nil else {
+                throw ctx.error(.missingInput, "Int8Conv needs \(name) (input \(index))")
+            }
+            guard t.dtype == dtype else { throw ctx.error(.unsupportedDType, "\(name) must be \(dtype), got \(t.dtype)") }
+        }
+        if ctx.hasInput(2), let bias = ctx.inputTypes.count > 2 ? ctx.inputTypes[2] : nil {
+            guard bias.dtype == .float32 else { throw ctx.error(.unsupportedDType, "B must be float, got \(bias.dtype)") }
+            if let sb = bias.shape, let sw = w.shape, sb.count != 1 || (sb[0].intValue != nil && sw.first?.intValue != nil && sb[0] != sw[0]) {
+                throw ctx.error(.invalidShape, "B \(sb) must be [M] (W is \(sw))")
+            }
+        }
+        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx, x: 0, w: 1, bias: nil, output: .float32) else {
+            return [ValueType(dtype: .float32, shape: nil)]
+        }
+        guard resolved.group == 1 else { throw ctx.error(.unsupportedFeature, "Int8Conv has group 1 only, got \(resolved.group)") }
+        return [resolved.outputType]
     }
 
     /// Y's type for A `[..., K]` times a `[K, N]` weight, after checking A, the bias and the residual.

@@ -16,8 +16,9 @@ package final class PackedInt8Matrix: @unchecked Sendable {
     /// The most K the int32 sums hold exactly.
     package static let maximumDepth = Int(CINFER_INT8_MAX_DEPTH)
 
-    /// Packs `values[i * n + j]` = B[i][j], with `scales[j]` the dequantization scale of column j.
-    package init(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>, k: Int, n: Int) {
+    /// Packs `values[i * n + j]` = B[i][j], with `scales[j]` the dequantization scale of column j;
+    /// with `transposed`, `values[j * k + i]` = B[i][j] (a `[N, K]` matrix such as conv weights).
+    package init(values: UnsafePointer<Int8>, scales: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool = false) {
         precondition(k <= Self.maximumDepth, "int8 GEMM depth \(k) exceeds \(Self.maximumDepth)")
         (self.k, self.n) = (k, n)
         depth = cinfer_int8_depth(k)
@@ -30,7 +31,8 @@ package final class PackedInt8Matrix: @unchecked Sendable {
         columnScales = .allocate(capacity: padded)
         columnScales.initialize(repeating: 0, count: padded)
         columnScales.update(from: scales, count: n)
-        cinfer_int8_pack_b(values, n, 1, k, n, storage, columnSums)
+        let (rowStride, columnStride) = transposed ? (1, k) : (n, 1)
+        cinfer_int8_pack_b(values, rowStride, columnStride, k, n, storage, columnSums)
     }
 
     deinit {

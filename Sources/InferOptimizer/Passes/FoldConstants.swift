@@ -4,10 +4,17 @@ import InferIR
 /// initializers; also folds `Shape` (and `Size`) of values whose shape is static, so shape
 /// subgraphs (Shape→Gather→Unsqueeze→Concat→Reshape) collapse to a constant shape.
 /// Results above `maxFoldedBytes` stay as nodes: folding an Expand must not bloat the model.
+/// With `keepingQuantizedWeights` (the canonicalization before the fusions), a DequantizeLinear of
+/// a constant int8 or uint8 tensor stays a node, so the fusions still see a QDQ model's integer
+/// weights (`fuse-quantized-conv`); the canonicalization after the fusions folds what is left.
 package struct FoldConstants: Pass {
     package let name = "fold-constants"
     package let maxFoldedBytes: Int
-    package init(maxFoldedBytes: Int = 16 << 20) { self.maxFoldedBytes = maxFoldedBytes }
+    package let keepsQuantizedWeights: Bool
+    package init(maxFoldedBytes: Int = 16 << 20, keepingQuantizedWeights: Bool = false) {
+        self.maxFoldedBytes = maxFoldedBytes
+        keepsQuantizedWeights = keepingQuantizedWeights
+    }
 
     package func run(on model: inout Model, context: PassContext) throws -> Bool {
         var graph = model.graph
@@ -46,6 +53,8 @@ package struct FoldConstants: Pass {
             return [try Tensor(shape: [slice.count], scalars: Array(slice))]
         }
         guard let evaluate = context.evaluate else { return nil }
+        if keepsQuantizedWeights, node.opType == "DequantizeLinear", let q = node.inputs.first.flatMap(graph.constant),
+           q.dtype == .int8 || q.dtype == .uint8 { return nil }
         // Ops whose output is never a constant worth storing, or that are not pure.
         if Node.nondeterministicOpTypes.contains(node.opType) { return nil }
         var inputs: [Tensor?] = []

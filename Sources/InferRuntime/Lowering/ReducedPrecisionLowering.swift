@@ -1,13 +1,14 @@
 import InferIR
 import InferKernels
 
-/// Runtime bindings for `swiftinfer.BF16MatMul` and `swiftinfer.Int8MatMul`
-/// (ReducedPrecisionOperators): the weights are packed for their kernels once per session; each
-/// run rounds (bf16) or quantizes (int8) A and multiplies on the variant this CPU runs
-/// (`BF16Kernel.chosen`, `Int8Kernel.chosen`), then the FusedLinear epilogue.
+/// Runtime bindings for `swiftinfer.BF16MatMul`, `swiftinfer.Int8MatMul` and
+/// `swiftinfer.Int8Conv` (ReducedPrecisionOperators): the weights are packed for their kernels
+/// once per session; each run rounds (bf16) or quantizes (int8) A and multiplies on the variant
+/// this CPU runs (`BF16Kernel.chosen`, `Int8Kernel.chosen`), then the FusedLinear epilogue.
+/// Int8Conv's input is already quantized (a QDQ model's uint8 activations).
 package enum ReducedPrecisionLowering {
     /// The GEMMs write every output element, so static plans skip zeroing their outputs.
-    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul]
+    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul, int8Conv]
 
     static let bf16MatMul = KernelBinding.prepared("BF16MatMul", domain: ReducedPrecisionOperators.domain) { ctx in
         let w = try ctx.input(1)
@@ -48,6 +49,40 @@ package enum ReducedPrecisionLowering {
             Int8Gemm.multiply(a: a, lda: k, m: m, b: packed, c: c, ldc: n, scratch: scratch.scratch, columnBias: bias,
                               activations: activations, threads: threads)
         }
+    }
+
+    static let int8Conv = KernelBinding.prepared("Int8Conv", domain: ReducedPrecisionOperators.domain) { ctx in
+        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
+        guard x.dtype == .uint8, w.dtype == .int8, y.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "Int8Conv needs X uint8, W int8 and Y float, got X \(x.dtype), W \(w.dtype), Y \(y.dtype)")
+        }
+        guard [1, 3, 4, 5].allSatisfy(ctx.inputValuesFixed) else {
+            throw ctx.error(.invalidModel, "Int8Conv needs W, W_scale, X_scale and X_zero_point constant")
+        }
+        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx.shapeContext, x: 0, w: 1, bias: nil, output: .float32),
+              resolved.outputType.staticDims == y.shape else {
+            throw ctx.error(.invalidShape, "output \(y.shape) does not match the convolution of X \(x.shape) by W \(w.shape)")
+        }
+        guard resolved.group == 1 else { throw ctx.error(.unsupportedFeature, "Int8Conv has group 1 only, got \(resolved.group)") }
+        let geometry = try ConvolutionLowering.geometry(input: Array(x.shape.dropFirst(2)), window: resolved.window, y: y, ctx)
+        let (c, m) = (x.shape[1], w.shape[0])
+        guard c * geometry.kernelSize <= Int8Convolution.maximumDepth else {
+            throw ctx.error(.invalidShape, "K = \(c * geometry.kernelSize) exceeds the int8 GEMM's exact int32 sums (\(Int8Convolution.maximumDepth))")
+        }
+        let scales = try ctx.input(3), xScale = try ctx.input(4), xZero = try ctx.input(5)
+        guard scales.dtype == .float32, scales.count == m else { throw ctx.error(.invalidShape, "W_scale must be float [\(m)], got \(scales.dtype)\(scales.shape)") }
+        guard xScale.dtype == .float32, xScale.count == 1, xZero.dtype == .uint8, xZero.count == 1 else {
+            throw ctx.error(.invalidShape, "X_scale and X_zero_point must be one float and one uint8, got \(xScale.dtype)\(xScale.shape), \(xZero.dtype)\(xZero.shape)")
+        }
+        let bias = ctx.optionalInput(2)
+        if let bias, bias.dtype != .float32 || bias.count != m { throw ctx.error(.invalidShape, "B must be float [\(m)], got \(bias.dtype)\(bias.shape)") }
+        let conv = Int8Convolution(weights: w.pointer(as: Int8.self), weightScales: scales.pointer(as: Float.self), inChannels: c,
+                                   outChannels: m, geometry: geometry, inputScale: xScale.pointer(as: Float.self)[0],
+                                   inputZero: xZero.pointer(as: UInt8.self)[0], threads: ctx.threads)
+        let input = UnsafePointer(x.pointer(as: UInt8.self)), output = y.pointer(as: Float.self)
+        let biasPointer = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
+        let (batch, threads) = (x.shape[0], ctx.threads)
+        return { conv.run(input: input, bias: biasPointer, output: output, batch: batch, threads: threads) }
     }
 
     /// What both GEMMs share around their multiply: A and Y checked against `[K, N]`, the bias

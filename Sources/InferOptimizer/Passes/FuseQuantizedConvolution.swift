@@ -1,0 +1,120 @@
+import InferIR
+
+/// `fuse-quantized-conv`: a convolution of a QDQ model (as ONNX Runtime's `quantize_static`
+/// writes it),
+///
+///     y = Conv(DequantizeLinear(xq, x_scale, x_zero_point), DequantizeLinear(Wq, w_scale), B)
+///
+/// becomes `swiftinfer.Int8Conv(xq, Wq, B, w_scale, x_scale, x_zero_point)`: the uint8
+/// activations and int8 weights are multiplied in int32 (exact) and scaled once, instead of
+/// dequantizing both and convolving in float. Needs xq uint8 with one constant scale and zero
+/// point; Wq a constant int8 weight with zero points absent or all 0 (symmetric) and w_scale a
+/// constant scalar or one per output channel (axis 0); B absent or a constant float (a QDQ
+/// model's int32 bias, dequantized by the canonicalization); group 1. The DequantizeLinear of
+/// x stays while another node reads it. `--explain` says why a convolution was left alone.
+package struct FuseQuantizedConvolution: Pass {
+    package let name = "fuse-quantized-conv"
+    package init() {}
+
+    private static let kind = "quantized-conv"
+
+    package func run(on model: inout Model, context: PassContext) throws -> Bool {
+        let view = FusionPatternView(model)
+        var rewriter = FusionRewriter()
+        for (i, node) in model.graph.nodes.enumerated() where node.isStandard("Conv") {
+            switch match(node, view) {
+            case .failure(let reason):
+                // A float model's convolutions are not candidates: say nothing about them.
+                if reason.isQuantized { context.declined(Self.kind, by: self, at: node, because: reason.text) }
+            case .success(let found):
+                let scales = found.weightScale.count == 1
+                    ? [Float](repeating: found.weightScale[0], count: found.outChannels) : found.weightScale
+                let scaleName = rewriter.addInitializer("\(found.weight)_channel_scale", Tensor(shape: [found.outChannels], exactly: scales),
+                                                        in: view.graph)
+                var fused = Node(name: node.name, opType: "Int8Conv", domain: LinearFusionMatching.domain,
+                                 inputs: [found.input, found.weight, found.bias ?? "", scaleName, found.inputScale, found.inputZero],
+                                 outputs: node.outputs)
+                for key in ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] {
+                    if let value = node.attributes[key] { fused.attributes[key] = value }
+                }
+                if rewriter.replace([i], root: i, with: fused) {
+                    context.applied(Self.kind, by: self, at: node, nodes: 1, into: fused)
+                }
+            }
+        }
+        guard try rewriter.apply(to: &model, context: context) else { return false }
+        LinearFusionMatching.importDomain(&model)
+        return true
+    }
+
+    private struct Match {
+        var input: String
+        var inputScale: String
+        var inputZero: String
+        var weight: String
+        var weightScale: [Float]
+        var outChannels: Int
+        var bias: String?
+    }
+
+    /// Why a Conv was not fused; `isQuantized` when its input or weight came from a DequantizeLinear.
+    private struct Reason: Error {
+        let text: String
+        let isQuantized: Bool
+    }
+
+    private func match(_ conv: Node, _ view: FusionPatternView) -> Result<Match, Reason> {
+        guard conv.inputs.count >= 2, let (_, dqx) = view.producer(conv.inputs[0], ["DequantizeLinear"]),
+              let (_, dqw) = view.producer(conv.inputs[1], ["DequantizeLinear"]) else {
+            let quantized = conv.inputs.prefix(2).contains { view.producer($0, ["DequantizeLinear"]) != nil }
+            return .failure(Reason(text: "X and W are not both DequantizeLinear outputs", isQuantized: quantized))
+        }
+        func fail(_ text: String) -> Result<Match, Reason> { .failure(Reason(text: text, isQuantized: true)) }
+        let graph = view.graph
+        // X: uint8 with one scale and zero point.
+        guard dqx.inputs.count >= 3, let zero = graph.constant(dqx.inputs[2]), zero.dtype == .uint8, zero.count == 1 else {
+            return fail("X's DequantizeLinear has no uint8 zero point (int8 activations stay in float)")
+        }
+        guard let scale = graph.constant(dqx.inputs[1]), scale.dtype == .float32, scale.count == 1,
+              let s = try? scale.scalars(as: Float.self).first, s.isFinite else {
+            return fail("X's scale is not one finite float constant")
+        }
+        // W: a constant int8 weight, symmetric, scaled per tensor or per output channel.
+        guard let w = graph.constant(dqw.inputs[0]), w.dtype == .int8, w.rank >= 3, w.rank <= 5 else {
+            return fail("W is not a constant int8 Conv weight (1 to 3 spatial dims)")
+        }
+        let m = w.shape[0]
+        if dqw.inputs.count > 2, !dqw.inputs[2].isEmpty {
+            guard let wz = graph.constant(dqw.inputs[2]), let values = try? wz.scalars(as: Int8.self), values.allSatisfy({ $0 == 0 }) else {
+                return fail("W's zero point is not a constant 0 (asymmetric weights)")
+            }
+        }
+        guard let wScale = graph.constant(dqw.inputs[1]), wScale.dtype == .float32,
+              let ws = try? wScale.scalars(as: Float.self), ws.count == 1 || ws.count == m, ws.allSatisfy(\.isFinite) else {
+            return fail("W's scale is not a finite float constant, one or one per output channel (\(m))")
+        }
+        if ws.count > 1 {
+            var axis = (try? dqw.int("axis", default: 1)) ?? 1
+            if axis < 0 { axis += w.rank }
+            guard axis == 0, wScale.rank == 1, ((try? dqw.int("block_size", default: 0)) ?? 0) == 0 else {
+                return fail("W's scales are not per output channel (axis 0)")
+            }
+        }
+        guard ((try? conv.int("group", default: 1)) ?? 1) == 1 else {
+            return fail("group > 1 (grouped and depthwise convolutions dequantize and run in float)")
+        }
+        let k = w.shape.dropFirst().reduce(1, *)
+        guard k <= ConvertWeightsToReducedPrecision.int8MaximumDepth else {
+            return fail("K = \(k) is more than the int8 kernel's exact int32 sums allow")
+        }
+        var bias: String? = nil
+        if conv.inputs.count > 2, !conv.inputs[2].isEmpty {
+            guard let b = graph.constant(conv.inputs[2]), b.dtype == .float32, b.count == m else {
+                return fail("B is not a constant float [\(m)]")
+            }
+            bias = conv.inputs[2]
+        }
+        return .success(Match(input: dqx.inputs[0], inputScale: dqx.inputs[1], inputZero: dqx.inputs[2], weight: dqw.inputs[0],
+                              weightScale: ws, outChannels: m, bias: bias))
+    }
+}
