@@ -261,6 +261,15 @@ def conv_cases() -> dict:
 # --------------------------------------------------------------------------- QDQ convolutions
 
 
+def reference_output(n: Net, value: str) -> np.ndarray:
+    """`value` as onnx.reference computes it on data set 0 from the nodes so far (to calibrate it)."""
+    from onnx.reference import ReferenceEvaluator
+    graph = helper.make_graph(n.nodes, n.name, n.inputs, [helper.make_empty_tensor_value_info(value)], n.initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", n.opset)])
+    model.ir_version = n.ir_version
+    return ReferenceEvaluator(model).run(None, n.feeds)[0]
+
+
 def quantize_activation(n: Net, x: str, values: np.ndarray, prefix: str) -> str:
     """QuantizeLinear -> DequantizeLinear of a float value with uint8 parameters calibrated on
     `values` as ONNX Runtime's MinMax calibration does (range widened to include 0)."""
@@ -289,11 +298,13 @@ def quantized_weight(n: Net, name: str, shape, per_channel: bool, zero_point: in
 
 
 def qdq_conv(shape, kernel, channels_out, per_channel=True, bias=True, weight_zero_point=0, shared_input=False,
-             **attributes):
+             requantized=False, **attributes):
     """Conv(DequantizeLinear(QuantizeLinear(x)), DequantizeLinear(Wq), DequantizeLinear(B int32)) as
     quantize_static writes it (fuse-quantized-conv). With `shared_input` an Add also reads the
     dequantized x. (No case chains two: ORT's optimized graph requantizes between them with its
-    own rounding, so its two modes already disagree by a quantization step.)"""
+    own rounding, so its two modes already disagree by a quantization step.) With `requantized`
+    y is quantized again and dequantized as the output, as quantize_static ends every layer
+    (fuse-quantized-conv takes the QuantizeLinear in: Int8Conv writes uint8)."""
     def build(name):
         n = Net(name, opset=19)  # onnx.reference has DequantizeLinear from opset 19
         x = n.input("x", shape)
@@ -308,6 +319,8 @@ def qdq_conv(shape, kernel, channels_out, per_channel=True, bias=True, weight_ze
             inputs.append(n.op("DequantizeLinear", [n.weight("B_quantized", array=bq), n.weight("B_scale", array=b_scale)],
                                axis=0))
         y = n.op("Conv", inputs, **attributes)
+        if requantized:
+            y = quantize_activation(n, y, reference_output(n, y), "y")
         if shared_input:
             y = n.op("Add", [y, dx])
         n.output(n.op("Identity", [y], out="y"))
@@ -324,6 +337,8 @@ def qdq_conv_cases() -> dict:
                                                     strides=[2, 2], pads=[3, 3, 3, 3]),
         "qdq_conv_1x1_shared_input": qdq_conv([1, 8, 6, 7], [1, 1], 8, shared_input=True),
         "qdq_conv_1d": qdq_conv([1, 4, 30], [5], 6, pads=[2, 1], strides=[2]),
+        # ... and the QuantizeLinear after it: Int8Conv writes uint8.
+        "qdq_conv_requantized": qdq_conv([1, 8, 9, 9], [3, 3], 16, pads=[1, 1, 1, 1], requantized=True),
         # Left to DequantizeLinear + float Conv (--explain says why): grouped, asymmetric weights.
         "qdq_conv_grouped": qdq_conv([1, 6, 8, 8], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
         "qdq_conv_asymmetric_weights": qdq_conv([1, 4, 8, 8], [3, 3], 4, weight_zero_point=3, pads=[1, 1, 1, 1]),

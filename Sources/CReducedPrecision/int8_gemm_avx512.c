@@ -169,7 +169,7 @@ TARGET void cinfer_int8_quantize_tensor_avx512(const float *a, long rowStride, l
         uint8_t *dst = out + i * depth;
         for (long j = 0; j < k; j += 16) {
             __mmask16 mask = k - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - j)) - 1);
-            // A division, as the operator's definition (and LinearQuantization.dynamicQuantized) has it.
+            // A division, as the operator's definition (and LinearQuantization.quantized) has it.
             __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_div_ps(_mm512_maskz_loadu_ps(mask, src + j), divisor)), zeros);
             q = _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(255)), _mm512_setzero_si512());
             _mm_mask_storeu_epi8(dst + j, mask, _mm512_cvtepi32_epi8(q));

@@ -67,26 +67,38 @@ import InferIR
         return out
     }
 
-    static func run(_ l: Layer, kernel: Int8Kernel, x: [UInt8], zero: UInt8, w: [Int8], inputScale: Float,
-                    weightScales: [Float], bias: [Float]?) -> [Float] {
-        let g = l.geometry
-        let conv = w.withUnsafeBufferPointer { wp in
+    static func convolution(_ l: Layer, kernel: Int8Kernel, zero: UInt8, w: [Int8], inputScale: Float,
+                            weightScales: [Float]) -> Int8Convolution {
+        w.withUnsafeBufferPointer { wp in
             weightScales.withUnsafeBufferPointer { sp in
                 Int8Convolution(weights: wp.baseAddress!, weightScales: sp.baseAddress!, inChannels: l.channels,
-                                outChannels: l.outChannels, geometry: g, inputScale: inputScale, inputZero: zero,
+                                outChannels: l.outChannels, geometry: l.geometry, inputScale: inputScale, inputZero: zero,
                                 threads: l.threads, kernel: kernel, tileRows: l.tileRows)
             }
         }
-        var y = [Float](repeating: .nan, count: l.batch * l.outChannels * g.outputSize)
-        let go = {
-            x.withUnsafeBufferPointer { xp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    conv.run(input: xp.baseAddress!, bias: bias, output: yp.baseAddress!, batch: l.batch, threads: l.threads)
-                }
+    }
+
+    /// Y of `T` (float, or bytes when `output` makes the Output for Y's pointer), on 2 threads
+    /// forced to split when the layer asks for them.
+    static func run<T>(_ l: Layer, kernel: Int8Kernel, x: [UInt8], zero: UInt8, w: [Int8], inputScale: Float,
+                       weightScales: [Float], bias: [Float]?, fill: T,
+                       output: (UnsafeMutablePointer<T>) -> Int8Convolution.Output) -> [T] {
+        let conv = convolution(l, kernel: kernel, zero: zero, w: w, inputScale: inputScale, weightScales: weightScales)
+        var y = [T](repeating: fill, count: l.batch * l.outChannels * l.geometry.outputSize)
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let target = output(yp.baseAddress!)
+                let go = { conv.run(input: xp.baseAddress!, bias: bias, output: target, batch: l.batch, threads: l.threads) }
+                if l.threads > 1 { ParallelFor.forcingEverySplit(go) } else { go() }
             }
         }
-        if l.threads > 1 { ParallelFor.forcingEverySplit(go) } else { go() }
         return y
+    }
+
+    static func run(_ l: Layer, kernel: Int8Kernel, x: [UInt8], zero: UInt8, w: [Int8], inputScale: Float,
+                    weightScales: [Float], bias: [Float]?) -> [Float] {
+        run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: weightScales, bias: bias,
+            fill: Float.nan) { .float($0) }
     }
 
     static func operands(_ l: Layer, seed: Int) -> (x: [UInt8], zero: UInt8, w: [Int8]) {
@@ -136,5 +148,30 @@ import InferIR
             worst = max(worst, abs(y[i] - expected) / max(1, abs(expected)))
         }
         #expect(worst <= 1e-5, "\(kernel) \(l): relative error \(worst)")
+    }
+
+    /// With the next QuantizeLinear fused (Y_scale, Y_zero_point), Y is the float Y quantized by
+    /// ONNX's rule, bit for bit, for uint8 and int8 Y: what the unfused QDQ graph computes.
+    @Test(arguments: cases)
+    func quantizedOutputIsTheFloatOutputQuantized(kernel: Int8Kernel, layerIndex: Int) {
+        let l = Self.layers[layerIndex]
+        let (x, zero, w) = Self.operands(l, seed: layerIndex + 70)
+        let inputScale: Float = 0.021
+        let scales = (0..<l.outChannels).map { 0.003 + Float($0) * 2e-4 }
+        let bias = (0..<l.outChannels).map { Float($0) * 0.5 - 1.5 }
+        let y = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales, bias: bias)
+        // A scale that spreads Y over most of the byte range, so rounding and both clamps happen.
+        let spread = (y.max()! - y.min()!) / 200
+        let unsigned = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales,
+                                bias: bias, fill: UInt8(0xAA)) { .uint8($0, scale: spread, zero: 120) }
+        let signed = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales,
+                              bias: bias, fill: Int8(0x55)) { .int8($0, scale: spread, zero: -8) }
+        let wantUnsigned = y.map { LinearQuantizationTests.reference($0, spread, UInt8(120)) }
+        let wantSigned = y.map { LinearQuantizationTests.reference($0, spread, Int8(-8)) }
+        let wrongUnsigned = unsigned.indices.filter { unsigned[$0] != wantUnsigned[$0] }
+        let wrongSigned = signed.indices.filter { signed[$0] != wantSigned[$0] }
+        #expect(wrongUnsigned.isEmpty, "\(kernel) \(l): \(wrongUnsigned.count) of \(y.count) uint8 outputs differ, first at \(wrongUnsigned.prefix(1))")
+        #expect(wrongSigned.isEmpty, "\(kernel) \(l): \(wrongSigned.count) of \(y.count) int8 outputs differ, first at \(wrongSigned.prefix(1))")
+        #expect(Set(wantUnsigned).count > 20, "\(l): the quantized reference is nearly constant, so it proves little")
     }
 }

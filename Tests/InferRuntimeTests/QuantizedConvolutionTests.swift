@@ -28,6 +28,19 @@ import InferIR
         #expect(model.graph.initializers[conv.inputs[1]]?.dtype == .int8, "\(name): W is not the int8 weight")
     }
 
+    /// quantize_static's QuantizeLinear after the convolution goes into the Int8Conv, which then
+    /// writes uint8 (Y_scale, Y_zero_point); only the output's DequantizeLinear stays.
+    @Test func theFollowingQuantizeLinearIsFused() throws {
+        let (model, _) = try Self.optimized("qdq_conv_requantized")
+        let ops = model.graph.nodes.map(\.opType)
+        // x's QuantizeLinear stays (the model's input is float); y's went into the Int8Conv.
+        #expect(ops == ["QuantizeLinear", "Int8Conv", "DequantizeLinear"], "\(ops)")
+        let conv = try #require(model.graph.nodes.first { $0.opType == "Int8Conv" })
+        #expect(conv.inputs.count == 8 && model.graph.initializers[conv.inputs[7]]?.dtype == .uint8, "\(conv.inputs)")
+        let dequantize = try #require(model.graph.nodes.first { $0.opType == "DequantizeLinear" })
+        #expect(dequantize.inputs[0] == conv.outputs[0], "the DequantizeLinear reads the Int8Conv's bytes")
+    }
+
     @Test(arguments: [("qdq_conv_grouped", "group > 1"), ("qdq_conv_asymmetric_weights", "zero point is not a constant 0")])
     func convolutionsTheKernelCannotComputeAreLeftAlone(name: String, reason: String) throws {
         let (model, declined) = try Self.optimized(name)

@@ -64,6 +64,18 @@ int cinfer_softmax_row_avx2(const float *x, float *y, long n);
 void cinfer_bias_clamp_run_avx512(float *y, const float *residual, long count, float bias, float low, float high);
 void cinfer_bias_clamp_run_avx2(float *y, const float *residual, long count, float bias, float low, float high);
 
+/// QuantizeLinear over one run with one scale and zero point: y[j] = clamp(round_half_even(x[j] /
+/// scale) + zero) to int8 (`isSigned` non-zero) or uint8 bytes, a NaN giving 0, exactly as
+/// LinearQuantization.quantize computes it. The _avx512 form needs cinfer_has_avx512(), the _avx2
+/// form cinfer_has_avx2_fma().
+void cinfer_quantize_linear_avx512(const float *x, long count, float scale, float zero, int isSigned, void *y);
+void cinfer_quantize_linear_avx2(const float *x, long count, float scale, float zero, int isSigned, void *y);
+
+/// DequantizeLinear over one run: y[j] = (float(x[j]) - zero) * scale, x int8 (`isSigned`
+/// non-zero) or uint8 bytes, as LinearQuantization.dequantize computes it. Forms as above.
+void cinfer_dequantize_linear_avx512(const void *x, long count, float scale, float zero, int isSigned, float *y);
+void cinfer_dequantize_linear_avx2(const void *x, long count, float scale, float zero, int isSigned, float *y);
+
 /// A 2-D window: input and output plane sizes, kernel, strides, dilations, leading pads.
 struct cinfer_window {
     long inH, inW, outH, outW, kH, kW, sH, sW, dH, dW, pH, pW;

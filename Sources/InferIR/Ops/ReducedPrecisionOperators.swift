@@ -18,7 +18,10 @@
 /// scale `X_scale` (float) and zero point `X_zero_point` (uint8) fixed in the plan, W an int8
 /// Conv weight `[M, C, k...]` with one float scale per output channel in `W_scale [M]`
 /// (symmetric), B a float `[M]`, sums in int32; Y float. What a QDQ model's
-/// `DequantizeLinear -> Conv` on int8 weights becomes (`fuse-quantized-conv`).
+/// `DequantizeLinear -> Conv` on int8 weights becomes (`fuse-quantized-conv`). With the optional
+/// `Y_scale` (input 6, one float) and `Y_zero_point` (input 7, one uint8 or int8), Y is
+/// `QuantizeLinear(Conv(...), Y_scale, Y_zero_point)` instead: the QDQ model's next
+/// QuantizeLinear fused, Y of Y_zero_point's type (uint8 without it).
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
@@ -71,11 +74,26 @@ package enum ReducedPrecisionOperators {
                 throw ctx.error(.invalidShape, "B \(sb) must be [M] (W is \(sw))")
             }
         }
-        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx, x: 0, w: 1, bias: nil, output: .float32) else {
-            return [ValueType(dtype: .float32, shape: nil)]
+        let output = try int8ConvOutputType(ctx)
+        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx, x: 0, w: 1, bias: nil, output: output) else {
+            return [ValueType(dtype: output, shape: nil)]
         }
         guard resolved.group == 1 else { throw ctx.error(.unsupportedFeature, "Int8Conv has group 1 only, got \(resolved.group)") }
         return [resolved.outputType]
+    }
+
+    /// Int8Conv's Y dtype: float, or with `Y_scale` the quantized type of `Y_zero_point` (uint8 without one).
+    package static func int8ConvOutputType(_ ctx: ShapeContext) throws -> DType {
+        guard ctx.hasInput(6), let scale = ctx.inputTypes.count > 6 ? ctx.inputTypes[6] : nil else {
+            if ctx.hasInput(7) { throw ctx.error(.missingInput, "Int8Conv has Y_zero_point but no Y_scale (input 6)") }
+            return .float32
+        }
+        guard scale.dtype == .float32 else { throw ctx.error(.unsupportedDType, "Y_scale must be float, got \(scale.dtype)") }
+        guard ctx.hasInput(7), let zero = ctx.inputTypes.count > 7 ? ctx.inputTypes[7] : nil else { return .uint8 }
+        guard zero.dtype == .uint8 || zero.dtype == .int8 else {
+            throw ctx.error(.unsupportedDType, "Y_zero_point must be uint8 or int8, got \(zero.dtype)")
+        }
+        return zero.dtype
     }
 
     /// Y's type for A `[..., K]` times a `[K, N]` weight, after checking A, the bias and the residual.

@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// Where each element of a [outer, axis, inner] tensor finds its scale and zero point:
 /// parameter index `o * outerStride + (a / blockSize) * axisStride + i * innerStride`.
 /// Per tensor: all strides 0. Per axis: axisStride 1. Blocked: the parameter tensor is
@@ -52,14 +54,43 @@ package enum LinearQuantization {
         return Q(v)
     }
 
+    /// One element's quantized value (QuantizeLinear's and DynamicQuantizeLinear's rule): the
+    /// definition every vector form reproduces bit for bit.
+    @inline(__always)
+    package static func quantized<Q: FixedWidthInteger>(_ v: Float, scale: Float, zero: Float, as _: Q.Type) -> Q {
+        saturate((v / scale).rounded(.toNearestOrEven) + zero, Q.self)
+    }
+
     @_specialize(where Q == Int8)
     @_specialize(where Q == UInt8)
     package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Float>, scale: UnsafePointer<Float>,
                                                        zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                        into y: UnsafeMutablePointer<Q>) {
-        mapElements(x, scale: scale, zeroPoint: zeroPoint, layout: layout, into: y) { v, s, z in
-            saturate((v / s).rounded(.toNearestOrEven) + z, Q.self)
+        layout.forEachRun { offset, p, n, step in
+            if step == 0 {
+                quantize(x + offset, count: n, scale: scale[p], zero: Float(zeroPoint?[p] ?? 0), into: y + offset)
+            } else {
+                for i in 0..<n {
+                    let j = p + i * step
+                    y[offset + i] = quantized(x[offset + i], scale: scale[j], zero: Float(zeroPoint?[j] ?? 0), as: Q.self)
+                }
+            }
         }
+    }
+
+    /// `count` elements with one scale and zero point, on CInferSIMD at this thread's SIMD level
+    /// for 8-bit Q (bit-identical to `quantized`), else the Swift loop.
+    @_specialize(where Q == Int8)
+    @_specialize(where Q == UInt8)
+    package static func quantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Float>, count: Int, scale: Float, zero: Float,
+                                                       into y: UnsafeMutablePointer<Q>) {
+        let level = Q.bitWidth == 8 ? SIMDKernels.level : .baseline
+        guard level > .baseline else {
+            for i in 0..<count { y[i] = quantized(x[i], scale: scale, zero: zero, as: Q.self) }
+            return
+        }
+        let run = level == .avx512 ? cinfer_quantize_linear_avx512 : cinfer_quantize_linear_avx2
+        run(x, count, scale, zero, Q.isSigned ? 1 : 0, y)
     }
 
     /// int32 input: divided in Double (numpy promotes int32 / float32 to float64).
@@ -81,25 +112,19 @@ package enum LinearQuantization {
     package static func dequantize<Q: FixedWidthInteger>(_ x: UnsafePointer<Q>, scale: UnsafePointer<Float>,
                                                          zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
                                                          into y: UnsafeMutablePointer<Float>) {
-        mapElements(x, scale: scale, zeroPoint: zeroPoint, layout: layout, into: y) { q, s, z in (Float(q) - z) * s }
-    }
-
-    /// `y[e] = transform(x[e], scale, zero point as Float)` with element e's parameters from
-    /// `layout`; a run sharing one scale and zero point reads them once.
-    @inline(__always)
-    private static func mapElements<X, Y, Q: FixedWidthInteger>(_ x: UnsafePointer<X>, scale: UnsafePointer<Float>,
-                                                              zeroPoint: UnsafePointer<Q>?, layout: QuantizationLayout,
-                                                              into y: UnsafeMutablePointer<Y>,
-                                                              _ transform: (X, Float, Float) -> Y) {
+        // 8-bit runs sharing one scale go to CInferSIMD: the same subtraction, then product.
+        let level = Q.bitWidth == 8 ? SIMDKernels.level : .baseline
+        let run = level == .avx512 ? cinfer_dequantize_linear_avx512 : cinfer_dequantize_linear_avx2
         layout.forEachRun { offset, p, n, step in
             let src = x + offset, dst = y + offset
             if step == 0 {
                 let s = scale[p], z = Float(zeroPoint?[p] ?? 0)
-                for i in 0..<n { dst[i] = transform(src[i], s, z) }
+                if level > .baseline { run(src, n, s, z, Q.isSigned ? 1 : 0, dst); return }
+                for i in 0..<n { dst[i] = (Float(src[i]) - z) * s }
             } else {
                 for i in 0..<n {
                     let j = p + i * step
-                    dst[i] = transform(src[i], scale[j], Float(zeroPoint?[j] ?? 0))
+                    dst[i] = (Float(src[i]) - Float(zeroPoint?[j] ?? 0)) * scale[j]
                 }
             }
         }
@@ -110,8 +135,7 @@ package enum LinearQuantization {
         var lo: Float = 0, hi: Float = 0
         for i in 0..<count { lo = min(lo, x[i]); hi = max(hi, x[i]) }
         let (scale, zp) = dynamicParameters(lo: lo, hi: hi)
-        let z = Float(zp)
-        for i in 0..<count { y[i] = dynamicQuantized(x[i], scale: scale, zero: z) }
+        quantize(x, count: count, scale: scale, zero: Float(zp), into: y)
         return (scale, zp)
     }
 
@@ -120,12 +144,5 @@ package enum LinearQuantization {
     package static func dynamicParameters(lo: Float, hi: Float) -> (scale: Float, zero: UInt8) {
         let scale = (hi == lo ? 1 : hi - lo) / 255
         return (scale, saturate((0 - lo / scale).rounded(.toNearestOrEven), UInt8.self))
-    }
-
-    /// One element under DynamicQuantizeLinear's rule: x / scale rounded to nearest even, plus
-    /// the zero point, saturated to uint8.
-    @inline(__always)
-    package static func dynamicQuantized(_ x: Float, scale: Float, zero: Float) -> UInt8 {
-        saturate((x / scale).rounded(.toNearestOrEven) + zero, UInt8.self)
     }
 }

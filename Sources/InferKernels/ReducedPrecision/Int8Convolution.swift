@@ -9,7 +9,9 @@
 /// in (c, kd, kh, kw) order, the zero point where the window lies in the padding) is a row of
 /// A, and Wᵀ, packed once, is B. Positions go in tiles small enough for the core's cache: each
 /// tile's patches are built, multiplied and transposed into Y's planes in one go, and each
-/// thread takes a run of tiles with scratch of its own.
+/// thread takes a run of tiles with scratch of its own. When the model quantizes Y next (a QDQ
+/// model's `Conv -> QuantizeLinear`), the tile is quantized where it is, in cache, and Y is
+/// written as bytes: the float Y is never stored.
 package final class Int8Convolution: @unchecked Sendable {
     package let inChannels: Int
     package let outChannels: Int
@@ -24,6 +26,8 @@ package final class Int8Convolution: @unchecked Sendable {
     private let patches: UnsafeMutablePointer<UInt8>
     /// Per part: the tile's `[tileRows, outChannels]` product.
     private let products: UnsafeMutablePointer<Float>
+    /// Per part: that product quantized, when Y is 8-bit.
+    private let quantizedProducts: UnsafeMutablePointer<UInt8>
     /// `tileRows` copies of the input scale and zero point: the GEMM takes them per row.
     private let rowScales: UnsafeMutablePointer<Float>
     private let rowZeros: UnsafeMutablePointer<Int32>
@@ -50,6 +54,8 @@ package final class Int8Convolution: @unchecked Sendable {
         patches.initialize(repeating: 0, count: parts * rows * weights.depth)
         products = .allocate(capacity: parts * rows * outChannels)
         products.initialize(repeating: 0, count: parts * rows * outChannels)
+        quantizedProducts = .allocate(capacity: parts * rows * outChannels)
+        quantizedProducts.initialize(repeating: 0, count: parts * rows * outChannels)
         rowScales = .allocate(capacity: rows)
         rowScales.initialize(repeating: inputScale, count: rows)
         rowZeros = .allocate(capacity: rows)
@@ -59,14 +65,47 @@ package final class Int8Convolution: @unchecked Sendable {
     deinit {
         patches.deallocate()
         products.deallocate()
+        quantizedProducts.deallocate()
         rowScales.deallocate()
         rowZeros.deallocate()
     }
 
-    /// input `[batch, inChannels, in...]` uint8, output `[batch, outChannels, out...]` float,
-    /// plus `bias[m]` (outChannels floats) when given.
-    package func run(input: UnsafePointer<UInt8>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                     batch: Int, threads: Int) {
+    /// Where Y goes: floats, or QuantizeLinear's bytes with Y's scale and zero point.
+    package enum Output {
+        case float(UnsafeMutablePointer<Float>)
+        case uint8(UnsafeMutablePointer<UInt8>, scale: Float, zero: UInt8)
+        case int8(UnsafeMutablePointer<Int8>, scale: Float, zero: Int8)
+    }
+
+    /// input `[batch, inChannels, in...]` uint8, output `[batch, outChannels, out...]`, plus
+    /// `bias[m]` (outChannels floats) when given.
+    package func run(input: UnsafePointer<UInt8>, bias: UnsafePointer<Float>?, output: Output, batch: Int, threads: Int) {
+        switch output {
+        case .float(let y): run(input, bias, y, batch, threads) { _, product, rows, planes in
+            Self.transpose(product, rows: rows, columns: self.outChannels, into: planes, planeStride: self.geometry.outputSize)
+        }
+        case .uint8(let y, let scale, let zero): runQuantized(input, bias, y, scale, Float(zero), batch, threads)
+        case .int8(let y, let scale, let zero): runQuantized(input, bias, y, scale, Float(zero), batch, threads)
+        }
+    }
+
+    private func runQuantized<Q: FixedWidthInteger>(_ input: UnsafePointer<UInt8>, _ bias: UnsafePointer<Float>?,
+                                                    _ y: UnsafeMutablePointer<Q>, _ scale: Float, _ zero: Float,
+                                                    _ batch: Int, _ threads: Int) {
+        let m = outChannels
+        run(input, bias, y, batch, threads) { part, product, rows, planes in
+            // Quantized into the part's byte scratch while the product is in cache, then transposed.
+            let bytes = UnsafeMutableRawPointer(self.quantizedProducts + part * self.tileRows * m).assumingMemoryBound(to: Q.self)
+            LinearQuantization.quantize(UnsafePointer(product), count: rows * m, scale: scale, zero: zero, into: bytes)
+            Self.transpose(bytes, rows: rows, columns: m, into: planes, planeStride: self.geometry.outputSize)
+        }
+    }
+
+    /// The tiles of every image, `store(part, product, rows, planes)` writing each tile's
+    /// `[rows, m]` product (in part `part`'s scratch) to Y's planes from the tile's first position on.
+    private func run<Y>(_ input: UnsafePointer<UInt8>, _ bias: UnsafePointer<Float>?, _ output: UnsafeMutablePointer<Y>,
+                        _ batch: Int, _ threads: Int,
+                        store: (Int, UnsafeMutablePointer<Float>, Int, UnsafeMutablePointer<Y>) -> Void) {
         let g = geometry, positions = g.outputSize, m = outChannels
         guard positions > 0, m > 0 else { return }
         let tiles = (positions + tileRows - 1) / tileRows
@@ -80,13 +119,19 @@ package final class Int8Convolution: @unchecked Sendable {
                     buildPatches(x, positions: first..<first + rows, into: tile)
                     kernel.gemm(tile, rows, weights.depth, rowScales, rowZeros, weights.storage, weights.columnSums,
                                 weights.columnScales, bias, m, 0, weights.panels, product, m)
-                    // [rows, m] -> m planes of Y.
-                    for channel in 0..<m {
-                        let plane = y + channel * positions + first
-                        for r in 0..<rows { plane[r] = product[r * m + channel] }
-                    }
+                    store(part, product, rows, y + first)
                 }
             }
+        }
+    }
+
+    /// `[rows, columns]` -> `columns` planes `planeStride` apart, `rows` values each.
+    @inline(__always)
+    private static func transpose<T>(_ tile: UnsafeMutablePointer<T>, rows: Int, columns: Int, into planes: UnsafeMutablePointer<T>,
+                                     planeStride: Int) {
+        for column in 0..<columns {
+            let plane = planes + column * planeStride
+            for r in 0..<rows { plane[r] = tile[r * columns + column] }
         }
     }
 

@@ -121,7 +121,7 @@ package enum Int8Gemm {
             let z = Float(zero)
             for i in 0..<m {
                 let row = scratch.rows + i * depth
-                for j in 0..<k { row[j] = LinearQuantization.dynamicQuantized(a[i * lda + j], scale: scale, zero: z) }
+                for j in 0..<k { row[j] = LinearQuantization.quantized(a[i * lda + j], scale: scale, zero: z, as: UInt8.self) }
                 for j in k..<depth { row[j] = 0 }
             }
         }

@@ -11,7 +11,10 @@ import InferIR
 /// point; Wq a constant int8 weight with zero points absent or all 0 (symmetric) and w_scale a
 /// constant scalar or one per output channel (axis 0); B absent or a constant float (a QDQ
 /// model's int32 bias, dequantized by the canonicalization); group 1. The DequantizeLinear of
-/// x stays while another node reads it. `--explain` says why a convolution was left alone.
+/// x stays while another node reads it. When y's only reader is a QuantizeLinear with one
+/// constant scale and zero point (what quantize_static puts after every convolution), that
+/// goes in too (`Int8Conv`'s Y_scale, Y_zero_point): the convolution writes the bytes the next
+/// layer reads, not floats. `--explain` says why a convolution was left alone.
 package struct FuseQuantizedConvolution: Pass {
     package let name = "fuse-quantized-conv"
     package init() {}
@@ -31,20 +34,45 @@ package struct FuseQuantizedConvolution: Pass {
                     ? [Float](repeating: found.weightScale[0], count: found.outChannels) : found.weightScale
                 let scaleName = rewriter.addInitializer("\(found.weight)_channel_scale", Tensor(shape: [found.outChannels], exactly: scales),
                                                         in: view.graph)
+                var inputs = [found.input, found.weight, found.bias ?? "", scaleName, found.inputScale, found.inputZero]
+                var (nodes, root, outputs) = (Set([i]), i, node.outputs)
+                if let (q, quantize) = requantization(of: node, view) {
+                    inputs += [quantize.inputs[1], quantize.inputs.count > 2 ? quantize.inputs[2] : ""]
+                    (nodes, root, outputs) = ([i, q], q, quantize.outputs)
+                }
                 var fused = Node(name: node.name, opType: "Int8Conv", domain: LinearFusionMatching.domain,
-                                 inputs: [found.input, found.weight, found.bias ?? "", scaleName, found.inputScale, found.inputZero],
-                                 outputs: node.outputs)
+                                 inputs: inputs, outputs: outputs)
                 for key in ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] {
                     if let value = node.attributes[key] { fused.attributes[key] = value }
                 }
-                if rewriter.replace([i], root: i, with: fused) {
-                    context.applied(Self.kind, by: self, at: node, nodes: 1, into: fused)
+                if rewriter.replace(nodes, root: root, with: fused) {
+                    context.applied(Self.kind, by: self, at: node, nodes: nodes.count, into: fused)
                 }
             }
         }
         guard try rewriter.apply(to: &model, context: context) else { return false }
         LinearFusionMatching.importDomain(&model)
         return true
+    }
+
+    /// The QuantizeLinear that is the convolution's only reader, when it quantizes per tensor
+    /// with constants: one float scale, and a uint8 or int8 zero point (or none: uint8).
+    private func requantization(of conv: Node, _ view: FusionPatternView) -> (Int, Node)? {
+        guard let (q, quantize) = view.soleReader(of: conv.outputs[0], ["QuantizeLinear"]),
+              quantize.inputs.count >= 2, quantize.inputs[0] == conv.outputs[0],
+              let scale = view.graph.constant(quantize.inputs[1]), scale.dtype == .float32, scale.count == 1,
+              ((try? quantize.int("block_size", default: 0)) ?? 0) == 0 else { return nil }
+        if quantize.inputs.count > 2, !quantize.inputs[2].isEmpty {
+            guard let zero = view.graph.constant(quantize.inputs[2]), zero.count == 1,
+                  zero.dtype == .uint8 || zero.dtype == .int8 else { return nil }
+        }
+        // QuantizeLinear 21's output_dtype attribute may name another type than the zero point's.
+        if let dtype = try? quantize.int("output_dtype", default: 0), dtype != 0 {
+            let expected = quantize.inputs.count > 2 && !quantize.inputs[2].isEmpty
+                ? view.graph.constant(quantize.inputs[2])?.dtype : DType.uint8
+            guard let expected, DType(onnxCode: dtype) == expected else { return nil }
+        }
+        return (q, quantize)
     }
 
     private struct Match {

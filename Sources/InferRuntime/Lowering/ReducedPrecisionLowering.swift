@@ -53,13 +53,14 @@ package enum ReducedPrecisionLowering {
 
     static let int8Conv = KernelBinding.prepared("Int8Conv", domain: ReducedPrecisionOperators.domain) { ctx in
         let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
-        guard x.dtype == .uint8, w.dtype == .int8, y.dtype == .float32 else {
-            throw ctx.error(.unsupportedDType, "Int8Conv needs X uint8, W int8 and Y float, got X \(x.dtype), W \(w.dtype), Y \(y.dtype)")
+        let outputType = try ReducedPrecisionOperators.int8ConvOutputType(ctx.shapeContext)
+        guard x.dtype == .uint8, w.dtype == .int8, y.dtype == outputType else {
+            throw ctx.error(.unsupportedDType, "Int8Conv needs X uint8, W int8 and Y \(outputType), got X \(x.dtype), W \(w.dtype), Y \(y.dtype)")
         }
-        guard [1, 3, 4, 5].allSatisfy(ctx.inputValuesFixed) else {
-            throw ctx.error(.invalidModel, "Int8Conv needs W, W_scale, X_scale and X_zero_point constant")
+        guard [1, 3, 4, 5, 6, 7].allSatisfy(ctx.inputValuesFixed) else {
+            throw ctx.error(.invalidModel, "Int8Conv needs W, W_scale, X_scale, X_zero_point, Y_scale and Y_zero_point constant")
         }
-        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx.shapeContext, x: 0, w: 1, bias: nil, output: .float32),
+        guard let resolved = try QuantizationOperators.resolveIntegerConv(ctx.shapeContext, x: 0, w: 1, bias: nil, output: outputType),
               resolved.outputType.staticDims == y.shape else {
             throw ctx.error(.invalidShape, "output \(y.shape) does not match the convolution of X \(x.shape) by W \(w.shape)")
         }
@@ -79,7 +80,21 @@ package enum ReducedPrecisionLowering {
         let conv = Int8Convolution(weights: w.pointer(as: Int8.self), weightScales: scales.pointer(as: Float.self), inChannels: c,
                                    outChannels: m, geometry: geometry, inputScale: xScale.pointer(as: Float.self)[0],
                                    inputZero: xZero.pointer(as: UInt8.self)[0], threads: ctx.threads)
-        let input = UnsafePointer(x.pointer(as: UInt8.self)), output = y.pointer(as: Float.self)
+        let output: Int8Convolution.Output
+        if let yScale = ctx.optionalInput(6) {
+            let yZero = ctx.optionalInput(7)
+            guard yScale.dtype == .float32, yScale.count == 1, yZero?.count ?? 1 == 1 else {
+                throw ctx.error(.invalidShape, "Y_scale and Y_zero_point must be one value each, got \(yScale.shape), \(yZero?.shape ?? [])")
+            }
+            let scale = yScale.pointer(as: Float.self)[0]
+            switch y.dtype {
+            case .int8: output = .int8(y.pointer(as: Int8.self), scale: scale, zero: yZero?.pointer(as: Int8.self)[0] ?? 0)
+            default: output = .uint8(y.pointer(as: UInt8.self), scale: scale, zero: yZero?.pointer(as: UInt8.self)[0] ?? 0)
+            }
+        } else {
+            output = .float(y.pointer(as: Float.self))
+        }
+        let input = UnsafePointer(x.pointer(as: UInt8.self))
         let biasPointer = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
         let (batch, threads) = (x.shape[0], ctx.threads)
         return { conv.run(input: input, bias: biasPointer, output: output, batch: batch, threads: threads) }
