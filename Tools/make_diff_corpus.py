@@ -328,6 +328,24 @@ def qdq_conv(shape, kernel, channels_out, per_channel=True, bias=True, weight_ze
     return build
 
 
+def qdq_add(shape, shared_input=False):
+    """Add(DequantizeLinear(a), DequantizeLinear(b)) -> QuantizeLinear -> DequantizeLinear, a QDQ
+    model's residual add (fuse-quantized-add), each side with its own calibrated scale; with
+    `shared_input` a Mul also reads the dequantized a, so that DequantizeLinear must stay."""
+    def build(name):
+        n = Net(name, opset=19)
+        a = quantize_activation(n, n.input("a", shape), n.feeds["a"], "a")
+        b_values = n.rng.standard_normal(shape).astype(np.float32) * 3 + 1
+        b = quantize_activation(n, n.input("b", shape, values=b_values), b_values, "b")
+        y = n.op("Add", [a, b])
+        y = quantize_activation(n, y, reference_output(n, y), "y")
+        if shared_input:
+            y = n.op("Mul", [y, a])
+        n.output(n.op("Identity", [y], out="y"))
+        return n
+    return build
+
+
 def qdq_conv_cases() -> dict:
     return {
         # fuse-quantized-conv -> Int8Conv: per-channel and per-tensor weight scales, int32 bias or
@@ -339,6 +357,9 @@ def qdq_conv_cases() -> dict:
         "qdq_conv_1d": qdq_conv([1, 4, 30], [5], 6, pads=[2, 1], strides=[2]),
         # ... and the QuantizeLinear after it: Int8Conv writes uint8.
         "qdq_conv_requantized": qdq_conv([1, 8, 9, 9], [3, 3], 16, pads=[1, 1, 1, 1], requantized=True),
+        # fuse-quantized-add: a residual add between quantized tensors, alone and with a shared side.
+        "qdq_add": qdq_add([2, 5, 7, 9]),
+        "qdq_add_shared_input": qdq_add([1, 3, 40, 41], shared_input=True),
         # Left to DequantizeLinear + float Conv (--explain says why): grouped, asymmetric weights.
         "qdq_conv_grouped": qdq_conv([1, 6, 8, 8], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
         "qdq_conv_asymmetric_weights": qdq_conv([1, 4, 8, 8], [3, 3], 4, weight_zero_point=3, pads=[1, 1, 1, 1]),

@@ -22,10 +22,16 @@
 /// `Y_scale` (input 6, one float) and `Y_zero_point` (input 7, one uint8 or int8), Y is
 /// `QuantizeLinear(Conv(...), Y_scale, Y_zero_point)` instead: the QDQ model's next
 /// QuantizeLinear fused, Y of Y_zero_point's type (uint8 without it).
+///
+/// `QuantizedAdd(A, A_scale, A_zero_point, B, B_scale, B_zero_point, Y_scale, Y_zero_point)`:
+/// Y = QuantizeLinear(DequantizeLinear(A) + DequantizeLinear(B)), every scale one float and
+/// every zero point one value of A's type; A, B and Y one shape and one 8-bit type. What a QDQ
+/// model's residual `DequantizeLinear, DequantizeLinear -> Add -> QuantizeLinear` becomes
+/// (`fuse-quantized-add`).
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
-    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul, int8Conv]
+    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd]
 
     static let bf16MatMul = OperatorSchema("BF16MatMul", domain: domain, since: 1) { ctx in
         let w = try ctx.type(1)
@@ -80,6 +86,24 @@ package enum ReducedPrecisionOperators {
         }
         guard resolved.group == 1 else { throw ctx.error(.unsupportedFeature, "Int8Conv has group 1 only, got \(resolved.group)") }
         return [resolved.outputType]
+    }
+
+    static let quantizedAdd = OperatorSchema("QuantizedAdd", domain: domain, since: 1) { ctx in
+        let a = try ctx.type(0), b = try ctx.type(3)
+        guard a.dtype == .uint8 || a.dtype == .int8, b.dtype == a.dtype else {
+            throw ctx.error(.unsupportedDType, "QuantizedAdd needs A and B of one 8-bit type, got \(a.dtype) and \(b.dtype)")
+        }
+        for (index, name) in [(1, "A_scale"), (2, "A_zero_point"), (4, "B_scale"), (5, "B_zero_point"), (6, "Y_scale"), (7, "Y_zero_point")] {
+            guard ctx.hasInput(index), let t = ctx.inputTypes.count > index ? ctx.inputTypes[index] : nil else {
+                throw ctx.error(.missingInput, "QuantizedAdd needs \(name) (input \(index))")
+            }
+            let want: DType = name.hasSuffix("scale") ? .float32 : a.dtype
+            guard t.dtype == want else { throw ctx.error(.unsupportedDType, "\(name) must be \(want), got \(t.dtype)") }
+        }
+        if let sa = a.shape, let sb = b.shape, sa.count != sb.count || zip(sa, sb).contains(where: { $0.intValue != nil && $1.intValue != nil && $0 != $1 }) {
+            throw ctx.error(.invalidShape, "QuantizedAdd needs A and B of one shape (no broadcasting), got \(sa) and \(sb)")
+        }
+        return [ValueType(dtype: a.dtype, shape: a.shape ?? b.shape)]
     }
 
     /// Int8Conv's Y dtype: float, or with `Y_scale` the quantized type of `Y_zero_point` (uint8 without one).

@@ -6,8 +6,12 @@
 /// Conv compute, up to float rounding.
 ///
 /// The GEMM has the output positions as rows: each position's window (its patch: `depth` bytes
-/// in (c, kd, kh, kw) order, the zero point where the window lies in the padding) is a row of
-/// A, and Wᵀ, packed once, is B. Positions go in tiles small enough for the core's cache: each
+/// in (kd, kh, kw, c) order, the zero point where the window lies in the padding) is a row of
+/// A, and Wᵀ, its K put in that order and packed once, is B. X is first copied channels-last
+/// (one pass over its bytes), so that a patch is a few contiguous copies: C bytes per tap, or
+/// kW·C per kernel row where the row lies inside (built tap-major from NCHW, a patch was one
+/// byte per store, `depth` bytes apart: two thirds of a ResNet-18 layer's time).
+/// Positions go in tiles small enough for the core's cache: each
 /// tile's patches are built, multiplied and transposed into Y's planes in one go, and each
 /// thread takes a run of tiles with scratch of its own. When the model quantizes Y next (a QDQ
 /// model's `Conv -> QuantizeLinear`), the tile is quantized where it is, in cache, and Y is
@@ -28,6 +32,8 @@ package final class Int8Convolution: @unchecked Sendable {
     private let products: UnsafeMutablePointer<Float>
     /// Per part: that product quantized, when Y is 8-bit.
     private let quantizedProducts: UnsafeMutablePointer<UInt8>
+    /// One image of X channels-last: `[positions of X, inChannels]`.
+    private let channelsLast: UnsafeMutablePointer<UInt8>
     /// `tileRows` copies of the input scale and zero point: the GEMM takes them per row.
     private let rowScales: UnsafeMutablePointer<Float>
     private let rowZeros: UnsafeMutablePointer<Int32>
@@ -44,7 +50,18 @@ package final class Int8Convolution: @unchecked Sendable {
         let k = inChannels * geometry.kernelSize
         precondition(k <= Self.maximumDepth, "int8 convolution depth \(k) exceeds \(Self.maximumDepth)")
         (self.inChannels, self.outChannels, self.geometry, self.inputZero, self.kernel) = (inChannels, outChannels, geometry, inputZero, kernel)
-        weights = PackedInt8Matrix(values: w, scales: weightScales, k: k, n: outChannels, transposed: true)
+        // W [M, C, taps] -> [M, taps, C], the patches' order.
+        let taps = geometry.kernelSize
+        var reordered = [Int8](repeating: 0, count: outChannels * k)
+        for m in 0..<outChannels {
+            for c in 0..<inChannels {
+                for t in 0..<taps { reordered[(m * taps + t) * inChannels + c] = w[(m * inChannels + c) * taps + t] }
+            }
+        }
+        weights = reordered.withUnsafeBufferPointer {
+            PackedInt8Matrix(values: $0.baseAddress!, scales: weightScales, k: k, n: outChannels, transposed: true)
+        }
+        channelsLast = .allocate(capacity: max(1, inChannels * geometry.inputSize))
         // About 96 KB of patches and products per tile: they stay in L2 between the three steps.
         let bytesPerRow = weights.depth + 4 * outChannels
         self.tileRows = max(1, min(geometry.outputSize, tileRows ?? max(16, 96 * 1024 / max(1, bytesPerRow))))
@@ -66,6 +83,7 @@ package final class Int8Convolution: @unchecked Sendable {
         patches.deallocate()
         products.deallocate()
         quantizedProducts.deallocate()
+        channelsLast.deallocate()
         rowScales.deallocate()
         rowZeros.deallocate()
     }
@@ -111,12 +129,13 @@ package final class Int8Convolution: @unchecked Sendable {
         let tiles = (positions + tileRows - 1) / tileRows
         let work = positions * m * weights.k
         for n in 0..<batch {
-            let x = input + n * inChannels * g.inputSize, y = output + n * m * positions
+            let y = output + n * m * positions
+            toChannelsLast(input + n * inChannels * g.inputSize, threads: threads)
             ParallelFor.runParts(count: tiles, work: work, threads: min(threads, parts)) { part, range in
                 let tile = patches + part * tileRows * weights.depth, product = products + part * tileRows * m
                 for t in range {
                     let first = t * tileRows, rows = min(tileRows, positions - first)
-                    buildPatches(x, positions: first..<first + rows, into: tile)
+                    buildPatches(positions: first..<first + rows, into: tile)
                     kernel.gemm(tile, rows, weights.depth, rowScales, rowZeros, weights.storage, weights.columnSums,
                                 weights.columnScales, bias, m, 0, weights.panels, product, m)
                     store(part, product, rows, y + first)
@@ -135,38 +154,55 @@ package final class Int8Convolution: @unchecked Sendable {
         }
     }
 
-    /// The patches of output positions `positions` (row r = position lowerBound + r), column
-    /// ((c * kD + kd) * kH + kh) * kW + kw of each, the zero point where the tap is padding.
-    private func buildPatches(_ x: UnsafePointer<UInt8>, positions: Range<Int>, into tile: UnsafeMutablePointer<UInt8>) {
-        let g = geometry, depth = weights.depth, zero = inputZero
-        for c in 0..<inChannels {
-            let plane = x + c * g.inputSize
+    /// One image `[inChannels, positions]` -> `channelsLast` `[positions, inChannels]`, in blocks
+    /// of 64 positions (reads along X's rows, the writes a block's few KB in L1).
+    private func toChannelsLast(_ x: UnsafePointer<UInt8>, threads: Int) {
+        let c = inChannels, size = geometry.inputSize, out = channelsLast
+        let blocks = (size + 63) / 64
+        ParallelFor.run(count: blocks, work: c * size, threads: threads) { range in
+            for block in range {
+                let start = block * 64, end = min(size, start + 64)
+                for channel in 0..<c {
+                    let plane = x + channel * size
+                    for s in start..<end { out[s * c + channel] = plane[s] }
+                }
+            }
+        }
+    }
+
+    /// The patches of output positions `positions` (row r = position lowerBound + r) from
+    /// `channelsLast`: column ((kd * kH + kh) * kW + kw) * C + c of each, the zero point where
+    /// the tap is padding.
+    private func buildPatches(positions: Range<Int>, into tile: UnsafeMutablePointer<UInt8>) {
+        let g = geometry, c = inChannels, depth = weights.depth, zero = inputZero, x = UnsafePointer(channelsLast)
+        let span = g.kW * c   // one kernel row's taps: contiguous in X when dW is 1 and the row lies inside
+        for p in positions {
+            var dst = tile + (p - positions.lowerBound) * depth
+            let ow = p % g.outW, rest = p / g.outW, oh = rest % g.outH, od = rest / g.outH
+            let iw0 = ow * g.sW - g.pW
+            let wholeRow = iw0 >= 0 && iw0 + (g.kW - 1) * g.dW < g.inW
             for kd in 0..<g.kD {
+                let id = od * g.sD - g.pD + kd * g.dD
                 for kh in 0..<g.kH {
-                    for kw in 0..<g.kW {
-                        let column = ((c * g.kD + kd) * g.kH + kh) * g.kW + kw
-                        var p = positions.lowerBound
-                        while p < positions.upperBound {
-                            // The part of one output row (od, oh) in the tile: columns ow0..<ow1.
-                            let row = p / g.outW, ow0 = p - row * g.outW
-                            let ow1 = min(g.outW, ow0 + positions.upperBound - p)
-                            let od = row / g.outH, oh = row - od * g.outH
-                            let id = od * g.sD - g.pD + kd * g.dD, ih = oh * g.sH - g.pH + kh * g.dH
-                            var dst = tile + (p - positions.lowerBound) * depth + column
-                            if id < 0 || id >= g.inD || ih < 0 || ih >= g.inH {
-                                for _ in ow0..<ow1 { dst.pointee = zero; dst += depth }
-                            } else {
-                                let source = plane + (id * g.inH + ih) * g.inW
-                                var iw = ow0 * g.sW - g.pW + kw * g.dW
-                                for _ in ow0..<ow1 {
-                                    dst.pointee = iw >= 0 && iw < g.inW ? source[iw] : zero
-                                    dst += depth
-                                    iw += g.sW
+                    let ih = oh * g.sH - g.pH + kh * g.dH
+                    if id < 0 || id >= g.inD || ih < 0 || ih >= g.inH {
+                        dst.update(repeating: zero, count: span)
+                    } else {
+                        let row = x + (id * g.inH + ih) * g.inW * c
+                        if wholeRow && g.dW == 1 {
+                            dst.update(from: row + iw0 * c, count: span)
+                        } else {
+                            for kw in 0..<g.kW {
+                                let iw = iw0 + kw * g.dW
+                                if iw >= 0 && iw < g.inW {
+                                    (dst + kw * c).update(from: row + iw * c, count: c)
+                                } else {
+                                    (dst + kw * c).update(repeating: zero, count: c)
                                 }
                             }
-                            p += ow1 - ow0
                         }
                     }
+                    dst += span
                 }
             }
         }

@@ -8,7 +8,7 @@ import InferKernels
 /// Int8Conv's input is already quantized (a QDQ model's uint8 activations).
 package enum ReducedPrecisionLowering {
     /// The GEMMs write every output element, so static plans skip zeroing their outputs.
-    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul, int8Conv]
+    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd]
 
     static let bf16MatMul = KernelBinding.prepared("BF16MatMul", domain: ReducedPrecisionOperators.domain) { ctx in
         let w = try ctx.input(1)
@@ -98,6 +98,38 @@ package enum ReducedPrecisionLowering {
         let biasPointer = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
         let (batch, threads) = (x.shape[0], ctx.threads)
         return { conv.run(input: input, bias: biasPointer, output: output, batch: batch, threads: threads) }
+    }
+
+    static let quantizedAdd = KernelBinding.prepared("QuantizedAdd", domain: ReducedPrecisionOperators.domain) { ctx in
+        let a = try ctx.input(0), b = try ctx.input(3), y = ctx.outputs[0]
+        guard a.dtype == b.dtype, a.dtype == y.dtype, a.dtype == .uint8 || a.dtype == .int8 else {
+            throw ctx.error(.unsupportedDType, "QuantizedAdd needs A, B and Y of one 8-bit type, got \(a.dtype), \(b.dtype), \(y.dtype)")
+        }
+        guard a.shape == b.shape, a.shape == y.shape else {
+            throw ctx.error(.invalidShape, "QuantizedAdd needs A, B and Y of one shape, got \(a.shape), \(b.shape), \(y.shape)")
+        }
+        guard [1, 2, 4, 5, 6, 7].allSatisfy(ctx.inputValuesFixed) else {
+            throw ctx.error(.invalidModel, "QuantizedAdd needs its scales and zero points constant")
+        }
+        var scales: [Float] = []
+        for index in [1, 4, 6] {
+            let t = try ctx.input(index)
+            guard t.dtype == .float32, t.count == 1 else { throw ctx.error(.invalidShape, "scale (input \(index)) must be one float, got \(t.dtype)\(t.shape)") }
+            scales.append(t.pointer(as: Float.self)[0])
+        }
+        let zeros = try [2, 5, 7].map { index in
+            let t = try ctx.input(index)
+            guard t.dtype == a.dtype, t.count == 1 else { throw ctx.error(.invalidShape, "zero point (input \(index)) must be one \(a.dtype), got \(t.dtype)\(t.shape)") }
+            return t
+        }
+        let (count, threads) = (y.count, ctx.threads)
+        func prepared<Q: FixedWidthInteger & TensorScalar>(_: Q.Type) -> PreparedKernel {
+            let pa = QuantizedAdd.Operand(UnsafePointer(a.pointer(as: Q.self)), scale: scales[0], zero: zeros[0].pointer(as: Q.self)[0])
+            let pb = QuantizedAdd.Operand(UnsafePointer(b.pointer(as: Q.self)), scale: scales[1], zero: zeros[1].pointer(as: Q.self)[0])
+            let (scale, zero, out) = (scales[2], zeros[2].pointer(as: Q.self)[0], y.pointer(as: Q.self))
+            return { QuantizedAdd.run(pa, pb, count: count, scale: scale, zero: zero, into: out, threads: threads) }
+        }
+        return a.dtype == .uint8 ? prepared(UInt8.self) : prepared(Int8.self)
     }
 
     /// What both GEMMs share around their multiply: A and Y checked against `[K, N]`, the bias
