@@ -1,3 +1,4 @@
+import CInferSIMD
 import Foundation
 import Testing
 import InferIR
@@ -173,5 +174,23 @@ import InferIR
         #expect(wrongUnsigned.isEmpty, "\(kernel) \(l): \(wrongUnsigned.count) of \(y.count) uint8 outputs differ, first at \(wrongUnsigned.prefix(1))")
         #expect(wrongSigned.isEmpty, "\(kernel) \(l): \(wrongSigned.count) of \(y.count) int8 outputs differ, first at \(wrongSigned.prefix(1))")
         #expect(Set(wantUnsigned).count > 20, "\(l): the quantized reference is nearly constant, so it proves little")
+    }
+
+    /// The byte transpose both reshuffles use (16x16 SSE2 blocks, scalar edges), against the
+    /// definition, for shapes with and without whole blocks and strides wider than the matrix.
+    @Test func byteTransposeMovesEveryByte() {
+        var rng = SplitMix64(seed: 5)
+        for (rows, cols) in [(0, 5), (1, 1), (16, 16), (17, 33), (48, 16), (15, 70), (100, 3)] {
+            let (srcStride, dstStride) = (cols + 3, rows + 5)
+            let src = (0..<(rows * srcStride)).map { _ in UInt8(rng.below(256)) }
+            var dst = [UInt8](repeating: 0xEE, count: max(1, cols * dstStride))
+            cinfer_transpose_bytes(src, rows, cols, srcStride, &dst, dstStride)
+            var wrong = 0
+            for r in 0..<rows { for c in 0..<cols where dst[c * dstStride + r] != src[r * srcStride + c] { wrong += 1 } }
+            #expect(wrong == 0, "\(rows)x\(cols): \(wrong) bytes misplaced")
+            // Bytes outside the matrix in dst are left alone.
+            let untouched = (0..<cols).allSatisfy { c in (rows..<dstStride).allSatisfy { dst[c * dstStride + $0] == 0xEE } }
+            #expect(untouched, "\(rows)x\(cols): wrote past a column")
+        }
     }
 }

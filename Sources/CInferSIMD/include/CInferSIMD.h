@@ -4,6 +4,8 @@
 #ifndef CINFERSIMD_H
 #define CINFERSIMD_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -75,6 +77,10 @@ void cinfer_quantize_linear_avx2(const float *x, long count, float scale, float 
 /// non-zero) or uint8 bytes, as LinearQuantization.dequantize computes it. Forms as above.
 void cinfer_dequantize_linear_avx512(const void *x, long count, float scale, float zero, int isSigned, float *y);
 void cinfer_dequantize_linear_avx2(const void *x, long count, float scale, float zero, int isSigned, float *y);
+
+/// dst[c * dstStride + r] = src[r * srcStride + c] for r < rows, c < cols: a byte matrix
+/// transposed, 16x16 blocks on SSE2 (any x86-64 CPU; scalar elsewhere). src and dst must not overlap.
+void cinfer_transpose_bytes(const uint8_t *src, long rows, long cols, long srcStride, uint8_t *dst, long dstStride);
 
 /// A 2-D window: input and output plane sizes, kernel, strides, dilations, leading pads.
 struct cinfer_window {

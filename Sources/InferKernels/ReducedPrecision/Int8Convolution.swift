@@ -1,3 +1,5 @@
+import CInferSIMD
+
 /// A convolution (group 1, 1 to 3 spatial dims) of uint8 activations by int8 weights on the
 /// int8 GEMM, with a float result. The activations have one scale and zero point fixed when
 /// the plan is made (static quantization: what a QDQ model's `DequantizeLinear(x) -> Conv`
@@ -115,7 +117,8 @@ package final class Int8Convolution: @unchecked Sendable {
             // Quantized into the part's byte scratch while the product is in cache, then transposed.
             let bytes = UnsafeMutableRawPointer(self.quantizedProducts + part * self.tileRows * m).assumingMemoryBound(to: Q.self)
             LinearQuantization.quantize(UnsafePointer(product), count: rows * m, scale: scale, zero: zero, into: bytes)
-            Self.transpose(bytes, rows: rows, columns: m, into: planes, planeStride: self.geometry.outputSize)
+            cinfer_transpose_bytes(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), rows, m, m,
+                                   UnsafeMutableRawPointer(planes).assumingMemoryBound(to: UInt8.self), self.geometry.outputSize)
         }
     }
 
@@ -154,19 +157,14 @@ package final class Int8Convolution: @unchecked Sendable {
         }
     }
 
-    /// One image `[inChannels, positions]` -> `channelsLast` `[positions, inChannels]`, in blocks
-    /// of 64 positions (reads along X's rows, the writes a block's few KB in L1).
+    /// One image `[inChannels, positions]` -> `channelsLast` `[positions, inChannels]`, the
+    /// positions split between the threads.
     private func toChannelsLast(_ x: UnsafePointer<UInt8>, threads: Int) {
         let c = inChannels, size = geometry.inputSize, out = channelsLast
-        let blocks = (size + 63) / 64
+        let blocks = (size + 255) / 256
         ParallelFor.run(count: blocks, work: c * size, threads: threads) { range in
-            for block in range {
-                let start = block * 64, end = min(size, start + 64)
-                for channel in 0..<c {
-                    let plane = x + channel * size
-                    for s in start..<end { out[s * c + channel] = plane[s] }
-                }
-            }
+            let start = range.lowerBound * 256, end = min(size, range.upperBound * 256)
+            cinfer_transpose_bytes(x + start, c, end - start, size, out + start * c, c)
         }
     }
 
