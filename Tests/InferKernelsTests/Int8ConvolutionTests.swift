@@ -32,7 +32,9 @@ import InferIR
     static let layers: [Layer] = [
         Layer(channels: 5, outChannels: 7, input: [9, 11], kernel: [3, 3], strides: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1], dilations: [1, 1], batch: 2),
         Layer(channels: 3, outChannels: 17, input: [15, 16], kernel: [7, 7], strides: [2, 2], padsBegin: [3, 3], padsEnd: [3, 3], dilations: [1, 1], tileRows: 5, threads: 2),
+        // Pointwise: C a multiple of 4 (the GEMM reads X's channels-last rows), then not (patches built).
         Layer(channels: 20, outChannels: 16, input: [6, 7], kernel: [1, 1], strides: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1], tileRows: 7),
+        Layer(channels: 6, outChannels: 9, input: [5, 8], kernel: [1, 1], strides: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1], batch: 2, tileRows: 9, threads: 2),
         Layer(channels: 4, outChannels: 3, input: [9, 9], kernel: [1, 1], strides: [2, 2], padsBegin: [0, 0], padsEnd: [0, 0], dilations: [1, 1]),
         Layer(channels: 3, outChannels: 5, input: [10, 10], kernel: [3, 3], strides: [1, 2], padsBegin: [0, 1], padsEnd: [2, 0], dilations: [2, 2], tileRows: 6, threads: 2),
         Layer(channels: 4, outChannels: 6, input: [30], kernel: [5], strides: [2], padsBegin: [2], padsEnd: [1], dilations: [1], batch: 2, tileRows: 4, threads: 2),

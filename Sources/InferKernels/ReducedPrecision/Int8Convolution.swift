@@ -36,6 +36,9 @@ package final class Int8Convolution: @unchecked Sendable {
     private let quantizedProducts: UnsafeMutablePointer<UInt8>
     /// One image of X channels-last: `[positions of X, inChannels]`.
     private let channelsLast: UnsafeMutablePointer<UInt8>
+    /// 1x1, stride 1, no padding, and C a multiple of 4 (a patch row's `depth`): the GEMM reads
+    /// `channelsLast` directly.
+    private let patchesAreInput: Bool
     /// `tileRows` copies of the input scale and zero point: the GEMM takes them per row.
     private let rowScales: UnsafeMutablePointer<Float>
     private let rowZeros: UnsafeMutablePointer<Int32>
@@ -64,6 +67,7 @@ package final class Int8Convolution: @unchecked Sendable {
             PackedInt8Matrix(values: $0.baseAddress!, scales: weightScales, k: k, n: outChannels, transposed: true)
         }
         channelsLast = .allocate(capacity: max(1, inChannels * geometry.inputSize))
+        patchesAreInput = geometry.isPointwise && weights.depth == inChannels
         // About 96 KB of patches and products per tile: they stay in L2 between the three steps.
         let bytesPerRow = weights.depth + 4 * outChannels
         self.tileRows = max(1, min(geometry.outputSize, tileRows ?? max(16, 96 * 1024 / max(1, bytesPerRow))))
@@ -135,10 +139,12 @@ package final class Int8Convolution: @unchecked Sendable {
             let y = output + n * m * positions
             toChannelsLast(input + n * inChannels * g.inputSize, threads: threads)
             ParallelFor.runParts(count: tiles, work: work, threads: min(threads, parts)) { part, range in
-                let tile = patches + part * tileRows * weights.depth, product = products + part * tileRows * m
+                let scratch = patches + part * tileRows * weights.depth, product = products + part * tileRows * m
                 for t in range {
                     let first = t * tileRows, rows = min(tileRows, positions - first)
-                    buildPatches(positions: first..<first + rows, into: tile)
+                    // A pointwise convolution's patches are X's channels-last rows themselves.
+                    let tile = patchesAreInput ? channelsLast + first * weights.depth : scratch
+                    if !patchesAreInput { buildPatches(positions: first..<first + rows, into: tile) }
                     kernel.gemm(tile, rows, weights.depth, rowScales, rowZeros, weights.storage, weights.columnSums,
                                 weights.columnScales, bias, m, 0, weights.panels, product, m)
                     store(part, product, rows, y + first)
