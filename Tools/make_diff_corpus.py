@@ -360,6 +360,10 @@ def qdq_conv_cases() -> dict:
         # fuse-quantized-add: a residual add between quantized tensors, alone and with a shared side.
         "qdq_add": qdq_add([2, 5, 7, 9]),
         "qdq_add_shared_input": qdq_add([1, 3, 40, 41], shared_input=True),
+        # Depthwise 3x3 between quantized tensors (MobileNet's): QuantizedDepthwiseConv, stride 1 and 2.
+        "qdq_conv_depthwise": qdq_conv([1, 8, 10, 11], [3, 3], 8, group=8, pads=[1, 1, 1, 1], requantized=True),
+        "qdq_conv_depthwise_strided": qdq_conv([2, 6, 13, 12], [3, 3], 6, group=6, pads=[1, 1, 1, 1], strides=[2, 2],
+                                               requantized=True),
         # Left to DequantizeLinear + float Conv (--explain says why): grouped, asymmetric weights.
         "qdq_conv_grouped": qdq_conv([1, 6, 8, 8], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
         "qdq_conv_asymmetric_weights": qdq_conv([1, 4, 8, 8], [3, 3], 4, weight_zero_point=3, pads=[1, 1, 1, 1]),

@@ -41,6 +41,17 @@ import InferIR
         #expect(dequantize.inputs[0] == conv.outputs[0], "the DequantizeLinear reads the Int8Conv's bytes")
     }
 
+    /// A depthwise 3x3 between quantized tensors becomes one QuantizedDepthwiseConv (uint8 in,
+    /// uint8 out) reading the weights as the folded float constant.
+    @Test(arguments: ["qdq_conv_depthwise", "qdq_conv_depthwise_strided"])
+    func depthwiseConvolutionsBecomeQuantizedDepthwiseConv(name: String) throws {
+        let (model, _) = try Self.optimized(name)
+        let ops = model.graph.nodes.map(\.opType)
+        #expect(ops == ["QuantizeLinear", "QuantizedDepthwiseConv", "DequantizeLinear"], "\(name): \(ops)")
+        let conv = try #require(model.graph.nodes.first { $0.opType == "QuantizedDepthwiseConv" })
+        #expect(model.graph.initializers[conv.inputs[1]]?.dtype == .float32, "\(name): W is not the folded float weight")
+    }
+
     @Test(arguments: [("qdq_conv_grouped", "group > 1"), ("qdq_conv_asymmetric_weights", "zero point is not a constant 0")])
     func convolutionsTheKernelCannotComputeAreLeftAlone(name: String, reason: String) throws {
         let (model, declined) = try Self.optimized(name)

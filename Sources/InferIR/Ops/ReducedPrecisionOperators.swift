@@ -28,10 +28,16 @@
 /// every zero point one value of A's type; A, B and Y one shape and one 8-bit type. What a QDQ
 /// model's residual `DequantizeLinear, DequantizeLinear -> Add -> QuantizeLinear` becomes
 /// (`fuse-quantized-add`).
+///
+/// `QuantizedDepthwiseConv(X, W, B?, X_scale, X_zero_point, Y_scale, Y_zero_point)` + Conv's
+/// attributes: Y = QuantizeLinear(Conv(DequantizeLinear(X), W, B)) for a depthwise 3x3 window
+/// (group = channels, W float `[C, 1, 3, 3]`: the model's dequantized weights), X uint8 and Y
+/// uint8 or int8 (Y_zero_point's type), each with one scale and zero point. What a QDQ model's
+/// depthwise `DequantizeLinear -> Conv -> QuantizeLinear` becomes (`fuse-quantized-conv`).
 package enum ReducedPrecisionOperators {
     package static let domain = FusedLinearOperators.domain
 
-    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd]
+    package static let schemas: [OperatorSchema] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd, quantizedDepthwiseConv]
 
     static let bf16MatMul = OperatorSchema("BF16MatMul", domain: domain, since: 1) { ctx in
         let w = try ctx.type(1)
@@ -104,6 +110,31 @@ package enum ReducedPrecisionOperators {
             throw ctx.error(.invalidShape, "QuantizedAdd needs A and B of one shape (no broadcasting), got \(sa) and \(sb)")
         }
         return [ValueType(dtype: a.dtype, shape: a.shape ?? b.shape)]
+    }
+
+    static let quantizedDepthwiseConv = OperatorSchema("QuantizedDepthwiseConv", domain: domain, since: 1) { ctx in
+        let x = try ctx.type(0), w = try ctx.type(1)
+        guard x.dtype == .uint8, w.dtype == .float32 else {
+            throw ctx.error(.unsupportedDType, "QuantizedDepthwiseConv needs X uint8 and W float, got X \(x.dtype), W \(w.dtype)")
+        }
+        var yType = DType.uint8
+        for (index, name) in [(3, "X_scale"), (4, "X_zero_point"), (5, "Y_scale"), (6, "Y_zero_point")] {
+            guard ctx.hasInput(index), let t = ctx.inputTypes.count > index ? ctx.inputTypes[index] : nil else {
+                throw ctx.error(.missingInput, "QuantizedDepthwiseConv needs \(name) (input \(index))")
+            }
+            let allowed: [DType] = name.hasSuffix("scale") ? [.float32] : index == 4 ? [.uint8] : [.uint8, .int8]
+            guard allowed.contains(t.dtype) else { throw ctx.error(.unsupportedDType, "\(name) must be \(allowed[0]), got \(t.dtype)") }
+            if index == 6 { yType = t.dtype }
+        }
+        // Conv's own shape rules, on X as the float tensor it stands for.
+        let asFloat = ShapeContext(node: ctx.node, opset: ctx.opset,
+                                   inputTypes: [ValueType(dtype: .float32, shape: x.shape)] + ctx.inputTypes.dropFirst(),
+                                   inputValues: ctx.inputValues)
+        guard let resolved = try ConvolutionOperators.resolveConv(asFloat) else { return [ValueType(dtype: yType, shape: nil)] }
+        if let sw = w.shape, let c = x.shape?[1].intValue, resolved.group != c || sw[0].intValue != c || sw[1].intValue != 1 {
+            throw ctx.error(.unsupportedFeature, "QuantizedDepthwiseConv is depthwise (group = channels = \(c), W [C, 1, k...]), got group \(resolved.group), W \(sw)")
+        }
+        return [ValueType(dtype: yType, shape: resolved.outputType.shape)]
     }
 
     /// Int8Conv's Y dtype: float, or with `Y_scale` the quantized type of `Y_zero_point` (uint8 without one).

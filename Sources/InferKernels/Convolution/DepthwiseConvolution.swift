@@ -66,7 +66,7 @@ package enum DepthwiseConvolution {
     /// is written once. Rows outside the input read a zero row; the interior columns (all three
     /// taps inside) run without checks, the at most one or two border columns on each side with.
     @inline(__always)
-    private static func plane3x3(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: Float,
+    package static func plane3x3(x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: Float,
                                  y: UnsafeMutablePointer<Float>, low: Float, high: Float, zero: UnsafePointer<Float>,
                                  _ g: WindowGeometry) {
         // Clip's order: raise to low, then cap at high (NaN stays NaN; ±inf bounds are the identity).

@@ -14,7 +14,10 @@ import InferIR
 /// x stays while another node reads it. When y's only reader is a QuantizeLinear with one
 /// constant scale and zero point (what quantize_static puts after every convolution), that
 /// goes in too (`Int8Conv`'s Y_scale, Y_zero_point): the convolution writes the bytes the next
-/// layer reads, not floats. `--explain` says why a convolution was left alone.
+/// layer reads, not floats. A depthwise 3x3 convolution (MobileNet's) between a uint8
+/// DequantizeLinear and a QuantizeLinear becomes `QuantizedDepthwiseConv` instead (float
+/// arithmetic on the dequantized weights, one plane at a time in cache). `--explain` says why a
+/// convolution was left alone.
 package struct FuseQuantizedConvolution: Pass {
     package let name = "fuse-quantized-conv"
     package init() {}
@@ -25,6 +28,10 @@ package struct FuseQuantizedConvolution: Pass {
         let view = FusionPatternView(model)
         var rewriter = FusionRewriter()
         for (i, node) in model.graph.nodes.enumerated() where node.isStandard("Conv") {
+            if ((try? node.int("group", default: 1)) ?? 1) > 1 {
+                fuseDepthwise(i, node, view, &rewriter, context)
+                continue
+            }
             switch match(node, view) {
             case .failure(let reason):
                 // A float model's convolutions are not candidates: say nothing about them.
@@ -53,6 +60,49 @@ package struct FuseQuantizedConvolution: Pass {
         guard try rewriter.apply(to: &model, context: context) else { return false }
         LinearFusionMatching.importDomain(&model)
         return true
+    }
+
+    /// A depthwise 3x3 convolution between a uint8 DequantizeLinear and a QuantizeLinear (each
+    /// per tensor) becomes `QuantizedDepthwiseConv` on the float weights the model dequantizes
+    /// (folded after the fusions): the unfused nodes' arithmetic, one plane at a time.
+    private func fuseDepthwise(_ i: Int, _ conv: Node, _ view: FusionPatternView, _ rewriter: inout FusionRewriter,
+                               _ context: PassContext) {
+        guard conv.inputs.count >= 2, let (_, dqx) = view.producer(conv.inputs[0], ["DequantizeLinear"]) else { return }
+        func decline(_ text: String) { context.declined(Self.kind, by: self, at: conv, because: text) }
+        let graph = view.graph
+        guard dqx.inputs.count >= 3, let zero = graph.constant(dqx.inputs[2]), zero.dtype == .uint8, zero.count == 1,
+              let scale = graph.constant(dqx.inputs[1]), scale.dtype == .float32, scale.count == 1 else {
+            return decline("grouped: X's DequantizeLinear is not uint8 with one constant scale and zero point")
+        }
+        // W: a constant, or the DequantizeLinear of one (folded to float after the fusions).
+        let weight = conv.inputs[1]
+        let wType = graph.constant(weight)?.type ?? view.producer(weight, ["DequantizeLinear"]).flatMap { producer in
+            graph.constant(producer.node.inputs[0]).map { ValueType(dtype: .float32, shape: $0.type.shape) }
+        }
+        guard let shape = wType?.staticDims, let channels = view.type(conv.inputs[0])?.staticDims?[1],
+              shape == [channels, 1, 3, 3], ((try? conv.int("group", default: 1)) ?? 1) == channels else {
+            return decline("group > 1 and not a depthwise 3x3 with a constant weight (grouped convolutions dequantize and run in float)")
+        }
+        let strides = (try? conv.ints("strides")) ?? [1, 1], dilations = (try? conv.ints("dilations")) ?? [1, 1]
+        guard strides.count == 2, strides[0] == strides[1], strides[0] == 1 || strides[0] == 2, dilations.allSatisfy({ $0 == 1 }) else {
+            return decline("depthwise with strides \(strides) and dilations \(dilations) (the int8 path has 3x3 at stride 1 or 2)")
+        }
+        if conv.inputs.count > 2, !conv.inputs[2].isEmpty, graph.constant(conv.inputs[2])?.dtype != .float32 {
+            return decline("depthwise with a bias that is not a constant float")
+        }
+        guard let (q, quantize) = requantization(of: conv, view), quantize.inputs.count > 2, !quantize.inputs[2].isEmpty else {
+            return decline("depthwise whose result is not quantized per tensor next (only Conv -> QuantizeLinear runs in int8)")
+        }
+        var fused = Node(name: conv.name, opType: "QuantizedDepthwiseConv", domain: LinearFusionMatching.domain,
+                         inputs: [dqx.inputs[0], weight, conv.inputs.count > 2 ? conv.inputs[2] : "", dqx.inputs[1], dqx.inputs[2],
+                                  quantize.inputs[1], quantize.inputs.count > 2 ? quantize.inputs[2] : ""],
+                         outputs: quantize.outputs)
+        for key in ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"] {
+            if let value = conv.attributes[key] { fused.attributes[key] = value }
+        }
+        if rewriter.replace([i, q], root: q, with: fused) {
+            context.applied(Self.kind, by: self, at: conv, nodes: 2, into: fused)
+        }
     }
 
     /// The QuantizeLinear that is the convolution's only reader, when it quantizes per tensor

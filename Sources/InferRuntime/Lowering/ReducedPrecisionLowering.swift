@@ -8,7 +8,7 @@ import InferKernels
 /// Int8Conv's input is already quantized (a QDQ model's uint8 activations).
 package enum ReducedPrecisionLowering {
     /// The GEMMs write every output element, so static plans skip zeroing their outputs.
-    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd]
+    package static let bindings: [KernelBinding] = [bf16MatMul, int8MatMul, int8Conv, quantizedAdd, quantizedDepthwiseConv]
 
     static let bf16MatMul = KernelBinding.prepared("BF16MatMul", domain: ReducedPrecisionOperators.domain) { ctx in
         let w = try ctx.input(1)
@@ -130,6 +130,47 @@ package enum ReducedPrecisionLowering {
             return { QuantizedAdd.run(pa, pb, count: count, scale: scale, zero: zero, into: out, threads: threads) }
         }
         return a.dtype == .uint8 ? prepared(UInt8.self) : prepared(Int8.self)
+    }
+
+    static let quantizedDepthwiseConv = KernelBinding.prepared("QuantizedDepthwiseConv", domain: ReducedPrecisionOperators.domain) { ctx in
+        let x = try ctx.input(0), w = try ctx.input(1), y = ctx.outputs[0]
+        guard x.dtype == .uint8, w.dtype == .float32, y.dtype == .uint8 || y.dtype == .int8 else {
+            throw ctx.error(.unsupportedDType, "QuantizedDepthwiseConv needs X uint8, W float and Y 8-bit, got \(x.dtype), \(w.dtype), \(y.dtype)")
+        }
+        guard [1, 2, 3, 4, 5, 6].allSatisfy(ctx.inputValuesFixed) else {
+            throw ctx.error(.invalidModel, "QuantizedDepthwiseConv needs W, B, the scales and zero points constant")
+        }
+        let asFloat = ShapeContext(node: ctx.node, opset: ctx.opset,
+                                   inputTypes: [ValueType(dtype: .float32, shape: x.shape.map(Dim.value))] + ctx.inputs.dropFirst().map { $0?.type },
+                                   inputValues: ctx.inputs)
+        guard let resolved = try ConvolutionOperators.resolveConv(asFloat), resolved.outputType.staticDims == y.shape,
+              x.rank == 4, resolved.group == x.shape[1], w.shape == [x.shape[1], 1, 3, 3] else {
+            throw ctx.error(.invalidShape, "output \(y.shape) is not the depthwise 3x3 convolution of X \(x.shape) by W \(w.shape)")
+        }
+        let geometry = try ConvolutionLowering.geometry(input: Array(x.shape.dropFirst(2)), window: resolved.window, y: y, ctx)
+        guard QuantizedDepthwiseConvolution.applies(to: geometry) else {
+            throw ctx.error(.unsupportedFeature, "QuantizedDepthwiseConv runs 3x3 windows with stride 1 or 2 and no dilation")
+        }
+        let bias = ctx.optionalInput(2)
+        if let bias, bias.dtype != .float32 || bias.count != x.shape[1] { throw ctx.error(.invalidShape, "B must be float [\(x.shape[1])], got \(bias.dtype)\(bias.shape)") }
+        let xScale = try ctx.input(3), xZero = try ctx.input(4), yScale = try ctx.input(5), yZero = try ctx.input(6)
+        guard [xScale, xZero, yScale, yZero].allSatisfy({ $0.count == 1 }), xScale.dtype == .float32, yScale.dtype == .float32,
+              xZero.dtype == .uint8, yZero.dtype == y.dtype else {
+            throw ctx.error(.invalidShape, "scales must be one float and zero points one value of X's and Y's type")
+        }
+        let conv = QuantizedDepthwiseConvolution(channels: x.shape[1], geometry: geometry, threads: ctx.threads)
+        let input = UnsafePointer(x.pointer(as: UInt8.self)), weights = UnsafePointer(w.pointer(as: Float.self))
+        let biasPointer = bias.map { UnsafePointer($0.pointer(as: Float.self)) }
+        let (sx, zx, sy) = (xScale.pointer(as: Float.self)[0], xZero.pointer(as: UInt8.self)[0], yScale.pointer(as: Float.self)[0])
+        let (batch, threads) = (x.shape[0], ctx.threads)
+        if y.dtype == .int8 {
+            let (out, zy) = (y.pointer(as: Int8.self), yZero.pointer(as: Int8.self)[0])
+            return { conv.run(input: input, inputScale: sx, inputZero: zx, weights: weights, bias: biasPointer, output: out,
+                              outputScale: sy, outputZero: zy, batch: batch, threads: threads) }
+        }
+        let (out, zy) = (y.pointer(as: UInt8.self), yZero.pointer(as: UInt8.self)[0])
+        return { conv.run(input: input, inputScale: sx, inputZero: zx, weights: weights, bias: biasPointer, output: out,
+                          outputScale: sy, outputZero: zy, batch: batch, threads: threads) }
     }
 
     /// What both GEMMs share around their multiply: A and Y checked against `[K, N]`, the bias
