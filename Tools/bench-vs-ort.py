@@ -46,6 +46,10 @@ benchmark's own distribution): the conv-net case. The "ours on ORT's int8 model"
 the static int8 comparison (the QDQ convolutions run as swiftc-infer's Int8Conv).
   Tools/bench-vs-ort.py .cache/fullsize/resnet18 resnet --precision int8-static --threads 1,2 --png ''
 
+In every reduced precision, a classifier (first output [1, classes]) also gets its top-1 agreement
+with ORT fp32 counted on --agreement-inputs seeded inputs (default 100; one `swiftc-infer run` each):
+ours, ORT's int8 model, and ours on ORT's int8 model.
+
 Full-size models (torchvision CNNs at 224x224, BERT-base, GPT-2 small; not committed): export them
 once into .cache/fullsize with Tools/make_fullsize_models.py, then name model directories, or the
 corpus folder itself for all of them:
@@ -247,6 +251,40 @@ def ort_quantized(model_path, workdir, calibration=None):
     return out
 
 
+def top1(outputs):
+    """The arg-max class of a classifier's first output ([1, classes]), else None."""
+    logits = np.asarray(outputs[0])
+    return int(np.argmax(logits)) if logits.ndim == 2 and logits.shape[0] == 1 and logits.shape[1] > 1 else None
+
+
+def top1_agreement(binary, model_path, reference, inputs, workdir, threads, extra=(), session=None):
+    """Of `inputs` (a list of feeds), how many give the arg-max ORT fp32 (`reference`) gives on the
+    first output: swiftc-infer running model_path with `extra`, or ORT `session` when given. None
+    when that output is not a classifier's [1, classes]."""
+    safe = lambda name: "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+    agree = 0
+    for k, feeds in enumerate(inputs):
+        want = top1(reference.run(None, feeds))
+        if want is None:
+            return None
+        if session is not None:
+            got = top1(session.run(None, feeds))
+        else:
+            args, out_dir = [], workdir / f"top1_{k}"
+            for name, array in feeds.items():
+                path = workdir / f"top1_{safe(name)}.npy"
+                np.save(path, array)
+                args += ["--input", f"{name}={path}"]
+            cmd = [str(binary), "run", str(model_path), *args, "--output-dir", str(out_dir), "--threads", str(threads), *extra]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)}: {r.stderr.strip()}")
+            got = top1([np.load(out_dir / f"{safe(reference.get_outputs()[0].name)}.npy")])
+            shutil.rmtree(out_dir, ignore_errors=True)
+        agree += int(got == want)
+    return agree
+
+
 def ours_round(binary, model_path, input_args, threads, iterations, warmup, workdir, compare_unfused=True, extra=()):
     samples = workdir / "samples.json"
     cmd = [str(binary), "bench", str(model_path), *input_args, "--threads", str(threads), "--iterations", str(iterations),
@@ -281,6 +319,9 @@ def main():
                         help="bf16: swiftc-infer --precision bf16 and OpenVINO bf16 against ORT fp32; int8: swiftc-infer "
                         "--quantize int8 against ORT fp32 and ORT's quantize_dynamic model; int8-static: ORT's quantize_static model on both "
                         "engines; all also time swiftc-infer fp32")
+    parser.add_argument("--agreement-inputs", type=int, default=100,
+                        help="with a reduced --precision: inputs on which to count top-1 agreement with ORT fp32 for "
+                        "classifier outputs (default 100; 0 skips)")
     parser.add_argument("--no-unfused", action="store_true",
                         help="skip the -O0 column (full-size models at -O0 take minutes and say nothing about ORT)")
     args = parser.parse_args()
@@ -320,6 +361,7 @@ def main():
         log(f"OpenVINO column skipped: openvino not importable ({ov_version}); pip install -r Tools/requirements-bench.txt")
 
     rows, charts = [], []
+    agreements = {}   # model -> ({who: inputs agreeing}, inputs)
     workroot = Path(tempfile.mkdtemp(prefix="bench-vs-ort-"))
     try:
         for model_dir in dirs:
@@ -337,6 +379,21 @@ def main():
                 input_args += ["--input", f"{name}={path}"]
             calibration = [make_inputs(model_dir, model, args.seed + 1 + k) for k in range(8)] if static else None
             quantized_path = ort_quantized(model_path, workdir, calibration) if int8 else None
+            agreement = {}
+            if reduced and args.agreement_inputs > 0:
+                # Top-1 agreement with ORT fp32 on seeded inputs other than the timed one and the calibration set.
+                inputs = [make_inputs(model_dir, model, args.seed + 1000 + k) for k in range(args.agreement_inputs)]
+                reference = ort_session(model_path, max(threads_list))
+                agreement["ours"] = top1_agreement(binary, model_path, reference, inputs, workdir, max(threads_list), ours_extra)
+                if agreement["ours"] is not None and quantized_path is not None:
+                    agreement["ORT int8"] = top1_agreement(binary, quantized_path, reference, inputs, workdir, max(threads_list),
+                                                           session=ort_session(quantized_path, max(threads_list)))
+                    agreement["ours on ORT's int8 model"] = top1_agreement(binary, quantized_path, reference, inputs, workdir,
+                                                                           max(threads_list))
+                if agreement["ours"] is not None:
+                    log(f"{model_dir.name}: top-1 agreement with ORT fp32 on {len(inputs)} inputs: "
+                        + ", ".join(f"{who} {n}/{len(inputs)}" for who, n in agreement.items()))
+                    agreements[model_dir.name] = (agreement, len(inputs))
             for threads in threads_list:
                 label = f"{model_dir.name} t{threads}"
                 session = ort_session(model_path, threads)
@@ -457,6 +514,10 @@ def main():
                                 + (f" ORT int8 {r['error_ort_int8']:.2g}" if r.get("error_ort_int8") is not None else "")
                                 + (f" (ours on ORT's int8 model vs ORT on it {r['same_model_error']:.2g})" if r.get("same_model_error") is not None else "")
                                 for r in rows if r.get("error_ours") is not None) + "; ")
+    if agreements:
+        ov_note += ("top-1 agreement with ORT fp32 on seeded uniform [-1, 1] inputs (not images): "
+                    + "; ".join(f"{m} " + ", ".join(f"{who} {n}/{total}" for who, n in a.items())
+                                for m, (a, total) in agreements.items()) + "; ")
     if bf16:
         ov_note += ("swiftc-infer --precision bf16 (\"ours\"; \"baseline\" is the same build at fp32), ORT fp32; "
                     "bf16 error = max abs error / max |ORT output|, worst output: "
