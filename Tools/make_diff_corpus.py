@@ -346,19 +346,6 @@ def qdq_add(shape, shared_input=False):
     return build
 
 
-def qdq_maxpool(shape, **attributes):
-    """QuantizeLinear(MaxPool(DequantizeLinear(x)), the same scale and zero point), ResNet's stem pool
-    as quantize_static writes it (fuse-quantized-maxpool: MaxPool on the bytes)."""
-    def build(name):
-        n = Net(name, opset=19)
-        x = quantize_activation(n, n.input("x", shape), n.feeds["x"], "x")
-        y = n.op("MaxPool", [x], **attributes)
-        y = n.op("DequantizeLinear", [n.op("QuantizeLinear", [y, "x_scale", "x_zero_point"]), "x_scale", "x_zero_point"])
-        n.output(n.op("Identity", [y], out="y"))
-        return n
-    return build
-
-
 def qdq_conv_cases() -> dict:
     return {
         # fuse-quantized-conv -> Int8Conv: per-channel and per-tensor weight scales, int32 bias or
@@ -377,8 +364,6 @@ def qdq_conv_cases() -> dict:
         "qdq_conv_depthwise": qdq_conv([1, 8, 10, 11], [3, 3], 8, group=8, pads=[1, 1, 1, 1], requantized=True),
         "qdq_conv_depthwise_strided": qdq_conv([2, 6, 13, 12], [3, 3], 6, group=6, pads=[1, 1, 1, 1], strides=[2, 2],
                                                requantized=True),
-        # fuse-quantized-maxpool: ResNet's stem pool on the bytes.
-        "qdq_maxpool": qdq_maxpool([1, 4, 15, 14], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
         # Left to DequantizeLinear + float Conv (--explain says why): grouped, asymmetric weights.
         "qdq_conv_grouped": qdq_conv([1, 6, 8, 8], [3, 3], 6, group=3, pads=[1, 1, 1, 1]),
         "qdq_conv_asymmetric_weights": qdq_conv([1, 4, 8, 8], [3, 3], 4, weight_zero_point=3, pads=[1, 1, 1, 1]),

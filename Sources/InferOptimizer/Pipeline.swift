@@ -35,7 +35,7 @@ package struct Pipeline: Sendable {
     }
 }
 
-/// The fusion passes, in the order they run: QDQ convolutions, residual adds and pools to integer ones, BatchNorm folded into weights, then the
+/// The fusion passes, in the order they run: QDQ convolutions and residual adds to integer ones, BatchNorm folded into weights, then the
 /// transformer patterns (LayerNorm, GELU, attention — before transposes become GEMM flags,
 /// so attention still sees MatMul(Q, Transpose(K))), then the GEMM/conv epilogues (after
 /// `fuse-gelu`, so a GELU it built fuses into its MatMul), and last the leftover elementwise
@@ -46,7 +46,6 @@ package enum FusionPasses {
         FuseQuantizedConvolution(),
         // Before fuse-elementwise, which would take the float Add.
         FuseQuantizedAdd(),
-        FuseQuantizedMaxPool(),
         FoldBatchNorm(),
         // Before fuse-elementwise, which would otherwise take the chain's Cast and Mul.
         FuseDynamicQuantizedMatMul(),

@@ -11,28 +11,6 @@ package enum Pooling {
         forEachPlane(planes, geometry, threads) { p in maxPlane(input + p * geometry.inputSize, output + p * geometry.outputSize, geometry) }
     }
 
-    /// MaxPool of 8-bit values (a QDQ model's pool, `fuse-quantized-maxpool`; MaxPool 12's int8
-    /// and uint8): each window's largest value, Q.min for a window wholly in the padding (what
-    /// the float pool's -inf saturates to). Taps outside, output rows inside, as `maxPlaneRows`.
-    @_specialize(where Q == UInt8)
-    @_specialize(where Q == Int8)
-    package static func maxPool<Q: FixedWidthInteger>(input: UnsafePointer<Q>, output: UnsafeMutablePointer<Q>, planes: Int,
-                                                      geometry g: WindowGeometry, threads: Int) {
-        forEachPlane(planes, g, threads) { p in
-            let x = input + p * g.inputSize, y = output + p * g.outputSize, s = g.sW
-            y.update(repeating: Q.min, count: g.outputSize)
-            g.forEachRowTap { outputRow, inputRow, _, columnOffset in
-                let row = y + outputRow, src = x + inputRow + columnOffset
-                let (lo, hi) = g.validColumns(offset: columnOffset)
-                if s == 1 {
-                    for ow in lo..<hi { row[ow] = max(row[ow], src[ow]) }
-                } else {
-                    for ow in lo..<hi { row[ow] = max(row[ow], src[s * ow]) }
-                }
-            }
-        }
-    }
-
     /// `countIncludePad`: divide by the taps inside the padded input (pads included) rather
     /// than by the taps inside the input.
     package static func averagePool(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, planes: Int,

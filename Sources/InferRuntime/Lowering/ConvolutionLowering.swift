@@ -42,25 +42,17 @@ package enum ConvolutionLowering {
                           group: group, geometry: g, threads: ctx.threads)
     }
 
-    /// MaxPool (float, double, int8, uint8), with the optional Indices output (float and double,
-    /// `maxPoolWithIndices` every run); without Indices the kernel is prepared once.
+    /// MaxPool (float, double; int8 and uint8 run in float, which holds them exactly), with the
+    /// optional Indices output. The common float case is prepared once; the rest take
+    /// `maxPoolGeneral` every run.
     static let maxPool = KernelBinding.prepared("MaxPool") { ctx in
         let (x, y, g) = try poolSetup(ctx)
         let wantsIndices = ctx.outputs.count > 1 && ctx.node.outputs.count > 1 && !ctx.node.outputs[1].isEmpty
-        if wantsIndices { return { try maxPoolWithIndices(ctx) } }
-        let planes = x.shape[0] * x.shape[1], threads = ctx.threads
-        switch x.dtype {
-        case .uint8:
-            let input = x.pointer(as: UInt8.self), output = y.pointer(as: UInt8.self)
-            return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
-        case .int8:
-            let input = x.pointer(as: Int8.self), output = y.pointer(as: Int8.self)
-            return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
-        default: break
-        }
+        if wantsIndices || x.dtype == .int8 || x.dtype == .uint8 { return { try maxPoolGeneral(ctx) } }
         guard x.dtype == .float32 || x.dtype == .float64 else {
-            throw ctx.error(.unsupportedDType, "MaxPool supports float, double, int8 and uint8, not \(x.dtype)")
+            throw ctx.error(.unsupportedDType, "MaxPool supports float and double, not \(x.dtype)")
         }
+        let planes = x.shape[0] * x.shape[1], threads = ctx.threads
         if x.dtype == .float32 {
             let input = x.pointer(as: Float.self), output = y.pointer(as: Float.self)
             return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
@@ -69,22 +61,31 @@ package enum ConvolutionLowering {
         return { Pooling.maxPool(input: input, output: output, planes: planes, geometry: g, threads: threads) }
     }
 
-    /// MaxPool with the Indices output (float, double).
-    static func maxPoolWithIndices(_ ctx: KernelContext) throws {
+    /// MaxPool with the Indices output, or on int8/uint8 (converted to float and back).
+    static func maxPoolGeneral(_ ctx: KernelContext) throws {
         let (x, y, g) = try poolSetup(ctx)
         let planes = x.shape[0] * x.shape[1]
-        let indices = ctx.outputs[1].pointer(as: Int64.self)
-        let columnMajor = try ctx.node.int("storage_order", default: 0) != 0
-        switch x.dtype {
-        case .float32:
-            MaxPoolWithIndices.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), indices: indices,
-                                   planes: planes, geometry: g, columnMajor: columnMajor)
-        case .float64:
-            MaxPoolWithIndices.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), indices: indices,
-                                   planes: planes, geometry: g, columnMajor: columnMajor)
-        default:
-            throw ctx.error(.unsupportedDType, "MaxPool with Indices supports float and double, not \(x.dtype)")
+        if ctx.outputs.count > 1, !ctx.node.outputs[1].isEmpty {
+            let indices = ctx.outputs[1].pointer(as: Int64.self)
+            let columnMajor = try ctx.node.int("storage_order", default: 0) != 0
+            switch x.dtype {
+            case .float32:
+                MaxPoolWithIndices.run(input: x.pointer(as: Float.self), output: y.pointer(as: Float.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            case .float64:
+                MaxPoolWithIndices.run(input: x.pointer(as: Double.self), output: y.pointer(as: Double.self), indices: indices,
+                                       planes: planes, geometry: g, columnMajor: columnMajor)
+            default:
+                throw ctx.error(.unsupportedDType, "MaxPool with Indices supports float and double, not \(x.dtype)")
+            }
+            return
         }
+        let wide = try ElementwiseLowering.converted(ctx, x, to: .float32), out = try Tensor.zeros(.float32, shape: y.shape)
+        withExtendedLifetime(wide) {
+            Pooling.maxPool(input: wide.pointer(as: Float.self), output: out.pointer(as: Float.self), planes: planes, geometry: g,
+                            threads: ctx.threads)
+        }
+        try ElementwiseLowering.cast(ctx, out, into: y)
     }
 
     /// LpPool (float, double): the window and `p` as the schema resolved them, then `LpPooling`.
