@@ -68,9 +68,10 @@ package final class Int8Convolution: @unchecked Sendable {
         }
         channelsLast = .allocate(capacity: max(1, inChannels * geometry.inputSize))
         patchesAreInput = geometry.isPointwise && weights.depth == inChannels
+        // About 96 KB of patches and products per tile: they stay in L2 between the three steps.
+        let bytesPerRow = weights.depth + 4 * outChannels
+        self.tileRows = max(1, min(geometry.outputSize, tileRows ?? max(16, 96 * 1024 / max(1, bytesPerRow))))
         parts = ParallelFor.maximumParts(threads)
-        self.tileRows = max(1, min(geometry.outputSize, tileRows ?? Self.automaticTileRows(
-            positions: geometry.outputSize, bytesPerRow: weights.depth + 4 * outChannels, parts: parts)))
         let rows = self.tileRows
         patches = .allocate(capacity: parts * rows * weights.depth)
         patches.initialize(repeating: 0, count: parts * rows * weights.depth)
@@ -82,17 +83,6 @@ package final class Int8Convolution: @unchecked Sendable {
         rowScales.initialize(repeating: inputScale, count: rows)
         rowZeros = .allocate(capacity: rows)
         rowZeros.initialize(repeating: Int32(inputZero), count: rows)
-    }
-
-    /// Tiles of at most ~256 KB of patches and products, which stay in L2 through the three steps
-    /// beside the GEMM's group of four weight panels, and as few as that allows: every tile streams
-    /// all the weights once (ResNet's last layers: 49 positions, 2.4 MB of weights, which 96 KB
-    /// tiles read four times over). Their count is a multiple of the parts, for equal shares.
-    static func automaticTileRows(positions: Int, bytesPerRow: Int, parts: Int) -> Int {
-        let largest = max(16, 256 * 1024 / max(1, bytesPerRow))
-        var tiles = (positions + largest - 1) / largest
-        tiles = min(max(1, positions), (tiles + parts - 1) / parts * parts)
-        return (positions + tiles - 1) / max(1, tiles)
     }
 
     deinit {
