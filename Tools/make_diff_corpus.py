@@ -281,6 +281,12 @@ def quantize_activation(n: Net, x: str, values: np.ndarray, prefix: str) -> str:
     return n.op("DequantizeLinear", [n.op("QuantizeLinear", [x, s, z]), s, z])
 
 
+def requantize(n: Net, y: str) -> str:
+    """y quantized again and dequantized, calibrated on its own data-set-0 values, as
+    quantize_static ends a layer (the fusions take that QuantizeLinear in)."""
+    return quantize_activation(n, y, reference_output(n, y), "y")
+
+
 def quantized_weight(n: Net, name: str, shape, per_channel: bool, zero_point: int = 0):
     """A float weight quantized as quantize_static does (int8, symmetric): DequantizeLinear(Wq,
     scale[, axis 0]), and the scale(s) for the bias."""
@@ -320,7 +326,7 @@ def qdq_conv(shape, kernel, channels_out, per_channel=True, bias=True, weight_ze
                                axis=0))
         y = n.op("Conv", inputs, **attributes)
         if requantized:
-            y = quantize_activation(n, y, reference_output(n, y), "y")
+            y = requantize(n, y)
         if shared_input:
             y = n.op("Add", [y, dx])
         n.output(n.op("Identity", [y], out="y"))
@@ -338,7 +344,7 @@ def qdq_add(shape, shared_input=False):
         b_values = n.rng.standard_normal(shape).astype(np.float32) * 3 + 1
         b = quantize_activation(n, n.input("b", shape, values=b_values), b_values, "b")
         y = n.op("Add", [a, b])
-        y = quantize_activation(n, y, reference_output(n, y), "y")
+        y = requantize(n, y)
         if shared_input:
             y = n.op("Mul", [y, a])
         n.output(n.op("Identity", [y], out="y"))

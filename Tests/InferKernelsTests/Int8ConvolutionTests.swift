@@ -133,21 +133,41 @@ import InferIR
         #expect(Set(want).count > want.count / 4, "\(l): the reference is nearly constant, so it proves little")
     }
 
-    /// Real scales (per output channel) and a float bias: the integer sum scaled, within rounding.
+    /// One layer's operands with real scales (per output channel) and a float bias, run on one
+    /// kernel into any `Output`.
+    struct ScaledCase {
+        let layer: Layer, kernel: Int8Kernel
+        let x: [UInt8], zero: UInt8, w: [Int8]
+        let inputScale: Float, scales: [Float], bias: [Float]
+
+        init(_ layerIndex: Int, kernel: Int8Kernel, seed: Int, inputScale: Float, scaleStep: Float, biasStep: Float) {
+            layer = Int8ConvolutionTests.layers[layerIndex]
+            self.kernel = kernel
+            (x, zero, w) = Int8ConvolutionTests.operands(layer, seed: seed)
+            self.inputScale = inputScale
+            scales = (0..<layer.outChannels).map { 0.002 + Float($0) * scaleStep }
+            bias = (0..<layer.outChannels).map { Float($0) * biasStep - 1 }
+        }
+
+        func run<T>(fill: T, output: (UnsafeMutablePointer<T>) -> Int8Convolution.Output) -> [T] {
+            Int8ConvolutionTests.run(layer, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales,
+                                     bias: bias, fill: fill, output: output)
+        }
+
+        var floatOutput: [Float] { run(fill: Float.nan) { .float($0) } }
+    }
+
+    /// Real scales and a float bias: the integer sum scaled, within rounding.
     @Test(arguments: cases)
     func scaledOutputsMatchTheDequantizedConvolution(kernel: Int8Kernel, layerIndex: Int) {
-        let l = Self.layers[layerIndex]
-        let (x, zero, w) = Self.operands(l, seed: layerIndex + 40)
-        let inputScale: Float = 0.0173
-        let scales = (0..<l.outChannels).map { 0.002 + Float($0) * 3e-4 }
-        let bias = (0..<l.outChannels).map { Float($0) * 0.37 - 1 }
-        let y = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales, bias: bias)
-        let want = Self.integerReference(l, x: x, zero: zero, w: w)
+        let c = ScaledCase(layerIndex, kernel: kernel, seed: layerIndex + 40, inputScale: 0.0173, scaleStep: 3e-4, biasStep: 0.37)
+        let l = c.layer, y = c.floatOutput
+        let want = Self.integerReference(l, x: c.x, zero: c.zero, w: c.w)
         let positions = l.geometry.outputSize
         var worst: Float = 0
         for i in want.indices {
             let m = (i / positions) % l.outChannels
-            let expected = Float(want[i]) * inputScale * scales[m] + bias[m]
+            let expected = Float(want[i]) * c.inputScale * c.scales[m] + c.bias[m]
             worst = max(worst, abs(y[i] - expected) / max(1, abs(expected)))
         }
         #expect(worst <= 1e-5, "\(kernel) \(l): relative error \(worst)")
@@ -157,18 +177,12 @@ import InferIR
     /// ONNX's rule, bit for bit, for uint8 and int8 Y: what the unfused QDQ graph computes.
     @Test(arguments: cases)
     func quantizedOutputIsTheFloatOutputQuantized(kernel: Int8Kernel, layerIndex: Int) {
-        let l = Self.layers[layerIndex]
-        let (x, zero, w) = Self.operands(l, seed: layerIndex + 70)
-        let inputScale: Float = 0.021
-        let scales = (0..<l.outChannels).map { 0.003 + Float($0) * 2e-4 }
-        let bias = (0..<l.outChannels).map { Float($0) * 0.5 - 1.5 }
-        let y = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales, bias: bias)
+        let c = ScaledCase(layerIndex, kernel: kernel, seed: layerIndex + 70, inputScale: 0.021, scaleStep: 2e-4, biasStep: 0.5)
+        let l = c.layer, y = c.floatOutput
         // A scale that spreads Y over most of the byte range, so rounding and both clamps happen.
         let spread = (y.max()! - y.min()!) / 200
-        let unsigned = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales,
-                                bias: bias, fill: UInt8(0xAA)) { .uint8($0, scale: spread, zero: 120) }
-        let signed = Self.run(l, kernel: kernel, x: x, zero: zero, w: w, inputScale: inputScale, weightScales: scales,
-                              bias: bias, fill: Int8(0x55)) { .int8($0, scale: spread, zero: -8) }
+        let unsigned = c.run(fill: UInt8(0xAA)) { .uint8($0, scale: spread, zero: 120) }
+        let signed = c.run(fill: Int8(0x55)) { .int8($0, scale: spread, zero: -8) }
         let wantUnsigned = y.map { LinearQuantizationTests.reference($0, spread, UInt8(120)) }
         let wantSigned = y.map { LinearQuantizationTests.reference($0, spread, Int8(-8)) }
         let wrongUnsigned = unsigned.indices.filter { unsigned[$0] != wantUnsigned[$0] }
